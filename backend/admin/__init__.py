@@ -1,0 +1,31 @@
+"""The admin API under ``/admin/v1/`` (bearer token), one controller per resource."""
+
+from __future__ import annotations
+
+from litestar import Router
+from litestar.di import Provide
+
+from backend.admin.deals import ActivityController, DealController
+from backend.admin.guards import provide_admin_scope, provide_tenant
+from backend.admin.people import TeamController, UserController
+from backend.admin.pipeline import StageController
+from backend.admin.tenants import TenantController
+
+# Other areas append their admin controllers here (knowledge base, nudge rules …).
+CONTROLLERS: list = [
+    TenantController,
+    TeamController,
+    UserController,
+    StageController,
+    DealController,
+    ActivityController,
+]
+
+
+ROUTES = [
+    Router(
+        path="/",
+        route_handlers=CONTROLLERS,
+        dependencies={"admin": Provide(provide_admin_scope), "tenant": Provide(provide_tenant)},
+    )
+]

@@ -1,0 +1,150 @@
+"""The one plugin that wires the service: database, routes, errors, OpenAPI, in-process worker."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
+
+import asyncpg
+from litestar import Litestar, Request, Response, get
+from litestar.config.app import AppConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins import InitPluginProtocol
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from backend import wechat_api
+from backend.db import embedded, migrate, pool as db_pool
+from backend.errors import TuokeError
+from backend.settings import get_settings
+
+log = logging.getLogger("tuoke")
+
+# Modules that export ``ROUTES`` (a list of route handlers / controllers), one per area.
+ROUTE_MODULES = [
+    "backend.admin",
+    "bot.routes",
+    "miniapp_api.routes",
+]
+
+
+async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    """One pooled connection per request."""
+    async with state.pool.acquire() as conn:
+        yield conn
+
+
+@get("/health", operation_id="health", tags=["meta"])
+async def health(state: State) -> Response[dict[str, Any]]:
+    """Is the service up and can it reach its database."""
+    try:
+        async with state.pool.acquire(timeout=2) as conn:
+            version = await conn.fetchval("SELECT max(version) FROM schema_migrations")
+        return Response({"status": "ok", "database": "up", "schema_version": version})
+    except Exception as exc:  # the point of a health check is to say so, not to raise
+        return Response({"status": "degraded", "database": "down", "detail": str(exc)[:200]}, status_code=503)
+
+
+def _field_of(extra: Any) -> str | None:
+    if isinstance(extra, list) and extra and isinstance(extra[0], dict):
+        return extra[0].get("key") or None
+    return None
+
+
+def validation_handler(request: Request, exc: ValidationException) -> Response:
+    messages = exc.extra if isinstance(exc.extra, list) else []
+    detail = "; ".join(str(m.get("message", m)) if isinstance(m, dict) else str(m) for m in messages) or exc.detail
+    body = {"error": "invalid", "detail": detail}
+    field = _field_of(exc.extra)
+    if field:
+        body["field"] = field
+    return Response(body, status_code=400)
+
+
+def domain_handler(request: Request, exc: TuokeError) -> Response:
+    body = {"error": exc.error, "detail": exc.detail}
+    if exc.field:
+        body["field"] = exc.field
+    return Response(body, status_code=exc.status_code)
+
+
+def http_handler(request: Request, exc: HTTPException) -> Response:
+    name = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+            413: "too_large", 429: "rate_limited"}.get(exc.status_code, "http_error")
+    return Response({"error": name, "detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def internal_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return Response({"error": "internal", "detail": "internal error"}, status_code=HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    settings = get_settings()
+    url = embedded.resolve_database_url(settings.database_url, settings.data_dir)
+    await embedded.ensure_database(url)
+    await migrate.migrate_url(url)
+    app.state.database_url = url
+    app.state.pool = await db_pool.create_pool(url)
+    scheduler = None
+    if settings.run_worker_in_process:
+        from backend.jobs.worker import build_scheduler
+
+        scheduler = build_scheduler(app.state.pool)
+        scheduler.start()
+    try:
+        yield
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        await wechat_api.close_client()
+        await app.state.pool.close()
+
+
+class TuokePlugin(InitPluginProtocol):
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        self._configure_routes(app_config)
+        self._configure_dependencies(app_config)
+        self._configure_errors(app_config)
+        self._configure_openapi(app_config)
+        app_config.lifespan.append(lifespan)
+        app_config.request_max_body_size = 2 * 1024 * 1024
+        return app_config
+
+    @staticmethod
+    def _configure_routes(app_config: AppConfig) -> None:
+        app_config.route_handlers.append(health)
+        for name in ROUTE_MODULES:
+            app_config.route_handlers.extend(importlib.import_module(name).ROUTES)
+
+    @staticmethod
+    def _configure_dependencies(app_config: AppConfig) -> None:
+        app_config.dependencies["db"] = Provide(provide_db)
+
+    @staticmethod
+    def _configure_errors(app_config: AppConfig) -> None:
+        app_config.exception_handlers.update(
+            {
+                ValidationException: validation_handler,
+                TuokeError: domain_handler,
+                HTTPException: http_handler,
+                Exception: internal_handler,
+            }
+        )
+
+    @staticmethod
+    def _configure_openapi(app_config: AppConfig) -> None:
+        app_config.openapi_config = OpenAPIConfig(
+            title="tuoke",
+            version="0.1.0",
+            description="Chat-first social selling: WeChat Work bot, mini-program API, admin API.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        )

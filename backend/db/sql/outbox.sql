@@ -1,0 +1,62 @@
+-- The outbox: every outbound message, sent exactly once by whichever delivery loop claims it.
+
+-- name: outbox_enqueue$
+-- A message is enqueued once per idempotency key; a repeat returns NULL and changes nothing.
+INSERT INTO outbox (tenant_id, channel, recipient, payload, idempotency_key, next_attempt_at)
+VALUES (:tenant_id, :channel, :recipient, :payload, :idempotency_key, :not_before)
+ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+RETURNING outbox_id;
+
+-- name: outbox_claim
+-- Claim due rows (pending, or a 'sending' whose lease ran out) for this loop; others skip them.
+WITH due AS (
+    SELECT tenant_id, outbox_id FROM outbox
+    WHERE (status = 'pending' AND next_attempt_at <= :now)
+       OR (status = 'sending' AND locked_until < :now)
+    ORDER BY next_attempt_at
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, locked_until = :lease_until
+FROM due
+WHERE o.tenant_id = due.tenant_id AND o.outbox_id = due.outbox_id
+RETURNING o.tenant_id, o.outbox_id, o.channel, o.recipient, o.payload, o.idempotency_key, o.attempts;
+
+-- name: outbox_mark_sent!
+UPDATE outbox SET status = 'sent', sent_at = :now, locked_until = NULL, last_error = NULL
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';
+
+-- name: outbox_mark_retry!
+UPDATE outbox SET status = 'pending', next_attempt_at = :next_attempt_at, locked_until = NULL, last_error = :error
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';
+
+-- name: outbox_defer!
+-- Put a claimed row back without counting an attempt (a rate limit of ours, not a failure).
+UPDATE outbox SET status = 'pending', next_attempt_at = :next_attempt_at, locked_until = NULL,
+                  attempts = greatest(attempts - 1, 0)
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';
+
+-- name: outbox_mark_dead!
+UPDATE outbox SET status = 'dead', locked_until = NULL, last_error = :error
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';
+
+-- name: outbox_sent_since$
+SELECT count(*) FROM outbox
+WHERE tenant_id = :tenant_id AND recipient = :recipient AND status = 'sent' AND sent_at > :since;
+
+-- name: outbox_list
+SELECT tenant_id, outbox_id, channel, recipient, payload, idempotency_key, status, attempts,
+       next_attempt_at, last_error, created_at, sent_at
+FROM outbox WHERE tenant_id = :tenant_id
+  AND (:status::text IS NULL OR status = :status)
+ORDER BY outbox_id DESC LIMIT :limit;
+
+-- name: wechat_token_get^
+SELECT token, expires_at FROM wechat_tokens WHERE tenant_id = :tenant_id AND kind = :kind;
+
+-- name: wechat_token_put!
+INSERT INTO wechat_tokens (tenant_id, kind, token, expires_at) VALUES (:tenant_id, :kind, :token, :expires_at)
+ON CONFLICT (tenant_id, kind) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at;
+
+-- name: wechat_token_drop!
+DELETE FROM wechat_tokens WHERE tenant_id = :tenant_id AND kind = :kind AND token = :token;

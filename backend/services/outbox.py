@@ -1,0 +1,138 @@
+"""The outbox: enqueue inside the caller's transaction; deliver with claims that never double.
+
+A row is claimed with ``FOR UPDATE SKIP LOCKED`` and a lease, sent, and marked sent; a failed
+send goes back to pending with exponential backoff; a permanent failure (or too many attempts)
+is kept as ``dead`` with its error, never dropped. WeChat Work's per-member limits (about 30 app
+messages a minute, 1,000 an hour) are kept by deferring, not failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from backend import clock, wechat_api
+from backend.db.queries import queries
+from backend.errors import UpstreamError
+from backend.services import tenants
+from schemas.outbox import OutboundMessage
+
+log = logging.getLogger("tuoke.outbox")
+
+MAX_ATTEMPTS = 10
+LEASE = dt.timedelta(seconds=60)
+PER_MINUTE = 30
+PER_HOUR = 1000
+# Content limits of WeChat Work app messages (bytes).
+TEXT_LIMIT = 2048
+MARKDOWN_LIMIT = 4096
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """5 s, 10 s, 20 s … capped at 30 minutes."""
+    return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 1800))
+
+
+def truncate_bytes(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode("utf-8", errors="ignore") + "…"
+
+
+def to_wecom(message: OutboundMessage | dict[str, Any]) -> dict[str, Any]:
+    """The ``msgtype`` + body WeChat Work's message/send takes."""
+    if isinstance(message, dict):
+        return message
+    data = msgspec.to_builtins(message)
+    kind = data.pop("type")
+    if kind == "text":
+        return {"msgtype": "text", "text": {"content": truncate_bytes(data["content"], TEXT_LIMIT)}}
+    if kind == "markdown":
+        return {"msgtype": "markdown", "markdown": {"content": truncate_bytes(data["content"], MARKDOWN_LIMIT)}}
+    return {"msgtype": "template_card", "template_card": data["card"]}
+
+
+async def enqueue(
+    conn: asyncpg.Connection,
+    tenant_id: int,
+    recipient: str,
+    message: OutboundMessage | dict[str, Any],
+    idempotency_key: str,
+    *,
+    channel: str = "wecom",
+    not_before: dt.datetime | None = None,
+) -> int | None:
+    """Queue a message once per key; returns the new row id, or None when the key was used."""
+    return await queries.outbox_enqueue(
+        conn, tenant_id=tenant_id, channel=channel, recipient=recipient, payload=to_wecom(message),
+        idempotency_key=idempotency_key[:300], not_before=not_before or clock.now(),
+    )
+
+
+async def _over_limit(conn: asyncpg.Connection, row: asyncpg.Record, now: dt.datetime) -> dt.datetime | None:
+    """When the recipient already had its fill, the time to try again."""
+    minute = await queries.outbox_sent_since(
+        conn, tenant_id=row["tenant_id"], recipient=row["recipient"], since=now - dt.timedelta(minutes=1)
+    )
+    if minute >= PER_MINUTE:
+        return now + dt.timedelta(seconds=60)
+    hour = await queries.outbox_sent_since(
+        conn, tenant_id=row["tenant_id"], recipient=row["recipient"], since=now - dt.timedelta(hours=1)
+    )
+    if hour >= PER_HOUR:
+        return now + dt.timedelta(minutes=10)
+    return None
+
+
+async def deliver_due(pool: asyncpg.Pool, *, batch: int = 50) -> dict[str, int]:
+    """One pass of the delivery loop: claim what is due, send each, record the outcome."""
+    counts = {"sent": 0, "retry": 0, "dead": 0, "deferred": 0}
+    now = clock.now()
+    async with pool.acquire() as conn:
+        claimed = await queries.outbox_claim(conn, now=now, lease_until=now + LEASE, batch=batch)
+    tenant_cache: dict[int, Any] = {}
+    for row in claimed:
+        async with pool.acquire() as conn:
+            key = {"tenant_id": row["tenant_id"], "outbox_id": row["outbox_id"]}
+            later = await _over_limit(conn, row, clock.now())
+            if later is not None:
+                await queries.outbox_defer(conn, **key, next_attempt_at=later)
+                counts["deferred"] += 1
+                continue
+            try:
+                tenant = tenant_cache.get(row["tenant_id"]) or await tenants.get_tenant(conn, row["tenant_id"])
+                tenant_cache[row["tenant_id"]] = tenant
+                if row["channel"] != "wecom":
+                    raise UpstreamError(f"channel {row['channel']!r} has no sender", permanent=True)
+                await wechat_api.wecom_send(conn, tenant, row["recipient"], row["payload"])
+            except UpstreamError as exc:
+                if exc.permanent or row["attempts"] >= MAX_ATTEMPTS:
+                    await queries.outbox_mark_dead(conn, **key, error=exc.detail[:500])
+                    counts["dead"] += 1
+                    log.warning("outbox %s dead: %s", row["outbox_id"], exc.detail)
+                else:
+                    await queries.outbox_mark_retry(
+                        conn, **key, error=exc.detail[:500], next_attempt_at=clock.now() + backoff(row["attempts"])
+                    )
+                    counts["retry"] += 1
+                continue
+            await queries.outbox_mark_sent(conn, **key, now=clock.now())
+            counts["sent"] += 1
+    return counts
+
+
+async def deliver_until_idle(pool: asyncpg.Pool, *, max_passes: int = 100) -> dict[str, int]:
+    """Deliver until nothing is due (used by tests and the CLI)."""
+    total = {"sent": 0, "retry": 0, "dead": 0, "deferred": 0}
+    for _ in range(max_passes):
+        counts = await deliver_due(pool)
+        for k, v in counts.items():
+            total[k] += v
+        if not any(counts.values()):
+            break
+    return total

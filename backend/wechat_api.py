@@ -1,0 +1,137 @@
+"""Outbound WeChat Work and WeChat API calls (async, httpx), through ``TUOKE_WECHAT_API_BASE``.
+
+Why not wechatpy's client: it is synchronous (requests) and keeps its access token in a
+per-process session; here every send happens on the event loop and the token is shared by every
+process through PostgreSQL (WeChat limits how often a token may be fetched). wechatpy is still
+what verifies, decrypts, parses and encrypts callbacks (``bot/``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import asyncpg
+import httpx
+
+from backend import clock
+from backend.db.queries import queries
+from backend.errors import UpstreamError
+from backend.settings import get_settings
+from schemas.tenants import MiniappConfig, Tenant
+
+WECOM_HOST = "https://qyapi.weixin.qq.com"
+WECHAT_HOST = "https://api.weixin.qq.com"
+
+# errcodes meaning "the access token is no good": fetch a new one and try again once.
+TOKEN_ERRORS = {40001, 40014, 42001, 42007, 42009}
+# errcodes worth retrying later: system busy, rate limits, frequency limits.
+RETRYABLE_ERRORS = {-1, 45009, 45033, 45011, 45047, 44004}
+
+_client: httpx.AsyncClient | None = None
+
+
+def _base(kind: str) -> str:
+    base = get_settings().wechat_api_base
+    if base:
+        return base
+    return WECOM_HOST if kind == "wecom" else WECHAT_HOST
+
+
+def client() -> httpx.AsyncClient:
+    global _client
+    if _client is None or _client.is_closed:
+        _client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+    return _client
+
+
+async def close_client() -> None:
+    global _client
+    if _client is not None:
+        await _client.aclose()
+        _client = None
+
+
+async def _get_json(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    try:
+        response = await client().request(method, url, **kwargs)
+    except httpx.TimeoutException as exc:
+        raise UpstreamError(f"WeChat timed out: {exc.__class__.__name__}") from None
+    except httpx.HTTPError as exc:
+        raise UpstreamError(f"WeChat unreachable: {exc}") from None
+    if response.status_code >= 500:
+        raise UpstreamError(f"WeChat answered HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise UpstreamError(f"WeChat answered HTTP {response.status_code}", permanent=True)
+    try:
+        return response.json()
+    except ValueError:
+        raise UpstreamError("WeChat answered something that is not JSON") from None
+
+
+async def wecom_access_token(conn: asyncpg.Connection, tenant: Tenant, *, refresh: bool = False) -> str:
+    """The tenant's WeChat Work app token, cached in PostgreSQL until a minute before it expires."""
+    now = clock.now()
+    if not refresh:
+        row = await queries.wechat_token_get(conn, tenant_id=tenant.tenant_id, kind="wecom")
+        if row and row["expires_at"] > now + dt.timedelta(seconds=60):
+            return row["token"]
+    if not tenant.wecom.corp_id or not tenant.wecom.secret:
+        raise UpstreamError("the tenant has no WeChat Work corp_id/secret configured", permanent=True)
+    data = await _get_json(
+        "GET", f"{_base('wecom')}/cgi-bin/gettoken",
+        params={"corpid": tenant.wecom.corp_id, "corpsecret": tenant.wecom.secret},
+    )
+    code = data.get("errcode", 0)
+    if code != 0 or "access_token" not in data:
+        raise UpstreamError(
+            f"gettoken failed: {code} {data.get('errmsg', '')}", code=code, permanent=code not in RETRYABLE_ERRORS
+        )
+    expires = now + dt.timedelta(seconds=int(data.get("expires_in", 7200)))
+    await queries.wechat_token_put(conn, tenant_id=tenant.tenant_id, kind="wecom", token=data["access_token"], expires_at=expires)
+    return data["access_token"]
+
+
+async def wecom_send(conn: asyncpg.Connection, tenant: Tenant, touser: str, message: dict[str, Any]) -> dict[str, Any]:
+    """Send one app message (``message`` holds ``msgtype`` and its body) to a member.
+
+    WeChat's own duplicate check is switched on as a second line of defence against doubles.
+    """
+    body = {
+        "touser": touser,
+        "agentid": tenant.wecom.agent_id,
+        "enable_duplicate_check": 1,
+        "duplicate_check_interval": 1800,
+        **message,
+    }
+    for attempt in range(2):
+        token = await wecom_access_token(conn, tenant, refresh=attempt > 0)
+        data = await _get_json("POST", f"{_base('wecom')}/cgi-bin/message/send", params={"access_token": token}, json=body)
+        code = data.get("errcode", 0)
+        if code == 0:
+            return data
+        if code in TOKEN_ERRORS and attempt == 0:
+            await queries.wechat_token_drop(conn, tenant_id=tenant.tenant_id, kind="wecom", token=token)
+            continue
+        raise UpstreamError(
+            f"message/send failed: {code} {data.get('errmsg', '')}", code=code,
+            permanent=code not in RETRYABLE_ERRORS and code not in TOKEN_ERRORS,
+        )
+    raise UpstreamError("message/send failed after a token refresh")
+
+
+async def jscode2session(miniapp: MiniappConfig, code: str) -> dict[str, Any]:
+    """Exchange a ``wx.login`` code for the user's openid (and session_key, unionid)."""
+    if not miniapp.appid or not miniapp.secret:
+        raise UpstreamError("the tenant has no mini-program appid/secret configured", permanent=True)
+    data = await _get_json(
+        "GET", f"{_base('wechat')}/sns/jscode2session",
+        params={"appid": miniapp.appid, "secret": miniapp.secret, "js_code": code, "grant_type": "authorization_code"},
+    )
+    code_ = data.get("errcode", 0)
+    if code_ != 0 or "openid" not in data:
+        raise UpstreamError(
+            f"jscode2session failed: {code_} {data.get('errmsg', '')}", code=code_,
+            permanent=code_ not in RETRYABLE_ERRORS,
+        )
+    return data

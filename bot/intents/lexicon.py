@@ -1,0 +1,191 @@
+"""Word lists the parser matches against: pipeline stages, people, companies, fillers.
+
+Everything here is in simplified Chinese (the parser matches on a simplified copy of the message)
+or lower-case English. Lists are structural cues — suffixes, honorifics, verbs — never customer
+or product names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import msgspec
+
+
+class StageAlias(msgspec.Struct, frozen=True):
+    """One pipeline stage as the parser sees it: its key, Chinese name and the words reps use."""
+
+    key: str
+    name_zh: str
+    aliases: list[str] = msgspec.field(default_factory=list)
+
+
+# The default LTC pipeline of shared/DESIGN.md.
+DEFAULT_STAGES: tuple[StageAlias, ...] = (
+    StageAlias("lead", "线索", ["新线索", "新客户"]),
+    StageAlias("qualified", "验证", ["确认需求", "需求确认"]),
+    StageAlias("initiated", "立项", ["项目立项"]),
+    StageAlias("solution", "方案", ["标前引导", "出方案"]),
+    StageAlias("bidding", "投标", ["招标"]),
+    StageAlias("negotiation", "谈判", ["商务谈判", "议价"]),
+    StageAlias("won", "签约", ["赢单", "成交", "签了"]),
+    StageAlias("paid", "回款", ["收款", "款到了"]),
+    StageAlias("lost", "输单", ["丢单", "丢了", "没拿下"]),
+)
+
+# English words reps use for the default stage keys (matched case-insensitively, whole words).
+EN_STAGE_ALIASES: dict[str, tuple[str, ...]] = {
+    "lead": ("lead",),
+    "qualified": ("qualified", "qualification", "qualifying"),
+    "initiated": ("initiated", "initiation", "project approved"),
+    "solution": ("solution", "proposal", "solutioning"),
+    "bidding": ("bidding", "bid", "tender", "tendering"),
+    "negotiation": ("negotiation", "negotiating", "negotiate"),
+    "won": ("won", "closed won"),
+    "paid": ("paid", "payment received"),
+    "lost": ("lost", "closed lost"),
+}
+
+# Extra Chinese aliases understood for the default keys (besides DESIGN.md's table).
+EXTRA_ZH_ALIASES: dict[str, tuple[str, ...]] = {
+    "qualified": ("需求验证", "验证需求"),
+    "solution": ("方案阶段", "做方案"),
+    "bidding": ("投标阶段", "招投标"),
+    "negotiation": ("谈判阶段",),
+    "paid": ("已回款", "到账了", "款已到", "收到款"),
+}
+
+# Stage keys whose move is a win / loss intent rather than update_stage.
+WON_KEY = "won"
+LOST_KEY = "lost"
+
+
+class StageLexicon:
+    """The compiled alias matcher for one pipeline."""
+
+    def __init__(self, stages: tuple[tuple[str, str, tuple[str, ...]], ...]):
+        self.keys: list[str] = []
+        self.order: dict[str, int] = {}
+        pairs: list[tuple[str, str]] = []
+        for key, name_zh, aliases in stages:
+            if key not in self.order:
+                self.order[key] = len(self.keys)
+                self.keys.append(key)
+            words = {name_zh, *aliases, *EXTRA_ZH_ALIASES.get(key, ())}
+            for w in words:
+                w = _simplify(w).strip()
+                if w:
+                    pairs.append((w.lower(), key))
+            for w in EN_STAGE_ALIASES.get(key, ()):
+                pairs.append((w, key))
+            pairs.append((key.lower(), key))
+        by_word: dict[str, str] = {}
+        for w, k in pairs:
+            by_word.setdefault(w, k)
+        self.by_word = by_word
+        words = sorted(by_word, key=len, reverse=True)
+        parts = []
+        for w in words:
+            if re.fullmatch(r"[a-z0-9 ]+", w):
+                parts.append(r"(?<![a-z])" + re.escape(w).replace(r"\ ", r"\s+") + r"(?![a-z])")
+            else:
+                parts.append(re.escape(w))
+        self.pattern = re.compile("|".join(parts), re.IGNORECASE)
+
+    def key_of(self, word: str) -> str | None:
+        return self.by_word.get(re.sub(r"\s+", " ", word.lower()))
+
+
+def _simplify(text: str) -> str:
+    from bot.intents.text import to_simplified
+
+    return to_simplified(text)
+
+
+@lru_cache(maxsize=64)
+def _compile(stages: tuple[tuple[str, str, tuple[str, ...]], ...]) -> StageLexicon:
+    return StageLexicon(stages)
+
+
+def stage_lexicon(stages: Sequence[StageAlias] | None = None) -> StageLexicon:
+    """Default stages, plus (merged by key) the tenant's own stages and aliases."""
+    rows = [(s.key, s.name_zh, tuple(s.aliases)) for s in DEFAULT_STAGES]
+    if stages:
+        rows += [(s.key, s.name_zh, tuple(s.aliases)) for s in stages]
+    return _compile(tuple(rows))
+
+
+# ---------------------------------------------------------------- people
+
+# Common Chinese surnames (single and compound); a surname + honorific is a name (刘总, 赵工).
+SURNAMES_2 = (
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 端木 申屠 轩辕 南宫"
+).split()
+SURNAMES_1 = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
+    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
+    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
+    "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻"
+    "位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦"
+    "戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但"
+    "尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+# Honorifics that follow a surname: 刘总, 赵工, 徐经理, 胡主任, 孙科长.
+HONORIFICS = (
+    "总经理", "董事长", "经理", "主任", "科长", "处长", "局长", "部长", "厂长", "院长", "所长", "老师",
+    "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
+    "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
+)
+# Role words: a run ending in one of these is a job title (生产总监, 采购经理, 设备科长, 副总).
+TITLE_ENDINGS = (
+    "总监", "经理", "科长", "主任", "主管", "总裁", "董事长", "总经理", "副总", "厂长", "部长", "处长",
+    "工程师", "采购", "负责人", "老板", "总工", "书记", "院长", "局长", "所长", "秘书", "助理", "专员",
+    "顾问", "总", "董事", "合伙人", "创始人", "老总", "组长", "主管", "课长", "股长", "站长", "会长",
+    "行长", "校长", "馆长", "处长", "总师", "架构师", "工程师", "技术员", "采购员", "业务员", "主席",
+)
+EN_TITLE_WORDS = (
+    "ceo", "cto", "cfo", "coo", "cio", "cpo", "vp", "svp", "evp", "head", "director", "manager",
+    "chief", "engineer", "officer", "lead", "president", "founder", "owner", "buyer", "purchasing",
+    "procurement", "gm", "partner", "supervisor", "architect", "specialist", "coordinator",
+    "executive", "chairman", "principal", "administrator", "admin", "analyst", "consultant",
+)
+
+# ---------------------------------------------------------------- companies
+
+# Endings that make a run of characters a company / organisation name.
+COMPANY_SUFFIXES = (
+    "股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", "集团", "股份", "科技", "技术", "电子",
+    "化工", "精化", "精密", "新材料", "材料", "新能源", "能源", "重工", "机械", "制造", "智造", "物流",
+    "冷链", "陶瓷", "印染", "纺织", "农业", "半导体", "数据中心", "交易中心", "中心", "研究院", "设计院",
+    "研究所", "医院", "学院", "大学", "学校", "院", "管委会", "委员会", "物业", "港务", "码头", "文旅",
+    "电气", "电力", "电器", "电机", "电缆", "工业", "实业", "贸易", "商贸", "医药", "药业", "制药", "生物",
+    "汽车", "汽配", "食品", "饮料", "钢铁", "钢业", "建设", "建工", "工程", "环保", "环境", "光电", "光伏",
+    "通信", "网络", "软件", "信息", "智能", "自动化", "装备", "设备", "仪器", "仪表", "化学", "塑料", "塑胶",
+    "橡胶", "包装", "印刷", "家具", "家居", "服饰", "服装", "酒店", "银行", "厂", "矿业", "水泥", "玻璃",
+    "造纸", "纸业", "石化", "化纤", "热电", "水务", "燃气", "地产", "置业", "控股", "投资", "咨询", "管理",
+    "传媒", "文化", "教育", "供应链", "百货", "超市", "家电", "航运", "港口", "机场", "轨道", "交通",
+    "铁路", "铝业", "铝材", "铜业", "五金", "泵业", "阀门", "模具", "机电", "电池", "储能", "光学",
+    "游艇", "船舶", "海运", "航空", "乳业", "酒业", "纸品", "农场", "牧业", "渔业", "林业", "矿山",
+    "研究中心", "实验室", "工作室", "事务所", "合作社", "商行", "门店", "营业部", "办事处", "车间", "工厂",
+    "基地", "园区", "医疗", "健康", "数据", "云", "数码", "微电子", "电子厂", "精工", "重型", "钢构",
+    "建材", "陶业", "新材", "化纤", "织造", "发展", "产业", "企业", "国际", "控股集团",
+)
+EN_COMPANY_SUFFIXES = (
+    "ltd", "limited", "inc", "co", "corp", "corporation", "company", "gmbh", "llc", "plc", "ag", "sa",
+    "group", "holdings", "logistics", "technologies", "technology", "systems", "solutions", "industries",
+    "energy", "foods", "farm", "labs", "robotics", "centers", "centres", "manufacturing", "partners",
+)
+
+# ---------------------------------------------------------------- words around a message
+
+FILLER_CHARS = "嗯呃额噢哦"  # dropped anywhere in voice text
+LEADING_FILLERS = ("那个", "就是", "这个", "然后", "唉", "哎", "嗯", "呃", "额", "啊", "哦", "噢", "emm", "em", "um", "uh")
+CHATTER_PREFIXES = (
+    "跟你说一下", "跟你说下", "跟你说", "告诉你", "好消息", "坏消息", "刚才说错了", "刚才搞错了", "刚才弄错了",
+    "说错了", "搞错了", "更正一下", "更正", "纠正一下", "纠正", "对了", "另外", "还有", "麻烦", "请",
+    "帮我", "帮忙", "给我", "哈哈", "我说", "重新说", "改一下",
+)

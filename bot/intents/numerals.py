@@ -1,0 +1,161 @@
+"""Numbers in messages: phone numbers (digits or spoken 一三八…) and CNY amounts (50万, 一点二亿, 30k)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+# Spoken digits in a phone number (幺 is "one" on the phone; 两 sometimes too).
+PHONE_DIGITS = {
+    "零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+    "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
+}
+for _d in "0123456789":
+    PHONE_DIGITS[_d] = _d
+
+CN_NUM_CHARS = "零〇一二两三四五六七八九十百千万亿点幺"
+_CN_DIGIT_RUN = re.compile(r"[零〇一二两三四五六七八九幺0-9]{7,}")
+
+# A run of ASCII digits written as a phone: optional country code, groups split by spaces or hyphens.
+_ASCII_PHONE = re.compile(
+    r"(?<![\w.@¥$￥,])(\+?\(?(?:86|852|853|886)\)?[\s-]?)?(\d{2,4}(?:[\s-]?\d{2,4}){1,4})(?![\w%@]|[.,]\d)"
+)
+
+PHONE_LABEL = re.compile(
+    r"(?:电话号码|联系电话|电话|手机号码|手机号|手机|座机|tel|phone|mobile|cell|电话是|手机是)(?:号码|号)?(?:是|为)?[\s:：]*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Found:
+    start: int
+    end: int
+    value: object
+    ambiguous: str | None = None  # why the reading is doubtful, if it is
+
+
+def find_phones(s: str) -> list[Found]:
+    """Phone numbers in the normalised text, as digit strings."""
+    out: list[Found] = []
+    for m in _ASCII_PHONE.finditer(s):
+        cc = (m.group(1) or "").strip()
+        digits = re.sub(r"\D", "", m.group(2))
+        before = s[: m.start()]
+        labelled = bool(PHONE_LABEL.search(before[-12:]))
+        ok = False
+        if re.fullmatch(r"1[3-9]\d{9}", digits):
+            ok = True
+        elif re.fullmatch(r"0\d{9,11}", digits):  # landline with area code, or Taiwan 09xx mobile
+            ok = True
+        elif len(digits) == 8 and (labelled or "852" in cc or "853" in cc or " " in m.group(2)):
+            ok = True  # Hong Kong / Macau local numbers
+        elif len(digits) in (9, 10) and "886" in cc:
+            digits = digits if digits.startswith("0") else "0" + digits
+            ok = True
+        elif labelled and 7 <= len(digits) <= 12:
+            ok = True
+        if ok:
+            out.append(Found(m.start(), m.end(), digits))
+    taken = [(f.start, f.end) for f in out]
+    for m in _CN_DIGIT_RUN.finditer(s):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        run = m.group(0)
+        if run.isascii():
+            continue
+        digits = "".join(PHONE_DIGITS[c] for c in run)
+        labelled = bool(PHONE_LABEL.search(s[: m.start()][-12:]))
+        if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{9,11}", digits):
+            out.append(Found(m.start(), m.end(), digits))
+        elif labelled or len(digits) >= 10:
+            out.append(Found(m.start(), m.end(), digits, ambiguous="phone_length"))
+    out.sort(key=lambda f: f.start)
+    return out
+
+
+# ---------------------------------------------------------------- amounts
+
+_UNIT = {
+    "万": 10_000, "w": 10_000, "亿": 100_000_000, "k": 1_000, "千": 1_000, "m": 1_000_000,
+    "百万": 1_000_000, "千万": 10_000_000, "元": 1, "块": 1, "rmb": 1, "cny": 1, "yuan": 1, "mn": 1_000_000,
+    "million": 1_000_000, "thousand": 1_000, "万元": 10_000, "亿元": 100_000_000, "bn": 1_000_000_000,
+    "billion": 1_000_000_000,
+}
+_ASCII_AMOUNT = re.compile(
+    r"(?<![A-Za-z0-9\-_./:@])(?P<cur>[¥￥$]|rmb|cny)?\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d+))?"
+    r"\s?(?P<ge>个)?\s?(?P<unit>万元|亿元|百万|千万|万|亿|千|元|块|million|thousand|billion|mn|bn|rmb|cny|yuan|w|k|m)?"
+    r"(?![A-Za-z0-9%:]|\.\d|\s?(?:天|日|号|点|台|套|个月|月|年|度|周|岁|人|次|小时|分钟|%|％|倍|kw|kwh|mw|v\b))",
+    re.IGNORECASE,
+)
+_CN_AMOUNT = re.compile(
+    r"(?P<num>[零〇一二两三四五六七八九十百千点]+)(?P<ge>个)?(?P<unit>万元|亿元|万|亿|元|块)"
+)
+AMOUNT_LABEL = re.compile(
+    r"(?:预算|budget|报价|报了|合同额|合同金额|合同价|金额|总价|最终价|成交价|价格|价|回款|收款|付款|到账|quote|quoted|price|value|"
+    r"deal size|worth|signed|定金|首付|尾款|签了|拿下了?|签约)(?:大概|大约|约|差不多|在|是|为|有)*[\s:：]*$",
+    re.IGNORECASE,
+)
+
+
+def cn_number(text: str) -> float | None:
+    """一百二十 → 120, 一点二 → 1.2, 两百 → 200 (cn2an, smart mode)."""
+    try:
+        return float(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def find_amounts(s: str) -> list[Found]:
+    """CNY amounts in the normalised text. Bare numbers count only after an amount word."""
+    out: list[Found] = []
+    for m in _ASCII_AMOUNT.finditer(s):
+        unit = (m.group("unit") or "").lower()
+        cur = m.group("cur")
+        num = float(m.group("num").replace(",", "") + ("." + m.group("dec") if m.group("dec") else ""))
+        before = s[: m.start()]
+        labelled = bool(AMOUNT_LABEL.search(before[-14:]))
+        if unit == "m" and not re.match(r"[\s,.;，。]|$", s[m.end(): m.end() + 1] or ""):
+            continue
+        if not unit and not cur and not labelled:
+            continue
+        if not unit and "," in m.group("num") and not cur:
+            pass
+        value = num * _UNIT.get(unit, 1)
+        amb = None
+        if not unit and not cur and value < 10_000 and labelled:
+            amb = "amount_unit"  # 预算200: 200 元 or 200 万?
+        out.append(Found(m.start(), m.end(), int(round(value)), amb))
+    for m in _CN_AMOUNT.finditer(s):
+        if any(f.start < m.end() and m.start() < f.end for f in out):
+            continue
+        num = cn_number(m.group("num"))
+        if num is None:
+            continue
+        value = num * _UNIT[m.group("unit")]
+        out.append(Found(m.start(), m.end(), int(round(value))))
+    # Chinese numerals with no unit after an amount word (预算一百五): reads two ways.
+    for m in re.finditer(r"[一二两三四五六七八九十百千点]{2,}", s):
+        if any(f.start <= m.start() < f.end for f in out):
+            continue
+        if AMOUNT_LABEL.search(s[: m.start()][-14:]) and not re.match(r"[万亿元块天个台套%]", s[m.end(): m.end() + 1]):
+            num = cn_number(m.group(0))
+            if num is not None:
+                out.append(Found(m.start(), m.end(), int(round(num)), "amount_unit"))
+    out.sort(key=lambda f: f.start)
+    # widen over approximation words so they leave the text with the number
+    for f in out:
+        tail = re.match(r"\s?(?:左右|上下|出头|多|以内|以上|的样子|the\s+most)", s[f.end:])
+        if tail:
+            f.end += tail.end()
+    return out
+
+
+def cn_small_int(text: str) -> int | None:
+    """三 → 3, 十五 → 15, 15 → 15."""
+    if text.isdigit():
+        return int(text)
+    v = cn_number(text)
+    return int(v) if v is not None and v == int(v) else None

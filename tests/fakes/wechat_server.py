@@ -1,0 +1,198 @@
+"""A local fake of the WeChat Work and WeChat APIs tuoke calls (every outbound call goes here).
+
+Endpoints: ``GET /cgi-bin/gettoken``, ``POST /cgi-bin/message/send`` (WeChat Work) and
+``GET /sns/jscode2session`` (mini-program login). It records what it received and fails on
+demand: ``fail_next("send", "http500" | "timeout" | "token_expired" | "rate_limit" | "busy" |
+"bad_user", times=1)``. Run by hand: ``python -m tests.fakes.wechat_server --port 9100``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import secrets
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ERRORS = {
+    "token_expired": {"errcode": 42001, "errmsg": "access_token expired"},
+    "rate_limit": {"errcode": 45009, "errmsg": "reach max api daily quota limit"},
+    "busy": {"errcode": -1, "errmsg": "system busy"},
+    "bad_user": {"errcode": 81013, "errmsg": "user & party & tag all invalid"},
+    "bad_code": {"errcode": 40029, "errmsg": "invalid code"},
+}
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    at: float = field(default_factory=time.time)
+
+
+class FakeWeChat:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, timeout_seconds: float = 6.0) -> None:
+        self.lock = threading.Lock()
+        self.received: list[Received] = []
+        self.tokens: dict[str, str] = {}  # token -> corpid
+        self.used_codes: set[str] = set()
+        self.code_openids: dict[str, str] = {}
+        self.failures: dict[str, list[str]] = {}
+        self.timeout_seconds = timeout_seconds
+        self.token_fetches = 0
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # quiet
+                pass
+
+            def _reply(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body, ensure_ascii=False).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _handle(self, method: str) -> None:
+                parts = urllib.parse.urlsplit(self.path)
+                query = dict(urllib.parse.parse_qsl(parts.query))
+                body: Any = None
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    raw = self.rfile.read(length)
+                    try:
+                        body = json.loads(raw)
+                    except ValueError:
+                        body = raw.decode(errors="replace")
+                status, reply = fake.route(method, parts.path, query, body)
+                if status == -1:  # a timeout: say nothing for longer than the client waits
+                    time.sleep(fake.timeout_seconds)
+                    return
+                self._reply(status, reply)
+
+            def do_GET(self) -> None:
+                self._handle("GET")
+
+            def do_POST(self) -> None:
+                self._handle("POST")
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # -- control -------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "FakeWeChat":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def fail_next(self, endpoint: str, mode: str, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``endpoint`` ("token", "send", "session") fail."""
+        with self.lock:
+            self.failures.setdefault(endpoint, []).extend([mode] * times)
+
+    def expire_tokens(self) -> None:
+        """Every access token handed out so far stops working (42001)."""
+        with self.lock:
+            self.tokens.clear()
+
+    def register_code(self, code: str, openid: str) -> None:
+        with self.lock:
+            self.code_openids[code] = openid
+
+    def reset(self) -> None:
+        with self.lock:
+            self.received.clear()
+            self.failures.clear()
+            self.used_codes.clear()
+
+    def sent(self, touser: str | None = None) -> list[dict[str, Any]]:
+        """Messages accepted by message/send (optionally for one member)."""
+        with self.lock:
+            out = [r.body for r in self.received if r.path == "/cgi-bin/message/send" and r.query.get("_ok")]
+        return [m for m in out if touser is None or m.get("touser") == touser]
+
+    # -- behaviour -----------------------------------------------------------------------
+    def _failure(self, endpoint: str) -> str | None:
+        with self.lock:
+            queue = self.failures.get(endpoint)
+            return queue.pop(0) if queue else None
+
+    def route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any]]:
+        record = Received(method, path, dict(query), body)
+        with self.lock:
+            self.received.append(record)
+        endpoint = {"/cgi-bin/gettoken": "token", "/cgi-bin/message/send": "send", "/sns/jscode2session": "session"}.get(path)
+        if endpoint is None:
+            return 404, {"errcode": 404, "errmsg": "no such api in the fake"}
+        failure = self._failure(endpoint)
+        if failure == "http500":
+            return 500, {"errcode": -1, "errmsg": "internal"}
+        if failure == "timeout":
+            return -1, {}
+        if failure:
+            return 200, ERRORS[failure]
+        if endpoint == "token":
+            if not query.get("corpid") or not query.get("corpsecret"):
+                return 200, {"errcode": 40013, "errmsg": "invalid corpid"}
+            token = "fake-token-" + secrets.token_hex(8)
+            with self.lock:
+                self.tokens[token] = query["corpid"]
+                self.token_fetches += 1
+            return 200, {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
+        if endpoint == "send":
+            with self.lock:
+                valid = query.get("access_token") in self.tokens
+            if not valid:
+                return 200, ERRORS["token_expired"]
+            if not isinstance(body, dict) or not body.get("touser") or not body.get("msgtype"):
+                return 200, {"errcode": 40008, "errmsg": "invalid message type"}
+            record.query["_ok"] = "1"
+            return 200, {"errcode": 0, "errmsg": "ok", "msgid": secrets.token_hex(8)}
+        # jscode2session
+        code = query.get("js_code", "")
+        if not code or not query.get("appid") or not query.get("secret"):
+            return 200, ERRORS["bad_code"]
+        with self.lock:
+            if code in self.used_codes:
+                return 200, {"errcode": 40163, "errmsg": "code been used"}
+            self.used_codes.add(code)
+            openid = self.code_openids.get(code)
+        if openid is None:
+            # Codes are one-time, the person is not: "alice#1" and "alice#2" are two logins of one user.
+            person = code.split("#", 1)[0]
+            openid = "o" + hashlib.sha1(f"{query['appid']}:{person}".encode()).hexdigest()[:27]
+        return 200, {"openid": openid, "session_key": secrets.token_hex(12), "unionid": "u" + openid[1:]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9100)
+    args = parser.parse_args()
+    fake = FakeWeChat(args.host, args.port).start()
+    print(f"fake WeChat API on {fake.url} (Ctrl-C to stop)")
+    try:
+        fake.thread.join()
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
