@@ -1,0 +1,322 @@
+"""The ``tuoke`` command: serve, worker, migrate, demo, tenant / user admin, and area groups."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import sys
+from typing import Any, Awaitable, Callable
+
+import click
+import msgspec
+
+from backend.settings import get_settings
+
+# Area command groups, "module:attribute" (kb ingest, nudges scan, digest preview …).
+CLI_GROUPS: list[str] = []
+
+
+def run(coro: Awaitable[Any]) -> Any:
+    return asyncio.run(coro)
+
+
+async def with_conn(fn: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Run ``fn(conn)`` against the configured database (migrated first)."""
+    from backend.db import embedded, migrate, pool
+
+    settings = get_settings()
+    url = embedded.resolve_database_url(settings.database_url, settings.data_dir)
+    await embedded.ensure_database(url)
+    await migrate.migrate_url(url)
+    conn = await pool.connect(url)
+    try:
+        return await fn(conn)
+    finally:
+        await conn.close()
+
+
+async def with_pool(fn: Callable[[Any], Awaitable[Any]]) -> Any:
+    from backend.db import embedded, migrate, pool
+
+    settings = get_settings()
+    url = embedded.resolve_database_url(settings.database_url, settings.data_dir)
+    await embedded.ensure_database(url)
+    await migrate.migrate_url(url)
+    p = await pool.create_pool(url)
+    try:
+        return await fn(p)
+    finally:
+        await p.close()
+
+
+def echo_json(obj: Any) -> None:
+    click.echo(json.dumps(msgspec.to_builtins(obj), ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """tuoke (拓客): chat-first social selling for B2B sales teams."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default=None, help="Default TUOKE_HOST or 127.0.0.1.")
+@click.option("--port", default=None, type=int, help="Default TUOKE_PORT or 8000.")
+@click.option("--no-worker", is_flag=True, help="Do not run the scheduler in-process (run `tuoke worker` instead).")
+def serve(host: str | None, port: int | None, no_worker: bool) -> None:
+    """Serve the HTTP API (and, by default, the worker in the same process)."""
+    import os
+
+    import uvicorn
+
+    if no_worker:
+        os.environ["TUOKE_INPROCESS_WORKER"] = "0"
+    settings = get_settings()
+    from backend.asgi import create_app
+
+    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@main.command()
+def worker() -> None:
+    """Run the scheduler (outbox delivery, nudges, digests); safe to run several at once."""
+    from backend.jobs.worker import build_scheduler
+
+    async def go(pool: Any) -> None:
+        scheduler = build_scheduler(pool)
+        scheduler.start()
+        click.echo(f"worker running {len(scheduler.get_jobs())} jobs; Ctrl-C to stop")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            scheduler.shutdown(wait=False)
+
+    try:
+        run(with_pool(go))
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations (safe to run twice, or from two processes)."""
+    from backend.db import embedded
+    from backend.db import migrate as m
+
+    settings = get_settings()
+    url = embedded.resolve_database_url(settings.database_url, settings.data_dir)
+    run(embedded.ensure_database(url))
+    applied = run(m.migrate_url(url))
+    if applied:
+        for mig in applied:
+            click.echo(f"applied {mig.version:04d}_{mig.name}")
+    else:
+        click.echo("database is up to date")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo tenant (idempotent) and print the admin token and URLs."""
+    from backend import demo as demo_data
+
+    run(with_conn(demo_data.load_and_report))
+
+
+@main.group()
+def tenant() -> None:
+    """Tenants: create, list, show, update, token."""
+
+
+@tenant.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--timezone", default="Asia/Shanghai")
+@click.option("--corp-id", default="")
+@click.option("--agent-id", default=0, type=int)
+@click.option("--token", "wecom_token", default="")
+@click.option("--aes-key", default="")
+@click.option("--secret", default="")
+@click.option("--miniapp-appid", default="")
+@click.option("--miniapp-secret", default="")
+def tenant_create(slug: str, name: str, timezone: str, corp_id: str, agent_id: int, wecom_token: str,
+                  aes_key: str, secret: str, miniapp_appid: str, miniapp_secret: str) -> None:
+    """Create a tenant with the default LTC pipeline."""
+    from backend.errors import TuokeError
+    from backend.services import tenants
+    from schemas.tenants import TenantCreate
+
+    try:
+        data = msgspec.convert(
+            {"slug": slug, "name": name, "timezone": timezone,
+             "wecom": {"corp_id": corp_id, "agent_id": agent_id, "token": wecom_token, "encoding_aes_key": aes_key, "secret": secret},
+             "miniapp": {"appid": miniapp_appid, "secret": miniapp_secret}},
+            TenantCreate,
+        )
+        echo_json(run(with_conn(lambda c: tenants.create_tenant(c, data))))
+    except (msgspec.ValidationError, TuokeError) as exc:
+        fail(str(exc))
+
+
+@tenant.command("list")
+def tenant_list() -> None:
+    """List tenants."""
+    from backend.services import tenants
+
+    for t in run(with_conn(tenants.list_tenants)):
+        click.echo(f"{t.tenant_id}\t{t.slug}\t{t.name}\t{t.timezone}")
+
+
+@tenant.command("show")
+@click.argument("slug")
+def tenant_show(slug: str) -> None:
+    """Show one tenant with its configuration."""
+    from backend.errors import TuokeError
+    from backend.services import tenants
+
+    try:
+        echo_json(run(with_conn(lambda c: tenants.tenant_by_slug(c, slug))))
+    except TuokeError as exc:
+        fail(exc.detail)
+
+
+@tenant.command("update")
+@click.argument("slug")
+@click.option("--set", "pairs", multiple=True, help="field=value (JSON values allowed), e.g. --set digest_time=09:00")
+def tenant_update(slug: str, pairs: tuple[str, ...]) -> None:
+    """Update a tenant: --set name=… --set 'wecom={"corp_id": …}'."""
+    from backend.errors import TuokeError
+    from backend.services import tenants
+    from schemas.tenants import TenantUpdate
+
+    body: dict[str, Any] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        try:
+            body[key] = json.loads(value)
+        except ValueError:
+            body[key] = value
+
+    async def go(conn: Any) -> Any:
+        t = await tenants.tenant_by_slug(conn, slug)
+        return await tenants.update_tenant(conn, t.tenant_id, msgspec.convert(body, TenantUpdate))
+
+    try:
+        echo_json(run(with_conn(go)))
+    except (msgspec.ValidationError, TuokeError) as exc:
+        fail(str(exc))
+
+
+@tenant.command("token")
+@click.argument("slug")
+def tenant_token(slug: str) -> None:
+    """Create an API token that administers this tenant only."""
+    from backend.errors import TuokeError
+    from backend.services import tenants
+
+    async def go(conn: Any) -> Any:
+        t = await tenants.tenant_by_slug(conn, slug)
+        return await tenants.create_api_token(conn, t.tenant_id, "cli")
+
+    try:
+        echo_json(run(with_conn(go)))
+    except TuokeError as exc:
+        fail(exc.detail)
+
+
+@main.group()
+def user() -> None:
+    """Users: create, list, update."""
+
+
+@user.command("create")
+@click.option("--tenant", "slug", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["rep", "manager", "admin"]), default="rep")
+@click.option("--team", default=None)
+@click.option("--wecom-userid", default=None)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+def user_create(slug: str, name: str, role: str, team: str | None, wecom_userid: str | None, lang: str) -> None:
+    """Create a user in a tenant."""
+    from backend.errors import TuokeError
+    from backend.services import tenants
+    from schemas.users import UserCreate
+
+    async def go(conn: Any) -> Any:
+        t = await tenants.tenant_by_slug(conn, slug)
+        data = msgspec.convert({"name": name, "role": role, "team": team, "wecom_userid": wecom_userid, "lang": lang}, UserCreate)
+        return await tenants.create_user(conn, t.tenant_id, data)
+
+    try:
+        echo_json(run(with_conn(go)))
+    except (msgspec.ValidationError, TuokeError) as exc:
+        fail(str(exc))
+
+
+@user.command("list")
+@click.option("--tenant", "slug", required=True)
+def user_list(slug: str) -> None:
+    """List a tenant's users."""
+    from backend.errors import TuokeError
+    from backend.services import tenants
+
+    async def go(conn: Any) -> Any:
+        t = await tenants.tenant_by_slug(conn, slug)
+        return await tenants.list_users(conn, t.tenant_id)
+
+    try:
+        for u in run(with_conn(go)):
+            click.echo(f"{u.user_id}\t{u.name}\t{u.role}\t{u.team or '-'}\t{u.wecom_userid or '-'}")
+    except TuokeError as exc:
+        fail(exc.detail)
+
+
+@user.command("update")
+@click.option("--tenant", "slug", required=True)
+@click.argument("user_id", type=int)
+@click.option("--set", "pairs", multiple=True, help="field=value, e.g. --set role=manager --set team=华南")
+def user_update(slug: str, user_id: int, pairs: tuple[str, ...]) -> None:
+    """Update a user."""
+    from backend.errors import TuokeError
+    from backend.services import tenants
+    from schemas.users import UserUpdate
+
+    body: dict[str, Any] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        body[key] = {"true": True, "false": False, "null": None}.get(value, value)
+
+    async def go(conn: Any) -> Any:
+        t = await tenants.tenant_by_slug(conn, slug)
+        return await tenants.update_user(conn, t.tenant_id, user_id, msgspec.convert(body, UserUpdate))
+
+    try:
+        echo_json(run(with_conn(go)))
+    except (msgspec.ValidationError, TuokeError) as exc:
+        fail(str(exc))
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="One delivery pass, then exit.")
+def deliver(once: bool) -> None:
+    """Deliver due outbox messages now (the worker does this every 2 s)."""
+    from backend.services import outbox
+
+    counts = run(with_pool(outbox.deliver_due if once else outbox.deliver_until_idle))
+    click.echo(json.dumps(counts))
+
+
+def _register_groups() -> None:
+    for spec in CLI_GROUPS:
+        module_name, _, attr = spec.partition(":")
+        main.add_command(getattr(importlib.import_module(module_name), attr))
+
+
+_register_groups()
