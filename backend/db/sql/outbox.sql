@@ -11,8 +11,9 @@ RETURNING outbox_id;
 -- Claim due rows (pending, or a 'sending' whose lease ran out) for this loop; others skip them.
 WITH due AS (
     SELECT tenant_id, outbox_id FROM outbox
-    WHERE (status = 'pending' AND next_attempt_at <= :now)
-       OR (status = 'sending' AND locked_until < :now)
+    WHERE ((status = 'pending' AND next_attempt_at <= :now)
+           OR (status = 'sending' AND locked_until < :now))
+      AND (:only_tenant_id::bigint IS NULL OR tenant_id = :only_tenant_id)
     ORDER BY next_attempt_at
     LIMIT :batch
     FOR UPDATE SKIP LOCKED
