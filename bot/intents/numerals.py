@@ -20,7 +20,7 @@ _CN_DIGIT_RUN = re.compile(r"[零〇一二两三四五六七八九幺0-9]{7,}")
 
 # A run of ASCII digits written as a phone: optional country code, groups split by spaces or hyphens.
 _ASCII_PHONE = re.compile(
-    r"(?<![\w.@¥$￥,])(\+?\(?(?:86|852|853|886)\)?[\s-]?)?(\d{2,4}(?:[\s-]?\d{2,4}){1,4})(?![\w%@]|[.,]\d)"
+    r"(?<![A-Za-z0-9_.@¥$￥])(?<!\d,)(\+?\(?(?:86|852|853|886)\)?[\s-]?)?(\d{2,4}(?:[\s-]?\d{2,4}){1,4})(?![A-Za-z0-9_%@]|[.,]\d)"
 )
 
 PHONE_LABEL = re.compile(

@@ -1,0 +1,123 @@
+"""Regular expressions for the cue words that decide a message's intent (matched on normalised text)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.intents.lexicon import (
+    CHATTER_PREFIXES,
+    COMPANY_SUFFIXES,
+    EN_COMPANY_SUFFIXES,
+    HONORIFICS,
+    LEADING_FILLERS,
+    SURNAMES_1,
+    SURNAMES_2,
+)
+from bot.intents.text import CJK
+
+I = re.IGNORECASE
+
+
+def alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+SUFFIX_ALT = alt(COMPANY_SUFFIXES)
+SUFFIX_RE = re.compile(f"(?:{SUFFIX_ALT})")
+EN_SUFFIX_RE = re.compile(rf"\b(?:{alt(EN_COMPANY_SUFFIXES)})\b\.?", I)
+SURNAME_ALT = alt(list(SURNAMES_1) + SURNAMES_2)
+HON_ALT = alt(HONORIFICS)
+# 刘总 / 赵工 / 徐经理 / 欧阳主任 — a person, not a company part
+SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})")
+# 王海涛王总: a full name repeated as surname + honorific
+FULL_DUP_HON_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?P<g>[{CJK}]{{1,2}}?)(?P=s)(?:{HON_ALT})")
+
+LEADING_RE = re.compile(
+    rf"^(?:[\s,.;:!?~\-]+|(?:{alt(LEADING_FILLERS)})(?![a-z])|(?:{alt(CHATTER_PREFIXES)})|把|将|哈+|啊+|喂+)",
+    I,
+)
+
+UNDO_RE = re.compile(r"撤销|撤回|取消上一步|取消刚才|回滚|\bundo\b|\brevert\b|\brollback\b", I)
+BIND_RE = re.compile(r"绑定|綁定|\bbind(?:ing)?\b|绑码|\blink (?:my )?(?:account|mini)", I)
+HELP_RE = re.compile(
+    r"^(?:help|帮助|使用帮助|使用说明|说明书?|菜单|功能|指令|命令|怎么用|如何使用|怎么使用|用法|\?|commands?|menu)[\s?!。.！？]*$"
+    r"|^(?:你|您)(?:都|还|到底)?(?:能|会|可以)(?:帮我)?(?:干|做|帮|帮我做|帮我干)?(?:些|点)?(?:啥|什么|嘛|哪些)"
+    r"|^(?:你|您)(?:有|有哪些|有什么)(?:功能|本事)"
+    r"|(?:这个|你这个)?(?:助手|机器人|bot)(?:要)?(?:怎么用|怎么使用|如何使用|能干啥|能做什么)"
+    r"|怎么用你|\bwhat can you do\b|\bhow (?:do|can|should) i use\b|\bhow does this (?:bot|work)\b",
+    I,
+)
+LEAD_CMD_RE = re.compile(
+    r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|新)(?:一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|哈|呀)?"
+    r"|^(?:线索|lead)(?=[\s:：,\-])"
+    r"|\b(?:new|add|create)(?:\s+a)?\s+(?:lead|customer|client|prospect)\b",
+    I,
+)
+SNOOZE_RE = re.compile(
+    r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:天|日|周|个?星期|个?礼拜|个?月)\s*(?:之后|以后|后)再?(?:提醒|说|跟进|通知|看|催)"
+    r"|(?:先|暂时|暂且)?(?:别|不要|不用|暂停|停止|停)(?:再)?(?:提醒|催|通知|推送)"
+    r"|(?:提醒|通知)(?:先)?(?:推迟|延后|延迟|往后推|关掉|关了|静音)|(?:推迟|延后|延迟)(?:提醒|通知)|静音|免打扰"
+    r"|\bsnooze\b|\bmute\b|\bremind me (?:again )?(?:in|after)\b|\bstop reminding\b|\bno reminders?\b",
+    I,
+)
+WON_RE = re.compile(
+    r"签了|签约|签下|签单|签合同|成交|赢单|赢了|拿下|中标|搞定了|合同签|"
+    r"\bclosed(?![\s-]+lost)\b|\bwon\b|\bsigned\b|\bwe win\b|\bclosed[\s-]won\b",
+    I,
+)
+LOST_RE = re.compile(
+    r"丢单|丢了|输单|输了|没拿下|没签成|没签下|没谈成|没成|黄了|飞了|凉了|被[^，,。]{1,10}?(?:抢|截胡|拿走)|抢走|截胡|"
+    r"丢掉|失单|\blost\b|\bclosed[\s-]lost\b|\bwent with\b|\bchose (?:a |another |the )?(?:competitor|rival|local|other)|\bwe lost\b",
+    I,
+)
+NEG_BEFORE_RE = re.compile(r"(?:没|没有|未|还没|还没有|不|别|not|n't|never)\s*$", I)
+LIST_RE = re.compile(
+    r"(?:我的|我手上|我手里|我名下|我负责的|我跟的|我在跟的)[^，,。]{0,8}?(?:商机|单子|项目|客户|线索|漏斗|订单|deal)"
+    r"|^(?:看看|看一下|查看|列出|列一下|显示)?(?:所有|全部)(?:的)?(?:商机|单子|项目)"
+    r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:all\s+)?(?:my\s+)?(?:deals|pipeline)\b",
+    I,
+)
+CHITCHAT_RE = re.compile(
+    r"^(?:喂+|你好|您好|在吗|在不在|在么|hello|hi|hey|谢谢|多谢|thanks?|thank you|ok|好的|收到|早|早上好|晚上好|晚安|午安|"
+    r"哈+|呵+|辛苦了|拜拜|再见|bye)[\s!！~。.?？]*$|听得?到吗|听见了?吗|能听到|测试一下|^test$",
+    I,
+)
+QUESTION_RE = re.compile(
+    r"[?？]|吗\s*$|么\s*$|呢\s*$|多少|什么|怎么|如何|怎样|能不能|能否|可不可以|可以不|是否|有没有|是不是|哪些|哪个|哪家|哪款|"
+    r"为啥|为什么|啥|几年|几次|查一下|查查|帮我查|搜一下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
+    r"^(?:how|what|which|does|do|is|are|can|why|where|compare|any)\b|\bvs\.?\b|\bversus\b",
+    I,
+)
+REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|待办|\bremind me(?: to)?\b|\bdon't forget\b|\bto-?do\b", I)
+ACTIVITY_RE = re.compile(
+    r"拜访|回访|打了.{0,3}电话|通了.{0,2}电话|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
+    r"吃饭|吃了饭|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|"
+    r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
+    r"\bpresented\b|\bdiscussed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b",
+    I,
+)
+PAST_RE = re.compile(
+    r"了|过|刚|已经|昨天|前天|上周|刚才|\b(?:had|met|visited|called|sent|emailed|demoed|presented|discussed|spoke|talked|went|showed|gave|did)\b",
+    I,
+)
+# Words between a deal's name and what happens to it (那单 / 的单子 / 那个项目 / 那个 deal).
+DEAL_WORD_RE = re.compile(
+    r"那个\s*deal|the deal|那个单子|这个单子|那个项目|这个项目|的那个单|那单|那單|这单|的单子|的單子|的项目|那边|那个(?!项目)|\bdeal\b",
+    I,
+)
+STAGE_VERB_BEFORE_RE = re.compile(
+    r"(?:进入到?|进到|进|推进到|推进|推到|推|改到|改成|改为|改|转到|转入|转|到了|到|退回到|退回|退到|回退到|回退|回到|打回到?|降到|降回|"
+    r"是|为|在|处于|变成|→|->|=>|>|moved? (?:it )?(?:back )?to|(?:now )?in|into|to|stage\s*[:：]?|now)"
+    r"\s*(?:那个|了)?\s*$",
+    I,
+)
+STAGE_AFTER_RE = re.compile(r"^\s*(?:那个)?\s*(?:阶段|环节|状态|了|啦|stage\b|phase\b)", I)
+BACKWARD_RE = re.compile(r"退回|回退|退到|打回|降到|降回|回到|\bback to\b|\bmoved? back\b", I)
+REASON_LABEL_RE = re.compile(r"(?:原因|理由|因为|由于|because|reason|cause)\s*(?:是|为|:|：)?\s*", I)
+PRONOUNS = ("他们", "她们", "客户", "我们", "他", "她", "老板", "领导", "对方", "大家", "同事", "人家", "咱们")
+# What a planned follow-up does (给X打电话 / 去一趟 / send the quote).
+FUTURE_ACTION_RE = re.compile(
+    r"给|打|发|去|开|约|见|拜访|回访|跟进|联系|确认|讨论|送|寄|演示|汇报|交流|沟通|签|报价|催|提交|准备|参加|安排|对接|面谈|视频|电话|会议|"
+    r"\b(?:call|send|meet|visit|email|follow[\s-]?up|demo|present|check|ping|submit|prepare|discuss|review)\b",
+    I,
+)

@@ -1,0 +1,320 @@
+"""Fields of messages about an existing deal: the words naming it (deal_hint), reason, note, query."""
+
+from __future__ import annotations
+
+import re
+
+from bot.intents.cues import (
+    DEAL_WORD_RE,
+    EN_SUFFIX_RE,
+    LEADING_RE,
+    PRONOUNS,
+    SUFFIX_RE,
+    SURNAME_ALT,
+    SURNAME_HON_RE,
+)
+from bot.intents.lexicon import FILLER_CHARS
+from bot.intents.text import CJK, Msg
+
+_CJK_RUN = re.compile(f"[{CJK}]+")
+_TRAIL_WORDS = sorted(
+    """的 他们 她们 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
+    还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
+    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
+    key=len,
+    reverse=True,
+)
+_TRAIL_EN = re.compile(
+    r"(?:\s|^)(?:moved?|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|went|the|deal)\s*$", re.IGNORECASE
+)
+_LEAD_CMD_RE = re.compile(
+    r"^(?:update\s+stage|update|stage|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
+    r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下)\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+
+
+def strip_lead(s: str, i: int, j: int) -> int:
+    """Skip fillers, chatter and command words at s[i:j]."""
+    while i < j:
+        sub = s[i:j]
+        m = LEADING_RE.match(sub) or _LEAD_CMD_RE.match(sub)
+        if not m or m.end() == 0:
+            break
+        i += m.end()
+    return i
+
+
+def clean_span(s: str, i: int, j: int) -> tuple[int, int]:
+    """Trim fillers, particles and stage verbs at both ends of s[i:j]."""
+    i = strip_lead(s, i, j)
+    changed = True
+    while changed and j > i:
+        changed = False
+        while j > i and s[j - 1].isspace():
+            j -= 1
+            changed = True
+        for w in _TRAIL_WORDS:
+            if j - len(w) >= i + 1 and s[j - len(w):j] == w:
+                j -= len(w)
+                changed = True
+                break
+        else:
+            em = _TRAIL_EN.search(s, i, j)
+            if em and em.start() > i:
+                j = em.start()
+                changed = True
+    return i, j
+
+
+def text_without(m: Msg, i: int, j: int, drop=FILLER_CHARS) -> str:
+    """orig[i:j] without filler characters (嗯 / 呃) anywhere."""
+    return "".join(ch for k, ch in enumerate(m.orig[i:j]) if m.s[i + k] not in drop)
+
+
+def hint_before(m: Msg, start: int, end: int) -> str | None:
+    """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
+    s = m.s
+    i, j = clean_span(s, start, end)
+    if j <= i:
+        return None
+    sub = s[i:j]
+    # a leading time word or person before the name (今天 / 刘总说) is not the deal
+    k = sub.rfind("那个")
+    if k >= 0 and j - (i + k + 2) >= 2:
+        i = i + k + 2
+        i, j = clean_span(s, i, j)
+    val = text_without(m, i, j).strip()
+    if not val or val in PRONOUNS or len(re.sub(r"\W", "", val)) < 2:
+        return None
+    return val
+
+
+def hint_after(m: Msg, pos: int) -> str | None:
+    """The deal named right after a command (赢单：X，… / snooze X for …)."""
+    s = m.s
+    sub = s[pos:]
+    lead = re.match(r"\s*[:：\-]?\s*", sub)
+    i = pos + lead.end()
+    stop = re.search(
+        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|原因)\b|原因|因为|\s+[¥￥$]?\d|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|\s+-\s+|→|->",
+        s[i:],
+        re.IGNORECASE,
+    )
+    j = i + (stop.start() if stop else len(s) - i)
+    i, j = clean_span(s, i, j)
+    val = text_without(m, i, j).strip()
+    return val or None
+
+
+def deal_word(m: Msg, start: int = 0):
+    """The first deal word (那单 / 的单子 / 那个项目 / 那个 deal) at or after ``start``."""
+    for dm in DEAL_WORD_RE.finditer(m.s, start):
+        if dm.start() - start < 2:
+            continue
+        return dm
+    return None
+
+
+# ---------------------------------------------------------------- activity / follow-up
+
+_PREP_RE = re.compile(
+    r"拜访了?|回访了?|跟|和|同|与|给|在|去(?:一趟|一下|了)?|到|约了?|见了?|陪|联系|找"
+    r"|\b(?:at|to|for|from|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
+    re.IGNORECASE,
+)
+_VERB_CUT_RE = re.compile(
+    r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
+    r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进"
+)
+_EN_NAME_RE = re.compile(r"(?:[A-Z][\w&'.-]*)(?:\s+(?:[A-Z][\w&'.-]*|&|of|and))*")
+_EN_SKIP = {
+    "i", "we", "they", "he", "she", "the", "a", "an", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "today", "tomorrow", "next", "had",
+    "met", "remind", "send", "call", "email", "snooze", "mute", "new", "lead", "update", "ok", "also", "then",
+    "am", "pm", "ceo", "cto", "cfo", "vp",
+}
+
+
+def _entity_at(s: str, i: int) -> tuple[int, int] | None:
+    """A company-like name starting at s[i] (Chinese), cut before people, verbs and 的."""
+    run = _CJK_RUN.match(s, i)
+    if not run:
+        return None
+    j = run.end()
+    # people: 刘总 / 赵工
+    for hm in SURNAME_HON_RE.finditer(s, i + 2, j):
+        j = hm.start()
+        break
+    vm = None
+    for vm in _VERB_CUT_RE.finditer(s, i + 2, j):
+        break
+    if vm:
+        j = vm.start()
+    # a full name right after a company suffix: 禾丰农业马骏 / 鸿运五金吴国栋
+    best = None
+    for sm in SUFFIX_RE.finditer(s, i + 1, j):
+        rest = j - sm.end()
+        if 2 <= rest <= 3 and re.match(SURNAME_ALT, s[sm.end():j]):
+            best = sm.end()
+    if best:
+        j = best
+    if j - i < 2:
+        return None
+    name = s[i:j]
+    if name in PRONOUNS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们")):
+        return None
+    return i, j
+
+
+def _en_entity(s: str, i: int) -> tuple[int, int] | None:
+    nm = _EN_NAME_RE.match(s, i)
+    if not nm:
+        return None
+    words = nm.group(0).split()
+    # drop trailing day/time words (Friday) and lower-case joiners
+    while words and (words[-1].lower() in _EN_SKIP or words[-1] in ("of", "and", "&")):
+        words.pop()
+    if not words or words[0].lower() in _EN_SKIP:
+        return None
+    text = " ".join(words)
+    return i, i + len(text) if s[i:i + len(text)] == text else nm.end()
+
+
+def activity_hint(m: Msg, masked: str) -> str | None:
+    """The deal a visit / call / follow-up is about (拜访了顺和陶瓷刘总 → 顺和陶瓷)."""
+    s = masked
+    cands: list[tuple[int, int, int]] = []  # (priority, start, end)
+    for pm in _PREP_RE.finditer(s):
+        k = pm.end()
+        while k < len(s) and s[k] == " ":
+            k += 1
+        if k >= len(s):
+            continue
+        word = pm.group(0).strip().lower()
+        if re.match(f"[{CJK}]", s[k]):
+            if word.isascii():
+                continue
+            span = _entity_at(s, k)
+            if span:
+                has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
+                cands.append((0 if has_suffix else 1, *span))
+        elif s[k].isupper():
+            span = _en_entity(s, k)
+            if span:
+                pri = 0 if word in ("at", "to", "for", "from") or EN_SUFFIX_RE.search(s[span[0]:span[1]]) else 2
+                if len(s[span[0]:span[1]].split()) > 1:
+                    pri = min(pri, 1)
+                cands.append((pri, *span))
+    # the message opens with a name followed by a space or comma (德钧新能源 陪客户参观了…)
+    lead = strip_lead(s, 0, len(s))
+    om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
+    if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录", om.group(1)):
+        word = om.group(1)
+        if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
+            cands.append((1.5, lead, lead + om.end(1)))
+    if not cands:
+        # an English sentence: the first capitalised name that is not a verb or day
+        for em in _EN_NAME_RE.finditer(s):
+            span = _en_entity(s, em.start())
+            if span and em.start() > 0:
+                cands.append((3, *span))
+                break
+    if not cands:
+        return None
+    cands.sort(key=lambda c: (c[0], c[1]))
+    _, i, j = cands[0]
+    i, j = clean_span(m.s, i, j)
+    val = text_without(m, i, j).strip()
+    return val or None
+
+
+# ---------------------------------------------------------------- note / reason / query
+
+_NOTE_CMD_RE = re.compile(
+    r"帮我记一下|帮我记录一下|记录一下|记一下|记录\s*[:：]?|备注\s*[:：]?|记个|提醒我一下|提醒一下|提醒我|记得|别忘了|不要忘了|待办\s*[:：]?"
+    r"|\bremind me to\b|\bremind me\b|\bnote\s*:|\blog\s*:|\bto-?do\s*:",
+    re.IGNORECASE,
+)
+_LEAD_NOTE_FILLER_RE = re.compile(r"^(?:[\s,.;:!?]+|那个|就是|唉|哎|嗯|呃|然后)+")
+
+
+def build_note(m: Msg, drop_spans: list[tuple[int, int]] = ()) -> str | None:
+    s = m.s
+    keep = [True] * len(s)
+    for a, b in drop_spans:
+        for k in range(a, b):
+            keep[k] = False
+    for cm in _NOTE_CMD_RE.finditer(s):
+        for k in range(cm.start(), cm.end()):
+            keep[k] = False
+    for k, ch in enumerate(s):
+        if ch in "嗯呃":
+            keep[k] = False
+    # leading fillers of what remains
+    idx = [k for k in range(len(s)) if keep[k]]
+    rest = "".join(s[k] for k in idx)
+    lm = _LEAD_NOTE_FILLER_RE.match(rest)
+    if lm:
+        for k in idx[: lm.end()]:
+            keep[k] = False
+    # English: "at"/"on" left dangling before a removed time
+    out = "".join(m.orig[k] for k in range(len(s)) if keep[k])
+    out = re.sub(r"\s+(?:at|on|by)\s*$", "", out.strip(), flags=re.IGNORECASE)
+    out = re.sub(r"\s{2,}", " ", out)
+    out = out.strip(" \t,，;；:：")
+    return out or None
+
+
+def reason_after(m: Msg, pos: int, label_from: int = 0) -> str | None:
+    """The cause after ``pos`` (丢单了，客户选了… → 客户选了…), minus labels such as 原因：."""
+    from bot.intents.cues import REASON_LABEL_RE
+
+    s = m.s
+    lm = REASON_LABEL_RE.search(s, max(label_from, 0))
+    if lm and lm.start() >= label_from:
+        i = lm.end()
+    else:
+        i = pos
+        sm = re.match(r"(?:\s|[,.;:!?，。；：！？\-—]|了|啦|呀|吧|啊|哈|嗯|呃)*", s[i:])
+        i += sm.end()
+    j = len(s)
+    while j > i and s[j - 1] in " \t.。!！~":
+        j -= 1
+    if j - i < 2:
+        return None
+    return text_without(m, i, j).strip() or None
+
+
+_QUERY_PREFIX_RE = re.compile(
+    r"^(?:帮我|麻烦|请)?(?:查一下|查查|查询一下|查询|找一下|找找|搜一下|搜搜|搜索|看一下|看看)?(?:知识库|资料库)?(?:里|中|里面)?(?:有没有|有)?(?:关于)?\s*"
+    r"|^(?:search(?:\s+for)?|look\s+up|find)\s+",
+    re.IGNORECASE,
+)
+_QUERY_SUFFIX_RE = re.compile(r"(?:[,，\s]*(?:帮我|麻烦)?(?:查一下|查查|找一下|搜一下)[吧啊呀]?)\s*[。.!！]?$")
+
+
+def build_query(m: Msg) -> str | None:
+    s = m.s
+    i = 0
+    while True:
+        lm = re.match(r"^(?:[\s,]+|嗯|呃|那个|就是|唉|哎|额)", s[i:])
+        if not lm or lm.end() == 0:
+            break
+        i += lm.end()
+    j = len(s)
+    sm = _QUERY_SUFFIX_RE.search(s, i)
+    if sm:
+        j = sm.start()
+    # 知识库里有X的资料吗 → X
+    km = re.match(r"(?:帮我)?(?:查一下|查查|看看)?(?:知识库|资料库)(?:里|中|里面)?(?:有没有|有)(?:关于)?(.+?)(?:的|相关的?)?(?:资料|文档|材料|内容|文章)(?:吗|么|没有)?[?？]?$", s[i:j])
+    if km:
+        i, j = i + km.start(1), i + km.end(1)
+    else:
+        pm = re.match(r"(?:帮我|麻烦|请)?(?:查一下|查查|查询一下|找一下|找找|搜一下|搜搜)|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
+        if pm:
+            i += pm.end()
+    while i < j and s[i] in " ,:：，":
+        i += 1
+    val = m.orig[i:j].strip()
+    return val or None

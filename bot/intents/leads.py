@@ -1,0 +1,372 @@
+"""Fields of a new lead: company, contact name and title, phone, e-mail, product, budget."""
+
+from __future__ import annotations
+
+import re
+
+from bot.intents.cues import (
+    EN_SUFFIX_RE,
+    FULL_DUP_HON_RE,
+    HON_ALT,
+    LEAD_CMD_RE,
+    LEADING_RE,
+    SUFFIX_RE,
+    SURNAME_ALT,
+    SURNAME_HON_RE,
+)
+from bot.intents.lexicon import EN_TITLE_WORDS, TITLE_ENDINGS
+from bot.intents.numerals import AMOUNT_LABEL, PHONE_LABEL, Found, find_amounts, find_phones
+from bot.intents.text import CJK, Msg
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+EMAIL_LABEL_RE = re.compile(r"(?:邮箱|邮件|电邮|e-?mail|mail)(?:地址)?(?:是|为)?\s*[:：]?\s*$", re.IGNORECASE)
+CONTACT_LABEL_RE = re.compile(
+    r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:是|叫|为|:|：|\s)*", re.IGNORECASE
+)
+INTEREST_RE = re.compile(
+    r"(?:想了解一下|想了解|想看一下|想看看|想看下|想上|想装|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
+    r"要做|要上|要装|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
+    r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
+    re.IGNORECASE,
+)
+# A quantity after a product (两台, x4, 3套): not part of the product.
+QTY_RE = re.compile(
+    r"\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|units?|pcs|sets?)|[x×*]\s*\d+)\s*$",
+    re.IGNORECASE,
+)
+STOP_RE = re.compile(
+    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|想|要|需要|关注|需求|预算|意向|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
+    re.IGNORECASE,
+)
+_DEPT = (
+    "采购|生产|设备|技术|工程|销售|市场|财务|行政|人事|运营|项目|质量|品质|研发|信息|IT|物流|仓储|安全|能源|动力|基建|后勤|"
+    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化"
+)
+_ROLE = "|".join(sorted(set(TITLE_ENDINGS), key=len, reverse=True))
+ZH_TITLE_RE = re.compile(
+    rf"^(?:(?:{_DEPT})(?:部|科|处|室|中心|课|组)?|[{CJK}]{{1,4}}(?:部|科|处|室|中心|课|组|厂|车间))?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"
+)
+EN_TITLE_RE = re.compile(
+    rf"^(?:(?:senior|sr\.?|junior|deputy|assistant|associate|general|chief|head|vice)\s+)*"
+    rf"(?:[A-Za-z&]+\s+){{0,3}}?(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+(?:of\s+)?[A-Za-z&]+){{0,3}}$",
+    re.IGNORECASE,
+)
+SEP = ",;，；。!！、()（）[]【】\n\t:："
+
+
+def is_title(t: str) -> bool:
+    t = t.strip()
+    if not t or len(t) > 24:
+        return False
+    if re.fullmatch(rf"[{CJK}]+", t):
+        if SURNAME_HON_RE.fullmatch(t):
+            return False
+        return bool(ZH_TITLE_RE.match(t))
+    if re.fullmatch(r"[A-Za-z&.\s-]+", t):
+        return bool(EN_TITLE_RE.match(t))
+    return False
+
+
+class LeadFields:
+    def __init__(self, m: Msg):
+        self.m = m
+        self.s = m.s
+        self.out: dict = {}
+        self.ambiguous: list[str] = []
+
+    # -- helpers
+    def free(self, i: int) -> bool:
+        return 0 <= i < len(self.s) and not self.m.used[i]
+
+    def take(self, i: int, j: int) -> None:
+        self.m.use(i, j)
+
+    def val(self, i: int, j: int) -> str:
+        return "".join(c for k, c in enumerate(self.m.orig[i:j]) if self.s[i + k] not in "嗯呃").strip()
+
+    def segment_end(self, i: int, stops: bool = True) -> int:
+        """Where the field starting at i ends: a separator, a used character or a label."""
+        s = self.s
+        j = i
+        while j < len(s) and self.free(j):
+            ch = s[j]
+            if ch in SEP:
+                break
+            if ch == " ":
+                # spaces split Chinese words, not English phrases
+                a, b = s[j - 1] if j else "", s[j + 1] if j + 1 < len(s) else ""
+                if not (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()):
+                    break
+            if stops and j > i:
+                sm = STOP_RE.match(s, j)
+                if sm and not (s[j - 1].isascii() and s[j - 1].isalpha() and sm.group(0)[0].isalpha() and sm.group(0)[0].islower()):
+                    if not (sm.group(0).isascii() and s[j - 1].isalnum() and s[j - 1].isascii() and s[j - 1] != " "):
+                        break
+            j += 1
+        return j
+
+    # -- steps
+    def command(self) -> None:
+        cm = LEAD_CMD_RE.search(self.s)
+        if cm and cm.start() <= 12:
+            self.take(0, cm.end())
+        self.skip_fillers()
+
+    def skip_fillers(self) -> None:
+        s = self.s
+        for k, ch in enumerate(s):
+            if ch in "嗯呃":
+                self.take(k, k + 1)
+        # fillers right after the command or a used span: 啊 / 就是 / 那个
+        k = 0
+        while k < len(s):
+            if self.free(k) and (k == 0 or not self.free(k - 1)):
+                lm = LEADING_RE.match(s[k:])
+                while lm and lm.end() > 0 and not lm.group(0).startswith(("把", "帮我", "给我", "请")):
+                    self.take(k, k + lm.end())
+                    k += lm.end()
+                    lm = LEADING_RE.match(s[k:])
+            k += 1
+
+    def email(self) -> None:
+        em = EMAIL_RE.search(self.s)
+        if em:
+            self.out["email"] = self.m.orig[em.start():em.end()]
+            st = em.start()
+            lm = EMAIL_LABEL_RE.search(self.s[:st])
+            self.take(lm.start() if lm else st, em.end())
+
+    def phone(self) -> None:
+        for f in find_phones(self.m.masked()):
+            if "phone" in self.out:
+                break
+            if f.ambiguous:
+                self.ambiguous.append(f.ambiguous)
+            self.out["phone"] = f.value
+            lm = PHONE_LABEL.search(self.s[: f.start])
+            self.take(lm.start() if lm else f.start, f.end)
+
+    def amount(self) -> None:
+        for f in find_amounts(self.m.masked()):
+            if not all(self.free(k) for k in range(f.start, f.end)):
+                continue
+            if f.ambiguous:
+                self.ambiguous.append(f.ambiguous)
+            else:
+                self.out.setdefault("amount", f.value)
+            lm = AMOUNT_LABEL.search(self.s[: f.start])
+            self.take(lm.start() if lm else f.start, f.end)
+
+    def _name_at(self, i: int) -> tuple[int, int, int] | None:
+        """A person's name starting at i: (start, end of name, end of consumed text)."""
+        s = self.s
+        # English: Emily Watson / Kevin 吴
+        em = re.match(r"[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}", s[i:])
+        if em and self.free(i):
+            j = i + em.end()
+            sm = re.match(rf" (?:{SURNAME_ALT})(?![{CJK}])", s[j:])
+            if sm:
+                j += sm.end()
+            if not is_title(s[i:j]):
+                return i, j, j
+        run = re.match(rf"[{CJK}]+", s[i:])
+        if not run:
+            return None
+        j = i + run.end()
+        k = i
+        while k < j and self.free(k):
+            k += 1
+        j = k
+        if j - i < 2:
+            return None
+        sub = s[i:j]
+        dm = FULL_DUP_HON_RE.match(sub)
+        if dm:
+            return i, i + dm.start(0) + 1 + len(dm.group("g")), i + dm.end()
+        hm = SURNAME_HON_RE.match(sub)
+        if hm and (hm.end() == len(sub) or not re.match(rf"[{CJK}]", sub[hm.end():hm.end() + 1]) or STOP_RE.match(sub, hm.end())
+                   or re.match("是|的|想|要|电话|手机", sub[hm.end():])):
+            return i, i + hm.end(), i + hm.end()
+        stop = re.search(r"是|电话|手机|邮箱|他们|她们|想|要|预算|的|关注|需要|需求|联系", sub[2:])
+        if stop:
+            cut = 2 + stop.start()
+            cut = min(cut, 3) if cut > 3 else cut
+            if cut > 3:
+                cut = 3
+            return i, i + cut, i + cut
+        if len(sub) <= 3:
+            return i, j, j
+        # 林海峰副总 → name + title
+        for n in (3, 2):
+            if is_title(sub[n:]):
+                return i, i + n, i + n
+        for n in (3, 2):
+            if SURNAME_HON_RE.match(sub[n:]) or re.match(rf"(?:{HON_ALT})", sub[n:]):
+                return i, i + n, i + n
+        return i, i + 3, i + 3
+
+    def _title_after(self, j: int) -> None:
+        s = self.s
+        k = j
+        while k < len(s) and s[k] in " ,，" and self.free(k):
+            k += 1
+        pm = re.match(r"[(（]([^)）]{1,24})[)）]", s[k:])
+        if pm and is_title(pm.group(1)):
+            self.out["contact_title"] = self.val(k + 1, k + 1 + len(pm.group(1)))
+            self.take(j, k + pm.end())
+            return
+        bm = re.match(r"(?:是|为)(?:他们|她们|公司|他们公司|她们公司|那边|厂里)?(?:的)?", s[k:])
+        base = k + (bm.end() if bm else 0)
+        e = self.segment_end(base, stops=False)
+        # the longest title prefix of the segment
+        for end in range(e, base, -1):
+            if is_title(s[base:end]):
+                self.out["contact_title"] = self.val(base, end)
+                self.take(j, end)
+                return
+
+    def contact_labelled(self) -> None:
+        s = self.s
+        for lm in CONTACT_LABEL_RE.finditer(s):
+            if not all(self.free(k) for k in range(lm.start(), lm.end())):
+                continue
+            i = lm.end()
+            while i < len(s) and s[i] in " :：" and self.free(i):
+                i += 1
+            got = self._name_at(i)
+            if not got:
+                continue
+            a, b, c = got
+            self.out["contact_name"] = self.val(a, b)
+            self.take(lm.start(), c)
+            self._title_after(c)
+            return
+
+    def company(self) -> None:
+        s = self.s
+        i = 0
+        while i < len(s) and (not self.free(i) or s[i] in " ,，:：-"):
+            i += 1
+        if i >= len(s):
+            return
+        # 苏州工业园区的那个凯拓电子材料 → 凯拓电子材料
+        dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家)", s[i:])
+        if dm and all(self.free(k) for k in range(i, i + dm.end())):
+            self.take(i, i + dm.end())
+            i += dm.end()
+        j = self.segment_end(i)
+        # stop before 的 + person, and before a person glued after a company suffix (…科技王总)
+        sub = s[i:j]
+        dk = sub.find("的")
+        if dk >= 2:
+            j = i + dk
+            sub = s[i:j]
+        for sm in SUFFIX_RE.finditer(sub):
+            rest = sub[sm.end():]
+            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest)):
+                j = i + sm.end()
+                break
+        # trailing 的 / 他们 / fillers
+        while j > i and (s[j - 1] in " 的啊" or s[j - 2:j] in ("他们", "她们")):
+            j -= 2 if s[j - 2:j] in ("他们", "她们") else 1
+        if j - i >= 2:
+            self.out["company"] = self.val(i, j)
+            self.take(i, j)
+            # a trailing 的 after the company goes with it
+            if j < len(s) and s[j] == "的":
+                self.take(j, j + 1)
+
+    def contact_unlabelled(self) -> None:
+        if "contact_name" in self.out:
+            return
+        s = self.s
+        masked = self.m.masked()
+        # 王海涛王总 / 刘总 (after 的 / 他们 / a separator / start)
+        for rx in (FULL_DUP_HON_RE, SURNAME_HON_RE):
+            for hm in rx.finditer(masked):
+                a = hm.start()
+                prev = masked[a - 1] if a else "\x00"
+                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们")):
+                    continue
+                if rx is FULL_DUP_HON_RE:
+                    self.out["contact_name"] = self.val(a, a + 1 + len(hm.group("g")))
+                else:
+                    self.out["contact_name"] = self.val(a, hm.end())
+                self.take(a if prev not in "他们的" else a, hm.end())
+                self._title_after(hm.end())
+                return
+        # a separate segment: English "John Smith" or Chinese "王磊"
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：])|^)([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（]|$)", masked):
+            a, b = sm.span(1)
+            if is_title(s[a:b]) or SUFFIX_RE.search(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]):
+                continue
+            if re.fullmatch(rf"[{CJK}]+", s[a:b]) and re.search(r"想|要|预算|储能|需|做", s[a:b]):
+                continue
+            self.out["contact_name"] = self.val(a, b)
+            self.take(a, b)
+            self._title_after(b)
+            return
+        # Kevin 吴
+        km = re.search(rf"(?:(?<=[\x00 ,，])|^)([A-Z][a-z]+ (?:{SURNAME_ALT}))(?=[\x00 ,，]|$)", masked)
+        if km:
+            self.out["contact_name"] = self.val(*km.span(1))
+            self.take(*km.span(1))
+            self._title_after(km.end(1))
+
+    def product(self) -> None:
+        s = self.s
+        masked = self.m.masked()
+        for im in INTEREST_RE.finditer(masked):
+            if im.end() == im.start() or not all(self.free(k) for k in range(im.start(), im.end())):
+                continue
+            i = im.end()
+            j = self.segment_end(i)
+            if j - i < 1:
+                continue
+            self._set_product(im.start(), i, j)
+            return
+        # a leftover segment (冷库储能 / storage cabinets x4 / EMS)
+        k = 0
+        while k < len(s):
+            if self.free(k) and s[k] not in SEP + " ":
+                j = self.segment_end(k)
+                seg = s[k:j].strip()
+                if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg):
+                    self._set_product(k, k, j)
+                    return
+                k = max(j, k + 1)
+            else:
+                k += 1
+
+    def _set_product(self, label_start: int, i: int, j: int) -> None:
+        s = self.s
+        sub = s[i:j]
+        qm = QTY_RE.search(sub)
+        if qm and qm.start() > 0:
+            j = i + qm.start()
+        while j > i and s[j - 1] in " 的啊呢吧了":
+            j -= 1
+        if j - i >= 1:
+            self.out["product"] = self.val(i, j)
+            self.take(label_start, j)
+
+    def run(self) -> dict:
+        self.command()
+        self.email()
+        self.phone()
+        self.amount()
+        self.contact_labelled()
+        self.company()
+        self.contact_unlabelled()
+        self.product()
+        return self.out
+
+
+def lead_fields(m: Msg) -> tuple[dict, list[str]]:
+    lf = LeadFields(m)
+    out = lf.run()
+    return out, lf.ambiguous
+
+
+__all__ = ["lead_fields", "is_title", "Found"]

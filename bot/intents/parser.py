@@ -1,0 +1,396 @@
+"""The built-in intent and field parser for chat messages (zh / en, typed or voice-to-text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from schemas.intents import ParsedMessage
+
+from bot.intents import cues as C
+from bot.intents.dates import find_due
+from bot.intents.deals import (
+    activity_hint,
+    build_note,
+    build_query,
+    deal_word,
+    hint_after,
+    hint_before,
+    reason_after,
+    strip_lead,
+)
+from bot.intents.leads import lead_fields
+from bot.intents.lexicon import LOST_KEY, WON_KEY, StageAlias, StageLexicon, stage_lexicon
+from bot.intents.numerals import cn_small_int, find_amounts
+from bot.intents.text import CJK, Msg, has_cjk
+
+
+class StageHit:
+    __slots__ = ("start", "end", "key", "word", "cue", "negated", "embedded")
+
+    def __init__(self, start, end, key, word, cue, negated, embedded):
+        self.start, self.end, self.key, self.word = start, end, key, word
+        self.cue, self.negated, self.embedded = cue, negated, embedded
+
+
+def _in_company(s: str, start: int, end: int) -> bool:
+    """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
+    if s[end - 1:end] == "了":
+        return False
+    tail = s[end:end + 8]
+    m = re.match(rf"([{CJK}]{{0,6}}?)(?:{C.SUFFIX_ALT})", tail)
+    if not m:
+        return False
+    if re.search(r"[的那了]|阶段|进|到", m.group(1)):
+        return False
+    # the stage word itself followed by 阶段 is never a company
+    return True
+
+
+def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHit]:
+    hits = []
+    for sm in lex.pattern.finditer(s):
+        if sm.start() < skip_before:
+            continue
+        key = lex.key_of(sm.group(0))
+        if key is None:
+            continue
+        a, b = sm.span()
+        before = s[max(0, a - 12):a]
+        after = s[b:b + 4]
+        embedded = _in_company(s, a, b)
+        cue = bool(C.STAGE_VERB_BEFORE_RE.search(before) or C.STAGE_AFTER_RE.match(after))
+        if not cue and (a == 0 or s[a - 1] in " :：,，→>") and (b == len(s) or s[b] in " ,，.。!！了"):
+            cue = True  # 梅山湾港务 → 投标 / 鹭岛游艇码头 回款 8万
+        if not cue and len(sm.group(0)) >= 3 and not embedded:
+            cue = True  # 确认需求 / 标前引导 / 款到了 are verbs in themselves
+        if embedded:
+            cue = False
+        if not embedded and not cue and a > 0 and b < len(s) and re.match(f"[{CJK}]", s[a - 1]) and re.match(f"[{CJK}]", s[b]):
+            embedded = None  # glued inside a word with no cue: may be part of a name
+        negated = bool(re.search(r"(?:不是|不在|并非|而不是|not|isn't|不)\s*$", before, re.IGNORECASE))
+        hits.append(StageHit(a, b, key, sm.group(0), cue, negated, embedded))
+    return hits
+
+
+def _kw(rx: re.Pattern, s: str, start: int = 0):
+    """The first keyword match that is not inside a company name or negated."""
+    for km in rx.finditer(s, start):
+        if _in_company(s, km.start(), km.end()):
+            continue
+        if rx is C.WON_RE and C.NEG_BEFORE_RE.search(s[max(0, km.start() - 4):km.start()]):
+            continue
+        return km
+    return None
+
+
+def _lang(text: str) -> str:
+    return "zh" if has_cjk(text) else "en"
+
+
+class Parser:
+    def __init__(self, text: str, now: dt.datetime, tz: str, lex: StageLexicon):
+        self.m = Msg(text)
+        self.s = self.m.s
+        self.now = now
+        self.tz = tz
+        self.lex = lex
+        self.lang = _lang(text)
+        self.core = strip_lead(self.s, 0, len(self.s))
+        self.confidence = 0.9
+        self.clarify: str | None = None
+
+    # ------------------------------------------------------------ classification
+
+    def classify(self) -> str:
+        s = self.s
+        body = s[self.core:].strip()
+        if not body:
+            return "unknown"
+        if C.UNDO_RE.search(body) and len(re.sub(r"\W", "", body)) <= 14:
+            return "undo"
+        if C.BIND_RE.search(body):
+            return "bind"
+        if C.HELP_RE.search(body):
+            return "help"
+        cm = C.LEAD_CMD_RE.search(s)
+        if cm and cm.start() <= max(self.core, 0) + 8:
+            return "create_lead"
+        if C.SNOOZE_RE.search(s):
+            return "snooze"
+        self.lost_m = _kw(C.LOST_RE, s)
+        self.won_m = _kw(C.WON_RE, s)
+        if self.won_m and "中标" in self.won_m.group(0) and self._competitor_won(self.won_m):
+            self.lost_m = self.lost_m or self.won_m
+            self.won_m = None
+        if self.lost_m and self.won_m and self.won_m.start() < self.lost_m.start() and "没" not in self.lost_m.group(0):
+            self.clarify = "是签了还是丢单了？" if self.lang == "zh" else "Did you win or lose this deal?"
+            self.confidence = 0.4
+        if self.lost_m:
+            return "mark_lost"
+        if self.won_m:
+            return "mark_won"
+        if C.LIST_RE.search(s):
+            return "list_deals"
+        if C.CHITCHAT_RE.search(body):
+            return "unknown"
+        hits = _stage_hits(s, self.lex)
+        self.hits = hits
+        due = find_due(s, self.now, self.tz)
+        self.due = due
+        strong = [h for h in hits if h.cue and not h.embedded]
+        verb_strong = [h for h in strong if C.STAGE_VERB_BEFORE_RE.search(s[max(0, h.start - 12):h.start]) or
+                       C.STAGE_AFTER_RE.match(s[h.end:h.end + 4]) and not re.match(r"了", s[h.end:h.end + 1])]
+        if C.REMIND_RE.search(s) and due:
+            return "schedule_followup"
+        if verb_strong and not (C.ACTIVITY_RE.search(s) and not C.STAGE_AFTER_RE.match(s[verb_strong[-1].end:])
+                                and not re.search(r"不是", s)):
+            return "update_stage"
+        if C.QUESTION_RE.search(body):
+            return "search_kb"
+        act = C.ACTIVITY_RE.search(s)
+        if act and C.PAST_RE.search(s) and not (due and due.future_day):
+            return "log_activity"
+        if due and C.FUTURE_ACTION_RE.search(s):
+            return "schedule_followup"
+        if strong:
+            return "update_stage"
+        if act:
+            return "log_activity" if not due else "schedule_followup"
+        if re.match(r"^(?:记录|备注|note|log)\s*[:：]", body, re.IGNORECASE):
+            return "log_activity"
+        ambiguous = [h for h in hits if h.embedded is None and not h.negated]
+        if ambiguous:
+            h = ambiguous[-1]
+            self.confidence = 0.35
+            name = next((st for st in self._stage_names() if st[0] == h.key), (h.key, h.key))[1]
+            self.clarify = (
+                f"「{self.m.orig[h.start:h.end]}」是客户名称的一部分，还是要把这单改到「{name}」阶段？"
+                if self.lang == "zh"
+                else f"Is \"{self.m.orig[h.start:h.end]}\" part of a name, or should the deal move to {h.key}?"
+            )
+            return "update_stage"
+        return "unknown"
+
+    def _stage_names(self):
+        return [(k, k) for k in self.lex.keys]
+
+    def _competitor_won(self, km) -> bool:
+        """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""
+        s = self.s
+        before = s[max(0, km.start() - 14):km.start()]
+        if re.search(r"被|让|给", before) or re.search(r"竞品|对手|友商|别人|别家|人家", before):
+            return True
+        dm = deal_word(self.m, self.core)
+        if dm and dm.end() < km.start():
+            between = s[dm.end():km.start()]
+            between = re.sub(r"最后|最终|结果|还是|是|了|\s|[,，]", "", between)
+            if re.search(r"我们|我司|咱们", between):
+                return False
+            return len(between) >= 2
+        return False
+
+    # ------------------------------------------------------------ fields
+
+    def _hint(self, anchor_start: int, anchor_end: int) -> str | None:
+        """The deal named around an intent keyword spanning s[anchor_start:anchor_end]."""
+        dm = deal_word(self.m, self.core)
+        if dm and dm.start() <= anchor_start:
+            h = hint_before(self.m, self.core, dm.start())
+            if h:
+                return h
+        h = hint_before(self.m, self.core, anchor_start)
+        if h:
+            return h
+        return hint_after(self.m, anchor_end)
+
+    def _amount(self, skip_to: int = 0) -> int | None:
+        for f in find_amounts(self.s):
+            if f.end <= skip_to:
+                continue
+            if f.ambiguous:
+                self._amount_unclear(f)
+                continue
+            return f.value
+        return None
+
+    def _amount_unclear(self, f) -> None:
+        raw = self.m.orig[f.start:f.end]
+        self.confidence = min(self.confidence, 0.45)
+        self.clarify = (
+            f"金额「{raw}」是{f.value}元，还是{f.value}万？" if self.lang == "zh"
+            else f"Is the amount \"{raw}\" {f.value} CNY or {f.value * 10000} CNY?"
+        )
+
+    def fields(self, intent: str) -> dict:
+        s = self.s
+        out: dict = {}
+        if intent == "create_lead":
+            out, amb = lead_fields(self.m)
+            if "amount_unit" in amb and "amount" not in out:
+                for f in find_amounts(self.s):
+                    if f.ambiguous:
+                        self._amount_unclear(f)
+                        break
+            if "phone_length" in amb:
+                self.confidence = min(self.confidence, 0.45)
+                self.clarify = "电话号码位数不对，能再发一次吗？" if self.lang == "zh" else "The phone number looks incomplete, could you resend it?"
+            if "company" not in out:
+                self.confidence = min(self.confidence, 0.6)
+        elif intent == "update_stage":
+            hits = [h for h in self.hits if not h.embedded]
+            if not hits:
+                hits = [h for h in self.hits if h.embedded is None]
+            live = [h for h in hits if not h.negated] or hits
+            cued = [h for h in live if h.cue] or live
+            h = cued[-1] if cued else None
+            first = min((x.start for x in hits), default=len(s))
+            if h:
+                out["stage"] = h.key
+                # the anchor is the stage verb before the first stage word
+                out["deal_hint"] = self._hint(first, h.end)
+                amt = self._amount(h.start - 1)
+                if amt is not None:
+                    out["amount"] = amt
+                if C.BACKWARD_RE.search(s) or C.REASON_LABEL_RE.search(s, h.end):
+                    rest = re.match(r"(?:\s*(?:阶段|环节|状态|stage|了|啦))*", s[h.end:])
+                    r = reason_after(self.m, h.end + rest.end(), label_from=h.end)
+                    if r and not re.fullmatch(r"[\d.,万亿wWkKmM¥￥\s]+", r):
+                        out["reason"] = r
+        elif intent == "mark_won":
+            km = self.won_m
+            out["deal_hint"] = self._hint(km.start(), km.end())
+            amt = self._amount()
+            if amt is not None:
+                out["amount"] = amt
+        elif intent == "mark_lost":
+            km = self.lost_m
+            out["deal_hint"] = self._hint(km.start(), km.end())
+            if km.start() <= self.core + 4 and out["deal_hint"]:
+                # 标记输单：X，原因：… — the cause follows the name
+                pos = s.find(self._norm_of(out["deal_hint"]), km.end())
+                pos = pos + len(out["deal_hint"]) if pos >= 0 else km.end()
+            else:
+                pos = km.end()
+            r = reason_after(self.m, pos, label_from=km.end())
+            if r:
+                out["reason"] = r
+        elif intent in ("log_activity", "schedule_followup"):
+            drop = []
+            if intent == "schedule_followup" and self.due:
+                drop = self.due.spans
+            masked = list(s)
+            for a, b in drop:
+                for k in range(a, b):
+                    masked[k] = " "
+            out["deal_hint"] = activity_hint(self.m, "".join(masked))
+            out["note"] = build_note(self.m, drop)
+            if intent == "schedule_followup":
+                if self.due:
+                    out["due"] = self.due.iso()
+                else:
+                    self.confidence = min(self.confidence, 0.5)
+                    self.clarify = "什么时候提醒你？" if self.lang == "zh" else "When should I remind you?"
+        elif intent == "search_kb":
+            out["query"] = build_query(self.m)
+            kind = self._kb_kind()
+            if kind:
+                out["kb_kind"] = kind
+        elif intent == "list_deals":
+            hits = [h for h in _stage_hits(s, self.lex) if not h.embedded]
+            if hits:
+                out["stage"] = hits[-1].key
+        elif intent == "snooze":
+            sm = C.SNOOZE_RE.search(s)
+            out["deal_hint"] = self._hint(sm.start(), sm.end())
+            days = self._snooze_days()
+            if days:
+                out["snooze_days"] = days
+        return {k: v for k, v in out.items() if v is not None}
+
+    def _norm_of(self, orig_value: str) -> str:
+        from bot.intents.text import normalise
+
+        return normalise(orig_value)
+
+    def _snooze_days(self) -> int | None:
+        s = self.s
+        m = re.search(r"(\d+|[一二两三四五六七八九十半]+)\s*(天|日|周|个?星期|个?礼拜|个?月)", s)
+        if m:
+            n = 0.5 if m.group(1) == "半" else cn_small_int(m.group(1))
+            if n:
+                unit = m.group(2)
+                mult = 1 if unit in ("天", "日") else 30 if unit.endswith("月") else 7
+                return int(n * mult)
+        m = re.search(r"\b(\d+|a|an|one|two|three|four|five|six|seven|ten)\s+(days?|weeks?|months?)\b", s, re.IGNORECASE)
+        if m:
+            words = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+            n = int(m.group(1)) if m.group(1).isdigit() else words[m.group(1).lower()]
+            u = m.group(2).lower()
+            return n * (7 if u.startswith("week") else 30 if u.startswith("month") else 1)
+        if re.search(r"下周|下个?星期|下个?礼拜|\bnext week\b", s, re.IGNORECASE):
+            return 7
+        if re.search(r"下个月|\bnext month\b", s, re.IGNORECASE):
+            return 30
+        if re.search(r"明天|\btomorrow\b", s, re.IGNORECASE):
+            return 1
+        if re.search(r"大后天", s):
+            return 3
+        if re.search(r"后天", s):
+            return 2
+        return None
+
+    def _kb_kind(self) -> str | None:
+        s = self.s
+        if re.search(
+            r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|相比|对比|比较|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
+            r"弱点|缺点|劣势|短板|降价|低价|抢|截胡|他们家|人家|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
+            r"\bbetter than\b|\bweakness",
+            s,
+            re.IGNORECASE,
+        ):
+            return "competitor"
+        if re.search(
+            r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
+            r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率",
+            s,
+        ):
+            return "selling_point"
+        if re.search(r"\b[A-Z]{2,}\b", self.m.orig):
+            return "selling_point"
+        return None
+
+    # ------------------------------------------------------------ result
+
+    def run(self) -> ParsedMessage:
+        intent = self.classify()
+        fields = self.fields(intent) if intent not in ("undo", "bind", "help", "unknown") else {}
+        conf = self.confidence
+        if intent == "unknown":
+            conf = min(conf, 0.5)
+        if intent in ("update_stage", "mark_won", "mark_lost", "snooze") and not fields.get("deal_hint"):
+            conf = min(conf, 0.75)  # the bot uses the rep's most recent deal
+        if intent == "update_stage" and "stage" not in fields:
+            conf = min(conf, 0.4)
+        if conf < 0.4 and not self.clarify and intent != "unknown":
+            self.clarify = "没太明白，你是想做什么？" if self.lang == "zh" else "Sorry, what would you like me to do?"
+        return ParsedMessage(intent=intent, **fields, confidence=round(conf, 2), clarify=self.clarify, lang=self.lang)
+
+
+def parse(
+    text: str,
+    *,
+    now: dt.datetime | None = None,
+    tz: str = "Asia/Shanghai",
+    stages: Sequence[StageAlias] | None = None,
+) -> ParsedMessage:
+    """Understand one chat message: its intent and the fields it states."""
+    if now is None:
+        now = dt.datetime.now(ZoneInfo(tz))
+    p = Parser(text or "", now, tz, stage_lexicon(stages))
+    p.hits = []
+    p.due = None
+    p.won_m = p.lost_m = None
+    return p.run()
