@@ -34,6 +34,13 @@ _LEAD_CMD_RE = re.compile(
 )
 
 
+# Words that point at "the current deal" without naming it: the bot uses the rep's latest deal.
+_BARE_DEAL_RE = re.compile(
+    r"(?:这|那)(?:个)?(?:单|單|单子|項目|项目|客户|deal)?|(?:this|that|the)(?:\s+(?:deal|one|customer|account))?|it",
+    re.IGNORECASE,
+)
+
+
 def strip_lead(s: str, i: int, j: int) -> int:
     """Skip fillers, chatter and command words at s[i:j]."""
     while i < j:
@@ -76,6 +83,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
     i, j = clean_span(s, start, end)
+    tm = re.match(r"(?:closed|signed|won|lost|the|we|i|just|finally)\s+", s[i:j], re.IGNORECASE)
+    while tm:
+        i += tm.end()
+        tm = re.match(r"(?:closed|signed|won|lost|the|we|i|just|finally)\s+", s[i:j], re.IGNORECASE)
     if j <= i:
         return None
     sub = s[i:j]
@@ -85,7 +96,7 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
         i = i + k + 2
         i, j = clean_span(s, i, j)
     val = text_without(m, i, j).strip()
-    if not val or val in PRONOUNS or len(re.sub(r"\W", "", val)) < 2:
+    if not val or val in PRONOUNS or len(re.sub(r"\W", "", val)) < 2 or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()):
         return None
     return val
 
@@ -94,17 +105,20 @@ def hint_after(m: Msg, pos: int) -> str | None:
     """The deal named right after a command (赢单：X，… / snooze X for …)."""
     s = m.s
     sub = s[pos:]
-    lead = re.match(r"\s*[:：\-]?\s*", sub)
+    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
-        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|原因)\b|原因|因为|\s+[¥￥$]?\d|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|\s+-\s+|→|->",
+        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on)\b|原因|因为|\s*[¥￥$]?\d|"
+        r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|\s+-\s+|→|->",
         s[i:],
         re.IGNORECASE,
     )
     j = i + (stop.start() if stop else len(s) - i)
     i, j = clean_span(s, i, j)
     val = text_without(m, i, j).strip()
-    return val or None
+    if not val or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()):
+        return None
+    return val
 
 
 def deal_word(m: Msg, start: int = 0):
@@ -119,7 +133,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"拜访了?|回访了?|跟|和|同|与|给|在|去(?:一趟|一下|了)?|到|约了?|见了?|陪|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给|在|去(?:一趟|一下|了)?|到|约了?|陪|联系|找"
     r"|\b(?:at|to|for|from|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
@@ -127,7 +141,7 @@ _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进"
 )
-_EN_NAME_RE = re.compile(r"(?:[A-Z][\w&'.-]*)(?:\s+(?:[A-Z][\w&'.-]*|&|of|and))*")
+_EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
     "i", "we", "they", "he", "she", "the", "a", "an", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "today", "tomorrow", "next", "had",
@@ -138,6 +152,9 @@ _EN_SKIP = {
 
 def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     """A company-like name starting at s[i] (Chinese), cut before people, verbs and 的."""
+    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?|跟进|一下|一趟)+", s[i:])
+    if lm:
+        i += lm.end()
     run = _CJK_RUN.match(s, i)
     if not run:
         return None

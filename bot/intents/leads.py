@@ -142,8 +142,9 @@ class LeadFields:
             if "phone" in self.out:
                 break
             if f.ambiguous:
-                self.ambiguous.append(f.ambiguous)
-            self.out["phone"] = f.value
+                self.ambiguous.append(f.ambiguous)  # the bot asks; nothing half-heard is written
+            else:
+                self.out["phone"] = f.value
             lm = PHONE_LABEL.search(self.s[: f.start])
             self.take(lm.start() if lm else f.start, f.end)
 

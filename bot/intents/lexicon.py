@@ -67,12 +67,14 @@ class StageLexicon:
 
     def __init__(self, stages: tuple[tuple[str, str, tuple[str, ...]], ...]):
         self.keys: list[str] = []
+        self.names: dict[str, str] = {}
         self.order: dict[str, int] = {}
         pairs: list[tuple[str, str]] = []
         for key, name_zh, aliases in stages:
             if key not in self.order:
                 self.order[key] = len(self.keys)
                 self.keys.append(key)
+            self.names[key] = name_zh
             words = {name_zh, *aliases, *EXTRA_ZH_ALIASES.get(key, ())}
             for w in words:
                 w = _simplify(w).strip()
@@ -172,7 +174,9 @@ COMPANY_SUFFIXES = (
     "游艇", "船舶", "海运", "航空", "乳业", "酒业", "纸品", "农场", "牧业", "渔业", "林业", "矿山",
     "研究中心", "实验室", "工作室", "事务所", "合作社", "商行", "门店", "营业部", "办事处", "车间", "工厂",
     "基地", "园区", "医疗", "健康", "数据", "云", "数码", "微电子", "电子厂", "精工", "重型", "钢构",
-    "建材", "陶业", "新材", "化纤", "织造", "发展", "产业", "企业", "国际", "控股集团",
+    "建材", "陶业", "新材", "化纤", "织造", "发展", "产业", "企业", "国际", "控股集团", "机器人", "系统",
+    "云计算", "网络科技", "信息技术", "数字", "数科", "智联", "互联", "新能", "动力", "热能", "制冷", "空调",
+    "照明", "物联", "车业", "船业", "重机", "精机", "工贸", "科创", "创新", "研究", "设计", "规划",
 )
 EN_COMPANY_SUFFIXES = (
     "ltd", "limited", "inc", "co", "corp", "corporation", "company", "gmbh", "llc", "plc", "ag", "sa",

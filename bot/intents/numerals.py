@@ -24,7 +24,7 @@ _ASCII_PHONE = re.compile(
 )
 
 PHONE_LABEL = re.compile(
-    r"(?:电话号码|联系电话|电话|手机号码|手机号|手机|座机|tel|phone|mobile|cell|电话是|手机是)(?:号码|号)?(?:是|为)?[\s:：]*$",
+    r"(?:电话号码|联系电话|电话|手机号码|手机号|手机|座机|微信同号|微信号|微信|同微信|tel|phone|mobile|cell|whatsapp|电话是|手机是)(?:号码|号)?(?:是|为)?[\s:：]*$",
     re.IGNORECASE,
 )
 

@@ -165,7 +165,8 @@ class Parser:
         if ambiguous:
             h = ambiguous[-1]
             self.confidence = 0.35
-            name = next((st for st in self._stage_names() if st[0] == h.key), (h.key, h.key))[1]
+            name = self.lex.names.get(h.key, h.key)
+            self.ambiguous_hit = h
             self.clarify = (
                 f"「{self.m.orig[h.start:h.end]}」是客户名称的一部分，还是要把这单改到「{name}」阶段？"
                 if self.lang == "zh"
@@ -173,9 +174,6 @@ class Parser:
             )
             return "update_stage"
         return "unknown"
-
-    def _stage_names(self):
-        return [(k, k) for k in self.lex.keys]
 
     def _competitor_won(self, km) -> bool:
         """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""
@@ -247,7 +245,16 @@ class Parser:
             cued = [h for h in live if h.cue] or live
             h = cued[-1] if cued else None
             first = min((x.start for x in hits), default=len(s))
-            if h:
+            if h and h.embedded is None and not h.cue and getattr(self, "ambiguous_hit", None) is h:
+                # the stage word may be part of the name: keep the whole word as the deal
+                out["stage"] = h.key
+                a, b = h.start, h.end
+                while a > 0 and re.match(f"[{CJK}A-Za-z0-9]", s[a - 1]):
+                    a -= 1
+                while b < len(s) and re.match(f"[{CJK}A-Za-z0-9]", s[b]):
+                    b += 1
+                out["deal_hint"] = self.m.orig[a:b]
+            elif h:
                 out["stage"] = h.key
                 # the anchor is the stage verb before the first stage word
                 out["deal_hint"] = self._hint(first, h.end)
@@ -268,12 +275,18 @@ class Parser:
         elif intent == "mark_lost":
             km = self.lost_m
             out["deal_hint"] = self._hint(km.start(), km.end())
-            if km.start() <= self.core + 4 and out["deal_hint"]:
-                # 标记输单：X，原因：… — the cause follows the name
-                pos = s.find(self._norm_of(out["deal_hint"]), km.end())
-                pos = pos + len(out["deal_hint"]) if pos >= 0 else km.end()
-            else:
-                pos = km.end()
+            pos = km.end()
+            if out["deal_hint"]:
+                # 标记输单：X，原因：… / we lost the X deal to … — the cause follows the name
+                k = s.find(self._norm_of(out["deal_hint"]), km.end())
+                if k >= 0:
+                    pos = k + len(out["deal_hint"])
+                    dm = re.match(r"\s*(?:deal|account|那单|那單|的单子|的项目|那个项目|那边)", s[pos:], re.IGNORECASE)
+                    if dm:
+                        pos += dm.end()
+            tm = re.match(r"\s*(?:-\s*)?to\s+", s[pos:], re.IGNORECASE)
+            if tm:
+                pos += tm.end()
             r = reason_after(self.m, pos, label_from=km.end())
             if r:
                 out["reason"] = r

@@ -1,0 +1,227 @@
+"""Behaviour of the built-in chat parser (bot.intents.parse)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.intents import DEFAULT_STAGES, StageAlias, parse
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_SET = ROOT.parent / "shared" / "datasets" / "chat_cases.jsonl"
+HELDOUT_SET = ROOT / "tests" / "data" / "chat_cases_heldout.jsonl"
+SH = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=SH)  # a Monday
+
+
+def p(text: str, **kw):
+    kw.setdefault("now", NOW)
+    return parse(text, **kw)
+
+
+# ---------------------------------------------------------------- numerals and amounts
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("新线索 华星光电 电话一三八一零二四七七九五", "13810247795"),
+        ("新线索 华星光电 手机幺三九零零幺二三四五六", "13900123456"),
+        ("new lead: Foo Ltd, +86 138-1024-7795", "13810247795"),
+        ("新线索 华星光电 座机 021-5888 1234", "02158881234"),
+    ],
+)
+def test_phone_numbers(text, phone):
+    assert p(text).phone == phone
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("新线索 华星光电 预算五十万", 500_000),
+        ("新线索 华星光电 预算一点二亿", 120_000_000),
+        ("新线索 华星光电 预算两百万", 2_000_000),
+        ("新线索 华星光电 预算50万", 500_000),
+        ("新线索 华星光电 预算1.2亿", 120_000_000),
+        ("新线索 华星光电 预算20w", 200_000),
+        ("new lead Foo Ltd, budget 30k", 30_000),
+        ("new lead Foo Ltd, budget 2.4M", 2_400_000),
+        ("新线索 华星光电 预算¥80,000", 80_000),
+        ("新线索 华星光电 预算大概1个亿左右", 100_000_000),
+    ],
+)
+def test_amounts(text, amount):
+    assert p(text).amount == amount
+
+
+def test_product_code_is_not_an_amount():
+    r = p("新线索 华星光电 想看下HC-INV-50K")
+    assert r.product == "HC-INV-50K"
+    assert r.amount is None
+
+
+# ---------------------------------------------------------------- dates
+
+
+def test_relative_dates_in_tenant_timezone():
+    assert p("明天下午3点给华星光电打电话").due == "2026-11-24T15:00:00+08:00"
+    assert p("后天 10:30 和华星光电开会").due == "2026-11-25T10:30:00+08:00"
+    assert p("下周二上午去华星光电").due == "2026-12-01T09:00:00+08:00"
+    assert p("周五下午给华星光电发方案").due == "2026-11-27T14:00:00+08:00"
+    assert p("remind me to call Acme tomorrow at 4pm").due == "2026-11-24T16:00:00+08:00"
+    assert p("remind me to call Acme next Tuesday").due == "2026-12-01T09:00:00+08:00"
+
+
+def test_dates_across_a_week_boundary():
+    sunday = dt.datetime(2026, 11, 29, 20, 0, tzinfo=SH)
+    assert p("明天上午十点给华星光电打电话", now=sunday).due == "2026-11-30T10:00:00+08:00"
+    assert p("下周一下午两点半拜访华星光电", now=sunday).due == "2026-11-30T14:30:00+08:00"
+    assert p("大后天给华星光电发报价", now=sunday).due == "2026-12-02T09:00:00+08:00"
+
+
+def test_dates_in_another_timezone():
+    # 2026-11-23 10:00 in Shanghai is 2026-11-23 03:00 in Berlin (UTC+1)
+    r = p("tomorrow at 9am call Acme", tz="Europe/Berlin")
+    assert r.due == "2026-11-24T09:00:00+01:00"
+    # late evening in Shanghai is still the same day in New York: "tomorrow" follows the tenant's clock
+    late = dt.datetime(2026, 11, 23, 23, 30, tzinfo=SH)
+    assert p("明天上午给Acme打电话", now=late, tz="America/New_York").due == "2026-11-24T09:00:00-05:00"
+
+
+def test_naive_now_is_read_in_the_tenant_timezone():
+    r = p("明天下午3点给华星光电打电话", now=dt.datetime(2026, 11, 23, 10, 0))
+    assert r.due == "2026-11-24T15:00:00+08:00"
+
+
+# ---------------------------------------------------------------- intents and fields
+
+
+def test_new_lead_voice_style():
+    r = p("嗯那个新客户啊东莞安达电子厂联系人叫黄志强电话是一三九二六八七四五一二他们想上储能预算八十万左右")
+    assert r.to_expect() == {
+        "intent": "create_lead", "company": "东莞安达电子厂", "contact_name": "黄志强",
+        "phone": "13926874512", "product": "储能", "amount": 800000,
+    }
+
+
+def test_correction_takes_the_second_stage():
+    r = p("刚才说错了华星光电那单不是投标是谈判")
+    assert (r.intent, r.stage, r.deal_hint) == ("update_stage", "negotiation", "华星光电")
+
+
+def test_stage_word_inside_a_company_name_is_not_a_stage():
+    r = p("中投标准化研究院那单到方案阶段了")
+    assert (r.intent, r.stage, r.deal_hint) == ("update_stage", "solution", "中投标准化研究院")
+    r = p("天成交通设计院的项目现在到标前引导了")
+    assert (r.intent, r.stage) == ("update_stage", "solution")
+
+
+def test_traditional_characters_are_understood_and_kept():
+    r = p("恆達物業那單已經進入招標了")
+    assert (r.intent, r.stage, r.deal_hint) == ("update_stage", "bidding", "恆達物業")
+    r = p("恆達物業那單丟了，對方選擇了本地供應商")
+    assert (r.intent, r.reason) == ("mark_lost", "對方選擇了本地供應商")
+
+
+def test_english_messages():
+    r = p("We closed Sunridge Solar Farm, 480k signed")
+    assert (r.intent, r.deal_hint, r.amount, r.lang) == ("mark_won", "Sunridge Solar Farm", 480000, "en")
+    r = p("snooze Brightwell for 2 weeks")
+    assert (r.intent, r.deal_hint, r.snooze_days) == ("snooze", "Brightwell", 14)
+    assert p("顺和陶瓷那单3天后再提醒我").lang == "zh"
+
+
+def test_competitor_winning_the_bid_is_our_loss():
+    assert p("华星光电那单被宁能中标了").intent == "mark_lost"
+    assert p("华星光电那单中标了").intent == "mark_won"
+
+
+@pytest.mark.parametrize("text", ["撤销", "撤回", "取消上一步", "undo", "撤销上一步", "把刚才那条撤回"])
+def test_undo(text):
+    r = p(text)
+    assert r.intent == "undo"
+    assert r.to_expect() == {"intent": "undo"}
+
+
+def test_this_deal_without_a_name_is_not_a_clarify_case():
+    r = p("这单签了 50万")
+    assert (r.intent, r.amount, r.deal_hint, r.clarify) == ("mark_won", 500000, None, None)
+
+
+def test_clarify_when_a_number_reads_two_ways():
+    r = p("新线索 华星光电 预算200")
+    assert r.intent == "create_lead"
+    assert r.amount is None
+    assert r.clarify and "200" in r.clarify
+    assert r.confidence < 0.5
+
+
+def test_clarify_when_a_stage_word_may_be_part_of_a_name():
+    r = p("鼎立项目")
+    assert r.clarify
+    assert r.confidence < 0.5
+
+
+def test_clarify_on_a_phone_with_wrong_length():
+    r = p("新线索 华星光电 电话 一三八一二三四五六七")
+    assert r.phone is None and r.clarify
+
+
+def test_tenant_stage_aliases():
+    poc = StageAlias(key="poc", name_zh="试点", aliases=["POC", "试用"])
+    r = p("华星光电那单进入试用阶段了", stages=[*DEFAULT_STAGES, poc])
+    assert (r.intent, r.stage, r.deal_hint) == ("update_stage", "poc", "华星光电")
+    extra = StageAlias(key="negotiation", name_zh="谈判", aliases=["砍价"])
+    assert p("华星光电那单到砍价了", stages=[extra]).stage == "negotiation"
+
+
+def test_parse_is_fast():
+    texts = [json.loads(line)["text"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    parse("预热", now=NOW)
+    t0 = time.perf_counter()
+    for t in texts:
+        parse(t, now=NOW)
+    per = (time.perf_counter() - t0) / len(texts)
+    assert per < 0.005
+
+
+# ---------------------------------------------------------------- the labelled sets
+
+
+def _eval(path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "eval_parser"), str(path), "--json"],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )
+    return json.loads(out.stdout)
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared/datasets not present")
+def test_dev_set_targets():
+    res = _eval(DEV_SET)
+    assert res["n"] == 100
+    assert res["intent_accuracy"] >= 0.95
+    assert res["all_fields_exact"] >= 0.90
+
+
+def test_heldout_set_targets():
+    res = _eval(HELDOUT_SET)
+    assert res["intent_accuracy"] >= 0.90
+    assert res["all_fields_exact"] >= 0.80
+
+
+def test_no_clarify_on_clear_dev_messages():
+    if not DEV_SET.exists():
+        pytest.skip("shared/datasets not present")
+    for line in DEV_SET.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        r = parse(case["text"], now=NOW)
+        assert r.clarify is None, (case["id"], r.clarify)
+        assert 0.0 <= r.confidence <= 1.0
