@@ -1,0 +1,1 @@
+"""Nudges: rules, the set-based scan, delivery manners, messages, hot signals and reminders."""
