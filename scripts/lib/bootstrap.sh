@@ -2,7 +2,9 @@
 # Re-installs only when pyproject.toml changed since the last install.
 set -euo pipefail
 
-export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+  mkdir -p -m 700 .tuoke/run && export XDG_RUNTIME_DIR="$PWD/.tuoke/run"
+fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
