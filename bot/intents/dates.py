@@ -55,6 +55,7 @@ class Due:
     spans: list[tuple[int, int]] = field(default_factory=list)
     has_day: bool = False  # an explicit day was named (明天, 周五, tomorrow)
     future_day: bool = False  # the named day is after today
+    has_time: bool = False  # a clock time was named (3点, 10:30, 4pm)
 
     def iso(self) -> str:
         return self.when.isoformat(timespec="seconds")
@@ -185,7 +186,7 @@ def _find_zh(s: str, local: dt.datetime) -> Due | None:
         when = dt.datetime(day.year, day.month, day.day, h, mi, tzinfo=local.tzinfo)
         if not has_day and when < local:
             when += dt.timedelta(days=1)
-        return Due(when, [(m.start(), m.end())], has_day, day > today)
+        return Due(when, [(m.start(), m.end())], has_day, day > today, has_time)
     return None
 
 
@@ -241,4 +242,4 @@ def _find_en(s: str, local: dt.datetime) -> Due | None:
     when = dt.datetime(day.year, day.month, day.day, h, mi, tzinfo=local.tzinfo)
     if not has_day and when < local:
         when += dt.timedelta(days=1)
-    return Due(when, sorted(spans), has_day, day > today)
+    return Due(when, sorted(spans), has_day, day > today, bool(tm and (tm.group("h") or tm.group("h2"))))

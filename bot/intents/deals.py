@@ -89,6 +89,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
         tm = re.match(r"(?:closed|signed|won|lost|the|we|i|just|finally)\s+", s[i:j], re.IGNORECASE)
     if j <= i:
         return None
+    # 搞定了！海沧港航 — only the words after the last separator name the deal
+    sep = max(s.rfind(c, i, j) for c in "，,!！。;；?？")
+    if sep >= i and j - sep > 2:
+        i, j = clean_span(s, sep + 1, j)
     sub = s[i:j]
     # a leading time word or person before the name (今天 / 刘总说) is not the deal
     k = sub.rfind("那个")
@@ -109,7 +113,8 @@ def hint_after(m: Msg, pos: int) -> str | None:
     i = pos + lead.end()
     stop = re.search(
         r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on)\b|原因|因为|\s*[¥￥$]?\d|"
-        r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|\s+-\s+|→|->",
+        r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s|\s+-\s+|→|->|"
+        r"签约|签了|成交|赢单|拿下|中标|丢单|输单|丢了|黄了|那单|那單|的单子|那个",
         s[i:],
         re.IGNORECASE,
     )
@@ -219,7 +224,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         elif s[k].isupper():
             span = _en_entity(s, k)
             if span:
-                pri = 0 if word in ("at", "to", "for", "from") or EN_SUFFIX_RE.search(s[span[0]:span[1]]) else 2
+                pri = 0 if word == "at" or EN_SUFFIX_RE.search(s[span[0]:span[1]]) else 0.5 if word in ("to", "for", "from") else 2
                 if len(s[span[0]:span[1]].split()) > 1:
                     pri = min(pri, 1)
                 cands.append((pri, *span))

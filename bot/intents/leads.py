@@ -227,6 +227,21 @@ class LeadFields:
                 self.take(j, end)
                 return
 
+    def _title_before(self, a: int) -> None:
+        """采购部主管 曾丽华: a title segment right before the name."""
+        if "contact_title" in self.out:
+            return
+        s = self.s
+        k = a
+        while k > 0 and s[k - 1] in " ,，" and self.free(k - 1):
+            k -= 1
+        e = k
+        while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
+            k -= 1
+        if e > k and is_title(s[k:e]):
+            self.out["contact_title"] = self.val(k, e)
+            self.take(k, e)
+
     def contact_labelled(self) -> None:
         s = self.s
         for lm in CONTACT_LABEL_RE.finditer(s):
@@ -235,6 +250,19 @@ class LeadFields:
             i = lm.end()
             while i < len(s) and s[i] in " :：" and self.free(i):
                 i += 1
+            # 是他们的信息部经理谢文涛: a title before the name
+            pm = re.match(r"(?:他们|她们|公司|那边|厂里)的?", s[i:])
+            if pm:
+                i += pm.end()
+            run = re.match(rf"[{CJK}]+", s[i:])
+            if run:
+                r = run.group(0)
+                for k in range(len(r) - 2, 1, -1):
+                    if is_title(r[:k]) and re.match(SURNAME_ALT, r[k:]):
+                        self.out["contact_title"] = self.val(i, i + k)
+                        self.take(i, i + k)
+                        i += k
+                        break
             got = self._name_at(i)
             if not got:
                 continue
@@ -306,6 +334,7 @@ class LeadFields:
                 continue
             self.out["contact_name"] = self.val(a, b)
             self.take(a, b)
+            self._title_before(a)
             self._title_after(b)
             return
         # Kevin 吴

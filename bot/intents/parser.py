@@ -153,7 +153,7 @@ class Parser:
         act = C.ACTIVITY_RE.search(s)
         if act and C.PAST_RE.search(s) and not (due and due.future_day):
             return "log_activity"
-        if due and C.FUTURE_ACTION_RE.search(s):
+        if due and (C.FUTURE_ACTION_RE.search(s) or due.has_day and due.has_time):
             return "schedule_followup"
         if strong:
             return "update_stage"
@@ -202,7 +202,16 @@ class Parser:
         h = hint_before(self.m, self.core, anchor_start)
         if h:
             return h
-        return hint_after(self.m, anchor_end)
+        h = hint_after(self.m, anchor_end)
+        if h:
+            return h
+        # 搞定了！海沧港航签约 — the first keyword was an exclamation; try the next one
+        for rx in (C.WON_RE, C.LOST_RE):
+            for km in rx.finditer(self.s, anchor_end):
+                h = hint_before(self.m, anchor_end, km.start())
+                if h:
+                    return h
+        return None
 
     def _amount(self, skip_to: int = 0) -> int | None:
         for f in find_amounts(self.s):
@@ -367,11 +376,11 @@ class Parser:
             return "competitor"
         if re.search(
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
-            r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率",
+            r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|集成|部署",
             s,
         ):
             return "selling_point"
-        if re.search(r"\b[A-Z]{2,}\b", self.m.orig):
+        if re.search(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig):
             return "selling_point"
         return None
 
