@@ -9,6 +9,7 @@ what verifies, decrypts, parses and encrypts callbacks (``bot/``).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 import asyncpg
@@ -41,7 +42,8 @@ def _base(kind: str) -> str:
 def client() -> httpx.AsyncClient:
     global _client
     if _client is None or _client.is_closed:
-        _client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+        seconds = float(os.environ.get("TUOKE_WECHAT_TIMEOUT", "5"))
+        _client = httpx.AsyncClient(timeout=httpx.Timeout(seconds, connect=min(seconds, 2.0)))
     return _client
 
 

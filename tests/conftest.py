@@ -27,12 +27,13 @@ os.environ["TUOKE_ADMIN_TOKEN"] = ADMIN_TOKEN
 os.environ["TUOKE_INPROCESS_WORKER"] = "0"
 os.environ["TUOKE_DATA_DIR"] = tempfile.mkdtemp(prefix="tuoke-test-")
 os.environ["TUOKE_SECRET_KEY"] = "test-secret-key"
+os.environ["TUOKE_WECHAT_TIMEOUT"] = "1"  # the fake's "timeout" failure stays silent for 1.5 s
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from tests.fakes.wechat_server import FakeWeChat  # noqa: E402
 
-_FAKE = FakeWeChat().start()
+_FAKE = FakeWeChat(timeout_seconds=1.5).start()
 os.environ["TUOKE_WECHAT_API_BASE"] = _FAKE.url
 
 import asyncpg  # noqa: E402

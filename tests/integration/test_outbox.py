@@ -103,3 +103,16 @@ async def test_long_text_is_trimmed_to_wechat_limits(factory, db, pool, fake_wec
     await outbox.deliver_until_idle(pool, tenant_id=tenant.tenant_id)
     content = fake_wechat.sent("u3")[0]["text"]["content"]
     assert len(content.encode()) <= outbox.TEXT_LIMIT and content.endswith("…")
+
+
+async def test_a_timeout_is_retried_not_lost(factory, db, pool, fake_wechat):
+    tenant, _ = await factory.tenant()
+    await outbox.enqueue(db, tenant.tenant_id, "slow", TextMessage(content="稍后送达"), "to-1")
+    fake_wechat.fail_next("send", "timeout")
+    counts = await outbox.deliver_due(pool, tenant_id=tenant.tenant_id)
+    assert counts["retry"] == 1
+    row = (await _rows(db, tenant.tenant_id))[0]
+    assert "timed out" in row["last_error"]
+    clock.set_now(row["next_attempt_at"] + dt.timedelta(seconds=1))
+    await outbox.deliver_until_idle(pool, tenant_id=tenant.tenant_id)
+    assert [m["text"]["content"] for m in fake_wechat.sent("slow")] == ["稍后送达"]
