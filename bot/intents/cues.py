@@ -73,7 +73,7 @@ LOST_RE = re.compile(
 )
 NEG_BEFORE_RE = re.compile(r"(?:没|没有|未|还没|还没有|不|别|not|n't|never)\s*$", I)
 LIST_RE = re.compile(
-    r"(?:我的|我手上|我手里|我名下|我负责的|我跟的|我在跟的)[^，,。]{0,8}?(?:商机|单子|项目|客户|线索|漏斗|订单|deal)"
+    r"(?:我的|我手上|我手里|我名下|我负责的|我跟的|我在跟的|我所有|我全部|我现在)[^，,。]{0,10}?(?:商机|单子|项目|客户|线索|漏斗|订单|deal)"
     r"|^(?:看看|看一下|查看|列出|列一下|显示)?(?:所有|全部)(?:的)?(?:商机|单子|项目)"
     r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:all\s+)?(?:my\s+)?(?:deals|pipeline)\b",
     I,

@@ -144,7 +144,8 @@ _PREP_RE = re.compile(
 )
 _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
-    r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进"
+    r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
+    r"签|聊|吃饭|喝茶|确认"
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
@@ -223,13 +224,18 @@ def activity_hint(m: Msg, masked: str) -> str | None:
                 cands.append((0 if has_suffix else 1, *span))
         elif s[k].isupper():
             span = _en_entity(s, k)
-            if span:
+            if span and not word.isascii():
+                cands.append((0.5, *span))  # 给Orion发合同 / 跟Acme开会
+            elif span:
                 pri = 0 if word == "at" or EN_SUFFIX_RE.search(s[span[0]:span[1]]) else 0.5 if word in ("to", "for", "from") else 2
                 if len(s[span[0]:span[1]].split()) > 1:
                     pri = min(pri, 1)
                 cands.append((pri, *span))
     # the message opens with a name followed by a space or comma (德钧新能源 陪客户参观了…)
     lead = strip_lead(s, 0, len(s))
+    cm = _NOTE_CMD_RE.match(s, lead)
+    if cm:
+        lead = strip_lead(s, cm.end(), len(s))
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录", om.group(1)):
         word = om.group(1)

@@ -367,7 +367,7 @@ class Parser:
     def _kb_kind(self) -> str | None:
         s = self.s
         if re.search(
-            r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|相比|对比|比较|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
+            r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|相比|对比|比较|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
             r"弱点|缺点|劣势|短板|降价|低价|抢|截胡|他们家|人家|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
             r"\bbetter than\b|\bweakness",
             s,
