@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from backend import clock
 from backend.services import outbox
@@ -15,7 +16,7 @@ SH = dt.timezone(dt.timedelta(hours=8))
 
 async def _setup(factory):
     tenant, _ = await factory.tenant()
-    rep = await factory.user(tenant.tenant_id, "李雷", wecom_userid="lilei")
+    rep = await factory.user(tenant.tenant_id, "李雷", wecom_userid="lilei-" + secrets.token_hex(3))
     deal = await factory.deal(rep, "华为技术有限公司", stage="negotiation", contact_name="张总",
                               phone="13800138000", amount=500000, product="储能柜")
     return tenant, rep, deal
@@ -30,7 +31,7 @@ async def test_inquiry_is_sent_at_once_and_once_per_key(factory, pool, db, fake_
     again = await notify_hot_signal(db, tenant.tenant_id, **args)
     assert first is not None and again is None
     await outbox.deliver_until_idle(pool)
-    sent = fake_wechat.sent("lilei")
+    sent = fake_wechat.sent(rep.wecom_userid)
     assert len(sent) == 1
     text = sent[0]["text"]["content"]
     assert "张总给你留言了" in text and "想了解储能柜报价" in text
@@ -44,16 +45,16 @@ async def test_quiet_hours_hold_a_signal_until_morning(factory, pool, db, fake_w
                                   deal_id=deal.deal_id, visitor_name=None, detail="", key="evt-night")
     assert oid is not None
     await outbox.deliver_until_idle(pool)
-    assert fake_wechat.sent("lilei") == []
+    assert fake_wechat.sent(rep.wecom_userid) == []
     at = await db.fetchval("SELECT next_attempt_at FROM outbox WHERE tenant_id = $1 AND outbox_id = $2",
                            tenant.tenant_id, oid)
     assert at == dt.datetime(2026, 3, 11, 8, 0, tzinfo=SH)
     clock.set_now(dt.datetime(2026, 3, 11, 7, 59, tzinfo=SH))
     await outbox.deliver_until_idle(pool)
-    assert fake_wechat.sent("lilei") == []
+    assert fake_wechat.sent(rep.wecom_userid) == []
     clock.set_now(dt.datetime(2026, 3, 11, 8, 0, tzinfo=SH))
     await outbox.deliver_until_idle(pool)
-    assert len(fake_wechat.sent("lilei")) == 1
+    assert len(fake_wechat.sent(rep.wecom_userid)) == 1
 
 
 async def test_repeat_view_counts_todays_views_and_rule_can_be_switched_off(factory, db):
