@@ -1,0 +1,142 @@
+-- Knowledge base: documents, chunks with their lexical terms, term statistics, embeddings.
+-- Everything is scoped by tenant. The dense (vector) query and the HNSW index depend on the
+-- model's dimension and are built in backend/services/kb/store.py.
+
+-- name: kb_doc_by_key^
+SELECT d.document_id, d.doc_key AS doc_id, d.title, d.kind, d.product, d.competitor, d.source,
+       d.version, d.content_hash, d.created_at, d.updated_at,
+       (SELECT count(*) FROM kb_chunks c WHERE c.tenant_id = d.tenant_id AND c.document_id = d.document_id) AS chunks
+FROM kb_documents d
+WHERE d.tenant_id = :tenant_id AND d.doc_key = :doc_key;
+
+-- name: kb_doc_hashes
+SELECT doc_key, content_hash FROM kb_documents WHERE tenant_id = :tenant_id AND doc_key = ANY(:doc_keys::text[]);
+
+-- name: kb_doc_lock!
+SELECT pg_advisory_xact_lock(hashtextextended('tuoke.kb:' || :tenant_id::bigint::text || ':' || :doc_key::text, 0));
+
+-- name: kb_doc_insert$
+INSERT INTO kb_documents (tenant_id, doc_key, title, kind, product, competitor, source, body, content_hash,
+                          version, created_at, updated_at)
+VALUES (:tenant_id, :doc_key, :title, :kind, :product, :competitor, :source, :body, :content_hash, 1, :now, :now)
+RETURNING document_id;
+
+-- name: kb_doc_replace$
+UPDATE kb_documents
+SET title = :title, kind = :kind, product = :product, competitor = :competitor, source = :source, body = :body,
+    content_hash = :content_hash, version = version + 1, updated_at = :now
+WHERE tenant_id = :tenant_id AND document_id = :document_id
+RETURNING version;
+
+-- name: kb_doc_delete$
+DELETE FROM kb_documents WHERE tenant_id = :tenant_id AND document_id = :document_id RETURNING document_id;
+
+-- name: kb_doc_list
+SELECT d.doc_key AS doc_id, d.title, d.kind, d.product, d.competitor, d.source, d.version, d.content_hash,
+       d.created_at, d.updated_at,
+       (SELECT count(*) FROM kb_chunks c WHERE c.tenant_id = d.tenant_id AND c.document_id = d.document_id) AS chunks
+FROM kb_documents d
+WHERE d.tenant_id = :tenant_id
+  AND (:kind::text IS NULL OR d.kind = :kind)
+ORDER BY d.kind, d.doc_key
+LIMIT :limit OFFSET :offset;
+
+-- name: kb_doc_count$
+SELECT count(*) FROM kb_documents WHERE tenant_id = :tenant_id AND (:kind::text IS NULL OR kind = :kind);
+
+-- name: kb_subjects
+-- The products and competitors a tenant's documents are about (for reading filters off a question).
+SELECT DISTINCT kind, product, competitor FROM kb_documents
+WHERE tenant_id = :tenant_id AND (product IS NOT NULL OR competitor IS NOT NULL);
+
+-- name: kb_chunks_insert
+INSERT INTO kb_chunks (tenant_id, document_id, position, heading, text, terms)
+SELECT :tenant_id, :document_id, u.position, u.heading, u.text, u.terms::tsvector
+FROM unnest(:positions::int[], :headings::text[], :texts::text[], :terms::text[]) AS u(position, heading, text, terms)
+RETURNING chunk_id, position;
+
+-- name: kb_terms_add!
+-- Count each term once per chunk of the document (document frequency at chunk level).
+INSERT INTO kb_terms (tenant_id, term, df)
+SELECT :tenant_id, t.term, count(*)
+FROM kb_chunks c, unnest(tsvector_to_array(c.terms)) AS t(term)
+WHERE c.tenant_id = :tenant_id AND c.document_id = :document_id
+GROUP BY t.term
+ORDER BY t.term
+ON CONFLICT (tenant_id, term) DO UPDATE SET df = kb_terms.df + excluded.df;
+
+-- name: kb_terms_remove!
+WITH gone AS (
+    SELECT t.term, count(*) AS n
+    FROM kb_chunks c, unnest(tsvector_to_array(c.terms)) AS t(term)
+    WHERE c.tenant_id = :tenant_id AND c.document_id = :document_id
+    GROUP BY t.term
+)
+UPDATE kb_terms k SET df = greatest(k.df - gone.n, 0)
+FROM gone
+WHERE k.tenant_id = :tenant_id AND k.term = gone.term;
+
+-- name: kb_terms_prune!
+DELETE FROM kb_terms WHERE tenant_id = :tenant_id AND df = 0;
+
+-- name: kb_chunks_delete!
+DELETE FROM kb_chunks WHERE tenant_id = :tenant_id AND document_id = :document_id;
+
+-- name: kb_chunks_missing_embedding
+-- Chunks of a tenant (or of one document) that have no vector from this model yet.
+SELECT c.chunk_id, c.heading, c.text, d.title
+FROM kb_chunks c
+JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
+WHERE c.tenant_id = :tenant_id
+  AND (:document_id::bigint IS NULL OR c.document_id = :document_id)
+  AND NOT EXISTS (SELECT 1 FROM kb_embeddings e
+                  WHERE e.tenant_id = c.tenant_id AND e.chunk_id = c.chunk_id AND e.model = :model)
+ORDER BY c.chunk_id;
+
+-- name: kb_embeddings_insert!
+INSERT INTO kb_embeddings (tenant_id, chunk_id, model, dims, embedding)
+SELECT :tenant_id, u.chunk_id, :model, :dims, u.embedding
+FROM unnest(:chunk_ids::bigint[], :embeddings::vector[]) AS u(chunk_id, embedding)
+ON CONFLICT (tenant_id, chunk_id, model) DO UPDATE SET embedding = excluded.embedding, dims = excluded.dims;
+
+-- name: kb_chunk_count$
+SELECT count(*) FROM kb_chunks WHERE tenant_id = :tenant_id;
+
+-- name: kb_lexical_search
+-- Chunks matching any query term, scored BM25-style with binary term frequency: the sum of the
+-- matched terms' IDF, a title match counting 1.5×. ``total`` is the IDF mass of the whole
+-- question, so score / total says how much of the question a chunk covers.
+WITH n AS (
+    SELECT greatest(count(*), 1)::float8 AS n FROM kb_chunks WHERE tenant_id = :tenant_id
+), q AS (
+    SELECT u.term, u.tsq::tsquery AS tsq, u.tsq_title::tsquery AS tsq_title,
+           ln(1 + (n.n - least(coalesce(k.df, 0), n.n) + 0.5) / (coalesce(k.df, 0) + 0.5)) AS idf
+    FROM unnest(:terms::text[], :tsqueries::text[], :tsqueries_title::text[]) AS u(term, tsq, tsq_title)
+    CROSS JOIN n
+    LEFT JOIN kb_terms k ON k.tenant_id = :tenant_id AND k.term = u.term
+), hits AS (
+    SELECT c.chunk_id, c.document_id
+    FROM kb_chunks c
+    JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
+    WHERE c.tenant_id = :tenant_id
+      AND c.terms @@ :any_query::tsquery
+      AND (:kinds::text[] IS NULL OR d.kind = ANY(:kinds::text[]))
+      AND (:competitors::text[] IS NULL OR d.kind <> 'competitor' OR d.competitor IS NULL OR d.competitor = ANY(:competitors::text[]))
+      AND (:products::text[] IS NULL OR d.kind <> 'selling_point' OR d.product IS NULL OR d.product = ANY(:products::text[]))
+)
+SELECT h.chunk_id,
+       sum(q.idf * CASE WHEN c.terms @@ q.tsq_title THEN 1.5 ELSE 1.0 END) AS score,
+       (SELECT sum(idf) FROM q) AS total
+FROM hits h
+JOIN kb_chunks c ON c.tenant_id = :tenant_id AND c.chunk_id = h.chunk_id
+JOIN q ON c.terms @@ q.tsq
+GROUP BY h.chunk_id
+ORDER BY score DESC, h.chunk_id
+LIMIT :limit;
+
+-- name: kb_chunks_by_id
+SELECT c.chunk_id, c.document_id, c.heading, c.text, d.doc_key AS doc_id, d.title, d.kind, d.product,
+       d.competitor, d.source
+FROM kb_chunks c
+JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
+WHERE c.tenant_id = :tenant_id AND c.chunk_id = ANY(:chunk_ids::bigint[]);

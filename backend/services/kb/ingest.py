@@ -1,0 +1,218 @@
+"""Ingest documents: chunk, lexical terms, embed, store — idempotent by content hash.
+
+Re-ingesting an unchanged document does nothing (beyond embedding it with a newly configured
+model if it has no vectors from that model yet); a changed one replaces its chunks and bumps
+its version. Each document is written in its own transaction, under an advisory lock on its
+key, so a failure never leaves half a document and two ingests of one file do not interleave.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import asyncpg
+import msgspec
+from pgvector import Vector
+
+from backend import clock
+from backend.db.queries import queries
+from backend.errors import Invalid, NotFound, TuokeError
+from backend.services.kb import chunking, embedder as embedding, formats, lexical, store
+from schemas.kb import Document, DocumentIn, IngestResult
+
+Progress = Callable[[int], None]  # called with how many chunks (or unchanged documents) were just done
+BATCH_CHUNKS = 32
+
+
+def content_hash(doc: DocumentIn) -> str:
+    """What decides whether a re-ingest changes anything: the parsed document and the chunker."""
+    payload = msgspec.json.encode([chunking.CHUNKER_VERSION, doc.title, doc.kind, doc.product, doc.competitor,
+                                   doc.source, doc.body])
+    return hashlib.sha256(payload).hexdigest()
+
+
+def embedding_text(title: str, heading: str, text: str) -> str:
+    """What gets embedded for a chunk: the document title and heading path give it context."""
+    return "\n".join(part for part in (title, heading, text) if part)
+
+
+def chunk_terms(doc: DocumentIn, heading: str, text: str) -> str:
+    """The chunk's tsvector literal: title, product and competitor weighted A; heading and body D."""
+    head = lexical.terms(" ".join(p for p in (doc.title, doc.product, doc.competitor) if p))
+    body = lexical.terms(f"{heading}\n{text}")
+    return lexical.tsvector_literal(head + lexical.pinyin_terms(head), body + lexical.pinyin_terms(body))
+
+
+class _Prepared(msgspec.Struct):
+    doc: DocumentIn
+    digest: str
+    chunks: list[chunking.Chunk]
+    terms: list[str]
+
+
+def _prepare(doc: DocumentIn) -> _Prepared:
+    chunks = chunking.chunk(doc.body)
+    if not chunks:
+        raise Invalid(f"{doc.source}: the document has no text", field="body")
+    return _Prepared(doc, content_hash(doc), chunks, [chunk_terms(doc, c.heading, c.text) for c in chunks])
+
+
+async def _write(conn: asyncpg.Connection, tenant_id: int, item: _Prepared, vectors, model: embedding.Embedder
+                 ) -> IngestResult:
+    doc = item.doc
+    now = clock.now()
+    async with conn.transaction():
+        await queries.kb_doc_lock(conn, tenant_id=tenant_id, doc_key=doc.doc_id)
+        existing = await queries.kb_doc_by_key(conn, tenant_id=tenant_id, doc_key=doc.doc_id)
+        if existing is not None and existing["content_hash"] == item.digest:
+            return IngestResult(doc_id=doc.doc_id, source=doc.source, status="unchanged",
+                                chunks=existing["chunks"], version=existing["version"])
+        fields = dict(title=doc.title, kind=doc.kind, product=doc.product, competitor=doc.competitor,
+                      source=doc.source, body=doc.body, content_hash=item.digest, now=now)
+        if existing is None:
+            document_id = await queries.kb_doc_insert(conn, tenant_id=tenant_id, doc_key=doc.doc_id, **fields)
+            version, status = 1, "created"
+        else:
+            document_id = existing["document_id"]
+            await queries.kb_terms_remove(conn, tenant_id=tenant_id, document_id=document_id)
+            await queries.kb_chunks_delete(conn, tenant_id=tenant_id, document_id=document_id)
+            version = await queries.kb_doc_replace(conn, tenant_id=tenant_id, document_id=document_id, **fields)
+            status = "updated"
+        rows = await queries.kb_chunks_insert(
+            conn, tenant_id=tenant_id, document_id=document_id,
+            positions=[c.position for c in item.chunks], headings=[c.heading for c in item.chunks],
+            texts=[c.text for c in item.chunks], terms=item.terms,
+        )
+        await queries.kb_terms_add(conn, tenant_id=tenant_id, document_id=document_id)
+        if status == "updated":
+            await queries.kb_terms_prune(conn, tenant_id=tenant_id)
+        by_position = {r["position"]: r["chunk_id"] for r in rows}
+        await queries.kb_embeddings_insert(
+            conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
+            chunk_ids=[by_position[c.position] for c in item.chunks], embeddings=[Vector(v) for v in vectors],
+        )
+    return IngestResult(doc_id=doc.doc_id, source=doc.source, status=status, chunks=len(item.chunks),
+                        version=version)
+
+
+async def embed_missing(conn: asyncpg.Connection, tenant_id: int, *, document_id: int | None = None,
+                        model: embedding.Embedder | None = None, progress: Progress | None = None) -> int:
+    """Embed the tenant's chunks that have no vector from the configured model; how many were embedded."""
+    model = model or await embedding.aget_embedder()
+    await store.ensure_vector_index(conn, model.dims)
+    rows = await queries.kb_chunks_missing_embedding(conn, tenant_id=tenant_id, document_id=document_id,
+                                                     model=model.name)
+    for start in range(0, len(rows), BATCH_CHUNKS):
+        batch = rows[start:start + BATCH_CHUNKS]
+        vectors = await embedding.embed_passages(
+            model, [embedding_text(r["title"], r["heading"], r["text"]) for r in batch])
+        await queries.kb_embeddings_insert(conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
+                                           chunk_ids=[r["chunk_id"] for r in batch], embeddings=[Vector(v) for v in vectors])
+        if progress:
+            progress(len(batch))
+    return len(rows)
+
+
+async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Sequence[DocumentIn], *,
+                           model: embedding.Embedder | None = None, progress: Progress | None = None
+                           ) -> list[IngestResult]:
+    """Ingest ``docs`` into a tenant's knowledge base; one result per document, in order."""
+    keys = [d.doc_id for d in docs]
+    if len(set(keys)) != len(keys):
+        dup = next(k for k in keys if keys.count(k) > 1)
+        raise Invalid(f"two documents share the id {dup!r} (file names must be unique)", field="doc_id")
+    model = model or await embedding.aget_embedder()
+    await store.ensure_vector_index(conn, model.dims)
+    known = {r["doc_key"]: r["content_hash"]
+             for r in await queries.kb_doc_hashes(conn, tenant_id=tenant_id, doc_keys=keys)}
+    results: dict[str, IngestResult] = {}
+    pending: list[_Prepared] = []
+    for doc in docs:
+        prepared = _prepare(doc)
+        if known.get(doc.doc_id) == prepared.digest:
+            existing = await queries.kb_doc_by_key(conn, tenant_id=tenant_id, doc_key=doc.doc_id)
+            await embed_missing(conn, tenant_id, document_id=existing["document_id"], model=model)
+            results[doc.doc_id] = IngestResult(doc_id=doc.doc_id, source=doc.source, status="unchanged",
+                                               chunks=existing["chunks"], version=existing["version"])
+            if progress:
+                progress(len(prepared.chunks))
+            continue
+        pending.append(prepared)
+
+    # Embed across documents in batches (the model is faster on batches), then write each document.
+    group: list[_Prepared] = []
+    for item in pending + [None]:  # type: ignore[list-item]
+        if item is not None:
+            group.append(item)
+            if sum(len(g.chunks) for g in group) < BATCH_CHUNKS:
+                continue
+        if not group:
+            break
+        texts = [embedding_text(g.doc.title, c.heading, c.text) for g in group for c in g.chunks]
+        vectors = await embedding.embed_passages(model, texts)
+        offset = 0
+        for g in group:
+            n = len(g.chunks)
+            results[g.doc.doc_id] = await _write(conn, tenant_id, g, vectors[offset:offset + n], model)
+            offset += n
+            if progress:
+                progress(n)
+        group = []
+    return [results[k] for k in keys]
+
+
+async def ingest_bytes(conn: asyncpg.Connection, tenant_id: int, data: bytes, *, name: str, kind: str = "other",
+                       model: embedding.Embedder | None = None) -> list[IngestResult]:
+    """Parse one uploaded file and ingest its documents."""
+    return await ingest_documents(conn, tenant_id, formats.parse_bytes(data, name=name, kind=kind), model=model)
+
+
+async def ingest_path(conn: asyncpg.Connection, tenant_id: int, path: Path, *, kind: str = "other",
+                      model: embedding.Embedder | None = None, progress: Progress | None = None,
+                      on_total: Callable[[int], None] | None = None) -> list[IngestResult]:
+    """Ingest a file or every readable file under a folder. A file that cannot be read is reported
+    as failed and the others still go in."""
+    docs: list[DocumentIn] = []
+    failed: list[IngestResult] = []
+    for file in formats.files_under(path):
+        try:
+            docs.extend(formats.parse_bytes(file.read_bytes(), name=file.name, kind=kind))
+        except TuokeError as exc:
+            failed.append(IngestResult(doc_id=file.stem, source=file.name, status="failed", detail=exc.detail))
+    if on_total:
+        on_total(sum(len(chunking.chunk(d.body)) for d in docs))
+    return failed + await ingest_documents(conn, tenant_id, docs, model=model, progress=progress)
+
+
+def _document(row: asyncpg.Record) -> Document:
+    return Document(doc_id=row["doc_id"], title=row["title"], kind=row["kind"], product=row["product"],
+                    competitor=row["competitor"], source=row["source"], version=row["version"],
+                    chunks=row["chunks"], content_hash=row["content_hash"], created_at=row["created_at"],
+                    updated_at=row["updated_at"])
+
+
+async def list_documents(conn: asyncpg.Connection, tenant_id: int, *, kind: str | None = None,
+                         limit: int = 100, offset: int = 0) -> list[Document]:
+    rows = await queries.kb_doc_list(conn, tenant_id=tenant_id, kind=kind, limit=limit, offset=offset)
+    return [_document(r) for r in rows]
+
+
+async def get_document(conn: asyncpg.Connection, tenant_id: int, doc_id: str) -> Document:
+    row = await queries.kb_doc_by_key(conn, tenant_id=tenant_id, doc_key=doc_id)
+    if row is None:
+        raise NotFound(f"no document {doc_id!r}")
+    return _document(row)
+
+
+async def delete_document(conn: asyncpg.Connection, tenant_id: int, doc_id: str) -> None:
+    """Delete a document with its chunks, vectors and term counts."""
+    async with conn.transaction():
+        await queries.kb_doc_lock(conn, tenant_id=tenant_id, doc_key=doc_id)
+        row = await queries.kb_doc_by_key(conn, tenant_id=tenant_id, doc_key=doc_id)
+        if row is None:
+            raise NotFound(f"no document {doc_id!r}")
+        await queries.kb_terms_remove(conn, tenant_id=tenant_id, document_id=row["document_id"])
+        await queries.kb_doc_delete(conn, tenant_id=tenant_id, document_id=row["document_id"])
+        await queries.kb_terms_prune(conn, tenant_id=tenant_id)

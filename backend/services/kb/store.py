@@ -1,0 +1,69 @@
+"""The dimension-dependent half of the vector store: the HNSW index per dimension and the dense query.
+
+A migration cannot know the configured model's dimension, so the vectors column is an untyped
+``vector`` and each dimension in use gets a partial expression index, created here at run time
+(idempotent, under an advisory lock, once per process and dimension)::
+
+    CREATE INDEX kb_embeddings_hnsw_384 ON kb_embeddings
+        USING hnsw ((embedding::vector(384)) vector_cosine_ops) WHERE dims = 384
+
+The dense query repeats that expression and predicate so the planner can use the index; the only
+thing formatted into its text is the dimension, an ``int``.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+import numpy as np
+
+_LOCK_KEY = 0x6B62_5F69  # "kb_i"
+
+# How far HNSW looks (pgvector's default is 40); iterative scans keep going when the tenant /
+# model filter removes neighbours, so a small tenant among large ones still gets its k results.
+EF_SEARCH = 100
+
+
+def _dims(dims: int) -> int:
+    dims = int(dims)
+    if not 1 <= dims <= 2000:
+        raise ValueError(f"pgvector's HNSW indexes vectors of 1 to 2000 dimensions, not {dims}")
+    return dims
+
+
+async def ensure_vector_index(conn: asyncpg.Connection, dims: int) -> None:
+    """Create the HNSW index for ``dims`` when it does not exist yet (safe from many processes)."""
+    dims = _dims(dims)
+    name = f"kb_embeddings_hnsw_{dims}"
+    if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", name):
+        return
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", _LOCK_KEY, dims)
+        await conn.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON kb_embeddings "
+            f"USING hnsw ((embedding::vector({dims})) vector_cosine_ops) WHERE dims = {dims}"
+        )
+
+
+async def dense_search(conn: asyncpg.Connection, *, tenant_id: int, model: str, dims: int, vector: np.ndarray,
+                       limit: int, kinds: list[str] | None, competitors: list[str] | None,
+                       products: list[str] | None) -> list[asyncpg.Record]:
+    """Chunks nearest to ``vector`` for one tenant and model: (chunk_id, similarity), best first."""
+    dims = _dims(dims)
+    sql = f"""
+        SELECT e.chunk_id, 1 - (e.embedding::vector({dims}) <=> $3::vector({dims})) AS similarity
+        FROM kb_embeddings e
+        JOIN kb_chunks c ON c.tenant_id = e.tenant_id AND c.chunk_id = e.chunk_id
+        JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
+        WHERE e.dims = {dims} AND e.tenant_id = $1 AND e.model = $2
+          AND ($5::text[] IS NULL OR d.kind = ANY($5::text[]))
+          AND ($6::text[] IS NULL OR d.kind <> 'competitor' OR d.competitor IS NULL OR d.competitor = ANY($6::text[]))
+          AND ($7::text[] IS NULL OR d.kind <> 'selling_point' OR d.product IS NULL OR d.product = ANY($7::text[]))
+        ORDER BY e.embedding::vector({dims}) <=> $3::vector({dims})
+        LIMIT $4
+    """
+    async with conn.transaction():
+        await conn.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}")
+        await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        rows = await conn.fetch(sql, tenant_id, model, np.asarray(vector, dtype=np.float32), limit,
+                                kinds, competitors, products)
+    return sorted(rows, key=lambda r: -r["similarity"])
