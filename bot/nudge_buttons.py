@@ -1,0 +1,54 @@
+"""Clicks on a nudge card's buttons (WeChat Work ``template_card_event``, EventKey ``nudge:{deal}:{action}``).
+
+``done`` logs an activity "已跟进", ``snooze3`` mutes the deal's nudges for 3 days, ``next`` moves it
+to the next open stage of the pipeline. The clicking user acts, with their own access rights.
+"""
+
+from __future__ import annotations
+
+import re
+
+from backend.errors import Forbidden, NotFound, TuokeError
+from backend.services import deals
+from bot import replies
+from bot.actions import open_stage_after
+from bot.context import Ctx
+from bot.replies import say
+
+EVENT_KEY = re.compile(r"^nudge:(\d{1,18}):(done|snooze3|next)$")
+DONE_NOTE = "已跟进"
+
+
+def is_nudge(event_key: str | None) -> bool:
+    return bool(event_key) and event_key.startswith("nudge:")
+
+
+async def handle(ctx: Ctx, event_key: str) -> str:
+    match = EVENT_KEY.match(event_key.strip())
+    if not match:
+        return say("nudge_bad", ctx.lang)
+    deal_id, action = int(match[1]), match[2]
+    try:
+        async with ctx.conn.transaction():
+            deal = await deals.get_deal(ctx.conn, ctx.actor, deal_id)
+            label = replies.deal_label(deal)
+            if action == "done":
+                await deals.log_activity(ctx.conn, ctx.actor, deal_id, "note", DONE_NOTE)
+                return say("nudge_done", ctx.lang, deal=label)
+            if action == "snooze3":
+                snoozed = await deals.snooze(ctx.conn, ctx.actor, deal_id, 3)
+                until = replies.day(snoozed.snoozed_until, ctx.tenant.timezone, ctx.lang)
+                return say("snoozed", ctx.lang, deal=label, days=3, until=until)
+            stages = await ctx.stages()
+            names = await ctx.stage_names()
+            target = open_stage_after(deal.stage, stages)
+            if target is None:
+                return say("nudge_closed", ctx.lang, deal=label, stage=replies.stage_name(deal.stage, ctx.lang, names))
+            await deals.move_stage(ctx.conn, ctx.actor, deal_id, target)
+            return say("stage_moved", ctx.lang, deal=label, stage=replies.stage_name(target, ctx.lang, names), extra="")
+    except Forbidden:
+        return say("forbidden", ctx.lang)
+    except NotFound:
+        return say("deal_gone", ctx.lang)
+    except TuokeError as exc:
+        return say("failed", ctx.lang, detail=exc.detail)
