@@ -74,7 +74,8 @@ LOST_RE = re.compile(
 NEG_BEFORE_RE = re.compile(r"(?:没|没有|未|还没|还没有|不|别|not|n't|never)\s*$", I)
 LIST_RE = re.compile(
     r"(?:我的|我手上|我手里|我名下|我负责的|我跟的|我在跟的|我所有|我全部|我现在)[^，,。]{0,10}?(?:商机|单子|项目|客户|线索|漏斗|订单|deal)"
-    r"|^(?:看看|看一下|查看|列出|列一下|显示)?(?:所有|全部)(?:的)?(?:商机|单子|项目)"
+    r"|^(?:看看|看一下|查看|查一下|列出|列一下|列个|拉一下|显示|给我看看?)?(?:所有|全部)(?:的)?(?:商机|单子|项目)"
+    r"|^(?:看看|看一下|查看|查一下|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下)\s*我(?:的|手上的?|手里的?)?[^，,。]{0,10}?(?:商机|单子|项目|deals?)"
     r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:all\s+)?(?:my\s+)?(?:deals|pipeline)\b",
     I,
 )
@@ -103,7 +104,7 @@ PAST_RE = re.compile(
 )
 # Words between a deal's name and what happens to it (那单 / 的单子 / 那个项目 / 那个 deal).
 DEAL_WORD_RE = re.compile(
-    r"那个\s*deal|the deal|那个单子|这个单子|那个项目|这个项目|的那个单|那单|那單|这单|的单子|的單子|的项目|那边|那个(?!项目)|\bdeal\b",
+    r"那个\s*deal|the deal|那个单子|这个单子|那个项目|这个项目|的那个单|那单|那單|这单|的单子|的單子|的项目|那边|这边|那个(?!项目)|\bdeal\b",
     I,
 )
 STAGE_VERB_BEFORE_RE = re.compile(

@@ -79,6 +79,13 @@ def text_without(m: Msg, i: int, j: int, drop=FILLER_CHARS) -> str:
     return "".join(ch for k, ch in enumerate(m.orig[i:j]) if m.s[i + k] not in drop)
 
 
+_MONEY_CUT_RE = re.compile(
+    r"(?:的)?(?:首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|合同额|合同金额|金额)"
+    r"|[¥￥]\s?\d|(?<![A-Za-z0-9])\d+(?:\.\d+)?\s?(?:万|亿|w|k|元|块)(?![A-Za-z])|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)",
+    re.IGNORECASE,
+)
+
+
 def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
@@ -93,6 +100,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     sep = max(s.rfind(c, i, j) for c in "，,!！。;；?？")
     if sep >= i and j - sep > 2:
         i, j = clean_span(s, sep + 1, j)
+    # 绿城冷链首付款45万到账了: money words and amounts after the name are not the deal
+    mm = _MONEY_CUT_RE.search(s, i + 2, j)
+    if mm:
+        i, j = clean_span(s, i, mm.start())
     sub = s[i:j]
     # a leading time word or person before the name (今天 / 刘总说) is not the deal
     k = sub.rfind("那个")
@@ -138,7 +149,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给|在|去(?:一趟|一下|了)?|到|约了?|陪|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给|在|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪|联系|找"
     r"|\b(?:at|to|for|from|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
@@ -158,7 +169,7 @@ _EN_SKIP = {
 
 def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     """A company-like name starting at s[i] (Chinese), cut before people, verbs and 的."""
-    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?|跟进|一下|一趟)+", s[i:])
+    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?|跟进|了?(?:一|1)?趟|了?一[下次])+", s[i:])
     if lm:
         i += lm.end()
     run = _CJK_RUN.match(s, i)

@@ -29,6 +29,12 @@ INTEREST_RE = re.compile(
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
 )
+# A quantity before a product (两台码垛机器人, 3 sets of): not part of the product.
+QTY_LEAD_RE = re.compile(
+    r"^\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+|几)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|架|款)(?:的)?|"
+    r"(?:\d+|a few|several|two|three|four|five|six|ten)\s+(?:units?|sets?|pcs)\s+(?:of\s+)?)\s*",
+    re.IGNORECASE,
+)
 # A quantity after a product (两台, x4, 3套): not part of the product.
 QTY_RE = re.compile(
     r"\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|units?|pcs|sets?)|[x×*]\s*\d+)\s*$",
@@ -45,7 +51,7 @@ _DEPT = (
 )
 _ROLE = "|".join(sorted(set(TITLE_ENDINGS), key=len, reverse=True))
 ZH_TITLE_RE = re.compile(
-    rf"^(?:(?:{_DEPT})(?:部|科|处|室|中心|课|组)?|[{CJK}]{{1,4}}(?:部|科|处|室|中心|课|组|厂|车间))?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"
+    rf"^(?:(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组)?|[{CJK}]{{1,4}}(?:部|科|处|室|中心|课|组|厂|车间))?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"
 )
 EN_TITLE_RE = re.compile(
     rf"^(?:(?:senior|sr\.?|junior|deputy|assistant|associate|general|chief|head|vice)\s+)*"
@@ -53,13 +59,15 @@ EN_TITLE_RE = re.compile(
     re.IGNORECASE,
 )
 SEP = ",;，；。!！、()（）[]【】\n\t:："
+# A department right before a person (生产部李厂长 / 设备科的王工): the person is still named.
+DEPT_BEFORE_RE = re.compile(rf"(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组|车间)(?:的)?$")
 
 
 def is_title(t: str) -> bool:
     t = t.strip()
     if not t or len(t) > 24:
         return False
-    if re.fullmatch(rf"[{CJK}]+", t):
+    if re.fullmatch(rf"[A-Z]{{0,4}}[{CJK}]+", t):  # 生产总监 / IT经理 / HR总监
         if SURNAME_HON_RE.fullmatch(t):
             return False
         return bool(ZH_TITLE_RE.match(t))
@@ -316,8 +324,11 @@ class LeadFields:
             for hm in rx.finditer(masked):
                 a = hm.start()
                 prev = masked[a - 1] if a else "\x00"
-                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们")):
+                dept = DEPT_BEFORE_RE.search(masked, 0, a)
+                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept):
                     continue
+                if dept and all(self.free(k) for k in range(dept.start(), a)):
+                    self.take(dept.start(), a)  # 生产部李厂长: the department goes with the person
                 if rx is FULL_DUP_HON_RE:
                     self.out["contact_name"] = self.val(a, a + 1 + len(hm.group("g")))
                 else:
@@ -371,6 +382,9 @@ class LeadFields:
 
     def _set_product(self, label_start: int, i: int, j: int) -> None:
         s = self.s
+        lq = QTY_LEAD_RE.match(s[i:j])
+        if lq and j - (i + lq.end()) >= 1:
+            i += lq.end()
         sub = s[i:j]
         qm = QTY_RE.search(sub)
         if qm and qm.start() > 0:

@@ -192,6 +192,44 @@ def test_parse_is_fast():
     assert per < 0.005
 
 
+# ---------------------------------------------------------------- mechanisms found on blind batches
+
+
+def test_quantity_before_a_product_is_dropped():
+    assert p("新线索 华星光电 想采购三台激光切割机").product == "激光切割机"
+    assert p("新线索 华星光电 要上一套MES").product == "MES"
+
+
+def test_department_before_surname_honorific_is_still_a_person():
+    r = p("新客户华星光电他们设备部周经理电话一三八一零二四七七九五")
+    assert (r.company, r.contact_name, r.contact_title) == ("华星光电", "周经理", None)
+
+
+def test_latin_department_in_a_title():
+    r = p("add lead 华星光电, HR总监 Anna Lee, 13810247795")
+    assert (r.contact_name, r.contact_title) == ("Anna Lee", "HR总监")
+
+
+def test_deal_hint_stops_at_money_words_and_amounts():
+    r = p("华星光电尾款30万到账了")
+    assert (r.intent, r.stage, r.deal_hint, r.amount) == ("update_stage", "paid", "华星光电", 300000)
+
+
+def test_deal_hint_stops_at_zhebian():
+    r = p("华星光电这边客户已经立项了")
+    assert (r.stage, r.deal_hint) == ("initiated", "华星光电")
+
+
+def test_went_to_a_customer_is_not_part_of_the_name():
+    r = p("上午跑了一趟华星光电，看了他们的产线")
+    assert (r.intent, r.deal_hint) == ("log_activity", "华星光电")
+
+
+def test_list_my_deals_with_a_stage_filter():
+    r = p("列一下我投标阶段的单子")
+    assert (r.intent, r.stage, r.deal_hint) == ("list_deals", "bidding", None)
+
+
 # ---------------------------------------------------------------- the labelled sets
 
 
