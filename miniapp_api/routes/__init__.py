@@ -1,5 +1,26 @@
-"""The mini-program API (``/miniapp/v1/``) and the H5 card page."""
+"""The mini-program API (``/miniapp/v1/``) and the H5 card page (``/c/{code}``)."""
 
 from __future__ import annotations
 
-ROUTES: list = []
+from litestar import Router
+
+from miniapp_api.guards import DEPENDENCIES
+from miniapp_api.routes.cards import MyCardController, PublicCardController, RadarController
+from miniapp_api.routes.h5 import H5CardController
+from miniapp_api.routes.session import MeController, SessionController
+from miniapp_api.routes.team import TeamController
+from miniapp_api.routes.workbench import DealController, FunnelController
+
+CONTROLLERS: list = [
+    SessionController,
+    MeController,
+    PublicCardController,
+    MyCardController,
+    RadarController,
+    DealController,
+    FunnelController,
+    TeamController,
+    H5CardController,
+]
+
+ROUTES: list = [Router(path="/", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES)]

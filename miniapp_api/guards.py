@@ -1,0 +1,101 @@
+"""Who is calling the mini-program API: session-token auth, then customer vs rep vs manager.
+
+Handlers declare what they need as a dependency: ``session`` (any signed-in person),
+``maybe_session`` (optional: public card routes), ``rep`` (a tenant user, i.e. a rep, manager or
+admin who bound their mini-program identity) or ``manager`` (manager or admin). Each raises the
+domain's Unauthorized (401) or Forbidden (403), which ``backend.core`` maps to JSON.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+import asyncpg
+from litestar import Request
+from litestar.di import Provide
+
+from backend.errors import Forbidden, Unauthorized
+from backend.services.cards.sessions import MiniSession, resolve
+from schemas.users import Actor
+
+SIGN_IN = "sign in first: POST /miniapp/v1/session with your wx.login code"
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def provide_maybe_session(request: Request, db: asyncpg.Connection) -> MiniSession | None:
+    """The caller's session, None when they sent none; a bad or expired token is still a 401."""
+    token = _bearer(request)
+    if token is None:
+        return None
+    session = await resolve(db, token)
+    if session is None:
+        raise Unauthorized("this session is unknown, expired or revoked; " + SIGN_IN)
+    return session
+
+
+async def provide_session(request: Request, db: asyncpg.Connection) -> MiniSession:
+    session = await provide_maybe_session(request, db)
+    if session is None:
+        raise Unauthorized(SIGN_IN)
+    return session
+
+
+async def provide_rep(session: MiniSession) -> Actor:
+    """A tenant user (rep, manager, admin) whose mini-program identity is bound; customers get 403."""
+    if session.actor is None:
+        raise Forbidden("this is for the company's reps: send 绑定 to the bot and enter the code in 我的 → 绑定")
+    return session.actor
+
+
+async def provide_manager(rep: Actor) -> Actor:
+    if rep.role not in ("manager", "admin"):
+        raise Forbidden("the team view is for managers")
+    return rep
+
+
+def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    nets = []
+    for part in os.environ.get("TUOKE_TRUSTED_PROXIES", "").split(","):
+        if part.strip():
+            nets.append(ipaddress.ip_network(part.strip(), strict=False))
+    return nets
+
+
+_PROXIES = _trusted_proxies()
+
+
+def _is_proxy(addr: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    return any(ip in net for net in _PROXIES)
+
+
+async def provide_client_ip(request: Request) -> str:
+    """The client's IP: the peer, or, behind proxies listed in TUOKE_TRUSTED_PROXIES, the
+    right-most X-Forwarded-For address that is not one of them."""
+    peer = request.client.host if request.client else "unknown"
+    if _PROXIES and _is_proxy(peer):
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not _is_proxy(hop):
+                return hop
+    return peer
+
+
+DEPENDENCIES = {
+    "maybe_session": Provide(provide_maybe_session),
+    "session": Provide(provide_session),
+    "rep": Provide(provide_rep),
+    "manager": Provide(provide_manager),
+    "client_ip": Provide(provide_client_ip),
+}
