@@ -31,6 +31,7 @@ ROUTE_MODULES = [
     "backend.admin",
     "bot.routes",
     "miniapp_api.routes",
+    "backend.digest_page",
 ]
 
 

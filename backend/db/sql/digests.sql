@@ -1,0 +1,227 @@
+-- Manager digests. Every figure is scoped to one tenant and to the manager's team
+-- (:team_id NULL: the whole tenant), through the owner of each deal / card.
+
+-- name: digest_new_leads
+SELECT d.source, count(*) AS count, coalesce(sum(d.amount), 0)::bigint AS amount
+FROM deals d JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+WHERE d.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+  AND d.created_at >= :since AND d.created_at < :until
+GROUP BY d.source
+ORDER BY count DESC, d.source;
+
+-- name: digest_stage_moves
+-- Stage moves in the window (new leads, won and lost are reported on their own).
+SELECT h.from_stage, h.to_stage, fs.name_zh AS from_name, ts.name_zh AS to_name, count(*) AS count,
+       ts.position > fs.position AS forward
+FROM deal_stage_history h
+JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+JOIN pipeline_stages fs ON fs.tenant_id = h.tenant_id AND fs.key = h.from_stage
+JOIN pipeline_stages ts ON ts.tenant_id = h.tenant_id AND ts.key = h.to_stage
+WHERE h.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+  AND h.changed_at >= :since AND h.changed_at < :until
+  AND h.to_stage NOT IN ('won', 'lost')
+GROUP BY h.from_stage, h.to_stage, fs.name_zh, ts.name_zh, fs.position, ts.position
+ORDER BY count DESC, fs.position, ts.position;
+
+-- name: digest_closed
+-- Deals won or lost in the window, biggest first, with the reason given.
+SELECT h.to_stage AS outcome, d.deal_id, d.title, u.name AS owner, h.amount,
+       coalesce(h.reason, d.lost_reason) AS reason
+FROM deal_stage_history h
+JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+WHERE h.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+  AND h.changed_at >= :since AND h.changed_at < :until
+  AND h.to_stage IN ('won', 'lost')
+ORDER BY h.amount DESC NULLS LAST, h.history_id;
+
+-- name: digest_stalled
+-- Open deals over their stage's SLA, the biggest first; ``total`` counts them all.
+SELECT d.deal_id, d.title, u.name AS owner, s.name_zh AS stage_name, d.amount,
+       floor(extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - s.sla_days)::int AS days_over,
+       count(*) OVER () AS total
+FROM deals d
+JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
+WHERE d.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+  AND d.stage NOT IN ('won', 'paid', 'lost') AND s.sla_days IS NOT NULL
+  AND :now::timestamptz >= d.stage_entered_at + s.sla_days * interval '24 hours'
+ORDER BY d.amount DESC NULLS LAST, days_over DESC, d.deal_id
+LIMIT :limit;
+
+-- name: digest_funnel
+-- Open deals per stage now (won is counted until paid), in pipeline order; weighted by probability.
+SELECT s.key AS stage, s.name_zh AS name, count(x.deal_id) AS count,
+       coalesce(sum(x.amount), 0)::bigint AS amount,
+       coalesce(sum(x.amount * s.probability), 0)::float8 AS weighted
+FROM pipeline_stages s
+LEFT JOIN (
+    SELECT d.deal_id, d.stage, d.amount FROM deals d
+    JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+    WHERE d.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+      AND d.stage NOT IN ('paid', 'lost')
+) x ON x.stage = s.key
+WHERE s.tenant_id = :tenant_id AND s.key NOT IN ('paid', 'lost')
+GROUP BY s.key, s.name_zh, s.position
+ORDER BY s.position, s.key;
+
+-- name: digest_funnel_at
+-- The funnel as it stood at :at, rebuilt from the stage history (the last move of each deal).
+SELECT s.key AS stage, s.name_zh AS name, count(x.deal_id) AS count, coalesce(sum(x.amount), 0)::bigint AS amount
+FROM pipeline_stages s
+LEFT JOIN (
+    SELECT DISTINCT ON (h.deal_id) h.deal_id, h.to_stage AS stage, coalesce(h.amount, d.amount) AS amount
+    FROM deal_stage_history h
+    JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+    JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+    WHERE h.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+      AND h.changed_at < :at
+    ORDER BY h.deal_id, h.changed_at DESC, h.history_id DESC
+) x ON x.stage = s.key
+WHERE s.tenant_id = :tenant_id AND s.key NOT IN ('paid', 'lost')
+GROUP BY s.key, s.name_zh, s.position
+ORDER BY s.position, s.key;
+
+-- name: digest_conversion
+-- Stage-to-stage conversion: of the deals that entered a stage in the window, how many have
+-- since moved to a later stage (not lost).
+WITH entered AS (
+    SELECT h.deal_id, h.to_stage, s.position,
+           EXISTS (
+               SELECT 1 FROM deal_stage_history h2
+               JOIN pipeline_stages s2 ON s2.tenant_id = h2.tenant_id AND s2.key = h2.to_stage
+               WHERE h2.tenant_id = h.tenant_id AND h2.deal_id = h.deal_id AND h2.changed_at >= h.changed_at
+                 AND h2.history_id <> h.history_id AND s2.position > s.position AND h2.to_stage <> 'lost'
+                 AND h2.changed_at < :until
+           ) AS advanced
+    FROM deal_stage_history h
+    JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+    JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+    JOIN pipeline_stages s ON s.tenant_id = h.tenant_id AND s.key = h.to_stage
+    WHERE h.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+      AND h.changed_at >= :since AND h.changed_at < :until
+)
+SELECT s.key AS stage, s.name_zh AS name,
+       coalesce(lead(s.name_zh) OVER (ORDER BY s.position, s.key), '') AS next_name,
+       count(DISTINCT e.deal_id) AS entered,
+       count(DISTINCT e.deal_id) FILTER (WHERE e.advanced) AS advanced
+FROM pipeline_stages s
+LEFT JOIN entered e ON e.to_stage = s.key
+WHERE s.tenant_id = :tenant_id AND s.key NOT IN ('paid', 'lost')
+GROUP BY s.key, s.name_zh, s.position
+ORDER BY s.position, s.key;
+
+-- name: digest_engagement^
+-- What customers did with the team's cards in the window.
+SELECT count(*) FILTER (WHERE e.kind = 'view') AS views,
+       count(DISTINCT e.visitor_id) FILTER (WHERE e.kind = 'view') AS visitors,
+       count(*) FILTER (WHERE e.kind = 'forward') AS forwards,
+       count(*) FILTER (WHERE e.kind = 'inquiry') AS inquiries,
+       count(*) FILTER (WHERE e.kind = 'tap_phone') AS tap_phone,
+       (coalesce(sum(e.dwell_seconds) FILTER (WHERE e.kind = 'dwell'), 0) / 60)::int AS dwell_minutes
+FROM card_events e JOIN users u ON u.tenant_id = e.tenant_id AND u.user_id = e.rep_id
+WHERE e.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+  AND e.created_at >= :since AND e.created_at < :until;
+
+-- name: digest_idle_reps
+-- Active reps of the team who logged no activity and moved no deal in the window.
+SELECT u.user_id, u.name FROM users u
+WHERE u.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+  AND u.role = 'rep' AND u.active
+  AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = u.tenant_id AND a.user_id = u.user_id
+                    AND a.created_at >= :since AND a.created_at < :until)
+  AND NOT EXISTS (SELECT 1 FROM deal_stage_history h WHERE h.tenant_id = u.tenant_id AND h.changed_by = u.user_id
+                    AND h.changed_at >= :since AND h.changed_at < :until)
+ORDER BY u.user_id;
+
+-- name: digest_trend
+-- Per local day of the window: new leads, forward stage moves, deals won (and amount), card views.
+WITH scope AS (
+    SELECT user_id FROM users WHERE tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR team_id = :team_id)
+)
+SELECT 'leads' AS series, (d.created_at AT TIME ZONE :tz)::date AS day, count(*) AS n, 0::bigint AS amount
+FROM deals d WHERE d.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope)
+  AND d.created_at >= :since AND d.created_at < :until
+GROUP BY 2
+UNION ALL
+SELECT CASE WHEN h.to_stage = 'won' THEN 'won' ELSE 'moves' END, (h.changed_at AT TIME ZONE :tz)::date,
+       count(*), coalesce(sum(h.amount), 0)::bigint
+FROM deal_stage_history h
+JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+JOIN pipeline_stages fs ON fs.tenant_id = h.tenant_id AND fs.key = h.from_stage
+JOIN pipeline_stages ts ON ts.tenant_id = h.tenant_id AND ts.key = h.to_stage
+WHERE h.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope)
+  AND h.changed_at >= :since AND h.changed_at < :until
+  AND ts.position > fs.position AND h.to_stage <> 'lost'
+GROUP BY 1, 2
+UNION ALL
+SELECT 'views', (e.created_at AT TIME ZONE :tz)::date, count(*), 0
+FROM card_events e WHERE e.tenant_id = :tenant_id AND e.rep_id IN (SELECT user_id FROM scope)
+  AND e.kind = 'view' AND e.created_at >= :since AND e.created_at < :until
+GROUP BY 2;
+
+-- name: digest_period_counts^
+-- The weekly review's figures for one window.
+WITH scope AS (
+    SELECT user_id FROM users WHERE tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR team_id = :team_id)
+)
+SELECT
+    (SELECT count(*) FROM deals d WHERE d.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope)
+       AND d.created_at >= :since AND d.created_at < :until) AS leads,
+    (SELECT count(*) FROM deal_stage_history h
+       JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+       JOIN pipeline_stages fs ON fs.tenant_id = h.tenant_id AND fs.key = h.from_stage
+       JOIN pipeline_stages ts ON ts.tenant_id = h.tenant_id AND ts.key = h.to_stage
+      WHERE h.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope)
+        AND h.changed_at >= :since AND h.changed_at < :until
+        AND ts.position > fs.position AND h.to_stage NOT IN ('won', 'paid', 'lost')) AS advances,
+    (SELECT count(*) FROM deal_stage_history h JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+      WHERE h.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope) AND h.to_stage = 'won'
+        AND h.changed_at >= :since AND h.changed_at < :until) AS won,
+    (SELECT coalesce(sum(h.amount), 0)::bigint FROM deal_stage_history h
+       JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+      WHERE h.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope) AND h.to_stage = 'won'
+        AND h.changed_at >= :since AND h.changed_at < :until) AS won_amount,
+    (SELECT count(*) FROM deal_stage_history h JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+      WHERE h.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope) AND h.to_stage = 'lost'
+        AND h.changed_at >= :since AND h.changed_at < :until) AS lost,
+    (SELECT count(*) FROM activities a WHERE a.tenant_id = :tenant_id AND a.user_id IN (SELECT user_id FROM scope)
+       AND a.kind <> 'followup' AND a.created_at >= :since AND a.created_at < :until) AS activities,
+    (SELECT count(*) FROM card_events e WHERE e.tenant_id = :tenant_id AND e.rep_id IN (SELECT user_id FROM scope)
+       AND e.kind = 'view' AND e.created_at >= :since AND e.created_at < :until) AS views;
+
+-- name: digest_managers
+-- The managers of a tenant (or one of them) who can receive a digest, with their team.
+SELECT u.user_id, u.name, u.team_id, tm.name AS team, u.wecom_userid
+FROM users u LEFT JOIN teams tm ON tm.tenant_id = u.tenant_id AND tm.team_id = u.team_id
+WHERE u.tenant_id = :tenant_id AND u.role = 'manager' AND u.active
+  AND (:manager_id::bigint IS NULL OR u.user_id = :manager_id)
+ORDER BY u.user_id;
+
+-- name: digest_due
+-- Managers whose digest time has come today (their tenant's local day) and who have not had
+-- today's digest; ``monday`` says the weekly review is due too.
+SELECT t.tenant_id, u.user_id AS manager_id,
+       (:now::timestamptz AT TIME ZONE t.timezone)::date AS day,
+       extract(isodow FROM (:now::timestamptz AT TIME ZONE t.timezone)) = 1 AS monday
+FROM tenants t
+JOIN users u ON u.tenant_id = t.tenant_id AND u.role = 'manager' AND u.active AND u.wecom_userid IS NOT NULL
+WHERE (:now::timestamptz AT TIME ZONE t.timezone)::time >= t.digest_time
+  AND NOT EXISTS (SELECT 1 FROM digests g WHERE g.tenant_id = t.tenant_id AND g.manager_id = u.user_id
+                    AND g.kind = 'daily' AND g.day = (:now::timestamptz AT TIME ZONE t.timezone)::date)
+ORDER BY t.tenant_id, u.user_id
+LIMIT :limit;
+
+-- name: digest_claim$
+-- Claim one digest (daily or weekly) of a manager for a day: the row, or NULL when another worker has it.
+INSERT INTO digests (tenant_id, manager_id, kind, day, token, expires_at, created_at)
+VALUES (:tenant_id, :manager_id, :kind, :day, :token, :expires_at, :now)
+ON CONFLICT (tenant_id, manager_id, kind, day) DO NOTHING
+RETURNING digest_id;
+
+-- name: digest_set_figures!
+UPDATE digests SET figures = :figures WHERE tenant_id = :tenant_id AND digest_id = :digest_id;
+
+-- name: digest_by_token^
+SELECT tenant_id, digest_id, manager_id, kind, day, expires_at, figures FROM digests WHERE token = :token;
