@@ -10,6 +10,7 @@ from bot.intents.cues import (
     HON_ALT,
     LEAD_CMD_RE,
     LEADING_RE,
+    SUFFIX_ALT,
     SUFFIX_RE,
     SURNAME_ALT,
     SURNAME_HON_RE,
@@ -59,6 +60,7 @@ EN_TITLE_RE = re.compile(
     re.IGNORECASE,
 )
 SEP = ",;，；。!！、()（）[]【】\n\t:："
+PAREN_PLACE_RE = re.compile(rf"[(（][{CJK}]{{2,6}}[)）](?=(?:{SUFFIX_ALT}))")
 # A department right before a person (生产部李厂长 / 设备科的王工): the person is still named.
 DEPT_BEFORE_RE = re.compile(rf"(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组|车间)(?:的)?$")
 
@@ -293,6 +295,12 @@ class LeadFields:
             self.take(i, i + dm.end())
             i += dm.end()
         j = self.segment_end(i)
+        # Greenfield医疗科技(苏州)有限公司 / 星河（深圳）科技: a bracketed place before a suffix
+        while True:
+            pm = PAREN_PLACE_RE.match(s, j)
+            if not pm or not all(self.free(k) for k in range(j, pm.end())):
+                break
+            j = self.segment_end(pm.end()) if pm.end() < len(s) and self.free(pm.end()) else pm.end()
         # stop before 的 + person, and before a person glued after a company suffix (…科技王总)
         sub = s[i:j]
         dk = sub.find("的")

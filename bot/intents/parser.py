@@ -28,11 +28,24 @@ from bot.intents.text import CJK, Msg, has_cjk
 
 
 class StageHit:
-    __slots__ = ("start", "end", "key", "word", "cue", "negated", "embedded")
+    __slots__ = ("start", "end", "key", "word", "cue", "negated", "embedded", "future", "verb")
 
-    def __init__(self, start, end, key, word, cue, negated, embedded):
+    def __init__(self, start, end, key, word, cue, negated, embedded, future=False, verb=False):
         self.start, self.end, self.key, self.word = start, end, key, word
         self.cue, self.negated, self.embedded = cue, negated, embedded
+        self.future = future
+        self.verb = verb  # the hit is a whole stage sentence in itself (尾款到了)
+
+
+# 尾款三百万到了 / 首付款已经到账 / 货款收到了: a payment arriving is the paid stage.
+PAID_RE = re.compile(
+    r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款)\s*"
+    r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
+    r"(?:也|都|已经|已|终于|刚刚?|今天)?(?:到了|到账了?|已到|收到了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)",
+    re.IGNORECASE,
+)
+# 下一步做方案 / 接下来准备投标: a stage planned after the current one.
+FUTURE_BEFORE_RE = re.compile(r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$", re.IGNORECASE)
 
 
 def _in_company(s: str, start: int, end: int) -> bool:
@@ -71,7 +84,18 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
         if not embedded and not cue and a > 0 and b < len(s) and re.match(f"[{CJK}]", s[a - 1]) and re.match(f"[{CJK}]", s[b]):
             embedded = None  # glued inside a word with no cue: may be part of a name
         negated = bool(re.search(r"(?:不是|不在|并非|而不是|not|isn't|不)\s*$", before, re.IGNORECASE))
-        hits.append(StageHit(a, b, key, sm.group(0), cue, negated, embedded))
+        future = bool(FUTURE_BEFORE_RE.search(s, max(0, a - 10), a))
+        hits.append(StageHit(a, b, key, sm.group(0), cue, negated, embedded, future))
+    if "paid" in lex.order:
+        for pm in PAID_RE.finditer(s):
+            if pm.start() < skip_before or _in_company(s, pm.start(), pm.end()):
+                continue
+            # the payment sentence replaces a stage word inside it (回款三百万到了)
+            hits = [h for h in hits if not (pm.start() <= h.start and h.end <= pm.end())]
+            if any(h.start < pm.end() and pm.start() < h.end for h in hits):
+                continue
+            hits.append(StageHit(pm.start(), pm.end(), "paid", pm.group(0), True, False, False, verb=True))
+        hits.sort(key=lambda h: h.start)
     return hits
 
 
@@ -141,10 +165,12 @@ class Parser:
         due = find_due(s, self.now, self.tz)
         self.due = due
         strong = [h for h in hits if h.cue and not h.embedded]
-        verb_strong = [h for h in strong if C.STAGE_VERB_BEFORE_RE.search(s[max(0, h.start - 12):h.start]) or
+        verb_strong = [h for h in strong if h.verb or C.STAGE_VERB_BEFORE_RE.search(s[max(0, h.start - 12):h.start]) or
                        C.STAGE_AFTER_RE.match(s[h.end:h.end + 4]) and not re.match(r"了", s[h.end:h.end + 1])]
         if C.REMIND_RE.search(s) and due:
             return "schedule_followup"
+        if any(h.verb and not h.negated for h in verb_strong):
+            return "update_stage"
         if verb_strong and not (C.ACTIVITY_RE.search(s) and not C.STAGE_AFTER_RE.match(s[verb_strong[-1].end:])
                                 and not re.search(r"不是", s)):
             return "update_stage"
@@ -251,6 +277,7 @@ class Parser:
             if not hits:
                 hits = [h for h in self.hits if h.embedded is None]
             live = [h for h in hits if not h.negated] or hits
+            live = [h for h in live if not h.future] or live
             cued = [h for h in live if h.cue] or live
             h = cued[-1] if cued else None
             first = min((x.start for x in hits), default=len(s))

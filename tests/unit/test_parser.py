@@ -230,6 +230,39 @@ def test_list_my_deals_with_a_stage_filter():
     assert (r.intent, r.stage, r.deal_hint) == ("list_deals", "bidding", None)
 
 
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("华星光电的尾款三百万到了", 3_000_000), ("华星光电回款三百万到了", 3_000_000),
+     ("华星光电合同款50万打过来了", 500_000), ("华星光电的货款收到了", None)],
+)
+def test_a_payment_arriving_is_the_paid_stage(text, amount):
+    r = p(text)
+    assert (r.intent, r.stage, r.deal_hint, r.amount) == ("update_stage", "paid", "华星光电", amount)
+
+
+def test_a_payment_condition_is_not_a_payment():
+    assert p("客户说钱到了就发货").stage is None
+
+
+def test_a_planned_next_stage_does_not_replace_the_current_one():
+    r = p("华星光电那边需求确认了，下一步做方案")
+    assert (r.intent, r.stage, r.deal_hint) == ("update_stage", "qualified", "华星光电")
+    r = p("华星光电那单确认需求了 接下来准备投标")
+    assert r.stage == "qualified"
+    assert p("华星光电那单准备投标了").stage == "bidding"
+
+
+def test_bracketed_place_inside_a_company_name():
+    r = p("新线索 星河（深圳）科技有限公司 联系人王磊 13810247795")
+    assert (r.company, r.contact_name) == ("星河（深圳）科技有限公司", "王磊")
+    assert p("new lead: Orion医疗(苏州)有限公司, contact Amy Li").company == "Orion医疗(苏州)有限公司"
+
+
+def test_brought_someone_from_a_customer():
+    r = p("今天带华星光电的王总参观了样板工程")
+    assert (r.intent, r.deal_hint) == ("log_activity", "华星光电")
+
+
 # ---------------------------------------------------------------- the labelled sets
 
 
