@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,8 @@ STYLE = Style(
     font_family="-apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif",
     label_font_size=13, major_label_font_size=13, value_font_size=12, legend_font_size=13, title_font_size=15,
 )
+# pygal puts its (inert, JSON) tooltip configuration in a <script>; the page runs no script.
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _CHART = {"js": [], "disable_xml_declaration": True, "style": STYLE, "width": 640, "explicit_size": False}
 
 
@@ -43,7 +46,7 @@ def funnel_svg(funnel: list[FunnelStage], compare: list[FunnelStage] | None = No
         chart.add("本周末", [s.count for s in stages])
     else:
         chart.add("在途商机", [{"value": s.count, "label": money(s.amount)} for s in stages])
-    return chart.render(is_unicode=True)
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
 def trend_svg(f: DigestFigures) -> str:
@@ -55,7 +58,7 @@ def trend_svg(f: DigestFigures) -> str:
     chart.add("阶段推进", [d.moves for d in f.trend])
     chart.add("赢单", [d.won for d in f.trend])
     chart.add("名片浏览", [d.views for d in f.trend])
-    return chart.render(is_unicode=True)
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
 def render_daily(figures: dict, *, expires: str) -> str:
