@@ -60,6 +60,7 @@ EN_TITLE_RE = re.compile(
     re.IGNORECASE,
 )
 SEP = ",;，；。!！、()（）[]【】\n\t:："
+DEPT_AFTER_RE = re.compile(rf"(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组|车间)(?:的)?")
 PAREN_PLACE_RE = re.compile(rf"[(（][{CJK}]{{2,6}}[)）](?=(?:{SUFFIX_ALT}))")
 # A department right before a person (生产部李厂长 / 设备科的王工): the person is still named.
 DEPT_BEFORE_RE = re.compile(rf"(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组|车间)(?:的)?$")
@@ -309,6 +310,9 @@ class LeadFields:
             sub = s[i:j]
         for sm in SUFFIX_RE.finditer(sub):
             rest = sub[sm.end():]
+            dm = DEPT_AFTER_RE.match(rest)
+            if dm:  # 华星光电财务处李处长: a department and a person glued after the name
+                rest = rest[dm.end():]
             if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest)):
                 j = i + sm.end()
                 break

@@ -48,6 +48,13 @@ PAID_RE = re.compile(
 FUTURE_BEFORE_RE = re.compile(r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$", re.IGNORECASE)
 
 
+OWN_DEALS_RE = re.compile(
+    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*我(?:手上|手里|现在|目前|名下)?(?:在跟|在)?\s*"
+    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:商机|单子|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?\s*[?？]?\s*$",
+    re.IGNORECASE,
+)
+
+
 def _in_company(s: str, start: int, end: int) -> bool:
     """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
     if s[end - 1:end] == "了":
@@ -156,7 +163,7 @@ class Parser:
             return "mark_lost"
         if self.won_m:
             return "mark_won"
-        if C.LIST_RE.search(s):
+        if C.LIST_RE.search(s) or self._own_deals_by_stage():
             return "list_deals"
         if C.CHITCHAT_RE.search(body):
             return "unknown"
@@ -200,6 +207,14 @@ class Parser:
             )
             return "update_stage"
         return "unknown"
+
+    def _own_deals_by_stage(self) -> bool:
+        """看下我谈判中的单子 / 我在投标的项目有哪些: the rep's deals filtered by a stage."""
+        m = OWN_DEALS_RE.match(self.s, self.core)
+        if not m:
+            return False
+        mid = m.group("mid").strip()
+        return not mid or self.lex.key_of(mid) is not None
 
     def _competitor_won(self, km) -> bool:
         """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""

@@ -263,6 +263,25 @@ def test_brought_someone_from_a_customer():
     assert (r.intent, r.deal_hint) == ("log_activity", "华星光电")
 
 
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [("看下我谈判中的单子", "negotiation"), ("我在投标的项目有哪些", "bidding"), ("看看我的商机", None)],
+)
+def test_own_deals_with_stage_wording(text, stage):
+    r = p(text)
+    assert (r.intent, r.stage) == ("list_deals", stage)
+
+
+def test_a_named_deal_is_not_a_list_request():
+    assert p("我华星光电的单子到谈判了").intent == "update_stage"
+
+
+def test_department_and_person_glued_after_a_company():
+    r = p("新客户华星光电财务处李处长想要ERP预算五十万")
+    assert (r.company, r.contact_name, r.product, r.amount) == ("华星光电", "李处长", "ERP", 500000)
+    assert p("华星光电那家已经立项了").deal_hint == "华星光电"
+
+
 # ---------------------------------------------------------------- the labelled sets
 
 
