@@ -1,7 +1,7 @@
 -- Business cards, shares, visitors, mini-program sessions, inquiries, the radar (cards_*),
 -- and the mini-program workbench's funnel and team views (miniapp_*).
 
--- name: cards_insert^
+-- name: cards_insert$
 INSERT INTO cards (tenant_id, user_id, code, name, title, company, phone, email, created_at, updated_at)
 VALUES (:tenant_id, :user_id, :code, :name, :title, :company, :phone, :email, :now, :now)
 ON CONFLICT DO NOTHING
@@ -309,3 +309,12 @@ FROM card_shares s
 LEFT JOIN card_visitors v ON v.tenant_id = s.tenant_id AND v.visitor_id = s.visitor_id
 LEFT JOIN contacts ct ON ct.tenant_id = v.tenant_id AND ct.contact_id = v.contact_id
 WHERE s.tenant_id = :tenant_id AND s.share_id = any(:share_ids::bigint[]);
+
+-- name: cards_contact_account^
+-- The contact already known by this phone or e-mail, with their company.
+SELECT c.contact_id, c.account_id, a.name AS company
+FROM contacts c LEFT JOIN accounts a ON a.tenant_id = c.tenant_id AND a.account_id = c.account_id
+WHERE c.tenant_id = :tenant_id
+  AND ((:phone::text IS NOT NULL AND c.phone = :phone) OR (:email::text IS NOT NULL AND lower(c.email) = lower(:email)))
+ORDER BY (c.phone = :phone) DESC NULLS LAST
+LIMIT 1;

@@ -53,8 +53,10 @@ async def submit_inquiry(
     if data.share:
         share = await queries.cards_share_by_token(conn, tenant_id=tenant_id, card_id=card["card_id"], token=data.share)
         share_id = share["share_id"] if share else None
-    company = _company(data)
     async with conn.transaction():
+        # A customer already known by phone or e-mail keeps their company (account) as the CRM has it.
+        known = await queries.cards_contact_account(conn, tenant_id=tenant_id, phone=phone, email=data.email)
+        company = known["company"] if known and known["company"] else _company(data)
         account_id = await accounts.upsert_account(conn, tenant_id, company)
         contact_id = await accounts.find_or_create_contact(
             conn, tenant_id, account_id=account_id, name=data.name, phone=phone, email=data.email,

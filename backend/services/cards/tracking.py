@@ -80,7 +80,7 @@ async def open_card(
         and row["prev_view_at"] is not None and now - row["prev_view_at"] >= VISIT_GAP
     ):
         await _contact_signal(conn, row["tenant_id"], row["user_id"], viewer, "repeat_view",
-                              "又一次打开了你的名片", now)
+                              f"上次打开是{_ago(now - row['prev_view_at'])}", now)
     return _public(row)
 
 
@@ -113,8 +113,17 @@ async def mint_share(conn: asyncpg.Connection, code: str, parent: str | None, vi
             client_event_id=None, detail={"parent_share_id": parent_row["share_id"]}, now=now,
         )
         if viewer.contact_id is not None:
-            await _contact_signal(conn, tenant_id, card["user_id"], viewer, "forward", "转发了你的名片", now)
+            await _contact_signal(conn, tenant_id, card["user_id"], viewer, "forward", "名片在对方公司里传开了", now)
     return _share_created(code, share["token"], share["depth"])
+
+
+def _ago(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes}分钟前"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}小时前"
+    return f"{minutes // 1440}天前"
 
 
 def _share_created(code: str, token: str, depth: int) -> ShareCreated:
@@ -175,7 +184,7 @@ async def _contact_signal(
             await notify_hot_signal(
                 conn, tenant_id, rep_id=deal["owner_id"], kind=kind, contact_id=viewer.contact_id,
                 deal_id=deal["deal_id"], visitor_name=visitor["name"] if visitor else None,
-                detail=f"{detail}（{deal['title']}）"[:200], key=f"card:{tenant_id}:{viewer.visitor_id}:{kind}:{day}",
+                detail=detail[:200], key=f"card:{tenant_id}:{viewer.visitor_id}:{kind}:{day}",
             )
     except (TuokeError, asyncpg.PostgresError):
         # The customer's open must not fail because the rep's message could not be queued.
