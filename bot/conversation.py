@@ -72,9 +72,11 @@ async def _answer(ctx: Ctx, pending: state.Pending, text: str) -> str | None:
             await state.clear(ctx.conn, ctx.actor)
             ctx.text = pending.text
             return await actions.act(ctx, msgspec.structs.replace(pending.parsed, clarify=None))
-        # An answer to the question itself ("是谈判", "50万"): read it together with the message.
+        # An answer to the question itself ("120万", "是谈判"): read it together with the message; it
+        # settles the question when the parser is now sure, or when it added what was missing.
         combined = await understand(ctx, f"{pending.text}，{text}")
-        if combined.intent == pending.parsed.intent and not combined.clarify:
+        before, after = set(pending.parsed.to_expect()), set(combined.to_expect())
+        if combined.intent == pending.parsed.intent and (not combined.clarify or before < after):
             await state.clear(ctx.conn, ctx.actor)
             ctx.text = pending.text
             return await actions.act(ctx, combined)

@@ -73,9 +73,25 @@ def score(hint: str, row: Any) -> float:
     combined = "".join(fields)
     best_field = max(fuzz.ratio(hint, f) for f in fields)
     # The hint usually is a part of the name ("顺和" in 佛山顺和陶瓷): partial alignment scores it;
-    # when the hint is longer than everything we know, a plain ratio is the fair measure.
+    # when the hint is longer than everything we know, a plain ratio is the fair measure. A hint
+    # that joins several fields ("华为储能柜": customer + product) is scored by how much of it the
+    # deal's words cover.
     contained = fuzz.partial_ratio(hint, combined) if len(hint) <= len(combined) else fuzz.ratio(hint, combined)
-    return 0.85 * contained + 0.15 * best_field
+    return 0.85 * max(contained, coverage(hint, combined)) + 0.15 * best_field
+
+
+def coverage(hint: str, text: str) -> float:
+    """The share (0–100) of ``hint`` made of pieces of two or more characters found in ``text``."""
+    covered, i = 0, 0
+    while i < len(hint):
+        for j in range(len(hint), i + 1, -1):
+            if hint[i:j] in text:
+                covered += j - i
+                i = j
+                break
+        else:
+            i += 1
+    return 100.0 * covered / len(hint) if hint else 0.0
 
 
 async def open_deals(conn: asyncpg.Connection, actor: Actor) -> list[asyncpg.Record]:

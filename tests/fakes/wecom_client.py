@@ -233,3 +233,12 @@ class MpClient:
         plain, receive_id, _ = self.cipher.decrypt(outer["Encrypt"])
         assert receive_id == self.appid
         return Reply(200, response.text, parse(plain))
+
+
+async def rep_chat(client: httpx.AsyncClient, factory: Any, *, tenant: Any = None, **user: Any
+                   ) -> tuple[Any, Any, WecomClient]:
+    """A fresh tenant (unless given), one rep in it, and a WeChat Work client for it: (tenant, rep, wc)."""
+    if tenant is None:
+        tenant, _ = await factory.tenant()
+    rep = await factory.user(tenant.tenant_id, **user)
+    return tenant, rep, WecomClient.for_tenant(client, tenant)
