@@ -8,11 +8,10 @@ import asyncpg
 from litestar import Controller, get, patch, post
 from litestar.params import Parameter
 
-from backend.services import deals
+from backend.services import deals, pipeline
 from backend.services.cards import funnel
 from schemas.deals import Activity, ActivityCreate, Deal, DealPage, DealUpdate
 from schemas.miniapp import DealDetail, Funnel
-from schemas.types import StageKey
 from schemas.users import Actor
 
 
@@ -25,12 +24,14 @@ class DealController(Controller):
         self,
         rep: Actor,
         db: asyncpg.Connection,
-        stage: StageKey | None = None,
+        stage: Annotated[str | None, Parameter(pattern=r"^[a-z][a-z0-9_]{0,31}$")] = None,
         open_only: bool = True,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         offset: Annotated[int, Parameter(ge=0, le=100_000)] = 0,
     ) -> DealPage:
         """My deals (open ones unless ``open_only=false``), most overdue first; ``stage`` filters."""
+        if stage is not None:
+            await pipeline.require_stage(db, rep.tenant_id, stage)
         return await deals.list_deals(
             db, rep, stage=stage, owner_id=rep.user_id, open_only=open_only and stage is None,
             limit=limit, offset=offset,
