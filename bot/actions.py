@@ -167,7 +167,7 @@ async def _mark_lost(ctx: Ctx, parsed: ParsedMessage, deal: Any) -> str:
 
 
 _KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("visit", re.compile(r"拜访|上门|去了|见了|见面|到访|现场|visit|met |meeting at", re.I)),
+    ("visit", re.compile(r"拜访|上门|见了|见面|到访|现场|去了?(?:客户|工厂|厂里|公司|现场)|visit|met |meeting at", re.I)),
     ("call", re.compile(r"电话|打了|通话|致电|call|phoned|rang", re.I)),
     ("meeting", re.compile(r"开会|会议|视频会|线上会|交流会|meeting|demo", re.I)),
     ("email", re.compile(r"邮件|邮箱|email|e-mail|mailed", re.I)),

@@ -30,7 +30,8 @@ CANDIDATES = 300
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 # Words that only say "a deal" and name none: dropped from a hint before matching.
 _DEAL_WORDS = re.compile(
-    r"(那个|这个|那|这)?(单子|订单|合同|项目|商机|那单|这单|的单|单|deal|project|opportunity|account)$",
+    r"(?:(?:那个|这个|那|这|的)?(?:单子|订单|合同|项目|商机|单|deal|project|opportunity|account)"
+    r"|的|那个|这个|那边|这边|那|这|吧|呢|啊|了)$",
     re.IGNORECASE,
 )
 _PRONOUNS = {"", "这", "那", "这个", "那个", "它", "这家", "那家", "他们", "this", "that", "it", "the"}
@@ -56,9 +57,9 @@ def norm(text: str | None) -> str:
 def clean_hint(hint: str | None) -> str:
     """The naming words of a hint, normalised, without "那单 / 项目 / deal"."""
     text = norm(hint)
-    for _ in range(2):
+    for _ in range(4):
         stripped = _DEAL_WORDS.sub("", text)
-        if stripped == text or not stripped:
+        if stripped == text:
             break
         text = stripped
     return "" if text in _PRONOUNS else text
