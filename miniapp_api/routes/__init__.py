@@ -7,6 +7,7 @@ from litestar import Router
 from miniapp_api.guards import DEPENDENCIES
 from miniapp_api.routes.cards import MyCardController, PublicCardController, RadarController
 from miniapp_api.routes.h5 import H5CardController
+from miniapp_api.routes.kb import KnowledgeController
 from miniapp_api.routes.session import MeController, SessionController
 from miniapp_api.routes.team import TeamController
 from miniapp_api.routes.workbench import DealController, FunnelController
@@ -20,6 +21,7 @@ CONTROLLERS: list = [
     DealController,
     FunnelController,
     TeamController,
+    KnowledgeController,
     H5CardController,
 ]
 

@@ -26,11 +26,11 @@ async def test_rep_card_is_created_from_profile_and_editable(client, factory, po
     r = await client.patch("/miniapp/v1/me/card", headers=rep["headers"], json={
         "title": "大客户经理", "bio": "十年储能行业经验", "wechat_id": "zhangwei_88",
         "avatar_url": "https://img.example.com/a.png",
-        "products": [{"title": "储能柜 S1", "summary": "215kWh 工商业储能", "doc_id": "s1-brochure"}],
+        "products": [{"title": "储能柜 S1", "summary": "215kWh 工商业储能"}],
     })
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["title"] == "大客户经理" and body["products"][0]["doc_id"] == "s1-brochure"
+    assert body["title"] == "大客户经理" and body["products"][0]["summary"] == "215kWh 工商业储能"
     assert body["name"] == "张伟" and body["phone"] == "13800138000"  # untouched fields kept
     r = await client.patch("/miniapp/v1/me/card", headers=rep["headers"], json={"phone": None})
     assert r.json()["phone"] is None
@@ -46,6 +46,7 @@ async def test_card_edits_are_validated(client, factory, pool):
         {"avatar_url": "javascript:alert(1)"},
         {"products": [{"title": "x"}] * 13},
         {"products": [{"summary": "no title"}]},
+        {"products": [{"title": "储能柜", "doc_id": "not-in-the-kb"}]},
         {"color": "red"},
         {"phone": "call me"},
     ]

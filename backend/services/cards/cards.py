@@ -10,8 +10,9 @@ import msgspec
 
 from backend import clock
 from backend.db.queries import queries
-from backend.errors import NotFound
+from backend.errors import Invalid, NotFound
 from backend.services import tenants
+from backend.services.kb import ingest as kb_ingest
 from backend.settings import get_settings
 from schemas.cards import Card, CardUpdate, Product
 from schemas.users import Actor
@@ -91,6 +92,13 @@ async def update_card(conn: asyncpg.Connection, actor: Actor, data: CardUpdate) 
         value = getattr(data, field)
         if value is not msgspec.UNSET:
             values[field] = value
+    for product in values["products"]:
+        if product.doc_id is not None:
+            try:
+                await kb_ingest.get_document(conn, actor.tenant_id, product.doc_id)
+            except NotFound:
+                raise Invalid(f"no knowledge-base document {product.doc_id!r} for {product.title!r}",
+                              field="products") from None
     values["products"] = msgspec.to_builtins(values["products"])
     await queries.cards_update(conn, tenant_id=actor.tenant_id, card_id=row["card_id"], now=clock.now(), **values)
     return await my_card(conn, actor)
