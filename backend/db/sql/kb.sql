@@ -124,13 +124,13 @@ WITH n AS (
       AND (:competitors::text[] IS NULL OR d.kind <> 'competitor' OR d.competitor IS NULL OR d.competitor = ANY(:competitors::text[]))
       AND (:products::text[] IS NULL OR d.kind <> 'selling_point' OR d.product IS NULL OR d.product = ANY(:products::text[]))
 )
-SELECT h.chunk_id,
+SELECT h.chunk_id, h.document_id,
        sum(q.idf * CASE WHEN c.terms @@ q.tsq_title THEN 1.5 ELSE 1.0 END) AS score,
        (SELECT sum(idf) FROM q) AS total
 FROM hits h
 JOIN kb_chunks c ON c.tenant_id = :tenant_id AND c.chunk_id = h.chunk_id
 JOIN q ON c.terms @@ q.tsq
-GROUP BY h.chunk_id
+GROUP BY h.chunk_id, h.document_id
 ORDER BY score DESC, h.chunk_id
 LIMIT :limit;
 

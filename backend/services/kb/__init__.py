@@ -7,9 +7,9 @@ The contract other areas use::
     passages = await search(conn, tenant_id, "储能柜比宁能的好在哪", k=3)   # [] when nothing passes the floor
     reply = format_passages(passages, lang="zh")                           # fits one WeChat message
 
-``search`` loads the embedding model on first use (in a thread, ~0.1 s for the default; seconds
-for a sentence-transformers model); ``model_is_warm()`` says whether that has happened in this
-process, and ``await warm_up()`` does it ahead of time.
+``search`` loads the embedding models on first use (in a thread, about a second for the default
+pair; more for a sentence-transformers model); ``model_is_warm()`` says whether that has happened
+in this process, and ``await warm_up()`` does it ahead of time.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def model_is_warm() -> bool:
 
 async def warm_up() -> None:
     """Load the configured embedding model now, in a thread (idempotent)."""
-    await _embedder.aget_embedder()
+    await _embedder.aget_models()
 
 
 __all__ = ["search", "model_is_warm", "warm_up", "format_passages"]

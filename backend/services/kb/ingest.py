@@ -59,8 +59,8 @@ def _prepare(doc: DocumentIn) -> _Prepared:
     return _Prepared(doc, content_hash(doc), chunks, [chunk_terms(doc, c.heading, c.text) for c in chunks])
 
 
-async def _write(conn: asyncpg.Connection, tenant_id: int, item: _Prepared, vectors, model: embedding.Embedder
-                 ) -> IngestResult:
+async def _write(conn: asyncpg.Connection, tenant_id: int, item: _Prepared,
+                 vectors: list[tuple[embedding.Embedder, object]]) -> IngestResult:
     doc = item.doc
     now = clock.now()
     async with conn.transaction():
@@ -89,42 +89,50 @@ async def _write(conn: asyncpg.Connection, tenant_id: int, item: _Prepared, vect
         if status == "updated":
             await queries.kb_terms_prune(conn, tenant_id=tenant_id)
         by_position = {r["position"]: r["chunk_id"] for r in rows}
-        await queries.kb_embeddings_insert(
-            conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
-            chunk_ids=[by_position[c.position] for c in item.chunks], embeddings=[Vector(v) for v in vectors],
-        )
+        for model, model_vectors in vectors:
+            await queries.kb_embeddings_insert(
+                conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
+                chunk_ids=[by_position[c.position] for c in item.chunks],
+                embeddings=[Vector(v) for v in model_vectors],
+            )
     return IngestResult(doc_id=doc.doc_id, source=doc.source, status=status, chunks=len(item.chunks),
                         version=version)
 
 
 async def embed_missing(conn: asyncpg.Connection, tenant_id: int, *, document_id: int | None = None,
-                        model: embedding.Embedder | None = None, progress: Progress | None = None) -> int:
-    """Embed the tenant's chunks that have no vector from the configured model; how many were embedded."""
-    model = model or await embedding.aget_embedder()
-    await store.ensure_vector_index(conn, model.dims)
-    rows = await queries.kb_chunks_missing_embedding(conn, tenant_id=tenant_id, document_id=document_id,
-                                                     model=model.name)
-    for start in range(0, len(rows), BATCH_CHUNKS):
-        batch = rows[start:start + BATCH_CHUNKS]
-        vectors = await embedding.embed_passages(
-            model, [embedding_text(r["title"], r["heading"], r["text"]) for r in batch])
-        await queries.kb_embeddings_insert(conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
-                                           chunk_ids=[r["chunk_id"] for r in batch], embeddings=[Vector(v) for v in vectors])
-        if progress:
-            progress(len(batch))
-    return len(rows)
+                        models: list[embedding.Embedder] | None = None, progress: Progress | None = None) -> int:
+    """Embed the tenant's chunks that have no vector from a configured model (after the model was
+    changed); how many chunk vectors were made."""
+    models = models or await embedding.aget_models()
+    done = 0
+    for model in models:
+        await store.ensure_vector_index(conn, model.dims)
+        rows = await queries.kb_chunks_missing_embedding(conn, tenant_id=tenant_id, document_id=document_id,
+                                                         model=model.name)
+        for start in range(0, len(rows), BATCH_CHUNKS):
+            batch = rows[start:start + BATCH_CHUNKS]
+            vectors = await embedding.embed_passages(
+                model, [embedding_text(r["title"], r["heading"], r["text"]) for r in batch])
+            await queries.kb_embeddings_insert(conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
+                                               chunk_ids=[r["chunk_id"] for r in batch],
+                                               embeddings=[Vector(v) for v in vectors])
+            if progress:
+                progress(len(batch))
+        done += len(rows)
+    return done
 
 
 async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Sequence[DocumentIn], *,
-                           model: embedding.Embedder | None = None, progress: Progress | None = None
+                           models: list[embedding.Embedder] | None = None, progress: Progress | None = None
                            ) -> list[IngestResult]:
     """Ingest ``docs`` into a tenant's knowledge base; one result per document, in order."""
     keys = [d.doc_id for d in docs]
     if len(set(keys)) != len(keys):
         dup = next(k for k in keys if keys.count(k) > 1)
         raise Invalid(f"two documents share the id {dup!r} (file names must be unique)", field="doc_id")
-    model = model or await embedding.aget_embedder()
-    await store.ensure_vector_index(conn, model.dims)
+    models = models or await embedding.aget_models()
+    for model in models:
+        await store.ensure_vector_index(conn, model.dims)
     known = {r["doc_key"]: r["content_hash"]
              for r in await queries.kb_doc_hashes(conn, tenant_id=tenant_id, doc_keys=keys)}
     results: dict[str, IngestResult] = {}
@@ -133,7 +141,7 @@ async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Seque
         prepared = _prepare(doc)
         if known.get(doc.doc_id) == prepared.digest:
             existing = await queries.kb_doc_by_key(conn, tenant_id=tenant_id, doc_key=doc.doc_id)
-            await embed_missing(conn, tenant_id, document_id=existing["document_id"], model=model)
+            await embed_missing(conn, tenant_id, document_id=existing["document_id"], models=models)
             results[doc.doc_id] = IngestResult(doc_id=doc.doc_id, source=doc.source, status="unchanged",
                                                chunks=existing["chunks"], version=existing["version"])
             if progress:
@@ -151,11 +159,11 @@ async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Seque
         if not group:
             break
         texts = [embedding_text(g.doc.title, c.heading, c.text) for g in group for c in g.chunks]
-        vectors = await embedding.embed_passages(model, texts)
+        vectors = [(model, await embedding.embed_passages(model, texts)) for model in models]
         offset = 0
         for g in group:
             n = len(g.chunks)
-            results[g.doc.doc_id] = await _write(conn, tenant_id, g, vectors[offset:offset + n], model)
+            results[g.doc.doc_id] = await _write(conn, tenant_id, g, [(m, v[offset:offset + n]) for m, v in vectors])
             offset += n
             if progress:
                 progress(n)
@@ -164,13 +172,13 @@ async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Seque
 
 
 async def ingest_bytes(conn: asyncpg.Connection, tenant_id: int, data: bytes, *, name: str, kind: str = "other",
-                       model: embedding.Embedder | None = None) -> list[IngestResult]:
+                       models: list[embedding.Embedder] | None = None) -> list[IngestResult]:
     """Parse one uploaded file and ingest its documents."""
-    return await ingest_documents(conn, tenant_id, formats.parse_bytes(data, name=name, kind=kind), model=model)
+    return await ingest_documents(conn, tenant_id, formats.parse_bytes(data, name=name, kind=kind), models=models)
 
 
 async def ingest_path(conn: asyncpg.Connection, tenant_id: int, path: Path, *, kind: str = "other",
-                      model: embedding.Embedder | None = None, progress: Progress | None = None,
+                      models: list[embedding.Embedder] | None = None, progress: Progress | None = None,
                       on_total: Callable[[int], None] | None = None) -> list[IngestResult]:
     """Ingest a file or every readable file under a folder. A file that cannot be read is reported
     as failed and the others still go in."""
@@ -183,7 +191,7 @@ async def ingest_path(conn: asyncpg.Connection, tenant_id: int, path: Path, *, k
             failed.append(IngestResult(doc_id=file.stem, source=file.name, status="failed", detail=exc.detail))
     if on_total:
         on_total(sum(len(chunking.chunk(d.body)) for d in docs))
-    return failed + await ingest_documents(conn, tenant_id, docs, model=model, progress=progress)
+    return failed + await ingest_documents(conn, tenant_id, docs, models=models, progress=progress)
 
 
 def _document(row: asyncpg.Record) -> Document:

@@ -4,8 +4,11 @@
    retrievers.
 2. Dense: the configured embedder's query vector against the tenant's chunk vectors (HNSW).
    Lexical: the question's terms against the chunks' tsvectors (GIN), IDF-weighted.
-3. Fuse by reciprocal rank (RRF, k=60), keep each document's best chunk.
-4. The score floor: a passage needs evidence — a dense similarity at or over the model's
+   With several models configured (the default: multilingual-e5 and multilingual USE), each ranks.
+3. Fuse by reciprocal rank (RRF, k=60): one vote per model, and a lexical vote weighted by how
+   much of the question its best match covers and by its margin over the runner-up
+   (:func:`lexical_confidence`), by document; each document answers with its best chunk.
+4. The score floor: a passage needs evidence — a dense similarity at or over a model's
    ``min_similarity``, or lexical terms covering at least ``LEXICAL_FLOOR`` of the question's IDF
    mass. When nothing passes, the answer is an empty list and the bot says it found nothing.
 """
@@ -24,20 +27,23 @@ from schemas.kb import Passage
 Mode = Literal["hybrid", "lexical", "dense"]
 CANDIDATES = 50  # how deep each retriever's ranking goes into the fusion
 RRF_K = 60
-LEXICAL_FLOOR = 0.5
+LEXICAL_FLOOR = 0.4
 MAX_QUERY_CHARS = 500
+
+
+Hit = tuple[int, int, float]  # chunk_id, document_id, similarity or coverage
 
 
 class Scored(msgspec.Struct, kw_only=True):
     passage: Passage
     chunk_id: int
-    similarity: float | None  # dense cosine similarity, when the dense ranking had it
+    similarity: float | None  # best dense similarity minus that model's floor (>= 0 passes), when ranked
     coverage: float | None  # lexical share of the question's IDF mass
     passes_floor: bool
 
 
 async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f: kb_filters.Filters
-                   ) -> list[tuple[int, float]]:
+                   ) -> list[Hit]:
     if not terms:
         return []
     distinct = list(dict.fromkeys(terms))
@@ -48,61 +54,98 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
         any_query=lexical.tsquery_literal(distinct), kinds=f.kinds, competitors=f.competitors,
         products=f.products, limit=CANDIDATES,
     )
-    return [(r["chunk_id"], float(r["score"]) / float(r["total"] or 1.0)) for r in rows]
+    return [(r["chunk_id"], r["document_id"], float(r["score"]) / float(r["total"] or 1.0)) for r in rows]
 
 
 async def _dense(conn: asyncpg.Connection, tenant_id: int, question: str, f: kb_filters.Filters,
-                 model: embedding.Embedder) -> list[tuple[int, float]]:
+                 model: embedding.Embedder) -> list[Hit]:
     vector = await embedding.embed_query(model, question)
     rows = await store.dense_search(conn, tenant_id=tenant_id, model=model.name, dims=model.dims, vector=vector,
                                     limit=CANDIDATES, kinds=f.kinds, competitors=f.competitors, products=f.products)
-    return [(r["chunk_id"], float(r["similarity"])) for r in rows]
+    return [(r["chunk_id"], r["document_id"], float(r["similarity"])) for r in rows]
+
+
+def lexical_confidence(ranking: list[Hit]) -> float:
+    """The weight of the lexical vote: best coverage (at most 1) × its margin over the second."""
+    if not ranking or ranking[0][2] <= 0:
+        return 0.0
+    best = ranking[0][2]
+    second = ranking[1][2] if len(ranking) > 1 else 0.0
+    return min(1.0, best) * (1.0 - second / best)
+
+
+def _by_document(ranking: list[Hit]) -> list[Hit]:
+    """A chunk ranking as a document ranking (each document at its best chunk's place)."""
+    seen: set[int] = set()
+    out = []
+    for hit in ranking:
+        if hit[1] not in seen:
+            seen.add(hit[1])
+            out.append(hit)
+    return out
 
 
 async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: int = 3, kind: str | None = None,
-                   mode: Mode = "hybrid", model: embedding.Embedder | None = None) -> list[Scored]:
+                   mode: Mode = "hybrid", models: list[embedding.Embedder] | None = None) -> list[Scored]:
     """The best ``k`` documents' passages, best first, each with its evidence and whether it
     passes the score floor (``search`` keeps only those that do)."""
     question = " ".join(query.split())[:MAX_QUERY_CHARS]
     if not question or k < 1:
         return []
     f = await kb_filters.infer(conn, tenant_id, question, kind)
-    lex: list[tuple[int, float]] = []
-    dense: list[tuple[int, float]] = []
+    lex: list[Hit] = []
+    dense: list[tuple[embedding.Embedder, list[Hit]]] = []
     if mode in ("hybrid", "lexical"):
         lex = await _lexical(conn, tenant_id, lexical.terms(question), f)
     if mode in ("hybrid", "dense"):
-        model = model or await embedding.aget_embedder()
-        dense = await _dense(conn, tenant_id, lexical.normalise(question), f, model)
+        models = models or await embedding.aget_models()
+        normalised = lexical.normalise(question)
+        for model in models:
+            dense.append((model, await _dense(conn, tenant_id, normalised, f, model)))
 
-    fused: dict[int, float] = {}
-    for ranking in (lex, dense):
-        for rank, (chunk_id, _) in enumerate(ranking, start=1):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-    if not fused:
+    # Reciprocal rank fusion over documents. Each model's ranking has one vote; the lexical
+    # ranking's vote is worth how much of the question its best match covers, times how clearly
+    # that match beats the runner-up (a model number only one document states counts fully; a
+    # word every note on a competitor shares, hardly at all).
+    rankings: list[tuple[float, list[Hit]]] = [(1.0, ranking) for _, ranking in dense]
+    if lex:
+        rankings.append((lexical_confidence(_by_document(lex)) if dense else 1.0, lex))
+    doc_score: dict[int, float] = {}
+    chunk_score: dict[int, float] = {}
+    doc_of: dict[int, int] = {}
+    for weight, ranking in rankings:
+        for rank, (chunk_id, document_id, _) in enumerate(_by_document(ranking), start=1):
+            doc_score[document_id] = doc_score.get(document_id, 0.0) + weight / (RRF_K + rank)
+        for rank, (chunk_id, document_id, _) in enumerate(ranking, start=1):
+            chunk_score[chunk_id] = chunk_score.get(chunk_id, 0.0) + max(weight, 1e-6) / (RRF_K + rank)
+            doc_of[chunk_id] = document_id
+    if not doc_score:
         return []
-    similarity = dict(dense)
-    coverage = dict(lex)
-    best_possible = (int(bool(lex)) + int(bool(dense))) / (RRF_K + 1)
-    order = sorted(fused, key=lambda c: (-fused[c], -similarity.get(c, -1.0), c))
-    rows = {r["chunk_id"]: r for r in await queries.kb_chunks_by_id(conn, tenant_id=tenant_id,
-                                                                      chunk_ids=order[: CANDIDATES * 2])}
-    min_similarity = model.min_similarity if model is not None else 1.0
+    best_possible = sum(w for w, r in rankings if r) / (RRF_K + 1) or 1.0
+    # Evidence for the floor: the best similarity relative to each model's own threshold, the coverage.
+    closeness: dict[int, float] = {}
+    for model, ranking in dense:
+        for chunk_id, _, sim in ranking:
+            closeness[chunk_id] = max(closeness.get(chunk_id, -1.0), sim - model.min_similarity)
+    coverage = {chunk_id: cov for chunk_id, _, cov in lex}
+    best_chunk: dict[int, int] = {}
+    for chunk_id in sorted(chunk_score, key=lambda c: -chunk_score[c]):
+        best_chunk.setdefault(doc_of[chunk_id], chunk_id)
+    documents = sorted(doc_score, key=lambda d: (-doc_score[d], -closeness.get(best_chunk[d], -1.0), d))[:k]
+    rows = {r["chunk_id"]: r for r in await queries.kb_chunks_by_id(
+        conn, tenant_id=tenant_id, chunk_ids=[best_chunk[d] for d in documents])}
     out: list[Scored] = []
-    seen_docs: set[int] = set()
-    for chunk_id in order:
-        row = rows.get(chunk_id)
-        if row is None or row["document_id"] in seen_docs:
-            continue
-        seen_docs.add(row["document_id"])
-        sim, cov = similarity.get(chunk_id), coverage.get(chunk_id)
-        passes = (sim is not None and sim >= min_similarity) or (cov is not None and cov >= LEXICAL_FLOOR)
+    for document_id in documents:
+        chunk_id = best_chunk[document_id]
+        row = rows[chunk_id]
+        doc_chunks = [c for c, d in doc_of.items() if d == document_id]
+        close = max((closeness[c] for c in doc_chunks if c in closeness), default=None)
+        cov = max((coverage[c] for c in doc_chunks if c in coverage), default=None)
+        passes = (close is not None and close >= 0) or (cov is not None and cov >= LEXICAL_FLOOR)
         passage = Passage(doc_id=row["doc_id"], title=row["title"], kind=row["kind"], product=row["product"],
                           competitor=row["competitor"], source=row["source"], text=row["text"],
-                          score=round(min(fused[chunk_id] / best_possible, 1.0), 4))
-        out.append(Scored(passage=passage, chunk_id=chunk_id, similarity=sim, coverage=cov, passes_floor=passes))
-        if len(out) >= k:
-            break
+                          score=round(min(doc_score[document_id] / best_possible, 1.0), 4))
+        out.append(Scored(passage=passage, chunk_id=chunk_id, similarity=close, coverage=cov, passes_floor=passes))
     return out
 
 

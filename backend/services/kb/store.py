@@ -47,10 +47,10 @@ async def ensure_vector_index(conn: asyncpg.Connection, dims: int) -> None:
 async def dense_search(conn: asyncpg.Connection, *, tenant_id: int, model: str, dims: int, vector: np.ndarray,
                        limit: int, kinds: list[str] | None, competitors: list[str] | None,
                        products: list[str] | None) -> list[asyncpg.Record]:
-    """Chunks nearest to ``vector`` for one tenant and model: (chunk_id, similarity), best first."""
+    """Chunks nearest to ``vector`` for one tenant and model: (chunk_id, document_id, similarity), best first."""
     dims = _dims(dims)
     sql = f"""
-        SELECT e.chunk_id, 1 - (e.embedding::vector({dims}) <=> $3::vector({dims})) AS similarity
+        SELECT e.chunk_id, c.document_id, 1 - (e.embedding::vector({dims}) <=> $3::vector({dims})) AS similarity
         FROM kb_embeddings e
         JOIN kb_chunks c ON c.tenant_id = e.tenant_id AND c.chunk_id = e.chunk_id
         JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
