@@ -7,6 +7,7 @@ from litestar.di import Provide
 
 from backend.admin.deals import ActivityController, DealController
 from backend.admin.guards import provide_admin_scope, provide_tenant
+from backend.admin.kb import KnowledgeBaseController
 from backend.admin.nudges import CONTROLLERS as NUDGE_CONTROLLERS
 from backend.admin.people import TeamController, UserController
 from backend.admin.pipeline import StageController
@@ -21,6 +22,7 @@ CONTROLLERS: list = [
     DealController,
     ActivityController,
     *NUDGE_CONTROLLERS,
+    KnowledgeBaseController,
 ]
 
 

@@ -1,0 +1,88 @@
+"""A tenant's knowledge base: upload, list, read and delete documents; try a search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import asyncpg
+from litestar import Controller, delete, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+
+from backend.errors import Invalid
+from backend.services.kb import ingest
+from backend.services.kb.search import search
+from schemas.kb import KINDS, Document, DocumentIn, IngestResult, Passage
+from schemas.tenants import Tenant
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class UploadForm:
+    """A file (.md .txt .csv .docx .pdf) and the kind its documents get unless they say otherwise."""
+
+    file: UploadFile
+    kind: str = "other"
+
+
+def _kind(kind: str | None) -> str | None:
+    if kind is not None and kind not in KINDS:
+        raise Invalid(f"unknown kind {kind!r}; kinds are {', '.join(KINDS)}", field="kind")
+    return kind
+
+
+class KnowledgeBaseController(Controller):
+    path = "/admin/v1/tenants/{slug:str}/kb"
+    tags = ["admin: knowledge base"]
+
+    @post("/documents", operation_id="uploadKbDocuments", status_code=201)
+    async def upload(
+        self, tenant: Tenant, db: asyncpg.Connection,
+        data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> list[IngestResult]:
+        """Upload a file (multipart ``file``, optional ``kind``): each document in it is created,
+        replaced when its content changed, or left alone when it did not."""
+        _kind(data.kind)
+        name = (data.file.filename or "").strip()
+        if not name:
+            raise Invalid("the upload needs a file name (its suffix says how to read it)", field="file")
+        content = await data.file.read()
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise Invalid(f"{name}: larger than {MAX_UPLOAD_BYTES // 1024} KiB", field="file")
+        return await ingest.ingest_bytes(db, tenant.tenant_id, content, name=name, kind=data.kind)
+
+    @put("/documents/{doc_id:str}", operation_id="putKbDocument")
+    async def put(self, tenant: Tenant, doc_id: str, data: DocumentIn, db: asyncpg.Connection) -> IngestResult:
+        """Create or replace one document given as JSON (its ``doc_id`` must match the path)."""
+        if data.doc_id != doc_id:
+            raise Invalid("the body's doc_id differs from the path's", field="doc_id")
+        return (await ingest.ingest_documents(db, tenant.tenant_id, [data]))[0]
+
+    @get("/documents", operation_id="listKbDocuments")
+    async def list(
+        self, tenant: Tenant, db: asyncpg.Connection, kind: str | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100, offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> list[Document]:
+        """The tenant's documents (optionally of one kind), by kind and id."""
+        return await ingest.list_documents(db, tenant.tenant_id, kind=_kind(kind), limit=limit, offset=offset)
+
+    @get("/documents/{doc_id:str}", operation_id="getKbDocument")
+    async def read(self, tenant: Tenant, doc_id: str, db: asyncpg.Connection) -> Document:
+        """One document, with its version and chunk count."""
+        return await ingest.get_document(db, tenant.tenant_id, doc_id)
+
+    @delete("/documents/{doc_id:str}", operation_id="deleteKbDocument", status_code=204)
+    async def remove(self, tenant: Tenant, doc_id: str, db: asyncpg.Connection) -> None:
+        """Delete a document with its chunks and vectors."""
+        await ingest.delete_document(db, tenant.tenant_id, doc_id)
+
+    @get("/search", operation_id="searchKb")
+    async def search(
+        self, tenant: Tenant, db: asyncpg.Connection, q: Annotated[str, Parameter(min_length=1, max_length=500)],
+        k: Annotated[int, Parameter(ge=1, le=10)] = 3, kind: str | None = None,
+    ) -> list[Passage]:
+        """What a rep asking ``q`` would get (empty when nothing passes the score floor)."""
+        return await search(db, tenant.tenant_id, q, k=k, kind=_kind(kind))
