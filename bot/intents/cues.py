@@ -84,6 +84,19 @@ CHITCHAT_RE = re.compile(
     r"哈+|呵+|辛苦了|拜拜|再见|bye)[\s!！~。.?？]*$|听得?到吗|听见了?吗|能听到|测试一下|^test$",
     I,
 )
+# Everyday topics (lunch, weather, games, weekends): with no business word, a question about them is chit-chat.
+CHITCHAT_TOPIC_RE = re.compile(
+    r"吃啥|吃什么|吃点啥|吃点什么|吃了吗|吃饭了|中午吃|晚上吃|午饭|晚饭|早饭|外卖|奶茶|咖啡|火锅|烧烤|喝一杯|"
+    r"天气|下雨|下雪|好热|好冷|降温|球赛|比赛|世界杯|篮球|足球|电影|电视剧|综艺|游戏|打牌|周末|放假|假期|旅游|"
+    r"爬山|钓鱼|健身|跑步|睡觉|好困|好累|下班|加班|摸鱼|心情|生日|红包|彩票|股票|八卦|谁赢|"
+    r"\b(?:lunch|dinner|weather|weekend|movie|game|football|coffee)\b",
+    I,
+)
+BUSINESS_RE = re.compile(
+    r"客户|产品|我们|我司|咱们|报价|价格|方案|型号|竞品|竞争|案例|参数|合同|单子|项目|商机|线索|订单|设备|系统|平台|公司|"
+    r"技术|售后|质保|认证|投标|招标|回款|付款|预算|采购|拜访|演示|样品|资料|知识库|提醒|跟进|\bdeal|\bcustomer|\bclient|\bquote",
+    I,
+)
 QUESTION_RE = re.compile(
     r"[?？]|吗\s*$|么\s*$|呢\s*$|多少|什么|怎么|如何|怎样|能不能|能否|可不可以|可以不|是否|有没有|是不是|哪些|哪个|哪家|哪款|"
     r"为啥|为什么|啥|几年|几次|查一下|查查|帮我查|搜一下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"

@@ -302,6 +302,11 @@ class LeadFields:
             if not pm or not all(self.free(k) for k in range(j, pm.end())):
                 break
             j = self.segment_end(pm.end()) if pm.end() < len(s) and self.free(pm.end()) else pm.end()
+        # NovaMed 诺迈医疗 / NexaCloud 云枢科技: a Latin brand, a space, and the Chinese company name
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z][A-Za-z0-9&.\-]*)*", s[i:j]):
+            cm = re.match(rf" ([{CJK}]{{1,12}}?(?:{SUFFIX_ALT}))(?=[\s,，;；:：(（]|$)", s[j:])
+            if cm and all(self.free(k) for k in range(j, j + cm.end())) and not STOP_RE.search(cm.group(1)):
+                j += cm.end()
         # stop before 的 + person, and before a person glued after a company suffix (…科技王总)
         sub = s[i:j]
         dk = sub.find("的")

@@ -92,6 +92,14 @@ _ASCII_AMOUNT = re.compile(
 )
 _CN_AMOUNT = re.compile(
     r"(?P<num>[零〇一二两三四五六七八九十百千点]+)(?P<ge>个)?(?P<unit>万元|亿元|万|亿|元|块)"
+    # 六十五万五千 / 一百万零五千: a thousands part spoken after 万
+    r"(?:(?<=万)(?P<rest>零?[一二两三四五六七八九]千(?:[零一二两三四五六七八九]百)?)(?![万亿]))?"
+)
+# 预算八十万不对是九十万 / 三十万哦不对四十万 / 不是八十万是九十万: the rep corrected the amount.
+_CORRECTION_BETWEEN = re.compile(
+    r"^\s*[,，.。]?\s*(?:哦|噢|啊|呃|嗯|额)?\s*(?:不对|不是|说错了|错了|搞错了|更正一下|更正|纠正一下|纠正|sorry|no|i mean)"
+    r"\s*[,，.。]?\s*(?:应该|其实)?\s*(?:是|为)?\s*(?:预算|报价|合同额|金额)?\s*(?:是|为)?\s*$",
+    re.IGNORECASE,
 )
 AMOUNT_LABEL = re.compile(
     r"(?:预算|budget|报价|报了|合同额|合同金额|合同价|金额|总价|最终价|成交价|价格|价|回款|收款|付款|到账|quote|quoted|price|value|"
@@ -135,6 +143,10 @@ def find_amounts(s: str) -> list[Found]:
         if num is None:
             continue
         value = num * _UNIT[m.group("unit")]
+        if m.group("rest"):
+            extra = cn_number(m.group("rest").lstrip("零"))
+            if extra is not None:
+                value += extra
         out.append(Found(m.start(), m.end(), int(round(value))))
     # Chinese numerals with no unit after an amount word (预算一百五): reads two ways.
     for m in re.finditer(r"[一二两三四五六七八九十百千点]{2,}", s):
@@ -150,7 +162,16 @@ def find_amounts(s: str) -> list[Found]:
         tail = re.match(r"\s?(?:左右|上下|出头|多|以内|以上|的样子|the\s+most)", s[f.end:])
         if tail:
             f.end += tail.end()
-    return out
+    # a corrected amount gives way to the one that follows the correction
+    kept = []
+    for k, f in enumerate(out):
+        nxt = out[k + 1] if k + 1 < len(out) else None
+        if nxt and f.ambiguous is None and _CORRECTION_BETWEEN.match(s[f.end:nxt.start]):
+            continue
+        if nxt and re.search(r"不是\s*$", s[max(0, f.start - 4):f.start]) and re.match(r"\s*[,，]?\s*(?:而)?是\s*$", s[f.end:nxt.start]):
+            continue
+        kept.append(f)
+    return kept
 
 
 def cn_small_int(text: str) -> int | None:

@@ -146,6 +146,8 @@ class Parser:
             return "bind"
         if C.HELP_RE.search(body):
             return "help"
+        if self._chitchat(body):
+            return "unknown"
         cm = C.LEAD_CMD_RE.search(s)
         if cm and cm.start() <= max(self.core, 0) + 8:
             return "create_lead"
@@ -153,6 +155,13 @@ class Parser:
             return "snooze"
         self.lost_m = _kw(C.LOST_RE, s)
         self.won_m = _kw(C.WON_RE, s)
+        # 搞定了湘味坊签下来了: an exclamation before the core; the keyword after it anchors the deal
+        for name in ("won_m", "lost_m"):
+            km = getattr(self, name)
+            if km and km.start() < self.core:
+                later = _kw(C.WON_RE if name == "won_m" else C.LOST_RE, s, self.core)
+                if later:
+                    setattr(self, name, later)
         if self.won_m and "中标" in self.won_m.group(0) and self._competitor_won(self.won_m):
             self.lost_m = self.lost_m or self.won_m
             self.won_m = None
@@ -207,6 +216,16 @@ class Parser:
             )
             return "update_stage"
         return "unknown"
+
+    def _chitchat(self, body: str) -> bool:
+        """中午吃啥 / 今晚球赛谁赢了: an everyday topic with nothing about customers or products."""
+        if len(body) > 20 or not C.CHITCHAT_TOPIC_RE.search(body):
+            return False
+        if C.BUSINESS_RE.search(body) or C.SUFFIX_RE.search(body) or C.SURNAME_HON_RE.search(body):
+            return False
+        if C.DEAL_WORD_RE.search(body) or re.search(r"[A-Z]{2,}|\d", self.m.orig):
+            return False
+        return True
 
     def _own_deals_by_stage(self) -> bool:
         """看下我谈判中的单子 / 我在投标的项目有哪些: the rep's deals filtered by a stage."""
