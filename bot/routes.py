@@ -22,6 +22,7 @@ from backend.errors import Forbidden, NotFound
 from backend.services import tenants
 from bot import crypto, dispatch, kb_answers
 from bot.inbound import Inbound, from_xml
+from bot.replies import fit
 from schemas.tenants import Tenant
 
 
@@ -88,7 +89,7 @@ class WecomCallbackController(Controller):
         outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
         if outcome.reply is None:
             return _empty()
-        reply = WecomTextReply(source=inbound.to_user, target=inbound.sender, content=outcome.reply,
+        reply = WecomTextReply(source=inbound.to_user, target=inbound.sender, content=fit(outcome.reply),
                                agent=inbound.agent_id or t.wecom.agent_id, time=int(clock.now().timestamp()))
         return _xml(crypto.encrypt(cipher, reply.render()), _after(outcome, state, t))
 
@@ -144,7 +145,7 @@ class WechatMpCallbackController(Controller):
         outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
         if outcome.reply is None:
             return _empty()
-        reply = MpTextReply(source=inbound.to_user, target=inbound.sender, content=outcome.reply,
+        reply = MpTextReply(source=inbound.to_user, target=inbound.sender, content=fit(outcome.reply),
                             time=int(clock.now().timestamp()))
         rendered = reply.render()
         background = _after(outcome, state, t)
