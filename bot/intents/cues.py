@@ -33,7 +33,7 @@ SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})")
 FULL_DUP_HON_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?P<g>[{CJK}]{{1,2}}?)(?P=s)(?:{HON_ALT})")
 
 LEADING_RE = re.compile(
-    rf"^(?:[\s,.;:!?~\-]+|(?:{alt(LEADING_FILLERS)})(?![a-z])|(?:{alt(CHATTER_PREFIXES)})|把|将|哈+|啊+|喂+)",
+    rf"^(?:[\s,.;:!?~\-]+|(?:{alt(LEADING_FILLERS)})(?![a-z])|(?:{alt(CHATTER_PREFIXES)})|把|将|哈{2,}|哈(?![\u3400-\u9fff])|啊+|喂+)",
     I,
 )
 
@@ -48,7 +48,7 @@ HELP_RE = re.compile(
     I,
 )
 LEAD_CMD_RE = re.compile(
-    r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|新)(?:一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|哈|呀)?(?:叫|是|名叫|名字叫)?"
+    r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|新)(?:一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|哈(?![\u3400-\u9fff])|呀)?(?:叫|是|名叫|名字叫)?"
     r"|^(?:线索|lead)(?=[\s:：,\-])"
     r"|\b(?:new|add|create)(?:\s+a)?\s+(?:lead|customer|client|prospect)\b",
     I,
@@ -67,7 +67,7 @@ WON_RE = re.compile(
     I,
 )
 LOST_RE = re.compile(
-    r"丢单|丢了|输单|输了|没拿下|没签成|没签下|没谈成|没成|黄了|飞了|凉了|被[^，,。]{1,10}?(?:抢|截胡|拿走)|抢走|截胡|"
+    r"丢单|丢了|输单|输了|没拿下|没签成|没签下|没谈成|没成|黄了|飞了|飞单|跑单|被撬|撬走|凉了|被[^，,。]{1,10}?(?:抢|截胡|拿走)|抢走|截胡|"
     r"丢掉|失单|\blost\b|\bclosed[\s-]lost\b|\bwent with\b|\bchose (?:a |another |the )?(?:competitor|rival|local|other)|\bwe lost\b",
     I,
 )
@@ -99,7 +99,7 @@ BUSINESS_RE = re.compile(
 )
 QUESTION_RE = re.compile(
     r"[?？]|吗\s*$|么\s*$|呢\s*$|多少|什么|怎么|如何|怎样|能不能|能否|可不可以|可以不|是否|有没有|是不是|哪些|哪个|哪家|哪款|"
-    r"为啥|为什么|啥|几年|几次|查一下|查查|帮我查|搜一下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
+    r"为啥|为什么|啥|几年|几次|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
     r"^(?:how|what|which|does|do|is|are|can|why|where|compare|any)\b|\bvs\.?\b|\bversus\b",
     I,
 )
@@ -107,6 +107,7 @@ REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|�
 ACTIVITY_RE = re.compile(
     r"拜访|回访|打了.{0,3}电话|通了.{0,2}电话|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
     r"吃饭|吃了饭|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|"
+    r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
     r"\bpresented\b|\bdiscussed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b",
     I,

@@ -28,7 +28,7 @@ _TRAIL_EN = re.compile(
     r"(?:\s|^)(?:moved?|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|went|the|deal)\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
-    r"^(?:update\s+stage|update|stage|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
+    r"^(?:update\s+stage|update|stage|move|moving|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
     r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下)\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -156,7 +156,7 @@ _PREP_RE = re.compile(
 _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
-    r"签|聊|吃饭|喝茶|确认"
+    r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机"
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
@@ -326,11 +326,11 @@ def reason_after(m: Msg, pos: int, label_from: int = 0) -> str | None:
 
 
 _QUERY_PREFIX_RE = re.compile(
-    r"^(?:帮我|麻烦|请)?(?:查一下|查查|查询一下|查询|找一下|找找|搜一下|搜搜|搜索|看一下|看看)?(?:知识库|资料库)?(?:里|中|里面)?(?:有没有|有)?(?:关于)?\s*"
+    r"^(?:帮我|麻烦|请)?(?:查一下|查下|查查|查询一下|查询|找一下|找下|找找|搜一下|搜下|搜搜|搜索|看一下|看看)?(?:知识库|资料库)?(?:里|中|里面)?(?:有没有|有)?(?:关于)?\s*"
     r"|^(?:search(?:\s+for)?|look\s+up|find)\s+",
     re.IGNORECASE,
 )
-_QUERY_SUFFIX_RE = re.compile(r"(?:[,，\s]*(?:帮我|麻烦)?(?:查一下|查查|找一下|搜一下)[吧啊呀]?)\s*[。.!！]?$")
+_QUERY_SUFFIX_RE = re.compile(r"(?:[,，\s]*(?:帮我|麻烦)?(?:查一下|查下|查查|找一下|找下|搜一下|搜下)[吧啊呀]?)\s*[。.!！]?$")
 
 
 def build_query(m: Msg) -> str | None:
@@ -350,7 +350,7 @@ def build_query(m: Msg) -> str | None:
     if km:
         i, j = i + km.start(1), i + km.end(1)
     else:
-        pm = re.match(r"(?:帮我|麻烦|请)?(?:查一下|查查|查询一下|找一下|找找|搜一下|搜搜)|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
+        pm = re.match(r"(?:帮我|麻烦|请)?(?:查一下|查下|查查|查询一下|找一下|找下|找找|搜一下|搜下|搜搜)|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
         if pm:
             i += pm.end()
     while i < j and s[i] in " ,:：，":

@@ -353,6 +353,23 @@ class LeadFields:
                 self.take(a if prev not in "他们的" else a, hm.end())
                 self._title_after(hm.end())
                 return
+        # a title glued before the name in one segment: 设备处处长张卫东 / 行政总厨Jacky Zhou
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：])|^)([{CJK}]{{3,14}})(?=[\x00 ,，;；(（]|$)", masked):
+            seg_a, seg = sm.start(1), sm.group(1)
+            for k in range(len(seg) - 2, 1, -1):
+                name = seg[k:]
+                if len(name) <= 3 and re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", name) and is_title(seg[:k]) \
+                        and not SURNAME_HON_RE.fullmatch(name) and not is_title(name):
+                    self.out["contact_title"] = self.val(seg_a, seg_a + k)
+                    self.out["contact_name"] = self.val(seg_a + k, seg_a + len(seg))
+                    self.take(seg_a, seg_a + len(seg))
+                    return
+        em = re.search(rf"(?:(?<=[\x00 ,，;；:：])|^)([{CJK}]{{2,10}})([A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})(?=[\x00,，;；(（]|$| [^A-Z])", masked)
+        if em and is_title(em.group(1)):
+            self.out["contact_title"] = self.val(*em.span(1))
+            self.out["contact_name"] = self.val(*em.span(2))
+            self.take(em.start(1), em.end(2))
+            return
         # a separate segment: English "John Smith" or Chinese "王磊"
         for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：])|^)([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（]|$)", masked):
             a, b = sm.span(1)

@@ -41,11 +41,30 @@ class StageHit:
 PAID_RE = re.compile(
     r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款)\s*"
     r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
-    r"(?:也|都|已经|已|终于|刚刚?|今天)?(?:到了|到账了?|已到|收到了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)",
+    r"(?:也|都|已经|已|终于|刚刚?|今天)?(?:到了|到账了?|已到|收到了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
+    # 客户打款了 / 已经付款了 / 转账过来了: the customer paid
+    r"|(?:已经|已|终于|刚刚?|今天)?(?:打款|付款|转账|汇款|结款|打钱)(?:过来)?了(?!就|再|才|的话)|已(?:打款|付款|转账|汇款)",
     re.IGNORECASE,
 )
 # 下一步做方案 / 接下来准备投标: a stage planned after the current one.
 FUTURE_BEFORE_RE = re.compile(r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$", re.IGNORECASE)
+
+
+# Product nouns: a name ending in one is a product, and a product after 的 makes the name its maker.
+_PRODUCT_NOUNS = (
+    r"传感器|探测器|控制器|变送器|仪表|仪器|仪|机器人|机床|机组|机|器|柜|箱|炉|灶|板|屏|系统|平台|软件|设备|产品|方案|网关|模块|"
+    r"服务|电镜|色谱|泵|阀|膜|纸|材料|车|灯|表|计|头|线|管|芯片|电池|云|防火墙|终端|主机|服务器|盒子|镜头|相机|"
+    r"\b(?:[A-Z]{2,}[A-Za-z0-9-]*)"
+)
+_BRAND_POSS_RE = re.compile(
+    rf"\s*(?P<x>[{CJK}]{{2,6}}|[A-Z][a-z][A-Za-z]+(?:\s[A-Z][a-z]+)?)\s*(?:家的|家|的|那款|这款|那个|的那款)\s*"
+    rf"[{CJK}A-Za-z0-9\-]{{0,8}}?(?:{_PRODUCT_NOUNS})"
+)
+_GENERIC_OWNER_RE = re.compile(
+    r"我|咱|自家|客户|公司|这个|那个|这款|那款|他们|对方|行业|国内|国外|进口|国产|市面|现在|目前|一般|普通|常规|最新|新款|老款|"
+    r"同行|别人|项目|现场|工厂|车间|厂里|今年|去年|明年|之前|以前|标准|主流|高端|低端|便宜|这种|那种|哪种|哪家|哪个|什么|\d"
+)
+_PRODUCT_END_RE = re.compile(rf"(?:{_PRODUCT_NOUNS})$")
 
 
 OWN_DEALS_RE = re.compile(
@@ -435,6 +454,8 @@ class Parser:
             re.IGNORECASE,
         ):
             return "competitor"
+        if self._brand_possessor():
+            return "competitor"
         if re.search(
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
             r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|集成|部署",
@@ -444,6 +465,23 @@ class Parser:
         if re.search(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig):
             return "selling_point"
         return None
+
+    def _brand_possessor(self) -> bool:
+        """霍尼韦尔的无线温振传感器 / Rational 的蒸烤箱: another maker's product, named without a comparison."""
+        s = self.s
+        if re.search(r"我们|我司|咱们|咱家|自家|本公司|\bour\b|\bours\b", s, re.IGNORECASE):
+            return False
+        i = self.core
+        qm = re.match(r"(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
+        if qm:
+            i += qm.end()
+        pm = _BRAND_POSS_RE.match(s, i)
+        if not pm:
+            return False
+        name = pm.group("x")
+        if _GENERIC_OWNER_RE.search(name) or _PRODUCT_END_RE.search(name):
+            return False
+        return True
 
     # ------------------------------------------------------------ result
 

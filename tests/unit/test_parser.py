@@ -315,3 +315,92 @@ def test_no_clarify_on_clear_dev_messages():
         r = parse(case["text"], now=NOW)
         assert r.clarify is None, (case["id"], r.clarify)
         assert 0.0 <= r.confidence <= 1.0
+
+
+# ---------------------------------------------------------------- blind batches 3-5 mechanisms
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("新线索 华星光电 预算八十万不对是九十万", 900_000),
+        ("新线索 华星光电 预算三十万哦不对是四十万", 400_000),
+        ("新线索 华星光电 预算一百二十万不对一百五十万", 1_500_000),
+        ("新线索 华星光电 预算不是八十万是九十万", 900_000),
+        ("新线索 华星光电 预算六十五万五千", 655_000),
+    ],
+)
+def test_corrected_and_compound_amounts(text, amount):
+    assert p(text).amount == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        ("新线索 NovaMed 诺迈医疗 联系人 周博", "NovaMed 诺迈医疗"),
+        ("线索 NexaCloud 云枢科技 联系人 Amy 邹", "NexaCloud 云枢科技"),
+        ("嗯加个新客户哈尔滨冰雪大世界运营公司联系人孟经理", "哈尔滨冰雪大世界运营公司"),
+    ],
+)
+def test_company_names_latin_brand_and_ha_place(text, company):
+    assert p(text).company == company
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("跟你说个好消息精拓自动化那单拿下了八十六万", "精拓自动化"),
+        ("搞定了湘味坊签下来了合同一百四十八万", "湘味坊"),
+    ],
+)
+def test_openers_are_not_the_deal(text, hint):
+    r = p(text)
+    assert r.intent == "mark_won" and r.deal_hint == hint
+
+
+@pytest.mark.parametrize("text", ["中午吃啥", "今晚球赛谁赢了", "周末去哪玩啊"])
+def test_everyday_questions_are_chitchat(text):
+    assert p(text).intent == "unknown"
+
+
+def test_customer_paid_without_a_payment_noun():
+    r = p("冀东钢铁那单客户打款了 预付款三十八万")
+    assert (r.intent, r.stage, r.amount, r.deal_hint) == ("update_stage", "paid", 380_000, "冀东钢铁")
+
+
+def test_fei_dan_is_a_loss():
+    r = p("唉冀东钢铁振动监测那单被飞单了客户私下找了一家小厂做")
+    assert (r.intent, r.deal_hint, r.reason) == ("mark_lost", "冀东钢铁振动监测", "客户私下找了一家小厂做")
+
+
+def test_done_today_is_an_activity_not_a_followup():
+    r = p("今天下午去黔北水泥装了五个测点在窑头 龙飞说数据先跑两周看看")
+    assert (r.intent, r.deal_hint, r.due) == ("log_activity", "黔北水泥", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("霍尼韦尔的无线温振传感器多少钱一个", "competitor"),
+        ("Rational 的蒸烤箱售后在国内怎么样", "competitor"),
+        ("储能柜的循环寿命多少", "selling_point"),
+        ("我们的焊接机器人重复定位精度是多少", "selling_point"),
+    ],
+)
+def test_a_brand_owning_a_product_is_a_competitor(text, kind):
+    assert p(text).kb_kind == kind
+
+
+def test_title_glued_before_the_name():
+    r = p("录个客户 唐山冀东钢铁集团有限公司 设备处处长张卫东 13831576204")
+    assert (r.contact_title, r.contact_name) == ("设备处处长", "张卫东")
+    r = p("新线索：上海外滩华庭酒店管理有限公司，行政总厨Jacky Zhou，电话021-63218877")
+    assert (r.contact_title, r.contact_name) == ("行政总厨", "Jacky Zhou")
+
+
+def test_query_prefix_cha_xia():
+    assert p("帮我查下有没有水泥行业的预测性维护案例").query == "有没有水泥行业的预测性维护案例"
+
+
+def test_move_command_is_not_the_deal():
+    assert p("move Lakeshore Water to bidding stage").deal_hint == "Lakeshore Water"
