@@ -20,12 +20,13 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 _TRAIL_WORDS = sorted(
     """的 他们 她们 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
     还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
-    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
+    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
     reverse=True,
 )
 _TRAIL_EN = re.compile(
-    r"(?:\s|^)(?:moved?|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|went|the|deal)\s*$", re.IGNORECASE
+    r"(?:\s|^)(?:moved?|moving|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|at|on|currently|already|"
+    r"officially|went|the|deal)\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
     r"^(?:update\s+stage|update|stage|move|moving|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
@@ -86,6 +87,13 @@ _MONEY_CUT_RE = re.compile(
 )
 
 
+_CORRECTION_CUT_RE = re.compile(r"刚才说错了|刚才搞错了|说错了|搞错了|弄错了|改一下|更正一下|纠正一下|更正|纠正|不对|不是")
+# Places inside a customer's premises (中央厨房, 机房, 门店): where the visit happened, not the deal.
+_SITE_RE = re.compile(
+    r"(?:中央|总|新|老|后|一号|二号|主)?(?:厨房|后厨|机房|仓库|库房|食堂|工地|会议室|办公室|展厅|厂区|样板间|门店|分店|总部|车间|现场|产线|生产线)"
+)
+
+
 def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
@@ -104,6 +112,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     mm = _MONEY_CUT_RE.search(s, i + 2, j)
     if mm:
         i, j = clean_span(s, i, mm.start())
+    # 外滩华庭改一下 不是投标: a correction after the name is not the deal
+    cm = _CORRECTION_CUT_RE.search(s, i + 2, j)
+    if cm:
+        i, j = clean_span(s, i, cm.start())
     sub = s[i:j]
     # a leading time word or person before the name (今天 / 刘总说) is not the deal
     k = sub.rfind("那个")
@@ -193,6 +205,16 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
             best = sm.end()
     if best:
         j = best
+    # 高原牧歌中央厨房 → 高原牧歌; a visit to 门店 names no customer
+    if _SITE_RE.match(s, i):
+        return None
+    for sm in _SITE_RE.finditer(s, i + 2, j):
+        if sm.end() != j:
+            continue
+        # a site word that is also a company ending (…门店, …车间) stays after a short name
+        if not SUFFIX_RE.fullmatch(sm.group(0)) or sm.start() - i >= 3:
+            j = sm.start()
+        break
     if j - i < 2:
         return None
     name = s[i:j]

@@ -107,7 +107,8 @@ class LeadFields:
             if ch == " ":
                 # spaces split Chinese words, not English phrases
                 a, b = s[j - 1] if j else "", s[j + 1] if j + 1 < len(s) else ""
-                if not (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()):
+                # WAF + bot management / R&D: a joiner between English words keeps the phrase
+                if not (a.isascii() and (a.isalnum() or a in "+&") and b.isascii() and (b.isalnum() or b in "+&")):
                     break
             if stops and j > i:
                 sm = STOP_RE.match(s, j)
@@ -302,6 +303,12 @@ class LeadFields:
             if not pm or not all(self.free(k) for k in range(j, pm.end())):
                 break
             j = self.segment_end(pm.end()) if pm.end() < len(s) and self.free(pm.end()) else pm.end()
+        # Skyline Fintech (深圳) Ltd: a bracketed place before an English company suffix
+        pm = re.match(rf"\s*[(（][{CJK}A-Za-z ]{{2,12}}[)）]\s*", s[j:])
+        if pm and re.search(r"[A-Za-z]$", s[i:j]):
+            sm = EN_SUFFIX_RE.match(s, j + pm.end())
+            if sm and all(self.free(k) for k in range(j, sm.end())):
+                j = sm.end()
         # NovaMed 诺迈医疗 / NexaCloud 云枢科技: a Latin brand, a space, and the Chinese company name
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z][A-Za-z0-9&.\-]*)*", s[i:j]):
             cm = re.match(rf" ([{CJK}]{{1,12}}?(?:{SUFFIX_ALT}))(?=[\s,，;；:：(（]|$)", s[j:])

@@ -151,7 +151,7 @@ TITLE_ENDINGS = (
     "总厨", "厨师长", "主厨", "店长", "主理人", "园长", "教导主任", "实验员", "检验员", "质检员",
 )
 EN_TITLE_WORDS = (
-    "ceo", "cto", "cfo", "coo", "cio", "cpo", "vp", "svp", "evp", "head", "director", "manager",
+    "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
     "chief", "engineer", "officer", "lead", "president", "founder", "owner", "buyer", "purchasing",
     "procurement", "gm", "partner", "supervisor", "architect", "specialist", "coordinator",
     "executive", "chairman", "principal", "administrator", "admin", "analyst", "consultant",

@@ -404,3 +404,31 @@ def test_query_prefix_cha_xia():
 
 def test_move_command_is_not_the_deal():
     assert p("move Lakeshore Water to bidding stage").deal_hint == "Lakeshore Water"
+
+
+def test_english_company_with_bracketed_place_and_joined_product():
+    r = p("add lead: Skyline Fintech (深圳) Ltd, CISO Daniel Ho, daniel.ho@skylinefin.com, needs WAF + bot management, budget 1.2M")
+    assert (r.company, r.contact_title, r.contact_name, r.product) == ("Skyline Fintech (深圳) Ltd", "CISO", "Daniel Ho", "WAF + bot management")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("外滩华庭改一下 不是投标 是商务谈判", "外滩华庭"),
+        ("Skyline Fintech is at bidding now, quoted 1.15M", "Skyline Fintech"),
+        ("鼎泰餐飲先退回驗證階段吧 他們老闆要重新看預算", "鼎泰餐飲"),
+    ],
+)
+def test_deal_hint_stops_at_corrections_and_adverbs(text, hint):
+    assert p(text).deal_hint == hint
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("刚在高原牧歌中央厨房做了蒸烤箱试菜 马部长挺满意", "高原牧歌"),
+        ("大后天下午四点约湘味坊周总去门店量尺寸", "湘味坊"),
+    ],
+)
+def test_a_site_inside_the_customer_is_not_the_deal(text, hint):
+    assert p(text).deal_hint == hint
