@@ -70,7 +70,7 @@ _T: dict[str, dict[str, str]] = {
               "· new lead Acme, Tom 13800000000, wants inverters, budget 500k\n"
               "· Acme moved to negotiation / Acme closed 800k / Acme lost, price\n"
               "· visited Acme today / call Acme tomorrow at 3pm\n"
-              "· my deals / snooze Acme 7 days / search inverter selling points\n"
+              "· my deals / snooze Acme 7 days / inverter selling points?\n"
               "· undo (reverts your last change) / bind (mini-program code)",
     },
     "unknown": {

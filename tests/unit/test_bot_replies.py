@@ -66,3 +66,14 @@ def test_inbound_keys_and_voice():
         from_xml("wecom", {**base, "MsgType": "text", "CreateTime": "yesterday"})
     with pytest.raises(Invalid):
         from_xml("wecom", {"MsgType": "text"})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_example_the_help_gives_is_understood(lang):
+    from bot.intents import parse
+
+    lines = [line.strip("· ") for line in replies.say("help", lang).splitlines()[1:]]
+    examples = [part.split("（")[0].split(" (")[0].strip() for line in lines for part in line.split("/")]
+    assert len(examples) >= 11
+    for example in examples:
+        assert parse(example).intent != "unknown", example
