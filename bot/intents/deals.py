@@ -18,7 +18,7 @@ from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _TRAIL_WORDS = sorted(
-    """的 他们 她们 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
+    """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
     还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
@@ -348,7 +348,7 @@ def reason_after(m: Msg, pos: int, label_from: int = 0) -> str | None:
 
 
 _QUERY_PREFIX_RE = re.compile(
-    r"^(?:帮我|麻烦|请)?(?:查一下|查下|查查|查询一下|查询|找一下|找下|找找|搜一下|搜下|搜搜|搜索|看一下|看看)?(?:知识库|资料库)?(?:里|中|里面)?(?:有没有|有)?(?:关于)?\s*"
+    r"^(?:帮我|麻烦|请)?(?:看下|查一下|查下|查查|查询一下|查询|找一下|找下|找找|搜一下|搜下|搜搜|搜索|看一下|看看)?(?:知识库|资料库)?(?:里|中|里面)?(?:有没有|有)?(?:关于)?\s*"
     r"|^(?:search(?:\s+for)?|look\s+up|find)\s+",
     re.IGNORECASE,
 )
@@ -372,7 +372,7 @@ def build_query(m: Msg) -> str | None:
     if km:
         i, j = i + km.start(1), i + km.end(1)
     else:
-        pm = re.match(r"(?:帮我|麻烦|请)?(?:查一下|查下|查查|查询一下|找一下|找下|找找|搜一下|搜下|搜搜)|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
+        pm = re.match(r"(?:帮我|麻烦|请)?(?:看下|查一下|查下|查查|查询一下|找一下|找下|找找|搜一下|搜下|搜搜)|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
         if pm:
             i += pm.end()
     while i < j and s[i] in " ,:：，":

@@ -44,7 +44,8 @@ EN_STAGE_ALIASES: dict[str, tuple[str, ...]] = {
     "bidding": ("bidding", "bid", "tender", "tendering"),
     "negotiation": ("negotiation", "negotiating", "negotiate"),
     "won": ("won", "closed won"),
-    "paid": ("paid", "payment received"),
+    "paid": ("paid", "payment received", "deposit received", "received the payment", "received payment",
+             "payment came in", "money received", "invoice paid"),
     "lost": ("lost", "closed lost"),
 }
 

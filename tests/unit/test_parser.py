@@ -432,3 +432,28 @@ def test_deal_hint_stops_at_corrections_and_adverbs(text, hint):
 )
 def test_a_site_inside_the_customer_is_not_the_deal(text, hint):
     assert p(text).deal_hint == hint
+
+
+def test_english_deposit_received_is_paid():
+    r = p("Acme Corp deposit received, 50k")
+    assert (r.intent, r.stage, r.amount, r.deal_hint) == ("update_stage", "paid", 50_000, "Acme Corp")
+
+
+def test_na_bi_is_a_deal_word():
+    assert p("台北鼎泰那筆尾款收到了 二十萬").deal_hint == "台北鼎泰"
+
+
+def test_comparison_with_a_named_brand_is_competitor():
+    assert p("我们的蒸烤箱和Rational比有啥优势").kb_kind == "competitor"
+
+
+def test_parse_never_raises_and_stays_fast():
+    import random
+
+    random.seed(7)
+    alphabet = "新线索签了丢单预算万亿点零一二三四五六七八九十百千那单的了吗？?()（）[]*+\\|^$.{}0123456789 abcXYZ🎉\n\t\x00"
+    t0 = time.perf_counter()
+    for _ in range(2000):
+        text = "".join(random.choice(alphabet) for _ in range(random.randint(0, 80)))
+        assert p(text).intent
+    assert (time.perf_counter() - t0) / 2000 < 0.01
