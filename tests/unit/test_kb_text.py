@@ -1,0 +1,110 @@
+"""Chunking, lexical terms, file formats, filters' aliases and the chat rendering, without a database."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from backend.errors import Invalid
+from backend.services.kb import answers, chunking, filters, formats, lexical
+from schemas.kb import Passage
+
+
+def test_chunks_follow_headings_and_stay_short():
+    body = "# 安装\n\n## 高海拔\n\n" + "海拔 4000 米以下无需降额。" * 40 + "\n\n## 低温\n\n零下 30 度可启动。"
+    chunks = chunking.chunk(body, max_chars=120)
+    assert all(len(c.text) <= 120 for c in chunks)
+    assert chunks[0].heading == "安装 > 高海拔"
+    assert chunks[-1].heading == "安装 > 低温" and chunks[-1].text == "零下 30 度可启动。"
+    assert [c.position for c in chunks] == list(range(len(chunks)))
+    assert "".join(c.text for c in chunks[:-1]).count("海拔 4000 米以下无需降额。") == 40
+
+
+def test_short_paragraphs_under_one_heading_share_a_chunk():
+    chunks = chunking.chunk("第一段。\n\n第二段。\n\n第三段。")
+    assert len(chunks) == 1 and chunks[0].text == "第一段。\n\n第二段。\n\n第三段。"
+
+
+def test_terms_keep_model_numbers_whole_and_drop_fillers():
+    terms = lexical.terms("那个嗯HC-ESS-215的GB/T 36276认证")
+    assert "hc-ess-215" in terms and "gb/t" in terms and "36276" in terms
+    assert "那个" not in terms and "嗯" not in terms and "的" not in terms
+
+
+def test_terms_fold_traditional_chinese_width_and_english_plurals():
+    assert "报价" in lexical.terms("宁能的報價")
+    assert lexical.terms("ＨＣ－ＥＳＳ－２１５")[-1] == "hc-ess-215"
+    assert lexical.terms("weaknesses") == lexical.terms("weakness")
+
+
+def test_tsvector_literal_quotes_and_weights():
+    literal = lexical.tsvector_literal(["o'brien"], ["a\\b", "o'brien"])
+    assert literal == "'o''brien':1A,3 'a\\\\b':2"
+
+
+def test_pinyin_terms_for_chinese_names():
+    assert lexical.pinyin_terms(["宁能", "绿峰", "柜"]) == ["ningneng", "lvfeng"]
+
+
+def test_markdown_header_lines_become_fields():
+    doc = formats.parse_markdown("# 标题\nkind: 竞品\ncompetitor: 宁能科技\n\n正文", name="cp_x.md")
+    assert (doc.doc_id, doc.title, doc.kind, doc.competitor, doc.body) == ("cp_x", "标题", "competitor", "宁能科技", "正文")
+
+
+def test_unknown_kind_and_empty_body_are_refused():
+    with pytest.raises(Invalid):
+        formats.parse_markdown("# t\nkind: brochure\n\nbody", name="a.md")
+    with pytest.raises(Invalid):
+        formats.parse_markdown("# only a title\n", name="a.md")
+    with pytest.raises(Invalid):
+        formats.parse_bytes(b"x", name="slides.pptx")
+
+
+def test_csv_rows_are_documents():
+    data = "id,title,body,kind,product\n1,卖点一,液冷,selling_point,储能柜\n2,卖点二,风冷,,\n".encode()
+    docs = formats.parse_csv(data, name="points.csv", kind="other")
+    assert [d.doc_id for d in docs] == ["points:1", "points:2"]
+    assert docs[0].kind == "selling_point" and docs[0].product == "储能柜" and docs[1].kind == "other"
+    with pytest.raises(Invalid):
+        formats.parse_csv(b"name,text\nx,y\n", name="bad.csv")
+
+
+def test_docx_headings_become_markdown():
+    import docx
+
+    document = docx.Document()
+    document.add_heading("储能柜手册", level=0)
+    document.add_heading("消防", level=1)
+    document.add_paragraph("全氟己酮喷淋。")
+    buf = io.BytesIO()
+    document.save(buf)
+    doc = formats.parse_docx(buf.getvalue(), name="manual.docx")
+    assert doc.title == "储能柜手册"
+    assert chunking.chunk(doc.body)[0].heading == "消防"
+    with pytest.raises(Invalid):
+        formats.parse_docx(b"not a zip", name="broken.docx")
+
+
+def test_competitor_and_product_aliases():
+    assert {"宁能", "ningneng", "宁能科技"} <= filters.competitor_aliases("宁能科技")
+    assert {"hc-inv-50k", "逆变器"} <= filters.product_aliases("HC-INV-50K 光伏逆变器")
+    assert filters._named("ems 能不能私有化", "ems") and not filters._named("systems", "ems")
+
+
+def _passage(i: int, text: str) -> Passage:
+    return Passage(doc_id=f"d{i}", title=f"标题{i}", kind="selling_point", product="储能柜", competitor=None,
+                   source=f"d{i}.md", text=text, score=1.0)
+
+
+def test_format_passages_fits_one_wechat_message():
+    passages = [_passage(i, "很长的卖点。" * 400) for i in range(3)]
+    reply = answers.format_passages(passages, "zh")
+    assert len(reply.encode()) <= 2048
+    assert reply.count("来源: d") == 3 and "1. 【卖点】标题0" in reply and "…" in reply
+
+
+def test_format_passages_short_ones_are_whole_and_none_says_so():
+    reply = answers.format_passages([_passage(1, "液冷温控。")], "en", 2048)
+    assert "液冷温控。" in reply and "Source: d1.md" in reply
+    assert "没有找到" in answers.format_passages([], "zh")
