@@ -43,6 +43,7 @@ HELP_RE = re.compile(
     r"^(?:help|帮助|使用帮助|使用说明|说明书?|菜单|功能|指令|命令|怎么用|如何使用|怎么使用|用法|\?|commands?|menu)[\s?!。.！？]*$"
     r"|^(?:你|您)(?:都|还|到底)?(?:能|会|可以)(?:帮我)?(?:干|做|帮|帮我做|帮我干)?(?:些|点)?(?:啥|什么|嘛|哪些)"
     r"|^(?:你|您)(?:有|有哪些|有什么)(?:功能|本事)"
+    r"|^(?:这个|你这个)?(?:助手|机器人|bot|你|您)(?:都|还|一共)?(?:有|有哪些|有什么|支持哪些|支持什么)(?:功能|本事|用法|命令|指令)"
     r"|(?:这个|你这个)?(?:助手|机器人|bot)(?:要)?(?:怎么用|怎么使用|如何使用|能干啥|能做什么)"
     r"|怎么用你|\bwhat can you do\b|\bhow (?:do|can|should) i use\b|\bhow does this (?:bot|work)\b",
     I,
@@ -99,13 +100,13 @@ BUSINESS_RE = re.compile(
 )
 QUESTION_RE = re.compile(
     r"[?？]|吗\s*$|么\s*$|呢\s*$|多少|什么|怎么|如何|怎样|能不能|能否|可不可以|可以不|是否|有没有|是不是|哪些|哪个|哪家|哪款|"
-    r"为啥|为什么|啥|几年|几次|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
+    r"为啥|为什么|啥|谁|哪里|多久|几年|几次|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
     r"^(?:how|what|which|does|do|is|are|can|why|where|compare|any)\b|\bvs\.?\b|\bversus\b",
     I,
 )
 REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|待办|\bremind me(?: to)?\b|\bdon't forget\b|\bto-?do\b", I)
 ACTIVITY_RE = re.compile(
-    r"拜访|回访|打了.{0,3}电话|通了.{0,2}电话|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
+    r"拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
     r"吃饭|吃了饭|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
@@ -113,7 +114,7 @@ ACTIVITY_RE = re.compile(
     I,
 )
 PAST_RE = re.compile(
-    r"了|过|刚|已经|昨天|前天|上周|刚才|\b(?:had|met|visited|called|sent|emailed|demoed|presented|discussed|spoke|talked|went|showed|gave|did)\b",
+    r"了|过|刚|已经|昨天|前天|上周|刚才|(?:通|打|开|见|聊|谈|看)完|\b(?:had|met|visited|called|sent|emailed|demoed|presented|discussed|spoke|talked|went|showed|gave|did)\b",
     I,
 )
 # Words between a deal's name and what happens to it (那单 / 的单子 / 那个项目 / 那个 deal).

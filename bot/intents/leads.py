@@ -32,7 +32,7 @@ INTEREST_RE = re.compile(
 )
 # A quantity before a product (两台码垛机器人, 3 sets of): not part of the product.
 QTY_LEAD_RE = re.compile(
-    r"^\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+|几)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|架|款)(?:的)?|"
+    r"^\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+|几)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|架|款|块|把|副|盒|卷|吨)(?:的)?|"
     r"(?:\d+|a few|several|two|three|four|five|six|ten)\s+(?:units?|sets?|pcs)\s+(?:of\s+)?)\s*",
     re.IGNORECASE,
 )
@@ -263,7 +263,7 @@ class LeadFields:
             while i < len(s) and s[i] in " :：" and self.free(i):
                 i += 1
             # 是他们的信息部经理谢文涛: a title before the name
-            pm = re.match(r"(?:他们|她们|公司|那边|厂里)的?", s[i:])
+            pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
             if pm:
                 i += pm.end()
             run = re.match(rf"[{CJK}]+", s[i:])

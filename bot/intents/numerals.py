@@ -50,6 +50,8 @@ def find_phones(s: str) -> list[Found]:
             ok = True
         elif re.fullmatch(r"0\d{9,11}", digits):  # landline with area code, or Taiwan 09xx mobile
             ok = True
+        elif re.fullmatch(r"0\d{1,2}[\s-]\d{6,8}", m.group(2)) and len(digits) == 9:
+            ok = True  # Taiwan landline with a one-digit area code (03-5781234)
         elif len(digits) == 8 and (labelled or "852" in cc or "853" in cc or " " in m.group(2)):
             ok = True  # Hong Kong / Macau local numbers
         elif len(digits) in (9, 10) and "886" in cc:
@@ -139,6 +141,8 @@ def find_amounts(s: str) -> list[Found]:
     for m in _CN_AMOUNT.finditer(s):
         if any(f.start < m.end() and m.start() < f.end for f in out):
             continue
+        if m.group("unit") == "块" and re.match(r"[\u3400-\u9fff]", s[m.end():m.end() + 1]) and not re.match(r"[钱左上多的一每吧啊呢了人]", s[m.end():m.end() + 1]):
+            continue  # 八十块智慧黑板: 块 counts boards here, not yuan
         num = cn_number(m.group("num"))
         if num is None:
             continue

@@ -214,6 +214,10 @@ class Parser:
         act = C.ACTIVITY_RE.search(s)
         if act and C.PAST_RE.search(s) and not (due and due.future_day):
             return "log_activity"
+        # 通完电话他说下周要来: the future is what the customer said, reported after a done activity
+        if act and due and act.end() <= due.spans[0][0] and C.PAST_RE.search(s, 0, due.spans[0][0]) and \
+                re.search(r"(?:说|表示|讲|提到|答应|反馈|回复)[^，,。]{0,4}$", s[:due.spans[0][0]]) and not C.REMIND_RE.search(s):
+            return "log_activity"
         if due and (C.FUTURE_ACTION_RE.search(s) or due.has_day and due.has_time):
             return "schedule_followup"
         if strong:

@@ -457,3 +457,31 @@ def test_parse_never_raises_and_stays_fast():
         text = "".join(random.choice(alphabet) for _ in range(random.randint(0, 80)))
         assert p(text).intent
     assert (time.perf_counter() - t0) / 2000 < 0.01
+
+
+# ---------------------------------------------------------------- mechanisms from batch 6 (fixed after its honest measurement)
+
+
+def test_kuai_before_a_noun_counts_things_not_yuan():
+    r = p("帮我加个客户啊成都天府七中他们想采购八十块智慧黑板联系人是信息中心的罗主任电话一三五五一二零七六八三预算两百四十万")
+    assert (r.product, r.amount, r.contact_name) == ("智慧黑板", 2_400_000, "罗主任")
+    assert p("新线索 华星光电 预算五千块").amount == 5_000
+
+
+def test_taiwan_landline_with_one_digit_area_code():
+    assert p("新客戶 新竹晶采光電股份有限公司 聯絡人 張志豪 03-5781234").phone == "035781234"
+
+
+def test_reported_future_after_a_done_call_is_an_activity():
+    r = p("那个刚跟天府七中罗主任通完电话他说下周要来公司看样品")
+    assert (r.intent, r.due) == ("log_activity", None)
+    assert p("下周二上午去一趟黔电科技现场勘察").intent == "schedule_followup"
+
+
+def test_assistant_features_question_is_help():
+    assert p("这个助手都有哪些功能").intent == "help"
+
+
+def test_who_question_with_a_comparison_is_a_competitor_query():
+    r = p("安捷伦和我们比维保费用谁贵")
+    assert (r.intent, r.kb_kind) == ("search_kb", "competitor")
