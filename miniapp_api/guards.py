@@ -22,7 +22,7 @@ from schemas.users import Actor
 SIGN_IN = "sign in first: POST /miniapp/v1/session with your wx.login code"
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -32,7 +32,7 @@ def _bearer(request: Request) -> str | None:
 
 async def provide_maybe_session(request: Request, db: asyncpg.Connection) -> MiniSession | None:
     """The caller's session, None when they sent none; a bad or expired token is still a 401."""
-    token = _bearer(request)
+    token = bearer_token(request)
     if token is None:
         return None
     session = await resolve(db, token)
@@ -81,6 +81,10 @@ def _is_proxy(addr: str) -> bool:
 
 
 async def provide_client_ip(request: Request) -> str:
+    return client_ip(request)
+
+
+def client_ip(request: Request) -> str:
     """The client's IP: the peer, or, behind proxies listed in TUOKE_TRUSTED_PROXIES, the
     right-most X-Forwarded-For address that is not one of them."""
     peer = request.client.host if request.client else "unknown"

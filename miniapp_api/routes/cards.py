@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import asyncpg
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
+from litestar.datastructures import State
 from litestar.params import Parameter
 
 from backend.errors import Unauthorized
@@ -25,6 +26,7 @@ from schemas.cards import (
     ShareCreate,
     ShareCreated,
 )
+from miniapp_api.guards import bearer_token, client_ip
 from schemas.users import Actor
 
 Code = Annotated[str, Parameter(pattern=r"^[a-z0-9]{4,16}$", description="the card's public code")]
@@ -36,13 +38,17 @@ class PublicCardController(Controller):
     tags = ["mini-program: cards"]
 
     @get("/{code:str}", operation_id="miniappOpenCard")
-    async def open(
-        self, code: Code, db: asyncpg.Connection, maybe_session: MiniSession | None, client_ip: str,
-        share: ShareParam = None,
-    ) -> PublicCard:
-        """The card, for a customer; records the view with the share it came through (``?s=``)."""
-        viewer = maybe_session.viewer if maybe_session else None
-        return await tracking.open_card(db, code, share, viewer, ip=client_ip)
+    async def open(self, code: Code, request: Request, state: State, share: ShareParam = None) -> PublicCard:
+        """The card, for a customer; records the view with the share it came through (``?s=``).
+
+        Send the session as ``Authorization: Bearer`` (without one the view is anonymous). The
+        hot path of the mini-program: the session is checked in the same statement that records
+        the view, on a connection taken straight from the pool.
+        """
+        async with state.pool.acquire() as db:
+            return await tracking.open_card(
+                db, code, share, ip=client_ip(request), session_token=bearer_token(request)
+            )
 
     @post("/{code:str}/shares", operation_id="miniappForwardCard")
     async def forward(

@@ -33,11 +33,26 @@ FROM cards c JOIN users u ON u.tenant_id = c.tenant_id AND u.user_id = c.user_id
 WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id);
 
 -- name: cards_open^
--- Open a card in one round trip: the card, the share it came through (the root share when the
--- token is missing or unknown), the visitor's previous view, and (when :record) the view event.
-WITH c AS (
+-- Open a card in one round trip: the customer's session (when a token hash is given: live, not
+-- revoked, of this tenant), the card, the share it came through (the root share when the token
+-- is missing or unknown), the visitor's previous view (only for a known contact: repeat visits
+-- are hot signals), and, when :record and the session is good, the view event. An H5 visitor
+-- comes as :visitor_id / :contact_id instead of a session.
+WITH sess AS (
+    SELECT s.visitor_id, v.contact_id, u.user_id
+    FROM miniapp_sessions s
+    JOIN card_visitors v ON v.tenant_id = s.tenant_id AND v.visitor_id = s.visitor_id
+    LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.miniapp_openid = s.openid AND u.active
+    WHERE :token_hash::text IS NOT NULL AND s.tenant_id = :tenant_id::bigint AND s.token_hash = :token_hash::text
+      AND s.revoked_at IS NULL AND s.expires_at > :now
+), who AS (
+    SELECT coalesce((SELECT visitor_id FROM sess), :visitor_id::bigint) AS visitor_id,
+           coalesce((SELECT contact_id FROM sess), :contact_id::bigint) AS contact_id,
+           coalesce((SELECT user_id FROM sess), :viewer_user_id::bigint) AS user_id,
+           (:token_hash::text IS NULL OR EXISTS (SELECT 1 FROM sess)) AS session_ok
+), c AS (
     SELECT c.* FROM cards c JOIN users u ON u.tenant_id = c.tenant_id AND u.user_id = c.user_id
-    WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id) AND u.active
+    WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id::bigint) AND u.active
 ), sh AS (
     SELECT s.share_id, s.token FROM card_shares s, c
     WHERE s.tenant_id = c.tenant_id AND s.card_id = c.card_id
@@ -45,22 +60,24 @@ WITH c AS (
     ORDER BY (s.token = :share::text) DESC NULLS LAST
     LIMIT 1
 ), prev AS (
-    SELECT max(e.created_at) AS at FROM card_events e, c
-    WHERE :visitor_id::bigint IS NOT NULL AND e.tenant_id = c.tenant_id
-      AND e.visitor_id = :visitor_id::bigint AND e.rep_id = c.user_id AND e.kind = 'view'
+    SELECT max(e.created_at) AS at FROM card_events e, c, who
+    WHERE who.contact_id IS NOT NULL AND e.tenant_id = c.tenant_id
+      AND e.visitor_id = who.visitor_id AND e.rep_id = c.user_id AND e.kind = 'view'
 ), ins AS (
     INSERT INTO card_events (tenant_id, rep_id, visitor_id, contact_id, kind, share_id, client_event_id, created_at)
-    SELECT c.tenant_id, c.user_id, :visitor_id::bigint, :contact_id::bigint, 'view', (SELECT share_id FROM sh),
+    SELECT c.tenant_id, c.user_id, who.visitor_id, who.contact_id, 'view', (SELECT share_id FROM sh),
            :client_event_id::text, :now
-    FROM c WHERE :record::bool AND c.user_id IS DISTINCT FROM :viewer_user_id::bigint
+    FROM c, who
+    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id
     ON CONFLICT (tenant_id, visitor_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
     RETURNING event_id
 )
 SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.phone, c.email,
        c.wechat_id, c.avatar_url, c.bio, c.products,
        (SELECT share_id FROM sh) AS share_id, (SELECT token FROM sh) AS share_token,
-       (SELECT at FROM prev) AS prev_view_at, (SELECT event_id FROM ins) AS event_id
-FROM c;
+       (SELECT at FROM prev) AS prev_view_at, (SELECT event_id FROM ins) AS event_id,
+       who.session_ok, who.visitor_id, who.contact_id, who.user_id AS viewer_user_id
+FROM c, who;
 
 -- name: cards_share_by_token^
 SELECT share_id, card_id, token, parent_share_id, visitor_id, depth FROM card_shares

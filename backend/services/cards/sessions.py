@@ -81,13 +81,21 @@ async def login(conn: asyncpg.Connection, tenant_slug: str, code: str, *, ip: st
     return SessionCreated(token=token, expires_at=now + SESSION_TTL, me=session.me)
 
 
-async def resolve(conn: asyncpg.Connection, token: str) -> MiniSession | None:
-    """The live session for ``token``; None when unknown, expired or revoked."""
+def token_parts(token: str) -> tuple[int, str] | None:
+    """(tenant id, hash) of a well-formed token; None for anything else."""
     tenant_part, dot, secret = token.partition(".")
     if not dot or not tenant_part.isdigit() or len(tenant_part) > 18 or not 20 <= len(secret) <= 100:
         return None
-    tenant_id = int(tenant_part)
-    row = await queries.cards_session_get(conn, tenant_id=tenant_id, token_hash=hash_token(token), now=clock.now())
+    return int(tenant_part), hash_token(token)
+
+
+async def resolve(conn: asyncpg.Connection, token: str) -> MiniSession | None:
+    """The live session for ``token``; None when unknown, expired or revoked."""
+    parts = token_parts(token)
+    if parts is None:
+        return None
+    tenant_id, token_hash = parts
+    row = await queries.cards_session_get(conn, tenant_id=tenant_id, token_hash=token_hash, now=clock.now())
     if row is None:
         return None
     actor = None

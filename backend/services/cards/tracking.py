@@ -17,9 +17,9 @@ import asyncpg
 
 from backend import clock
 from backend.db.queries import queries
-from backend.errors import Invalid, NotFound, TuokeError
+from backend.errors import Invalid, NotFound, TuokeError, Unauthorized
 from backend.services import tenants
-from backend.services.cards import ratelimit
+from backend.services.cards import ratelimit, sessions
 from backend.services.cards.cards import card_path, card_url, new_share_token, products_of
 from backend.services.cards.visitors import Viewer
 from backend.services.nudges.signals import notify_hot_signal
@@ -52,34 +52,50 @@ async def open_card(
     conn: asyncpg.Connection,
     code: str,
     share: str | None,
-    viewer: Viewer | None,
+    viewer: Viewer | None = None,
     *,
     ip: str | None,
+    session_token: str | None = None,
     client_event_id: str | None = None,
 ) -> PublicCard:
     """The card for a customer, recording the view (not the rep's own) with its share.
 
-    A repeat visit (30 minutes or more after the previous view) by a known contact who has an
-    open deal is a hot signal for the deal's rep.
+    The customer is a mini-program session (``session_token``, checked in the same statement
+    that records the view: one round trip), an H5 ``viewer``, or nobody (an anonymous view).
+    Rate limits: per IP, and per session (mini-program) or visitor (H5). A repeat visit (30
+    minutes or more after the previous view) by a known contact who has an open deal is a hot
+    signal for the deal's rep.
     """
-    if viewer is not None:
-        ratelimit.hit(viewer.tenant_id, "open", ip=ip, visitor=viewer.visitor_id)
+    tenant_id = token_hash = None
+    if session_token is not None:
+        parts = sessions.token_parts(session_token)
+        if parts is None:
+            raise Unauthorized("this session is unknown, expired or revoked; sign in again")
+        tenant_id, token_hash = parts
+        ratelimit.hit(tenant_id, "open", ip=ip, visitor="s" + token_hash[:24])
+    elif viewer is not None:
+        tenant_id = viewer.tenant_id
+        ratelimit.hit(tenant_id, "open", ip=ip, visitor=viewer.visitor_id)
     else:
         ratelimit.hit(ANONYMOUS_TENANT, "open", ip=f"{ip}|{code}")
     now = clock.now()
     row = await queries.cards_open(
-        conn, code=code, tenant_id=viewer.tenant_id if viewer else None, share=share,
+        conn, code=code, tenant_id=tenant_id, token_hash=token_hash, share=share,
         visitor_id=viewer.visitor_id if viewer else None, contact_id=viewer.contact_id if viewer else None,
         viewer_user_id=viewer.user_id if viewer else None, client_event_id=client_event_id,
         record=True, now=now,
     )
     if row is None:
         raise NotFound(f"no card {code!r}")
+    if not row["session_ok"]:
+        raise Unauthorized("this session is unknown, expired or revoked; sign in again")
     if (
-        viewer is not None and viewer.contact_id is not None and row["event_id"] is not None
+        row["contact_id"] is not None and row["event_id"] is not None
         and row["prev_view_at"] is not None and now - row["prev_view_at"] >= VISIT_GAP
     ):
-        await _contact_signal(conn, row["tenant_id"], row["user_id"], viewer, "repeat_view",
+        who = Viewer(tenant_id=row["tenant_id"], visitor_id=row["visitor_id"], contact_id=row["contact_id"],
+                     user_id=row["viewer_user_id"])
+        await _contact_signal(conn, row["tenant_id"], row["user_id"], who, "repeat_view",
                               f"上次打开是{_ago(now - row['prev_view_at'])}", now)
     return _public(row)
 
