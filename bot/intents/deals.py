@@ -19,14 +19,15 @@ from bot.intents.text import CJK, Msg
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _TRAIL_WORDS = sorted(
     """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
-    还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
+    还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
+    转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
     reverse=True,
 )
 _TRAIL_EN = re.compile(
     r"(?:\s|^)(?:moved?|moving|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|at|on|currently|already|"
-    r"officially|went|the|deal)\s*$", re.IGNORECASE
+    r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week))\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
     r"^(?:update\s+stage|update|stage|move|moving|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
@@ -135,7 +136,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
-        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on)\b|原因|因为|\s*[¥￥$]?\d|"
+        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
@@ -179,6 +180,10 @@ _EN_SKIP = {
 }
 
 
+# The customer's side named by its role (院方 / 校方 / 甲方 / 业主 / 厂里), never a customer name.
+_SIDE_RE = re.compile(r"(?:院|校|厂|甲|乙|买|卖|业主|客户|用户|使用|建设|投资|采购)方|业主|院里|厂里|校里|所里|局里|公司里|领导|老板|对方")
+
+
 def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     """A company-like name starting at s[i] (Chinese), cut before people, verbs and 的."""
     lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?|跟进|了?(?:一|1)?趟|了?一[下次])+", s[i:])
@@ -186,6 +191,9 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         i += lm.end()
     run = _CJK_RUN.match(s, i)
     if not run:
+        return None
+    # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
+    if re.match(r"[看做聊谈听试测量讲开发送见吃逛转]+(?:了|过|完|一下)", s[i:]):
         return None
     j = run.end()
     # people: 刘总 / 赵工
@@ -219,6 +227,8 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         return None
     name = s[i:j]
     if name in PRONOUNS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们")):
+        return None
+    if _SIDE_RE.fullmatch(name):  # 院方 / 甲方 / 厂里: the customer's side, named by a role
         return None
     return i, j
 

@@ -22,7 +22,16 @@ from bot.intents.deals import (
     strip_lead,
 )
 from bot.intents.leads import lead_fields
-from bot.intents.lexicon import LOST_KEY, WON_KEY, StageAlias, StageLexicon, stage_lexicon
+from bot.intents.lexicon import (
+    CHATTER_PREFIXES,
+    DEFAULT_STAGES,
+    LEADING_FILLERS,
+    LOST_KEY,
+    WON_KEY,
+    StageAlias,
+    StageLexicon,
+    stage_lexicon,
+)
 from bot.intents.numerals import cn_small_int, find_amounts
 from bot.intents.text import CJK, Msg, has_cjk
 
@@ -78,14 +87,47 @@ def _in_company(s: str, start: int, end: int) -> bool:
     """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
     if s[end - 1:end] == "了":
         return False
+    if _names_deal(s, start, end):
+        return True
     tail = s[end:end + 8]
     m = re.match(rf"([{CJK}]{{0,6}}?)(?:{C.SUFFIX_ALT})", tail)
     if not m:
         return False
     if re.search(r"[的那了]|阶段|进|到", m.group(1)):
         return False
+    # 没谈成院长说… / 签了厂长… : a one-character ending that starts a person's title is no company
+    if re.match(rf"(?:{C.HON_ALT})", tail[len(m.group(1)):]) and len(m.group(0)) - len(m.group(1)) == 1:
+        return False
     # the stage word itself followed by 阶段 is never a company
     return True
+
+
+# The rest of a message after a deal's name says what happened to it (a stage, a win, a loss, a snooze).
+_EVENT_AFTER_RE = re.compile(
+    "|".join(
+        [C.WON_RE.pattern, C.LOST_RE.pattern, C.SNOOZE_RE.pattern, r"阶段|回款|款到|到账|提醒"]
+        + [re.escape(w) for st in DEFAULT_STAGES for w in (st.name_zh, *st.aliases)]
+    ),
+    re.IGNORECASE,
+)
+
+
+_NAME_OPENER_RE = re.compile(
+    r"(?:.*[\s,，:：。!！;；?？→>])?(?:" + "|".join(map(re.escape, (*LEADING_FILLERS, *CHATTER_PREFIXES, "把", "将"))) + r"|\s)*",
+    re.IGNORECASE,
+)
+
+
+def _names_deal(s: str, start: int, end: int) -> bool:
+    """中标通检测那单转入立项了: a keyword opening the name that a deal word (那单 / 的项目) closes."""
+    if not _NAME_OPENER_RE.fullmatch(s, 0, start):
+        return False
+    m = re.match(rf"[{CJK}A-Za-z0-9]{{1,8}}?(?=那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边)", s[end:end + 10])
+    if not m or re.search(r"[了的]|阶段", m.group(0)):
+        return False
+    rest = s[end + m.end():]
+    rest = re.sub(r"^(?:那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边)", "", rest)
+    return bool(_EVENT_AFTER_RE.search(rest))
 
 
 def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHit]:
@@ -452,7 +494,7 @@ class Parser:
         s = self.s
         if re.search(
             r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|(?:和|跟|与|同)[^，,。]{1,12}?比|相比|对比|比较|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
-            r"弱点|缺点|劣势|短板|降价|低价|抢|截胡|他们家|人家|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
+            r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
             r"\bbetter than\b|\bweakness",
             s,
             re.IGNORECASE,
