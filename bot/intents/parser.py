@@ -85,7 +85,7 @@ OWN_DEALS_RE = re.compile(
 
 def _in_company(s: str, start: int, end: int) -> bool:
     """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
-    if s[end - 1:end] == "了":
+    if s[end - 1:end] in ("了", "下", "掉"):  # 拿下黄河化工那单 / 签下 / 丢掉: a verb taking the name as its object
         return False
     if _names_deal(s, start, end):
         return True

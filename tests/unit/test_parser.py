@@ -485,3 +485,69 @@ def test_assistant_features_question_is_help():
 def test_who_question_with_a_comparison_is_a_competitor_query():
     r = p("安捷伦和我们比维保费用谁贵")
     assert (r.intent, r.kb_kind) == ("search_kb", "competitor")
+
+
+# ---------------------------------------------------------------- mechanisms from batches 7-8 (dev-style blind rounds)
+
+
+@pytest.mark.parametrize("text", ["录个商机：杭州云栖精密，联系人许明，13905711234", "新建商机 长春一汽配套厂 对接人 王芳", "帮我登记一个新商机 兰州黄河化工"])
+def test_shang_ji_after_a_verb_creates_a_lead(text):
+    assert p(text).intent == "create_lead"
+    assert p("我的商机").intent == "list_deals"
+
+
+@pytest.mark.parametrize(("text", "stage"), [("帮我把云栖精密调到需求确认那个阶段", "qualified"), ("云栖精密挪到投标", "bidding")])
+def test_tiao_dao_moves_a_stage_and_is_not_the_deal(text, stage):
+    r = p(text)
+    assert (r.intent, r.stage, r.deal_hint) == ("update_stage", stage, "云栖精密")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("黄河化工没戏了 原因：预算被砍", "预算被砍"),
+        ("黄河化工那单吹了，项目整体取消", "项目整体取消"),
+        ("黄河化工的项目泡汤了，甲方换了供应商", "甲方换了供应商"),
+    ],
+)
+def test_everyday_loss_wording(text, reason):
+    r = p(text)
+    assert (r.intent, r.deal_hint, r.reason) == ("mark_lost", "黄河化工", reason)
+
+
+def test_a_title_after_a_keyword_is_not_a_company_ending():
+    r = p("唉那个黄河化工没谈成厂长说今年不换设备了")
+    assert (r.intent, r.deal_hint, r.reason) == ("mark_lost", "黄河化工", "厂长说今年不换设备了")
+
+
+def test_guo_n_tian_zai_ti_xing_snoozes():
+    r = p("云栖精密那单过10天再提醒我")
+    assert (r.intent, r.deal_hint, r.snooze_days) == ("snooze", "云栖精密", 10)
+
+
+def test_a_win_word_opening_a_name_closed_by_a_deal_word():
+    r = p("中标达咨询那单转入立项了")
+    assert (r.intent, r.stage, r.deal_hint) == ("update_stage", "initiated", "中标达咨询")
+    r = p("成交通物流那单签了")
+    assert (r.intent, r.deal_hint) == ("mark_won", "成交通物流")
+    assert p("拿下黄河化工那单了").intent == "mark_won"
+
+
+def test_english_time_word_ends_the_deal_name():
+    r = p("Closed Bluewater Labs today, 1.2M contract")
+    assert (r.intent, r.deal_hint, r.amount) == ("mark_won", "Bluewater Labs", 1_200_000)
+
+
+def test_customer_side_role_and_done_verb_are_not_the_deal():
+    r = p("云栖精密 带厂方去看了苏州的样板线 反馈不错")
+    assert (r.intent, r.deal_hint) == ("log_activity", "云栖精密")
+
+
+def test_a_rivals_promotion_is_a_competitor_question():
+    r = p("嗯汇川最近是不是在搞促销啊")
+    assert (r.intent, r.kb_kind) == ("search_kb", "competitor")
+
+
+@pytest.mark.parametrize("text", ["嗯我想绑一下小程序账号", "名片要绑一下", "帮我绑个小程序"])
+def test_bang_without_ding_binds(text):
+    assert p(text).intent == "bind"
