@@ -141,3 +141,30 @@ async def test_customer_cannot_call_rep_routes(client, factory):
     assert r.status_code == 403
     r = await client.get("/miniapp/v1/deals/1", headers=s["headers"])
     assert r.status_code == 403
+
+
+async def test_old_sessions_are_pruned_by_the_worker_job(client, factory, pool):
+    from backend.services.cards.jobs import prune_sessions
+
+    tenant, _ = await factory.tenant()
+    old = await sign_in(client, tenant.slug)
+    revoked = await sign_in(client, tenant.slug)
+    await client.delete("/miniapp/v1/session", headers=revoked["headers"])
+    clock.set_now(clock.now() + dt.timedelta(days=38))  # old expired 31 days ago; revoked 38 days ago
+    fresh = await sign_in(client, tenant.slug)
+    assert await prune_sessions(pool) >= 2
+    async with pool.acquire() as conn:
+        left = await conn.fetchval("SELECT count(*) FROM miniapp_sessions WHERE tenant_id = $1", tenant.tenant_id)
+    assert left == 1
+    assert (await client.get("/miniapp/v1/me", headers=fresh["headers"])).status_code == 200
+    assert (await client.get("/miniapp/v1/me", headers=old["headers"])).status_code == 401
+
+
+def test_cards_cli_prunes_sessions(database_url):
+    from click.testing import CliRunner
+
+    from backend.cli import main
+
+    result = CliRunner().invoke(main, ["cards", "prune-sessions"])
+    assert result.exit_code == 0, result.output
+    assert "old sessions" in result.output

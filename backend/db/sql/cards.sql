@@ -335,3 +335,12 @@ WHERE c.tenant_id = :tenant_id
   AND ((:phone::text IS NOT NULL AND c.phone = :phone) OR (:email::text IS NOT NULL AND lower(c.email) = lower(:email)))
 ORDER BY (c.phone = :phone) DESC NULLS LAST
 LIMIT 1;
+
+-- name: cards_sessions_prune!
+-- Forget sessions that expired or were revoked more than :keep ago (a bounded batch).
+DELETE FROM miniapp_sessions
+WHERE (tenant_id, session_id) IN (
+    SELECT tenant_id, session_id FROM miniapp_sessions
+    WHERE expires_at < :before OR revoked_at < :before
+    LIMIT :batch
+);
