@@ -95,7 +95,7 @@ CHITCHAT_RE = re.compile(
 # Everyday topics (lunch, weather, games, weekends): with no business word, a question about them is chit-chat.
 CHITCHAT_TOPIC_RE = re.compile(
     r"吃啥|吃什么|吃点啥|吃点什么|吃了吗|吃饭了|中午吃|晚上吃|午饭|晚饭|早饭|外卖|奶茶|咖啡|火锅|烧烤|喝一杯|"
-    r"天气|下雨|下雪|好热|好冷|降温|球赛|比赛|世界杯|篮球|足球|电影|电视剧|综艺|游戏|打牌|周末|放假|假期|旅游|"
+    r"一起吃|吃饭吗|喝酒|聚餐|天气|下雨|下雪|好热|好冷|降温|球赛|比赛|世界杯|篮球|足球|电影|电视剧|综艺|游戏|打牌|周末|放假|假期|旅游|"
     r"爬山|钓鱼|健身|跑步|睡觉|好困|好累|下班|加班|摸鱼|心情|生日|红包|彩票|股票|八卦|谁赢|"
     r"\b(?:lunch|dinner|weather|weekend|movie|game|football|coffee)\b",
     I,
@@ -114,7 +114,7 @@ QUESTION_RE = re.compile(
 REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|待办|\bremind me(?: to)?\b|\bdon't forget\b|\bto-?do\b", I)
 ACTIVITY_RE = re.compile(
     r"拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
-    r"吃饭|吃了饭|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|"
+    r"吃饭|吃了饭|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
     r"\bpresented\b|\bdiscussed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b",

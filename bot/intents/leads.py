@@ -414,7 +414,9 @@ class LeadFields:
             if self.free(k) and s[k] not in SEP + " ":
                 j = self.segment_end(k)
                 seg = s[k:j].strip()
-                if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg):
+                # 殷建国 殷总: a surname + honorific standing alone repeats the contact, it is no product
+                if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg) \
+                        and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
                     return
                 k = max(j, k + 1)

@@ -428,7 +428,9 @@ class Parser:
         elif intent in ("log_activity", "schedule_followup"):
             drop = []
             if intent == "schedule_followup" and self.due:
-                drop = self.due.spans
+                # 周五前把报价发过去: a deadline's 前 / 之前 goes with the time words
+                drop = [(a, b + (bm.end() if (bm := re.match(r"(?:之前|以前|前)(?![天年])", s[b:])) else 0))
+                        for a, b in self.due.spans]
             masked = list(s)
             for a, b in drop:
                 for k in range(a, b):

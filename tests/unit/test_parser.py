@@ -551,3 +551,30 @@ def test_a_rivals_promotion_is_a_competitor_question():
 @pytest.mark.parametrize("text", ["嗯我想绑一下小程序账号", "名片要绑一下", "帮我绑个小程序"])
 def test_bang_without_ding_binds(text):
     assert p(text).intent == "bind"
+
+
+# ---------------------------------------------------------------- mechanisms from dev-style probes (after batches 7-8)
+
+
+def test_back_from_a_customer_is_an_activity():
+    r = p("刚从黄河化工回来，他们对交期有顾虑")
+    assert (r.intent, r.deal_hint) == ("log_activity", "黄河化工")
+
+
+def test_a_duration_after_the_name_is_not_the_deal():
+    r = p("暂停提醒云栖精密一周")
+    assert (r.intent, r.deal_hint, r.snooze_days) == ("snooze", "云栖精密", 7)
+
+
+def test_a_deadlines_qian_goes_with_the_due_words():
+    r = p("周五前把报价发给云栖精密")
+    assert (r.intent, r.note, r.due) == ("schedule_followup", "把报价发给云栖精密", "2026-11-27T09:00:00+08:00")
+
+
+def test_an_invitation_to_dinner_is_chitchat():
+    assert p("晚上一起吃饭吗").intent == "unknown"
+
+
+def test_surname_honorific_repeating_the_contact_is_no_product():
+    r = p("新线索：常熟梅李纺织，联系人殷建国 殷总，手机13962388888")
+    assert (r.contact_name, r.product) == ("殷建国", None)
