@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from backend.cli import echo_json, fail, run, with_conn
+from backend.cli import echo_json, fail, run, with_conn, with_pool
 
 
 def _when(at: dt.datetime, tz: str) -> str:
@@ -29,16 +29,18 @@ def scan_cmd(slug: str | None, dry_run: bool, as_json: bool) -> None:
     """Scan open deals for stalled, idle, past-close and unpaid deals; queue the nudges."""
     from backend.errors import TuokeError
     from backend.services import tenants
-    from backend.services.nudges.scan import scan
+    from backend.services.nudges.scan import scan, scan_all
 
-    async def go(conn: Any) -> Any:
-        tenant = await tenants.tenant_by_slug(conn, slug) if slug else None
-        result = await scan(conn, tenant_id=tenant.tenant_id if tenant else None, dry_run=dry_run, wait=True)
-        zones = {t.tenant_id: t.timezone for t in await tenants.list_tenants(conn)}
-        return result, zones
+    async def go(pool: Any) -> Any:
+        async with pool.acquire() as conn:
+            zones = {t.tenant_id: t.timezone for t in await tenants.list_tenants(conn)}
+            if slug:
+                tenant = await tenants.tenant_by_slug(conn, slug)
+                return await scan(conn, tenant_id=tenant.tenant_id, dry_run=dry_run, wait=True), zones
+        return await scan_all(pool, dry_run=dry_run, wait=True, collect=True), zones
 
     try:
-        result, zones = run(with_conn(go))
+        result, zones = run(with_pool(go))
     except TuokeError as exc:
         fail(exc.detail)
         return
@@ -47,9 +49,14 @@ def scan_cmd(slug: str | None, dry_run: bool, as_json: bool) -> None:
         return
     verb = "would send" if dry_run else "queued"
     for n in result.nudges:
-        tag = "summary" if n.status == "summarised" else ("manager" if n.level == 2 else "rep")
-        click.echo(f"[{n.rule}/{tag}] → {n.recipient} at {_when(n.send_at, zones[n.tenant_id])}: "
-                   f"{n.title} — {n.reason}")
+        who = "manager" if n.level == 2 else "rep"
+        click.echo(f"[{n.rule} → {who} {n.recipient} at {_when(n.send_at, zones[n.tenant_id])}] "
+                   f"{n.title}: {n.reason}")
+    for line in result.lines:
+        click.echo(f"[summary → {line.recipient} at {_when(line.send_at, zones[line.tenant_id])}] "
+                   f"{line.count} more over the daily cap: {'、'.join(line.titles)}")
+    if result.skipped:
+        click.echo("another scan held some tenants; they were skipped")
     click.echo(f"{result.tenants} tenant(s): {result.found} new nudge(s), {result.queued} {verb} one by one, "
                f"{result.summarised} over the daily cap in {result.summaries} summary line(s); "
                f"{result.enqueued} outbox message(s){' (dry run: nothing kept)' if dry_run else ''}")

@@ -49,13 +49,12 @@ class Nudge(msgspec.Struct, kw_only=True):
     """One nudge the scan decided: who gets it, about which deal, why, and when it goes."""
 
     tenant_id: int
-    nudge_id: int
     deal_id: int
     rule: str
     level: int
     recipient_id: int
     recipient: str
-    status: Literal["queued", "summarised"]
+    status: Literal["queued"] = "queued"
     reason: str
     score: float
     days_over: float
@@ -64,13 +63,25 @@ class Nudge(msgspec.Struct, kw_only=True):
     title: str = ""
 
 
+class SummaryLine(msgspec.Struct, kw_only=True):
+    """The one line that tells a recipient how many more deals need them today."""
+
+    tenant_id: int
+    recipient_id: int
+    recipient: str
+    count: int
+    titles: list[str]
+    send_at: dt.datetime
+
+
 class ScanResult(msgspec.Struct, kw_only=True):
     skipped: bool = False          # another scanner held the lock
     dry_run: bool = False
     tenants: int = 0
-    found: int = 0                 # new nudges recorded
-    queued: int = 0                # nudges enqueued one by one
-    summarised: int = 0            # nudges over the daily cap, told in one summary line
-    summaries: int = 0             # summary lines enqueued
+    found: int = 0                 # new nudges: queued + summarised
+    queued: int = 0                # recorded and queued one by one
+    summarised: int = 0            # over the daily cap, told in a new summary line
+    summaries: int = 0             # new summary lines (one per recipient and day)
     enqueued: int = 0              # outbox rows actually added
     nudges: list[Nudge] = msgspec.field(default_factory=list)
+    lines: list[SummaryLine] = msgspec.field(default_factory=list)

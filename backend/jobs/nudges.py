@@ -1,8 +1,8 @@
 """Worker jobs of the nudges area: the scan, follow-up reminders, manager digests.
 
-Each is safe with several workers at once: the scan holds an advisory lock (a second worker
-skips the pass) on top of the unique key of ``nudges``; reminders and digests claim their row
-with a unique key in the same transaction as the enqueue.
+Each is safe with several workers at once: the scan holds advisory locks (a second worker
+skips the tenants being scanned) on top of the unique key of ``nudges``; reminders and digests
+claim their row with a unique key in the same transaction as the enqueue.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from backend.services.nudges import reminders, scan
 
 
 async def run_scan(pool: asyncpg.Pool) -> object:
-    async with pool.acquire() as conn:
-        result = await scan.scan(conn, collect=False)
+    result = await scan.scan_all(pool)
     return {"skipped": result.skipped, "found": result.found, "enqueued": result.enqueued}
 
 

@@ -197,25 +197,27 @@ async def test_five_a_day_the_most_valuable_first_the_rest_in_one_summary_line(f
     clock.set_now(T0 + 14 * DAY)
     result = await _scan(db, tenant)
     assert (result.queued, result.summarised, result.summaries) == (5, 2, 1)
-    queued = [made[n.deal_id] for n in result.nudges if n.status == "queued"]
-    assert queued == [900_000, 800_000, 700_000, 300_000, 200_000]
+    assert [made[n.deal_id] for n in result.nudges] == [900_000, 800_000, 700_000, 300_000, 200_000]
+    assert [(line.count, line.titles) for line in result.lines] == [(2, ["客户0有限公司", "客户6有限公司"])]
     rows = await _outbox(db, tenant.tenant_id)
     assert len(rows) == 6
     summary = rows[-1]["payload"]["text"]["content"]
     assert summary.startswith("另有 2 单今天没有逐条提醒（每天最多 5 条）") and "客户0有限公司" in summary
-    # later the same day another deal stalls: over the cap already, told in a new summary line
+    # later the same day another deal stalls: the cap is reached and today's summary went out
     clock.set_now(T0 + 14 * DAY + dt.timedelta(hours=2))
-    await factory.deal(rep, "迟到的客户", stage="lead", entered_days_ago=3)
+    late = await factory.deal(rep, "迟到的客户", stage="lead", entered_days_ago=3)
+    fresh = await factory.deal(rep, "第二天的客户", stage="lead")
     result = await _scan(db, tenant)
-    assert (result.queued, result.summarised, result.summaries) == (0, 1, 1)
-    # the next day the cap starts over
-    await factory.deal(rep, "第二天的客户", stage="lead")
-    clock.set_now(T0 + 14 * DAY + 3 * DAY + dt.timedelta(hours=2))
-    result = await _scan(db, tenant)  # the late deal is now past 2× SLA: its manager hears of it
-    assert sorted((n.recipient, n.status) for n in result.nudges) == [
-        (manager.wecom_userid, "queued"), (rep.wecom_userid, "queued")]
+    assert (result.queued, result.summarised, result.summaries, result.enqueued) == (0, 0, 0, 0)
+    # a later day the cap starts over: what waited comes up again, the most valuable first
+    clock.set_now(T0 + 17 * DAY + dt.timedelta(hours=2))
+    result = await _scan(db, tenant)
+    mine = [n.deal_id for n in result.nudges if n.recipient == rep.wecom_userid]
+    assert sorted(made.get(d, 0) for d in mine) == [0, 0, 50_000, 100_000]
+    assert {late.deal_id, fresh.deal_id} <= set(mine) and result.summaries == 0
+    assert [(n.deal_id, n.level) for n in result.nudges if n.recipient == manager.wecom_userid] == [(late.deal_id, 2)]
     await outbox.deliver_until_idle(pool)
-    assert len(fake_wechat.sent(rep.wecom_userid)) == 8  # 5 + summary, summary, 1
+    assert len(fake_wechat.sent(rep.wecom_userid)) == 10  # 5 + summary, then 4
 
 
 async def test_a_stalled_deal_whose_customer_just_engaged_ranks_first_and_says_so(factory, db):
@@ -231,9 +233,9 @@ async def test_a_stalled_deal_whose_customer_just_engaged_ranks_first_and_says_s
                          tenant.tenant_id, rep.user_id, contact_id, clock.now() - dt.timedelta(hours=hours))
     result = await _scan(db, tenant)
     first = result.nudges[0]
-    assert first.deal_id == small.deal_id and first.status == "queued" and first.engaged
+    assert first.deal_id == small.deal_id and first.engaged
     assert first.reason == "张总今天看了你的名片 3 次，这单已在投标26天（时限21天）"
-    assert sum(n.status == "summarised" for n in result.nudges) == 1  # a big one waits, not the engaged one
+    assert len(result.nudges) == 5 and result.summarised == 1  # a big one waits, not the engaged one
 
 
 async def test_a_rescan_enqueues_nothing_and_a_dry_run_records_nothing(factory, db):

@@ -9,9 +9,11 @@ CREATE TABLE nudge_rules (
     updated_at       timestamptz NOT NULL DEFAULT now()
 );
 
--- One row per nudge ever decided. The unique key is the once-only guarantee: a second worker,
--- a restart or a clock that jumps back finds the row and sends nothing. ``episode`` is what a
--- rule restarts on: the stage entry (stalled, unpaid), the last touch (idle), the close date.
+-- One row per nudge queued for sending. The unique key is the once-only guarantee: a second
+-- worker, a restart or a clock that jumps back finds the row and sends nothing. ``episode`` is
+-- what a rule restarts on: the stage entry (stalled, unpaid), the last touch (idle), the close
+-- date. Nudges over a recipient's daily cap are not recorded: they are told in a summary line
+-- and come up again on a later day while they still apply.
 CREATE TABLE nudges (
     tenant_id         bigint NOT NULL REFERENCES tenants ON DELETE CASCADE,
     nudge_id          bigint GENERATED ALWAYS AS IDENTITY,
@@ -21,7 +23,7 @@ CREATE TABLE nudges (
     stage_entered_at  timestamptz NOT NULL,
     episode           timestamptz NOT NULL,
     recipient_id      bigint NOT NULL,
-    status            text NOT NULL CHECK (status IN ('queued', 'summarised')),
+    status            text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued')),
     score             double precision NOT NULL DEFAULT 0,           -- amount × stage probability
     days_over         double precision NOT NULL DEFAULT 0,
     engaged           boolean NOT NULL DEFAULT false,                -- the customer engaged lately
@@ -59,6 +61,12 @@ CREATE TABLE digests (
     FOREIGN KEY (tenant_id, manager_id) REFERENCES users (tenant_id, user_id)
 );
 
+-- The scan's range scans: deals idle since before a time, deals whose close date has passed
+-- (deals_stall_scan of 0001 serves the stage-time rules).
+CREATE INDEX deals_idle_scan ON deals (tenant_id, (coalesce(last_activity_at, created_at)))
+    WHERE stage NOT IN ('won', 'paid', 'lost');
+CREATE INDEX deals_close_scan ON deals (tenant_id, expected_close)
+    WHERE expected_close IS NOT NULL AND stage NOT IN ('won', 'paid', 'lost');
 -- Digest figures read a tenant's deals by creation time.
 CREATE INDEX deals_created ON deals (tenant_id, created_at);
 -- Reps with no activity: a user's activities by time.

@@ -37,29 +37,84 @@ SELECT t.tenant_id, t.slug, t.timezone, to_char(t.quiet_start, 'HH24:MI') AS qui
        to_char(t.quiet_end, 'HH24:MI') AS quiet_end, r.rules
 FROM tenants t LEFT JOIN nudge_rules r ON r.tenant_id = t.tenant_id
 WHERE (:tenant_id::bigint IS NULL OR t.tenant_id = :tenant_id)
+  AND (:slot::int IS NULL OR t.tenant_id % :slots::int = :slot::int)
 ORDER BY t.tenant_id;
 
 -- name: nudge_scan
--- The whole scan in one statement: find every deal a rule fires on (one pass over the open
--- deals), drop what was already decided (the unique key), rank each recipient's new nudges
--- (customer engagement first, then amount × probability, then days over), queue up to the
--- daily cap and mark the rest summarised, record them, and return them with what the message
--- needs. Per-tenant settings come in as arrays (one element per tenant).
+-- The whole scan in one statement. Per tenant and stage, the entry time past which a rule fires
+-- turns each rule into an index range scan (deals_stall_scan, deals_idle_scan,
+-- deals_close_scan); what was already decided drops out on the unique key of ``nudges``; each
+-- recipient's new nudges are ranked (customer engagement first, then amount × probability, then
+-- days over) and those within the daily cap are recorded and returned (kind 'nudge'); the rest
+-- stay undecided, so they come up again on a later day while they still apply, and are told
+-- in one summary line per recipient and day (kind 'summary', unless that line went out already).
+-- The rows returned are the ones recorded: under the scan lock nothing else records nudges, and
+-- should anything ever race, the outbox key (the same unique key) still lets one message out.
+-- Per-tenant settings come in as arrays, one element per tenant.
 WITH t AS (
-    SELECT * FROM unnest(:tenant_ids::bigint[], :send_at::timestamptz[], :send_day::date[],
-                         :local_today::date[], :today_start::timestamptz[], :stalled::bool[],
-                         :factor::float8[], :idle::bool[], :idle_days::int[], :close_passed::bool[],
-                         :unpaid::bool[], :cap::int[], :engaged_days::int[])
+    SELECT x.*, :now::timestamptz - x.idle_days * interval '24 hours' AS idle_before,
+           :now::timestamptz - x.engaged_days * interval '24 hours' AS engaged_since
+    FROM unnest(:tenant_ids::bigint[], :send_at::timestamptz[], :send_day::date[],
+                :local_today::date[], :today_start::timestamptz[], :stalled::bool[],
+                :factor::float8[], :idle::bool[], :idle_days::int[], :close_passed::bool[],
+                :unpaid::bool[], :cap::int[], :engaged_days::int[])
         AS x(tenant_id, send_at, send_day, local_today, today_start, stalled, factor, idle,
              idle_days, close_passed, unpaid, cap, engaged_days)
 ),
+th AS (
+    SELECT t.tenant_id, s.key AS stage, s.sla_days, s.probability::float8 AS probability,
+           (s.key = 'won' AND t.unpaid) OR (s.key <> 'won' AND t.stalled) AS sla_rule,
+           :now::timestamptz - s.sla_days * interval '24 hours' AS due_before,
+           :now::timestamptz - s.sla_days * t.factor * interval '24 hours' AS escalate_before
+    FROM t JOIN pipeline_stages s ON s.tenant_id = t.tenant_id
+    WHERE s.key NOT IN ('paid', 'lost')
+),
+hit AS (
+    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at,
+           CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END AS rule, 1 AS level,
+           d.stage_entered_at AS episode, coalesce(d.amount, 0) * th.probability AS score,
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS days_over
+    FROM th CROSS JOIN LATERAL (
+        SELECT * FROM deals x
+        WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.due_before
+          AND x.stage NOT IN ('paid', 'lost')) d
+    WHERE th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+    UNION ALL
+    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at,
+           CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END, 2,
+           d.stage_entered_at, coalesce(d.amount, 0) * th.probability,
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days
+    FROM th CROSS JOIN LATERAL (
+        SELECT * FROM deals x
+        WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.escalate_before
+          AND x.stage NOT IN ('paid', 'lost')) d
+    WHERE th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+    UNION ALL
+    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at, 'idle', 1,
+           coalesce(d.last_activity_at, d.created_at), coalesce(d.amount, 0) * th.probability,
+           extract(epoch FROM (:now::timestamptz - coalesce(d.last_activity_at, d.created_at))) / 86400.0 - t.idle_days
+    FROM t
+    JOIN deals d ON d.tenant_id = t.tenant_id AND coalesce(d.last_activity_at, d.created_at) <= t.idle_before
+                AND d.stage NOT IN ('won', 'paid', 'lost')
+    JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
+    WHERE t.idle AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+    UNION ALL
+    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at, 'close_passed', 1,
+           (d.expected_close::timestamp AT TIME ZONE 'UTC'), coalesce(d.amount, 0) * th.probability,
+           (t.local_today - d.expected_close)::float8
+    FROM t
+    JOIN deals d ON d.tenant_id = t.tenant_id AND d.expected_close < t.local_today
+                AND d.expected_close IS NOT NULL AND d.stage NOT IN ('won', 'paid', 'lost')
+    JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
+    WHERE t.close_passed AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+),
 eng AS (
     SELECT e.tenant_id, e.contact_id, max(e.created_at) AS last_at,
-           count(*) FILTER (WHERE e.created_at > :now::timestamptz - t.engaged_days * interval '24 hours') AS events_recent,
-           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at > :now::timestamptz - t.engaged_days * interval '24 hours') AS views_recent,
+           count(*) FILTER (WHERE e.created_at > t.engaged_since) AS events_recent,
+           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at > t.engaged_since) AS views_recent,
            count(*) FILTER (WHERE e.kind = 'view' AND e.created_at >= t.today_start) AS views_today,
-           count(*) FILTER (WHERE e.kind = 'forward' AND e.created_at > :now::timestamptz - t.engaged_days * interval '24 hours') AS forwards_recent,
-           count(*) FILTER (WHERE e.kind = 'inquiry' AND e.created_at > :now::timestamptz - t.engaged_days * interval '24 hours') AS inquiries_recent
+           count(*) FILTER (WHERE e.kind = 'forward' AND e.created_at > t.engaged_since) AS forwards_recent,
+           count(*) FILTER (WHERE e.kind = 'inquiry' AND e.created_at > t.engaged_since) AS inquiries_recent
     FROM card_events e JOIN t ON t.tenant_id = e.tenant_id
     WHERE e.contact_id IS NOT NULL AND e.kind <> 'dwell'
       AND e.created_at > :now::timestamptz - interval '90 days' AND e.created_at <= :now::timestamptz
@@ -71,103 +126,115 @@ mgr AS (
     WHERE u.role = 'manager' AND u.active AND u.wecom_userid IS NOT NULL AND u.team_id IS NOT NULL
     ORDER BY u.tenant_id, u.team_id, u.user_id
 ),
-open AS (
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.stage, d.stage_entered_at, d.expected_close,
-           coalesce(d.last_activity_at, d.created_at) AS last_touch,
-           coalesce(d.amount, 0) * s.probability::float8 AS score, s.sla_days,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 AS in_stage,
-           t.factor, t.local_today, t.idle_days, t.engaged_days, t.cap, t.send_at, t.send_day,
-           u.wecom_userid AS rep_wecom, u.team_id,
-           coalesce(g.events_recent, 0) > 0 AS engaged, g.last_at AS engaged_at,
-           coalesce(g.events_recent, 0) AS events_recent, coalesce(g.views_recent, 0) AS views_recent,
-           coalesce(g.views_today, 0) AS views_today, coalesce(g.forwards_recent, 0) AS forwards_recent,
-           coalesce(g.inquiries_recent, 0) AS inquiries_recent,
-           t.stalled AND d.stage <> 'won' AND s.sla_days IS NOT NULL
-               AND :now::timestamptz >= d.stage_entered_at + s.sla_days * interval '24 hours' AS f_stalled,
-           t.unpaid AND d.stage = 'won' AND s.sla_days IS NOT NULL
-               AND :now::timestamptz >= d.stage_entered_at + s.sla_days * interval '24 hours' AS f_unpaid,
-           t.idle AND d.stage <> 'won'
-               AND :now::timestamptz >= coalesce(d.last_activity_at, d.created_at) + t.idle_days * interval '24 hours'
-               AND (g.last_at IS NULL OR g.last_at <= :now::timestamptz - t.idle_days * interval '24 hours') AS f_idle,
-           t.close_passed AND d.stage <> 'won' AND d.expected_close IS NOT NULL
-               AND d.expected_close < t.local_today AS f_close
-    FROM deals d
-    JOIN t ON t.tenant_id = d.tenant_id
-    JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
-    JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
-    LEFT JOIN eng g ON g.tenant_id = d.tenant_id AND g.contact_id = d.contact_id
-    WHERE d.stage NOT IN ('paid', 'lost') AND u.active
-      AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
-),
 cand AS (
-    SELECT o.*, r.rule, r.level, r.episode, r.days_over,
-           CASE WHEN r.level = 1 THEN o.owner_id ELSE m.user_id END AS recipient_id,
-           CASE WHEN r.level = 1 THEN o.rep_wecom ELSE m.wecom_userid END AS recipient
-    FROM open o
-    LEFT JOIN mgr m ON m.tenant_id = o.tenant_id AND m.team_id = o.team_id AND m.user_id <> o.owner_id
-    CROSS JOIN LATERAL (VALUES
-        ('stalled', 1, o.stage_entered_at, o.in_stage - o.sla_days, o.f_stalled),
-        ('stalled', 2, o.stage_entered_at, o.in_stage - o.sla_days,
-             o.f_stalled AND :now::timestamptz >= o.stage_entered_at + o.sla_days * o.factor * interval '24 hours'),
-        ('unpaid', 1, o.stage_entered_at, o.in_stage - o.sla_days, o.f_unpaid),
-        ('unpaid', 2, o.stage_entered_at, o.in_stage - o.sla_days,
-             o.f_unpaid AND :now::timestamptz >= o.stage_entered_at + o.sla_days * o.factor * interval '24 hours'),
-        ('idle', 1, o.last_touch, extract(epoch FROM (:now::timestamptz - o.last_touch)) / 86400.0 - o.idle_days, o.f_idle),
-        ('close_passed', 1, (o.expected_close::timestamp AT TIME ZONE 'UTC'),
-             (o.local_today - o.expected_close)::float8, o.f_close)
-    ) AS r(rule, level, episode, days_over, fires)
-    WHERE (o.f_stalled OR o.f_unpaid OR o.f_idle OR o.f_close) AND r.fires
+    SELECT h.tenant_id, h.deal_id, h.contact_id, h.rule, h.level, h.stage_entered_at, h.episode, h.score,
+           h.days_over, coalesce(g.events_recent, 0) > 0 AS engaged,
+           CASE WHEN h.level = 1 THEN h.owner_id ELSE m.user_id END AS recipient_id,
+           CASE WHEN h.level = 1 THEN u.wecom_userid ELSE m.wecom_userid END AS recipient
+    FROM hit h
+    JOIN users u ON u.tenant_id = h.tenant_id AND u.user_id = h.owner_id AND u.active
+    JOIN t ON t.tenant_id = h.tenant_id
+    LEFT JOIN eng g ON g.tenant_id = h.tenant_id AND g.contact_id = h.contact_id
+    LEFT JOIN mgr m ON m.tenant_id = h.tenant_id AND m.team_id = u.team_id AND m.user_id <> h.owner_id
+    WHERE (h.rule <> 'idle' OR g.last_at IS NULL OR g.last_at <= t.idle_before)
+),
+already AS (
+    -- what each recipient was sent on the day this pass sends for; ``exhausted``: the cap is
+    -- reached and the day's summary line went out, so nothing more goes to them that day
+    SELECT a.tenant_id, a.recipient_id, a.sent,
+           a.sent >= t.cap AND EXISTS (
+               SELECT 1 FROM outbox b WHERE b.tenant_id = a.tenant_id
+                 AND b.idempotency_key = 'nudge-summary:' || a.recipient_id || ':' || t.send_day) AS exhausted
+    FROM (SELECT n.tenant_id, n.recipient_id, count(*) AS sent
+          FROM nudges n JOIN t ON t.tenant_id = n.tenant_id AND n.send_day = t.send_day
+          WHERE n.status = 'queued'
+          GROUP BY n.tenant_id, n.recipient_id) a
+    JOIN t ON t.tenant_id = a.tenant_id
 ),
 fresh AS (
-    SELECT c.* FROM cand c
-    WHERE c.recipient IS NOT NULL
+    SELECT c.*, coalesce(a.sent, 0) AS sent FROM cand c
+    LEFT JOIN already a ON a.tenant_id = c.tenant_id AND a.recipient_id = c.recipient_id
+    WHERE c.recipient IS NOT NULL AND a.exhausted IS NOT TRUE
       AND NOT EXISTS (
           SELECT 1 FROM nudges n
           WHERE n.tenant_id = c.tenant_id AND n.deal_id = c.deal_id AND n.rule = c.rule AND n.level = c.level
             AND n.stage_entered_at = c.stage_entered_at AND n.episode = c.episode)
 ),
-already AS (
-    SELECT n.tenant_id, n.recipient_id, count(*) AS sent
-    FROM nudges n JOIN t ON t.tenant_id = n.tenant_id AND n.send_day = t.send_day
-    WHERE n.status = 'queued'
-    GROUP BY n.tenant_id, n.recipient_id
-),
 ranked AS (
-    SELECT f.*, coalesce(a.sent, 0) + row_number() OVER (
+    SELECT f.*, f.sent + row_number() OVER (
                PARTITION BY f.tenant_id, f.recipient_id
                ORDER BY f.engaged DESC, f.score DESC, f.days_over DESC, f.deal_id, f.level) AS nth
     FROM fresh f
-    LEFT JOIN already a ON a.tenant_id = f.tenant_id AND a.recipient_id = f.recipient_id
+),
+queued AS (
+    SELECT r.*, t.send_at, t.send_day, t.cap, t.factor, t.engaged_days, t.engaged_since, t.today_start
+    FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
+    WHERE r.nth <= t.cap
 ),
 ins AS (
     INSERT INTO nudges (tenant_id, deal_id, rule, level, stage_entered_at, episode, recipient_id, status,
                         score, days_over, engaged, send_at, send_day, created_at)
-    SELECT r.tenant_id, r.deal_id, r.rule, r.level, r.stage_entered_at, r.episode, r.recipient_id,
-           CASE WHEN r.nth <= r.cap THEN 'queued' ELSE 'summarised' END,
-           r.score, r.days_over, r.engaged, r.send_at, r.send_day, :now::timestamptz
-    FROM ranked r
+    SELECT q.tenant_id, q.deal_id, q.rule, q.level, q.stage_entered_at, q.episode, q.recipient_id, 'queued',
+           q.score, q.days_over, q.engaged, q.send_at, q.send_day, :now::timestamptz
+    FROM queued q
     ON CONFLICT DO NOTHING
-    RETURNING nudge_id, tenant_id, deal_id, rule, level, stage_entered_at, episode, recipient_id, status,
-              score, days_over, engaged, send_at
+),
+over AS (
+    SELECT r.tenant_id, r.recipient_id, min(r.recipient) AS recipient, min(t.send_at) AS send_at,
+           min(t.send_day) AS send_day, min(t.cap) AS cap, count(*) AS over_cap
+    FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
+    WHERE r.nth > t.cap
+    GROUP BY r.tenant_id, r.recipient_id
+),
+over_top AS (
+    -- the three most valuable of those, named in the summary line
+    SELECT r.tenant_id, r.recipient_id, array_agg(d.title ORDER BY r.nth) AS titles
+    FROM ranked r
+    JOIN t ON t.tenant_id = r.tenant_id
+    JOIN deals d ON d.tenant_id = r.tenant_id AND d.deal_id = r.deal_id
+    WHERE r.nth > t.cap AND r.nth <= t.cap + 3
+    GROUP BY r.tenant_id, r.recipient_id
 )
-SELECT i.*, r.nth, r.recipient, r.sla_days, r.stage, r.expected_close, r.cap, r.factor, r.engaged_days,
-       r.events_recent, r.views_recent, r.views_today, r.forwards_recent, r.inquiries_recent,
-       d.title, d.amount, d.next_step, d.last_activity_at, a.name AS company, c.name AS contact_name,
-       s.name_zh AS stage_name, ow.name AS owner_name,
-       la.kind AS last_kind, la.body AS last_body, la.created_at AS last_at
-FROM ins i
-JOIN ranked r ON r.tenant_id = i.tenant_id AND r.deal_id = i.deal_id AND r.rule = i.rule AND r.level = i.level
-JOIN deals d ON d.tenant_id = i.tenant_id AND d.deal_id = i.deal_id
+SELECT 'nudge' AS kind, q.tenant_id, q.deal_id, q.rule, q.level, q.stage_entered_at, q.episode,
+       q.recipient_id, q.recipient, q.send_at, q.score, q.days_over, q.engaged, q.nth, q.cap, q.factor,
+       q.engaged_days, coalesce(g.events_recent, 0) AS events_recent, coalesce(g.views_recent, 0) AS views_recent,
+       coalesce(g.views_today, 0) AS views_today, coalesce(g.forwards_recent, 0) AS forwards_recent,
+       coalesce(g.inquiries_recent, 0) AS inquiries_recent,
+       s.sla_days, d.stage, d.expected_close, d.title, d.amount, d.next_step, d.last_activity_at,
+       a.name AS company, c.name AS contact_name, s.name_zh AS stage_name, ow.name AS owner_name,
+       la.kind AS last_kind, la.body AS last_body, la.created_at AS last_at,
+       NULL::bigint AS over_cap, NULL::text[] AS titles, NULL::text AS summary_key
+FROM queued q
+JOIN deals d ON d.tenant_id = q.tenant_id AND d.deal_id = q.deal_id
 JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
 JOIN users ow ON ow.tenant_id = d.tenant_id AND ow.user_id = d.owner_id
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE e.created_at > q.engaged_since) AS events_recent,
+           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at > q.engaged_since) AS views_recent,
+           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at >= q.today_start) AS views_today,
+           count(*) FILTER (WHERE e.kind = 'forward' AND e.created_at > q.engaged_since) AS forwards_recent,
+           count(*) FILTER (WHERE e.kind = 'inquiry' AND e.created_at > q.engaged_since) AS inquiries_recent
+    FROM card_events e
+    WHERE q.engaged AND e.tenant_id = q.tenant_id AND e.contact_id = q.contact_id AND e.kind <> 'dwell'
+      AND e.created_at > least(q.engaged_since, q.today_start) AND e.created_at <= :now::timestamptz
+) g ON true
 LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
 LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.contact_id = d.contact_id
 LEFT JOIN LATERAL (
     SELECT x.kind, x.body, x.created_at FROM activities x
-    WHERE i.status = 'queued' AND x.tenant_id = i.tenant_id AND x.deal_id = i.deal_id AND x.kind <> 'followup'
+    WHERE x.tenant_id = q.tenant_id AND x.deal_id = q.deal_id AND x.kind <> 'followup'
     ORDER BY x.created_at DESC LIMIT 1
 ) la ON true
-ORDER BY i.tenant_id, i.recipient_id, r.nth;
+UNION ALL
+SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, o.recipient, o.send_at,
+       NULL, NULL, NULL, NULL, o.cap, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap, ot.titles,
+       'nudge-summary:' || o.recipient_id || ':' || o.send_day
+FROM over o
+JOIN over_top ot ON ot.tenant_id = o.tenant_id AND ot.recipient_id = o.recipient_id
+WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
+                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || o.send_day)
+ORDER BY 2, 8, 1, 14;
 
 -- name: nudge_outbox_many$
 -- Many outbox rows in one statement (the scan queues thousands); same once-per-key rule as

@@ -94,6 +94,12 @@ def headline(row: Mapping[str, Any], now: dt.datetime, engaged_days: int, factor
     return f"{line}，{why}" if line else why
 
 
+def task_id(row: Mapping[str, Any]) -> str:
+    """WeChat Work wants a unique task id per card ([A-Za-z0-9_-@], up to 128 bytes): the nudge's key."""
+    return (f"nudge-{row['tenant_id']}-{row['deal_id']}-{row['rule']}-{row['level']}-"
+            f"{int(row['stage_entered_at'].timestamp())}-{int(row['episode'].timestamp())}").replace("_", "-")
+
+
 def nudge_card(row: Mapping[str, Any], now: dt.datetime, *, engaged_days: int = 3, factor: float = 2.0) -> TemplateCardMessage:
     """A button_interaction template card for one nudge."""
     deal_id = row["deal_id"]
@@ -120,7 +126,7 @@ def nudge_card(row: Mapping[str, Any], now: dt.datetime, *, engaged_days: int = 
         "main_title": {"title": clip(title, 36), "desc": clip(desc, 44)},
         "sub_title_text": clip(f"{company + '。' if company and company not in title else ''}{desc}。{CHAT_HINT}（{clip(title, 12)}）", 112),
         "horizontal_content_list": fields,
-        "task_id": f"nudge-{row['tenant_id']}-{row['nudge_id']}",
+        "task_id": task_id(row),
         "button_list": [{"text": text, "style": style, "key": f"nudge:{deal_id}:{action}"} for action, text, style in ACTIONS],
     }
     return TemplateCardMessage(card=card)

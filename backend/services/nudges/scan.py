@@ -1,16 +1,22 @@
-"""The nudge scan: one set-based statement over every open deal (``nudge_scan`` in nudges.sql).
+"""The nudge scan: one set-based statement over the open deals (``nudge_scan`` in nudges.sql).
 
-A pass, in one transaction under an advisory lock (a second worker skips the pass, it does
-not wait): read each tenant's rules and manners, let PostgreSQL find, rank, cap and record the
-new nudges, render the queued ones as template cards and the capped ones as one summary line per
-recipient, and add them to the outbox in one statement. The unique key of ``nudges`` is what
-makes a nudge go out once; the outbox key repeats that guarantee. A crash before the commit
-leaves nothing behind, so a restart decides everything afresh. ``dry_run`` does the same work
-and rolls it back.
+A pass, in one transaction: read each tenant's rules and manners, let PostgreSQL find, rank,
+cap and record the new nudges, render the queued ones as template cards and the capped ones as
+one summary line per recipient, and add them to the outbox in one statement. The unique key of
+``nudges`` is what makes a nudge go out once; the outbox key repeats that guarantee. A crash
+before the commit leaves nothing behind, so a restart decides everything afresh. ``dry_run``
+does the same work and rolls it back.
+
+Tenants fall in ``SLOTS`` slots (tenant id modulo ``SLOTS``), each guarded by an advisory lock:
+``scan_all`` scans the slots side by side on their own connections (PostgreSQL runs a statement
+that writes on one core), and a second worker skips a slot that is being scanned rather than
+wait for it; a scan of one tenant takes its slot's lock, a scan of all on one connection takes
+every slot's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from typing import Any
@@ -22,9 +28,10 @@ from backend import clock
 from backend.db.queries import queries
 from backend.services.nudges import manners, messages, rules
 from backend.services.outbox import to_wecom
-from schemas.nudges import Nudge, ScanResult
+from schemas.nudges import Nudge, ScanResult, SummaryLine
 
-SCAN_LOCK = 0x6E75_6467  # "nudg"
+SCAN_LOCK = 0x6E75_6467  # "nudg": the advisory lock class; the slot is the lock's second key
+SLOTS = 2
 _encode = msgspec.json.Encoder().encode
 
 
@@ -63,72 +70,109 @@ def outbox_key(row: Any) -> str:
     )
 
 
-def render(rows: list[Any], now: dt.datetime) -> tuple[dict[str, list[Any]], int]:
-    """Outbox rows (as arrays) for the queued nudges and one summary per capped recipient."""
+def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
+    """Outbox rows (as arrays): a card per queued nudge, a text per summary line."""
     out: dict[str, list[Any]] = {"tenant_ids": [], "recipients": [], "payloads": [], "keys": [], "not_before": []}
-    capped: dict[tuple[int, int], list[Any]] = defaultdict(list)
-
-    def add(row: Any, message: Any, key: str) -> None:
+    for row in rows:
+        if row["kind"] == "nudge":
+            message = messages.nudge_card(row, now, engaged_days=row["engaged_days"], factor=row["factor"])
+            key = outbox_key(row)
+        else:
+            message = messages.summary_text(list(row["titles"]), row["over_cap"], row["cap"])
+            key = row["summary_key"]
         out["tenant_ids"].append(row["tenant_id"])
         out["recipients"].append(row["recipient"])
         out["payloads"].append(_encode(to_wecom(message)).decode())
         out["keys"].append(key)
         out["not_before"].append(row["send_at"])
-
-    for row in rows:
-        if row["status"] == "queued":
-            card = messages.nudge_card(row, now, engaged_days=row["engaged_days"], factor=row["factor"])
-            add(row, card, outbox_key(row))
-        else:
-            capped[(row["tenant_id"], row["recipient_id"])].append(row)
-    for group in capped.values():
-        first = group[0]
-        text = messages.summary_text([r["title"] for r in group], len(group), first["cap"])
-        add(first, text, f"nudge-summary:{first['recipient_id']}:{min(r['nudge_id'] for r in group)}")
-    return out, len(capped)
+    return out
 
 
 def _nudge(row: Any, now: dt.datetime) -> Nudge:
     return Nudge(
-        tenant_id=row["tenant_id"], nudge_id=row["nudge_id"], deal_id=row["deal_id"], rule=row["rule"],
-        level=row["level"], recipient_id=row["recipient_id"], recipient=row["recipient"], status=row["status"],
+        tenant_id=row["tenant_id"], deal_id=row["deal_id"], rule=row["rule"],
+        level=row["level"], recipient_id=row["recipient_id"], recipient=row["recipient"],
         reason=messages.headline(row, now, row["engaged_days"], row["factor"]), score=row["score"],
         days_over=round(row["days_over"], 2), engaged=row["engaged"], send_at=row["send_at"], title=row["title"],
     )
+
+
+def _line(row: Any) -> SummaryLine:
+    return SummaryLine(
+        tenant_id=row["tenant_id"], recipient_id=row["recipient_id"], recipient=row["recipient"],
+        count=row["over_cap"], titles=list(row["titles"]), send_at=row["send_at"],
+    )
+
+
+async def _lock(conn: asyncpg.Connection, slots: list[int], wait: bool) -> bool:
+    for slot in sorted(slots):  # one order everywhere: two waiting scanners never deadlock
+        if wait:
+            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", SCAN_LOCK, slot)
+        elif not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1, $2)", SCAN_LOCK, slot):
+            return False
+    return True
 
 
 async def scan(
     conn: asyncpg.Connection,
     *,
     tenant_id: int | None = None,
+    slot: int | None = None,
     dry_run: bool = False,
     wait: bool = False,
     collect: bool = True,
 ) -> ScanResult:
-    """One scan pass (all tenants, or one). ``wait``: queue behind a running scan instead of skipping it."""
+    """One scan pass over all tenants, one slot of them, or one tenant.
+
+    ``wait``: queue behind a scan of the same tenants instead of skipping the pass.
+    """
     now = clock.now()
     result = ScanResult(dry_run=dry_run)
+    if tenant_id is not None:
+        slots = [tenant_id % SLOTS]
+    else:
+        slots = [slot] if slot is not None else list(range(SLOTS))
     try:
         async with conn.transaction():
-            if wait:
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", SCAN_LOCK)
-            elif not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", SCAN_LOCK):
+            if not await _lock(conn, slots, wait):
                 return ScanResult(skipped=True, dry_run=dry_run)
-            tenant_rows = await queries.nudge_scan_tenants(conn, tenant_id=tenant_id)
+            # the ranking sorts every candidate of the pass: keep it in memory, not on disk
+            await conn.execute("SET LOCAL work_mem = '256MB'")
+            tenant_rows = await queries.nudge_scan_tenants(conn, tenant_id=tenant_id, slot=slot, slots=SLOTS)
             result.tenants = len(tenant_rows)
             if not tenant_rows:
                 return result
             rows = await queries.nudge_scan(conn, now=now, **tenant_params(tenant_rows, now))
-            outbound, result.summaries = render(rows, now)
-            result.found = len(rows)
-            result.queued = sum(1 for r in rows if r["status"] == "queued")
-            result.summarised = result.found - result.queued
+            outbound = render(rows, now)
+            summaries = [r for r in rows if r["kind"] == "summary"]
+            result.queued = len(rows) - len(summaries)
+            result.summaries = len(summaries)
+            result.summarised = sum(r["over_cap"] for r in summaries)
+            result.found = result.queued + result.summarised
             if outbound["keys"]:
                 result.enqueued = await queries.nudge_outbox_many(conn, **outbound)
             if collect:
-                result.nudges = [_nudge(r, now) for r in rows]
+                result.nudges = [_nudge(r, now) for r in rows if r["kind"] == "nudge"]
+                result.lines = [_line(r) for r in summaries]
             if dry_run:
                 raise _Rollback
     except _Rollback:
         pass
     return result
+
+
+async def scan_all(pool: asyncpg.Pool, *, dry_run: bool = False, wait: bool = False, collect: bool = False) -> ScanResult:
+    """Every tenant, the slots side by side on their own connections; the results added up."""
+
+    async def one(slot: int) -> ScanResult:
+        async with pool.acquire() as conn:
+            return await scan(conn, slot=slot, dry_run=dry_run, wait=wait, collect=collect)
+
+    parts = await asyncio.gather(*(one(s) for s in range(SLOTS)))
+    total = ScanResult(dry_run=dry_run, skipped=any(p.skipped for p in parts))
+    for p in parts:
+        for field in ("tenants", "found", "queued", "summarised", "summaries", "enqueued"):
+            setattr(total, field, getattr(total, field) + getattr(p, field))
+        total.nudges.extend(p.nudges)
+        total.lines.extend(p.lines)
+    return total
