@@ -578,3 +578,10 @@ def test_an_invitation_to_dinner_is_chitchat():
 def test_surname_honorific_repeating_the_contact_is_no_product():
     r = p("新线索：常熟梅李纺织，联系人殷建国 殷总，手机13962388888")
     assert (r.contact_name, r.product) == ("殷建国", None)
+
+
+def test_bei_jie_hu_with_nothing_between_is_one_loss_phrase():
+    r = p("西湖电子被截胡了，对方用了更便宜的方案")
+    assert (r.intent, r.deal_hint, r.reason) == ("mark_lost", "西湖电子", "对方用了更便宜的方案")
+    r = p("西湖电子被汇川抢走了")
+    assert (r.intent, r.deal_hint) == ("mark_lost", "西湖电子")
