@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import re
 import secrets
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -161,6 +162,10 @@ async def test_the_digest_goes_out_once_at_the_digest_time_and_its_page_renders(
     assert html.count("<svg") == 2 and "近14天趋势" in html and "卡住的大单（共 2 单）" in html
     assert "TCL" in html and "海尔" in html and "价格太高" in html and "另一组的客户" not in html
     assert "<script" not in html
+    charts = [ET.fromstring(svg) for svg in re.findall(r"<svg.*?</svg>", html, re.S)]
+    labels = [{t.text for t in chart.iter() if t.tag.endswith("text") and t.text} for chart in charts]
+    assert {"线索", "方案", "投标", "签约"} <= labels[0]                    # the funnel's stages
+    assert {"新线索", "阶段推进", "赢单", "名片浏览", "3/10"} <= labels[1]   # the 14-day trend, ending yesterday
     assert (await client.get("/d/" + "x" * 32)).status_code == 404
     assert (await client.get("/d/short")).status_code == 404
     clock.set_now(NOW + dt.timedelta(days=7, minutes=1))
