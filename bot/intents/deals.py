@@ -31,7 +31,7 @@ _TRAIL_EN = re.compile(
 )
 _LEAD_CMD_RE = re.compile(
     r"^(?:update\s+stage|update|stage|move|moving|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
-    r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下)\s*[:：]?\s*",
+    r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下|跟你讲一下|和你说一下)\s*[:：]?\s*",
     re.IGNORECASE,
 )
 
