@@ -102,20 +102,20 @@ ON CONFLICT (tenant_id, chunk_id, model) DO UPDATE SET embedding = excluded.embe
 -- name: kb_chunk_count$
 SELECT count(*) FROM kb_chunks WHERE tenant_id = :tenant_id;
 
+-- name: kb_terms_df
+-- Document frequency of the given terms in a tenant's chunks (terms no chunk has are absent).
+SELECT term, df FROM kb_terms WHERE tenant_id = :tenant_id AND term = ANY(:terms::text[]) AND df > 0;
+
 -- name: kb_lexical_search
--- Chunks matching any query term, scored BM25-style with binary term frequency: the sum of the
--- matched terms' IDF, a title match counting 1.5×. ``total`` is the IDF mass of the whole
--- question, so score / total says how much of the question a chunk covers.
-WITH n AS (
-    SELECT greatest(count(*), 1)::float8 AS n FROM kb_chunks WHERE tenant_id = :tenant_id
-), q AS (
-    SELECT u.term, u.tsq::tsquery AS tsq, u.tsq_title::tsquery AS tsq_title,
-           ln(1 + (n.n - least(coalesce(k.df, 0), n.n) + 0.5) / (coalesce(k.df, 0) + 0.5)) AS idf
-    FROM unnest(:terms::text[], :tsqueries::text[], :tsqueries_title::text[]) AS u(term, tsq, tsq_title)
-    CROSS JOIN n
-    LEFT JOIN kb_terms k ON k.tenant_id = :tenant_id AND k.term = u.term
+-- Chunks holding any of the question's selective terms (:any_query, GIN), scored BM25-style with
+-- binary term frequency: the sum of the IDF (:idfs, computed by the caller from kb_terms) of every
+-- question term the chunk holds, a title match counting 1.5x. :max_candidates caps the work when
+-- the selective terms are still common.
+WITH q AS (
+    SELECT u.tsq::tsquery AS tsq, u.tsq_title::tsquery AS tsq_title, u.idf
+    FROM unnest(:tsqueries::text[], :tsqueries_title::text[], :idfs::float8[]) AS u(tsq, tsq_title, idf)
 ), hits AS (
-    SELECT c.chunk_id, c.document_id
+    SELECT c.chunk_id, c.document_id, c.terms
     FROM kb_chunks c
     JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
     WHERE c.tenant_id = :tenant_id
@@ -123,14 +123,11 @@ WITH n AS (
       AND (:kinds::text[] IS NULL OR d.kind = ANY(:kinds::text[]))
       AND (:competitors::text[] IS NULL OR d.kind <> 'competitor' OR d.competitor IS NULL OR d.competitor = ANY(:competitors::text[]))
       AND (:products::text[] IS NULL OR d.kind <> 'selling_point' OR d.product IS NULL OR d.product = ANY(:products::text[]))
+    LIMIT :max_candidates
 )
 SELECT h.chunk_id, h.document_id,
-       sum(q.idf * CASE WHEN c.terms @@ q.tsq_title THEN 1.5 ELSE 1.0 END) AS score,
-       (SELECT sum(idf) FROM q) AS total
+       (SELECT sum(q.idf * CASE WHEN h.terms @@ q.tsq_title THEN 1.5 ELSE 1.0 END) FROM q WHERE h.terms @@ q.tsq) AS score
 FROM hits h
-JOIN kb_chunks c ON c.tenant_id = :tenant_id AND c.chunk_id = h.chunk_id
-JOIN q ON c.terms @@ q.tsq
-GROUP BY h.chunk_id, h.document_id
 ORDER BY score DESC, h.chunk_id
 LIMIT :limit;
 

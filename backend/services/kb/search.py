@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import asyncpg
@@ -29,6 +30,9 @@ from schemas.kb import Passage
 
 Mode = Literal["hybrid", "lexical", "dense"]
 CANDIDATES = 50  # how deep each retriever's ranking goes into the fusion
+SELECTIVE_DF = 200  # a term held by at most this many chunks (or SELECTIVE_SHARE of them) finds candidates
+SELECTIVE_SHARE = 0.02
+MAX_LEXICAL_CANDIDATES = 2000
 RRF_K = 60
 LEXICAL_FLOOR = 0.4
 MAX_QUERY_CHARS = 500
@@ -47,17 +51,32 @@ class Scored(msgspec.Struct, kw_only=True):
 
 async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f: kb_filters.Filters
                    ) -> list[Hit]:
+    """Chunks by IDF-weighted share of the question's terms they hold (coverage, 1.5x for title hits).
+
+    Candidates come only from selective terms (held by at most ``SELECTIVE_DF`` chunks, or
+    ``SELECTIVE_SHARE`` of them in a large KB), so a word every chunk has costs nothing; every
+    term still counts in the score and in the question's total."""
     if not terms:
         return []
     distinct = list(dict.fromkeys(terms))
+    n = max(await queries.kb_chunk_count(conn, tenant_id=tenant_id), 1)
+    df = {r["term"]: r["df"] for r in await queries.kb_terms_df(conn, tenant_id=tenant_id, terms=distinct)}
+    idf = {t: math.log(1 + (n - min(df.get(t, 0), n) + 0.5) / (df.get(t, 0) + 0.5)) for t in distinct}
+    total = sum(idf.values()) or 1.0
+    known = [t for t in distinct if t in df]
+    limit_df = max(SELECTIVE_DF, SELECTIVE_SHARE * n)
+    selective = [t for t in known if df[t] <= limit_df]
+    if not selective:
+        return []
     rows = await queries.kb_lexical_search(
-        conn, tenant_id=tenant_id, terms=distinct,
-        tsqueries=[lexical.tsquery_literal([t]) for t in distinct],
-        tsqueries_title=[lexical.tsquery_literal([t], "A") for t in distinct],
-        any_query=lexical.tsquery_literal(distinct), kinds=f.kinds, competitors=f.competitors,
-        products=f.products, limit=CANDIDATES,
+        conn, tenant_id=tenant_id,
+        tsqueries=[lexical.tsquery_literal([t]) for t in known],
+        tsqueries_title=[lexical.tsquery_literal([t], "A") for t in known],
+        idfs=[idf[t] for t in known],
+        any_query=lexical.tsquery_literal(selective), kinds=f.kinds, competitors=f.competitors,
+        products=f.products, max_candidates=MAX_LEXICAL_CANDIDATES, limit=CANDIDATES,
     )
-    return [(r["chunk_id"], r["document_id"], float(r["score"]) / float(r["total"] or 1.0)) for r in rows]
+    return [(r["chunk_id"], r["document_id"], float(r["score"] or 0.0) / total) for r in rows]
 
 
 async def _dense(conn: asyncpg.Connection, tenant_id: int, question: str, f: kb_filters.Filters,
