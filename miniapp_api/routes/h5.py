@@ -100,7 +100,6 @@ def _inquiry_from(data: dict[str, Any]) -> InquiryCreate:
 class H5CardController(Controller):
     path = "/c"
     tags = ["H5 card page"]
-    include_in_schema = True
 
     @get("/{code:str}", operation_id="h5Card", media_type=MediaType.HTML)
     async def page(self, code: str, request: Request, db: asyncpg.Connection) -> Response[str]:

@@ -9,6 +9,7 @@ import asyncpg
 from litestar import Controller, get
 from litestar.params import Parameter
 
+from backend.errors import Invalid
 from backend.services import kb
 from backend.services.kb import ingest
 from schemas.kb import Document, Passage
@@ -31,7 +32,9 @@ class KnowledgeController(Controller):
         kind: Kind | None = None,
     ) -> list[Passage]:
         """Selling points and competitor notes that answer ``q``, best first (empty when nothing fits)."""
-        return await kb.search(db, rep.tenant_id, q.strip() or q, k=k, kind=kind)
+        if not q.strip():
+            raise Invalid("ask a question: q must not be blank", field="q")
+        return await kb.search(db, rep.tenant_id, q.strip(), k=k, kind=kind)
 
     @get("/documents", operation_id="miniappKbDocuments")
     async def documents(

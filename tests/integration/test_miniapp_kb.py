@@ -43,7 +43,7 @@ async def test_kb_search_checks_input_role_and_tenant(client, factory, pool):
     _, rep = await bound_rep(client, pool, factory, other)  # another company's rep
     r = await client.get("/miniapp/v1/kb/search", params={"q": "宁能的质保多久"}, headers=rep["headers"])
     assert r.status_code == 200 and r.json() == []
-    for params in ({}, {"q": ""}, {"q": "x" * 501}, {"q": "质保", "k": 0}, {"q": "质保", "kind": "secret"}):
+    for params in ({}, {"q": ""}, {"q": "   "}, {"q": "x" * 501}, {"q": "质保", "k": 0}, {"q": "质保", "kind": "secret"}):
         r = await client.get("/miniapp/v1/kb/search", params=params, headers=rep["headers"])
         assert r.status_code == 400, params
     customer = await sign_in(client, tenant.slug)
