@@ -48,8 +48,12 @@ async def get_deal(conn: asyncpg.Connection, actor: Actor, deal_id: int) -> Deal
     return _deal(row)
 
 
-async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate) -> Deal:
-    """A deal in stage ``lead``, reusing the account (same normalised name) and contact (same phone/e-mail)."""
+async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate, *, undoable: bool = True) -> Deal:
+    """A deal in stage ``lead``, reusing the account (same normalised name) and contact (same phone/e-mail).
+
+    ``undoable=False`` for leads the user did not make themselves (a card inquiry): their 撤销
+    must not delete a customer's inquiry.
+    """
     owner_id = lead.owner_id or actor.user_id
     if owner_id != actor.user_id:
         owner = await queries.user_actor(conn, tenant_id=actor.tenant_id, user_id=owner_id)
@@ -73,7 +77,8 @@ async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate) 
             conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=None, to_stage="lead",
             amount=lead.amount, reason=None, changed_by=actor.user_id, now=now,
         )
-        await _log_change(conn, actor, "create_lead", deal_id, {})
+        if undoable:
+            await _log_change(conn, actor, "create_lead", deal_id, {})
     return await get_deal(conn, actor, deal_id)
 
 
@@ -161,7 +166,9 @@ async def update_deal(conn: asyncpg.Connection, actor: Actor, deal_id: int, data
     return await get_deal(conn, actor, deal_id)
 
 
-async def log_activity(conn: asyncpg.Connection, actor: Actor, deal_id: int, kind: str, body: str) -> Activity:
+async def log_activity(
+    conn: asyncpg.Connection, actor: Actor, deal_id: int, kind: str, body: str, *, undoable: bool = True
+) -> Activity:
     if not body or not body.strip():
         raise Invalid("an activity needs a text", field="body")
     now = clock.now()
@@ -172,10 +179,11 @@ async def log_activity(conn: asyncpg.Connection, actor: Actor, deal_id: int, kin
             body=body.strip(), due_at=None, now=now,
         )
         await queries.deal_touch(conn, tenant_id=actor.tenant_id, deal_id=deal_id, now=now)
-        await _log_change(
-            conn, actor, "activity", deal_id,
-            {"activity_id": activity_id, "last_activity_at": _snapshot(row)["last_activity_at"]},
-        )
+        if undoable:
+            await _log_change(
+                conn, actor, "activity", deal_id,
+                {"activity_id": activity_id, "last_activity_at": _snapshot(row)["last_activity_at"]},
+            )
     return await _activity(conn, actor, deal_id, activity_id)
 
 

@@ -65,6 +65,12 @@ async def test_inquiry_creates_lead_contact_and_sends_the_rep_a_message(client, 
     # The rep's workbench lists the new lead.
     deals = (await client.get("/miniapp/v1/deals", headers=rep["headers"])).json()
     assert [d["deal_id"] for d in deals["items"]] == [deal["deal_id"]]
+    # The customer's inquiry is not the rep's change: their 撤销 leaves the lead alone.
+    from backend.services import deals as deal_service
+
+    async with pool.acquire() as conn:
+        assert await deal_service.undo_last(conn, actor) is None
+        assert await conn.fetchval("SELECT count(*) FROM deals WHERE tenant_id = $1", tenant.tenant_id) == 1
 
 
 async def test_second_inquiry_reuses_contact_and_open_deal(client, factory, pool, fake_wechat):

@@ -66,16 +66,17 @@ async def submit_inquiry(
         note = f"名片询盘：{data.name} {phone}" + (f"，{data.message}" if data.message else "")
         if existing is not None and existing["owner_id"] == rep_id:
             deal_id = existing["deal_id"]
-            await deals.log_activity(conn, rep, deal_id, "note", note[:2000])
+            await deals.log_activity(conn, rep, deal_id, "note", note[:2000], undoable=False)
         else:
             deal = await deals.create_lead(
                 conn, rep,
                 LeadCreate(company=company, contact_name=data.name, phone=phone, email=data.email,
                            source="card", next_step="回复名片询盘"),
+                undoable=False,  # the customer's inquiry is not the rep's change to undo
             )
             deal_id = deal.deal_id
             if data.message:
-                await deals.log_activity(conn, rep, deal_id, "note", note[:2000])
+                await deals.log_activity(conn, rep, deal_id, "note", note[:2000], undoable=False)
         inquiry_id = await queries.cards_inquiry_insert(
             conn, tenant_id=tenant_id, card_id=card["card_id"], rep_id=rep_id, visitor_id=viewer.visitor_id,
             share_id=share_id, name=data.name, phone=phone, company=data.company, email=data.email,
