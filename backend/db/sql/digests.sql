@@ -85,29 +85,30 @@ ORDER BY s.position, s.key;
 
 -- name: digest_conversion
 -- Stage-to-stage conversion: of the deals that entered a stage in the window, how many have
--- since moved to a later stage (not lost).
-WITH entered AS (
-    SELECT h.deal_id, h.to_stage, s.position,
-           EXISTS (
-               SELECT 1 FROM deal_stage_history h2
-               JOIN pipeline_stages s2 ON s2.tenant_id = h2.tenant_id AND s2.key = h2.to_stage
-               WHERE h2.tenant_id = h.tenant_id AND h2.deal_id = h.deal_id AND h2.changed_at >= h.changed_at
-                 AND h2.history_id <> h.history_id AND s2.position > s.position AND h2.to_stage <> 'lost'
-                 AND h2.changed_at < :until
-           ) AS advanced
-    FROM deal_stage_history h
+-- since moved to a later stage (not lost). One pass over those deals' history: for each entry,
+-- the furthest stage the deal reached after it.
+WITH moved AS (
+    SELECT DISTINCT h.deal_id FROM deal_stage_history h
+    WHERE h.tenant_id = :tenant_id AND h.changed_at >= :since AND h.changed_at < :until
+),
+entries AS (
+    SELECT h.deal_id, h.to_stage, h.changed_at, s.position,
+           max(CASE WHEN h.to_stage <> 'lost' THEN s.position END) OVER (
+               PARTITION BY h.deal_id ORDER BY h.changed_at, h.history_id
+               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS reached_later
+    FROM moved m
+    JOIN deal_stage_history h ON h.tenant_id = :tenant_id AND h.deal_id = m.deal_id AND h.changed_at < :until
     JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
     JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
     JOIN pipeline_stages s ON s.tenant_id = h.tenant_id AND s.key = h.to_stage
-    WHERE h.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
-      AND h.changed_at >= :since AND h.changed_at < :until
+    WHERE (:team_id::bigint IS NULL OR u.team_id = :team_id)
 )
 SELECT s.key AS stage, s.name_zh AS name,
        coalesce(lead(s.name_zh) OVER (ORDER BY s.position, s.key), '') AS next_name,
        count(DISTINCT e.deal_id) AS entered,
-       count(DISTINCT e.deal_id) FILTER (WHERE e.advanced) AS advanced
+       count(DISTINCT e.deal_id) FILTER (WHERE e.reached_later > s.position) AS advanced
 FROM pipeline_stages s
-LEFT JOIN entered e ON e.to_stage = s.key
+LEFT JOIN entries e ON e.to_stage = s.key AND e.changed_at >= :since
 WHERE s.tenant_id = :tenant_id AND s.key NOT IN ('paid', 'lost')
 GROUP BY s.key, s.name_zh, s.position
 ORDER BY s.position, s.key;
