@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from typing import Literal
 
@@ -79,10 +80,9 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
     return [(r["chunk_id"], r["document_id"], float(r["score"] or 0.0) / total) for r in rows]
 
 
-async def _dense(conn: asyncpg.Connection, tenant_id: int, question: str, f: kb_filters.Filters,
+async def _dense(conn: asyncpg.Connection, tenant_id: int, vector: np.ndarray, f: kb_filters.Filters,
                  model: embedding.Embedder) -> tuple[list[Hit], float]:
     """The model's ranking, and the bar for the floor: how close the question is to chit-chat."""
-    vector = await embedding.embed_query(model, question)
     rows = await store.dense_search(conn, tenant_id=tenant_id, model=model.name, dims=model.dims, vector=vector,
                                     limit=CANDIDATES, kinds=f.kinds, competitors=f.competitors, products=f.products)
     bar = max(model.min_similarity, float(np.max(model.background @ vector)))
@@ -116,17 +116,25 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     question = " ".join(query.split())[:MAX_QUERY_CHARS]
     if not question or k < 1:
         return []
-    f = await kb_filters.infer(conn, tenant_id, question, kind)
-    lex: list[Hit] = []
-    dense: list[tuple[float, list[Hit]]] = []  # (the model's bar for the floor, its ranking)
-    if mode in ("hybrid", "lexical"):
-        lex = await _lexical(conn, tenant_id, lexical.terms(question), f)
+    encoding: list[asyncio.Task] = []
     if mode in ("hybrid", "dense"):
+        # The models encode the question in threads while the database reads filters and terms.
         models = models or await embedding.aget_models()
         normalised = lexical.normalise(question)
-        for model in models:
-            ranking, bar = await _dense(conn, tenant_id, normalised, f, model)
-            dense.append((bar, ranking))
+        encoding = [asyncio.ensure_future(embedding.embed_query(m, normalised)) for m in models]
+    lex: list[Hit] = []
+    dense: list[tuple[float, list[Hit]]] = []  # (the model's bar for the floor, its ranking)
+    try:
+        f = await kb_filters.infer(conn, tenant_id, question, kind)
+        if mode in ("hybrid", "lexical"):
+            lex = await _lexical(conn, tenant_id, lexical.terms(question), f)
+        vectors = await asyncio.gather(*encoding)
+    finally:
+        for task in encoding:
+            task.cancel()
+    for model, vector in zip(models or [], vectors if encoding else []):
+        ranking, bar = await _dense(conn, tenant_id, vector, f, model)
+        dense.append((bar, ranking))
 
     # Reciprocal rank fusion over documents. Each model's ranking has one vote; the lexical
     # ranking's vote is worth how much of the question its best match covers, times how clearly
