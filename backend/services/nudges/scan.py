@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -30,8 +32,10 @@ from backend.services.nudges import manners, messages, rules
 from backend.services.outbox import to_wecom
 from schemas.nudges import Nudge, ScanResult, SummaryLine
 
+log = logging.getLogger("tuoke.nudges")
+
 SCAN_LOCK = 0x6E75_6467  # "nudg": the advisory lock class; the slot is the lock's second key
-SLOTS = 2
+SLOTS = 4
 _encode = msgspec.json.Encoder().encode
 
 
@@ -142,8 +146,11 @@ async def scan(
             result.tenants = len(tenant_rows)
             if not tenant_rows:
                 return result
+            started = time.perf_counter()
             rows = await queries.nudge_scan(conn, now=now, **tenant_params(tenant_rows, now))
+            found_at = time.perf_counter()
             outbound = render(rows, now)
+            rendered_at = time.perf_counter()
             summaries = [r for r in rows if r["kind"] == "summary"]
             result.queued = len(rows) - len(summaries)
             result.summaries = len(summaries)
@@ -151,6 +158,12 @@ async def scan(
             result.found = result.queued + result.summarised
             if outbound["keys"]:
                 result.enqueued = await queries.nudge_outbox_many(conn, **outbound)
+            log.info(
+                "nudge scan %s: %d tenants, %d queued, %d over the cap, %d enqueued; "
+                "find+record %.2fs, render %.2fs, outbox %.2fs", "all" if slot is None else f"slot {slot}",
+                result.tenants, result.queued, result.summarised, result.enqueued, found_at - started,
+                rendered_at - found_at, time.perf_counter() - rendered_at,
+            )
             if collect:
                 result.nudges = [_nudge(r, now) for r in rows if r["kind"] == "nudge"]
                 result.lines = [_line(r) for r in summaries]
