@@ -86,3 +86,12 @@ async def test_unknown_rep_or_foreign_deal_is_quiet(factory, db):
                                   deal_id=deal.deal_id, visitor_name="访客", detail="留言：你好", key="k2")
     payload = await db.fetchval("SELECT payload FROM outbox WHERE tenant_id = $1 AND outbox_id = $2", other.tenant_id, oid)
     assert "华为" not in payload["text"]["content"] and "商机" not in payload["text"]["content"]
+
+
+async def test_another_reps_deal_is_not_shown(factory, db):
+    tenant, rep, deal = await _setup(factory)
+    other = await factory.user(tenant.tenant_id, "韩梅梅", wecom_userid="hmm-" + secrets.token_hex(3))
+    oid = await notify_hot_signal(db, tenant.tenant_id, rep_id=other.user_id, kind="forward", contact_id=None,
+                                  deal_id=deal.deal_id, visitor_name="访客", detail="", key="k3")
+    payload = await db.fetchval("SELECT payload FROM outbox WHERE tenant_id = $1 AND outbox_id = $2", tenant.tenant_id, oid)
+    assert payload["text"]["content"].startswith("🔥 访客转发了你的名片") and "华为" not in payload["text"]["content"]

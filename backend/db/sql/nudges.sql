@@ -12,7 +12,7 @@ DELETE FROM nudge_rules WHERE tenant_id = :tenant_id;
 
 -- name: nudge_hot_context^
 -- What a hot-signal message says: the rep, the tenant's manners and rules, the deal (when one is
--- named and belongs to the rep's tenant) and what the contact did with the card today.
+-- named and is this rep's own) and what the contact did with the card today.
 SELECT u.user_id, u.name AS rep_name, u.wecom_userid, u.active,
        t.timezone, to_char(t.quiet_start, 'HH24:MI') AS quiet_start, to_char(t.quiet_end, 'HH24:MI') AS quiet_end,
        r.rules,
@@ -25,7 +25,7 @@ SELECT u.user_id, u.name AS rep_name, u.wecom_userid, u.active,
 FROM users u
 JOIN tenants t ON t.tenant_id = u.tenant_id
 LEFT JOIN nudge_rules r ON r.tenant_id = u.tenant_id
-LEFT JOIN deals d ON d.tenant_id = u.tenant_id AND d.deal_id = :deal_id
+LEFT JOIN deals d ON d.tenant_id = u.tenant_id AND d.deal_id = :deal_id AND d.owner_id = u.user_id
 LEFT JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
 LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
 LEFT JOIN contacts c ON c.tenant_id = u.tenant_id AND c.contact_id = coalesce(:contact_id, d.contact_id)

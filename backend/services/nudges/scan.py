@@ -158,8 +158,8 @@ async def scan(
             result.found = result.queued + result.summarised
             if outbound["keys"]:
                 result.enqueued = await queries.nudge_outbox_many(conn, **outbound)
-            log.info(
-                "nudge scan %s: %d tenants, %d queued, %d over the cap, %d enqueued; "
+            log.log(
+                logging.INFO if outbound["keys"] else logging.DEBUG, "nudge scan %s: %d tenants, %d queued, %d over the cap, %d enqueued; "
                 "find+record %.2fs, render %.2fs, outbox %.2fs", "all" if slot is None else f"slot {slot}",
                 result.tenants, result.queued, result.summarised, result.enqueued, found_at - started,
                 rendered_at - found_at, time.perf_counter() - rendered_at,
