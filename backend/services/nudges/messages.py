@@ -94,10 +94,18 @@ def headline(row: Mapping[str, Any], now: dt.datetime, engaged_days: int, factor
     return f"{line}，{why}" if line else why
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def micros(at: dt.datetime) -> int:
+    """Microseconds since the epoch, exactly (no float rounding)."""
+    return (at - _EPOCH) // dt.timedelta(microseconds=1)
+
+
 def task_id(row: Mapping[str, Any]) -> str:
     """WeChat Work wants a unique task id per card ([A-Za-z0-9_-@], up to 128 bytes): the nudge's key."""
     return (f"nudge-{row['tenant_id']}-{row['deal_id']}-{row['rule']}-{row['level']}-"
-            f"{int(row['stage_entered_at'].timestamp())}-{int(row['episode'].timestamp())}").replace("_", "-")
+            f"{micros(row['stage_entered_at'])}-{micros(row['episode'])}").replace("_", "-")
 
 
 def nudge_card(row: Mapping[str, Any], now: dt.datetime, *, engaged_days: int = 3, factor: float = 2.0) -> TemplateCardMessage:

@@ -68,9 +68,10 @@ def tenant_params(tenant_rows: list[Any], now: dt.datetime) -> dict[str, list[An
 
 
 def outbox_key(row: Any) -> str:
+    """The nudge's unique key, spelled as an outbox idempotency key (times in microseconds)."""
     return (
         f"nudge:{row['deal_id']}:{row['rule']}:{row['level']}:"
-        f"{int(row['stage_entered_at'].timestamp())}:{int(row['episode'].timestamp())}"
+        f"{messages.micros(row['stage_entered_at'])}:{messages.micros(row['episode'])}"
     )
 
 
