@@ -297,3 +297,25 @@ async def test_scanning_one_tenant_leaves_the_others_alone(factory, db):
     result = await _scan(db, tenant)
     assert {n.tenant_id for n in result.nudges} == {tenant.tenant_id}
     assert await _outbox(db, other.tenant_id) == []
+
+
+async def test_a_deal_is_one_card_however_many_rules_fire(factory, db, pool, fake_wechat):
+    tenant, manager, rep = await _team(factory, db)
+    await factory.deal(rep, "海信集团", stage="lead", expected_close=dt.date(2026, 3, 1), entered_days_ago=15,
+                       amount=200_000)
+    result = await _scan(db, tenant)
+    assert sorted((n.rule, n.level) for n in result.nudges) == [
+        ("close_passed", 1), ("idle", 1), ("stalled", 1), ("stalled", 2)]
+    assert (result.queued, result.cards, result.enqueued) == (4, 2, 2)
+    await outbox.deliver_until_idle(pool)
+    [card] = [m["template_card"] for m in fake_wechat.sent(rep.wecom_userid)]
+    assert card["main_title"]["desc"].startswith("这单已在线索15天（时限3天）；预计成交日03月01日已过")
+    assert "已15天没有跟进记录" in card["sub_title_text"]
+    assert len(fake_wechat.sent(manager.wecom_userid)) == 1
+    # the cap counts cards: four more deals fill the rep's day, a fifth waits
+    for i in range(5):
+        await factory.deal(rep, f"海信{i}号", stage="lead", entered_days_ago=15, amount=100_000 - i)
+    result = await _scan(db, tenant)
+    assert (result.cards, result.summarised, result.summaries) == (8, 2, 2)  # rep and manager: 4 more each, 1 waits
+    assert sorted((line.recipient, line.titles) for line in result.lines) == sorted(
+        [(rep.wecom_userid, ["海信4号"]), (manager.wecom_userid, ["海信4号"])])

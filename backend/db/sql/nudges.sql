@@ -73,7 +73,8 @@ hit AS (
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at,
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END AS rule, 1 AS level,
            d.stage_entered_at AS episode, coalesce(d.amount, 0) * th.probability AS score,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS days_over
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS days_over,
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS stage_over
     FROM th CROSS JOIN LATERAL (
         SELECT * FROM deals x
         WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.due_before
@@ -83,6 +84,7 @@ hit AS (
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at,
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END, 2,
            d.stage_entered_at, coalesce(d.amount, 0) * th.probability,
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days,
            extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days
     FROM th CROSS JOIN LATERAL (
         SELECT * FROM deals x
@@ -92,7 +94,8 @@ hit AS (
     UNION ALL
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at, 'idle', 1,
            coalesce(d.last_activity_at, d.created_at), coalesce(d.amount, 0) * th.probability,
-           extract(epoch FROM (:now::timestamptz - coalesce(d.last_activity_at, d.created_at))) / 86400.0 - t.idle_days
+           extract(epoch FROM (:now::timestamptz - coalesce(d.last_activity_at, d.created_at))) / 86400.0 - t.idle_days,
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0)
     FROM t
     JOIN deals d ON d.tenant_id = t.tenant_id AND coalesce(d.last_activity_at, d.created_at) <= t.idle_before
                 AND d.stage NOT IN ('won', 'paid', 'lost')
@@ -101,7 +104,8 @@ hit AS (
     UNION ALL
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at, 'close_passed', 1,
            (d.expected_close::timestamp AT TIME ZONE 'UTC'), coalesce(d.amount, 0) * th.probability,
-           (t.local_today - d.expected_close)::float8
+           (t.local_today - d.expected_close)::float8,
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0)
     FROM t
     JOIN deals d ON d.tenant_id = t.tenant_id AND d.expected_close < t.local_today
                 AND d.expected_close IS NOT NULL AND d.stage NOT IN ('won', 'paid', 'lost')
@@ -128,7 +132,7 @@ mgr AS (
 ),
 cand AS (
     SELECT h.tenant_id, h.deal_id, h.contact_id, h.rule, h.level, h.stage_entered_at, h.episode, h.score,
-           h.days_over, coalesce(g.events_recent, 0) > 0 AS engaged,
+           h.days_over, h.stage_over, coalesce(g.events_recent, 0) > 0 AS engaged,
            CASE WHEN h.level = 1 THEN h.owner_id ELSE m.user_id END AS recipient_id,
            CASE WHEN h.level = 1 THEN u.wecom_userid ELSE m.wecom_userid END AS recipient
     FROM hit h
@@ -145,7 +149,7 @@ already AS (
            a.sent >= t.cap AND EXISTS (
                SELECT 1 FROM outbox b WHERE b.tenant_id = a.tenant_id
                  AND b.idempotency_key = 'nudge-summary:' || a.recipient_id || ':' || t.send_day) AS exhausted
-    FROM (SELECT n.tenant_id, n.recipient_id, count(*) AS sent
+    FROM (SELECT n.tenant_id, n.recipient_id, count(DISTINCT n.deal_id) AS sent
           FROM nudges n JOIN t ON t.tenant_id = n.tenant_id AND n.send_day = t.send_day
           WHERE n.status = 'queued'
           GROUP BY n.tenant_id, n.recipient_id) a
@@ -161,9 +165,10 @@ fresh AS (
             AND n.stage_entered_at = c.stage_entered_at AND n.episode = c.episode)
 ),
 ranked AS (
-    SELECT f.*, f.sent + row_number() OVER (
+    -- a deal is one card however many of its rules fire: the rank (and the cap) counts deals
+    SELECT f.*, f.sent + dense_rank() OVER (
                PARTITION BY f.tenant_id, f.recipient_id
-               ORDER BY f.engaged DESC, f.score DESC, f.days_over DESC, f.deal_id, f.level) AS nth
+               ORDER BY f.engaged DESC, f.score DESC, f.stage_over DESC, f.deal_id) AS nth
     FROM fresh f
 ),
 queued AS (
@@ -181,7 +186,7 @@ ins AS (
 ),
 over AS (
     SELECT r.tenant_id, r.recipient_id, min(r.recipient) AS recipient, min(t.send_at) AS send_at,
-           min(t.send_day) AS send_day, min(t.cap) AS cap, count(*) AS over_cap
+           min(t.send_day) AS send_day, min(t.cap) AS cap, count(DISTINCT r.deal_id) AS over_cap
     FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
     WHERE r.nth > t.cap
     GROUP BY r.tenant_id, r.recipient_id
@@ -189,10 +194,10 @@ over AS (
 over_top AS (
     -- the three most valuable of those, named in the summary line
     SELECT r.tenant_id, r.recipient_id, array_agg(d.title ORDER BY r.nth) AS titles
-    FROM ranked r
-    JOIN t ON t.tenant_id = r.tenant_id
+    FROM (SELECT DISTINCT r.tenant_id, r.recipient_id, r.deal_id, r.nth
+          FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
+          WHERE r.nth > t.cap AND r.nth <= t.cap + 3) r
     JOIN deals d ON d.tenant_id = r.tenant_id AND d.deal_id = r.deal_id
-    WHERE r.nth > t.cap AND r.nth <= t.cap + 3
     GROUP BY r.tenant_id, r.recipient_id
 )
 SELECT 'nudge' AS kind, q.tenant_id, q.deal_id, q.rule, q.level, q.stage_entered_at, q.episode,
@@ -234,7 +239,7 @@ FROM over o
 JOIN over_top ot ON ot.tenant_id = o.tenant_id AND ot.recipient_id = o.recipient_id
 WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
                     AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || o.send_day)
-ORDER BY 2, 8, 1, 14;
+ORDER BY 2, 8, 1, 14, 3, 4;
 
 -- name: nudge_outbox_many$
 -- Many outbox rows in one statement (the scan queues thousands); same once-per-key rule as

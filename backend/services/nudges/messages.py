@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from schemas.outbox import TemplateCardMessage, TextMessage
 
@@ -108,8 +108,15 @@ def task_id(row: Mapping[str, Any]) -> str:
             f"{micros(row['stage_entered_at'])}-{micros(row['episode'])}").replace("_", "-")
 
 
-def nudge_card(row: Mapping[str, Any], now: dt.datetime, *, engaged_days: int = 3, factor: float = 2.0) -> TemplateCardMessage:
-    """A button_interaction template card for one nudge."""
+# The first-named reason on a card: the stage clock first, the close date next, silence last.
+RULE_ORDER = {"stalled": 0, "unpaid": 0, "close_passed": 1, "idle": 2}
+
+
+def nudge_card(rows: Sequence[Mapping[str, Any]], now: dt.datetime, *, engaged_days: int = 3,
+               factor: float = 2.0) -> TemplateCardMessage:
+    """One button_interaction template card for a deal: every rule that fired on it, named in one line."""
+    rows = sorted(rows, key=lambda r: RULE_ORDER.get(r["rule"], 9))
+    row = rows[0]
     deal_id = row["deal_id"]
     stage = row.get("stage_name") or row.get("stage")
     days_in = days_between(now, row["stage_entered_at"])
@@ -127,7 +134,9 @@ def nudge_card(row: Mapping[str, Any], now: dt.datetime, *, engaged_days: int = 
         fields.append({"keyname": "负责人", "value": clip(row.get("owner_name"), 26)})
     title = row.get("title") or f"商机 {deal_id}"
     company = row.get("company")
-    desc = headline(row, now, engaged_days, factor)
+    why = "；".join(reason(r, now, factor) for r in rows)
+    line = engagement_line(row, engaged_days) if row.get("engaged") else ""
+    desc = f"{line}，{why}" if line else why
     card = {
         "card_type": "button_interaction",
         "source": {"desc": "拓客 · 升级提醒" if row["level"] == 2 else "拓客 · 商机提醒"},

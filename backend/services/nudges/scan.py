@@ -67,29 +67,47 @@ def tenant_params(tenant_rows: list[Any], now: dt.datetime) -> dict[str, list[An
     return dict(cols)
 
 
-def outbox_key(row: Any) -> str:
-    """The nudge's unique key, spelled as an outbox idempotency key (times in microseconds)."""
-    return (
-        f"nudge:{row['deal_id']}:{row['rule']}:{row['level']}:"
-        f"{messages.micros(row['stage_entered_at'])}:{messages.micros(row['episode'])}"
-    )
+def outbox_key(rows: list[Any]) -> str:
+    """A card's idempotency key: the unique keys of the nudges it carries (times in microseconds)."""
+    first = rows[0]
+    parts = "+".join(f"{r['rule']}:{messages.micros(r['stage_entered_at'])}:{messages.micros(r['episode'])}" for r in rows)
+    return f"nudge:{first['deal_id']}:{first['level']}:{parts}"
 
 
 def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
-    """Outbox rows (as arrays): a card per queued nudge, a text per summary line."""
+    """Outbox rows (as arrays): one card per deal and recipient, one text per summary line.
+
+    ``rows`` come ordered by tenant, recipient and deal, so a deal's nudges are neighbours.
+    """
     out: dict[str, list[Any]] = {"tenant_ids": [], "recipients": [], "payloads": [], "keys": [], "not_before": []}
-    for row in rows:
-        if row["kind"] == "nudge":
-            message = messages.nudge_card(row, now, engaged_days=row["engaged_days"], factor=row["factor"])
-            key = outbox_key(row)
-        else:
-            message = messages.summary_text(list(row["titles"]), row["over_cap"], row["cap"])
-            key = row["summary_key"]
+
+    def add(row: Any, message: Any, key: str) -> None:
         out["tenant_ids"].append(row["tenant_id"])
         out["recipients"].append(row["recipient"])
         out["payloads"].append(_encode(to_wecom(message)).decode())
         out["keys"].append(key)
         out["not_before"].append(row["send_at"])
+
+    group: list[Any] = []
+
+    def flush() -> None:
+        if group:
+            first = group[0]
+            card = messages.nudge_card(group, now, engaged_days=first["engaged_days"], factor=first["factor"])
+            add(first, card, outbox_key(group))
+            group.clear()
+
+    for row in rows:
+        if row["kind"] == "nudge":
+            if group and (group[0]["tenant_id"], group[0]["recipient_id"], group[0]["deal_id"]) != (
+                row["tenant_id"], row["recipient_id"], row["deal_id"]
+            ):
+                flush()
+            group.append(row)
+        else:
+            flush()
+            add(row, messages.summary_text(list(row["titles"]), row["over_cap"], row["cap"]), row["summary_key"])
+    flush()
     return out
 
 
@@ -154,6 +172,7 @@ async def scan(
             rendered_at = time.perf_counter()
             summaries = [r for r in rows if r["kind"] == "summary"]
             result.queued = len(rows) - len(summaries)
+            result.cards = len(outbound["keys"]) - len(summaries)
             result.summaries = len(summaries)
             result.summarised = sum(r["over_cap"] for r in summaries)
             result.found = result.queued + result.summarised
@@ -185,7 +204,7 @@ async def scan_all(pool: asyncpg.Pool, *, dry_run: bool = False, wait: bool = Fa
     parts = await asyncio.gather(*(one(s) for s in range(SLOTS)))
     total = ScanResult(dry_run=dry_run, skipped=any(p.skipped for p in parts))
     for p in parts:
-        for field in ("tenants", "found", "queued", "summarised", "summaries", "enqueued"):
+        for field in ("tenants", "found", "queued", "cards", "summarised", "summaries", "enqueued"):
             setattr(total, field, getattr(total, field) + getattr(p, field))
         total.nudges.extend(p.nudges)
         total.lines.extend(p.lines)
