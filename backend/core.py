@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
+import os
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
@@ -94,6 +96,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     await migrate.migrate_url(url)
     app.state.database_url = url
     app.state.pool = await db_pool.create_pool(url)
+    warming = None
+    if os.environ.get("TUOKE_WARM_MODELS", "1") not in ("0", "false", "no"):
+        # Load the embedding model in the background so the first knowledge question is fast.
+        from backend.services.kb import warm_up
+
+        warming = asyncio.create_task(warm_up())
     scheduler = None
     if settings.run_worker_in_process:
         from backend.jobs.worker import build_scheduler
@@ -105,6 +113,8 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        if warming is not None and not warming.done():
+            warming.cancel()
         await wechat_api.close_client()
         await app.state.pool.close()
 

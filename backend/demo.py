@@ -8,6 +8,8 @@ from typing import Any
 import asyncpg
 import click
 
+from pathlib import Path
+
 from backend import clock
 from backend.errors import NotFound
 from backend.services import deals, tenants
@@ -17,6 +19,7 @@ from schemas.tenants import MiniappConfig, TenantCreate, WecomConfig
 from schemas.users import UserCreate
 
 DEMO_SLUG = "demo"
+DEMO_KB = Path(__file__).parent / "demo_data" / "kb"  # the seller's selling points and competitor notes
 DEMO_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 
 PEOPLE = [
@@ -118,8 +121,53 @@ async def load_demo(conn: asyncpg.Connection) -> dict[str, Any]:
     return {"tenant": tenant, "created": True, "api_token": created.api_token}
 
 
+async def _cards(conn: asyncpg.Connection, reps: list[Any]) -> None:
+    """Each rep's business card, featuring the seller's three products."""
+    from backend.services.cards import cards
+    from schemas.cards import CardUpdate, Product
+
+    products = [
+        Product(title="HC-ESS-215 储能柜", summary="215kWh 工商业储能，液冷温控，三级消防", doc_id="sp_ess215_performance"),
+        Product(title="HC-INV-50K 光伏逆变器", summary="50kW 组串式，最高效率 98.7%", doc_id="sp_inv50k_performance"),
+        Product(title="EMS 云平台", summary="峰谷套利、需量管理、虚拟电厂", doc_id="sp_ems_features"),
+    ]
+    for i, rep in enumerate(reps):
+        await cards.my_card(conn, rep)
+        await cards.update_card(conn, rep, CardUpdate(
+            title="大客户经理", company="华储能源科技有限公司", phone=f"1380013800{i}",
+            email=f"{rep.wecom_userid}@huachu.example.com", wechat_id=f"{rep.wecom_userid}_hc",
+            bio="专注工商业储能与光伏，帮工厂把电费降下来。", products=products,
+        ))
+
+
+async def _knowledge(conn: asyncpg.Connection, tenant_id: int) -> int:
+    """Ingest the demo knowledge base (unchanged files are skipped, so this is cheap the second time)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from backend.services.kb import embedder, ingest
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True)) as bar:
+        task = bar.add_task("knowledge base: loading models", total=None)
+        models = await embedder.aget_models()
+        bar.update(task, description="knowledge base: chunks")
+        results = await ingest.ingest_path(
+            conn, tenant_id, DEMO_KB, models=models,
+            progress=lambda n: bar.advance(task, n), on_total=lambda n: bar.update(task, total=n),
+        )
+    return sum(1 for r in results if r.status not in ("unchanged", "failed"))
+
+
 async def load_and_report(conn: asyncpg.Connection) -> None:
     result = await load_demo(conn)
+    if DEMO_KB.is_dir():
+        changed = await _knowledge(conn, result["tenant"].tenant_id)
+        if changed:
+            click.echo(f"knowledge base: {changed} documents ingested")
+    if result["created"]:
+        reps = [await tenants.actor_for_wecom(conn, result["tenant"].tenant_id, userid) for _, role, userid in PEOPLE if role == "rep"]
+        await _cards(conn, [r for r in reps if r is not None])
     settings = get_settings()
     admin_token = ensure_admin_token(settings.data_dir)
     base = settings.public_base_url
@@ -132,3 +180,10 @@ async def load_and_report(conn: asyncpg.Connection) -> None:
     click.echo(f"  {base}/schema/swagger          (OpenAPI)")
     click.echo(f"  curl -H 'Authorization: Bearer {admin_token}' {base}/admin/v1/tenants/demo/deals")
     click.echo(f"  WeChat Work callback: {base}/wecom/demo/callback  (token tuokedemo, EncodingAESKey {DEMO_AES_KEY})")
+    codes = await conn.fetch(
+        "SELECT u.name, c.code FROM cards c JOIN users u ON u.tenant_id = c.tenant_id AND u.user_id = c.user_id"
+        " WHERE c.tenant_id = $1 ORDER BY u.user_id", tenant.tenant_id,
+    )
+    for row in codes:
+        click.echo(f"  {row['name']}'s business card (H5): {base}/c/{row['code']}")
+    click.echo(f"  try the bot without WeChat: .venv/bin/tuoke bot say demo wanglei '我的商机'")

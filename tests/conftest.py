@@ -25,6 +25,7 @@ ADMIN_TOKEN = "test-admin-" + secrets.token_hex(8)
 
 os.environ["TUOKE_ADMIN_TOKEN"] = ADMIN_TOKEN
 os.environ["TUOKE_INPROCESS_WORKER"] = "0"
+os.environ["TUOKE_WARM_MODELS"] = "0"  # tests that need a warm model warm it themselves
 os.environ["TUOKE_DATA_DIR"] = tempfile.mkdtemp(prefix="tuoke-test-")
 os.environ["TUOKE_SECRET_KEY"] = "test-secret-key"
 os.environ["TUOKE_WECHAT_TIMEOUT"] = "1"  # the fake's "timeout" failure stays silent for 1.5 s

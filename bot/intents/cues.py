@@ -107,8 +107,15 @@ BUSINESS_RE = re.compile(
 )
 QUESTION_RE = re.compile(
     r"[?？]|吗\s*$|么\s*$|呢\s*$|多少|什么|怎么|如何|怎样|能不能|能否|可不可以|可以不|是否|有没有|是不是|哪些|哪个|哪家|哪款|"
-    r"为啥|为什么|啥|谁|哪里|多久|几年|几次|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
+    r"为啥|为什么|啥|谁|哪里|哪儿|在哪|多久|几年|几次|几天|几个|几台|几级|多大|多长|多高|多重|多快|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
     r"^(?:how|what|which|does|do|is|are|can|why|where|compare|any)\b|\bvs\.?\b|\bversus\b",
+    I,
+)
+# A bare topic the knowledge base answers: "宁能的价格", "HC-ESS-215 的循环寿命" (no question word).
+KB_TOPIC_RE = re.compile(
+    r"(?:价格|报价|价钱|参数|规格|寿命|效率|质保|保修|认证|资质|案例|优势|劣势|卖点|弱点|缺点|功率|容量|尺寸|重量|"
+    r"交期|货期|售后|安全性|能耗|成本|回本|收益|兼容|协议|接口|配置|型号|资料|说明书|白皮书|"
+    r"price|pricing|specs?|warranty|certifications?|datasheet|efficiency|lifetime|cycle life|case stud(?:y|ies))\s*$",
     I,
 )
 REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|待办|\bremind me(?: to)?\b|\bdon't forget\b|\bto-?do\b", I)

@@ -280,6 +280,8 @@ class Parser:
                 else f"Is \"{self.m.orig[h.start:h.end]}\" part of a name, or should the deal move to {h.key}?"
             )
             return "update_stage"
+        if len(body) <= 30 and C.KB_TOPIC_RE.search(body):
+            return "search_kb"
         return "unknown"
 
     def _chitchat(self, body: str) -> bool:

@@ -585,3 +585,19 @@ def test_bei_jie_hu_with_nothing_between_is_one_loss_phrase():
     assert (r.intent, r.deal_hint, r.reason) == ("mark_lost", "西湖电子", "对方用了更便宜的方案")
     r = p("西湖电子被汇川抢走了")
     assert (r.intent, r.deal_hint) == ("mark_lost", "西湖电子")
+
+
+def test_knowledge_questions_without_a_question_mark():
+    """The issue's own example, and bare topics the knowledge base answers."""
+    for text, kind in [
+        ("储能柜比宁能的好在哪", "competitor"),
+        ("HC-ESS-215 的循环寿命", "selling_point"),
+        ("宁能的价格", None),
+        ("VoltEdge pricing", None),
+    ]:
+        parsed = parse(text)
+        assert parsed.intent == "search_kb", text
+        assert parsed.query == text
+        if kind:
+            assert parsed.kb_kind == kind, text
+    assert parse("今天好累").intent == "unknown"
