@@ -23,7 +23,6 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     data_dir: Path
     public_base_url: str
     run_worker_in_process: bool
-    llm_base_url: str | None
 
 
 def _data_dir() -> Path:
@@ -87,7 +86,6 @@ def get_settings() -> Settings:
         data_dir=data_dir,
         public_base_url=os.environ.get("TUOKE_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
         run_worker_in_process=os.environ.get("TUOKE_INPROCESS_WORKER", "1") not in ("0", "false", "no"),
-        llm_base_url=os.environ.get("TUOKE_LLM_BASE_URL") or None,
     )
 
 
