@@ -40,17 +40,14 @@ WHERE (:tenant_id::bigint IS NULL OR t.tenant_id = :tenant_id)
   AND (:slot::int IS NULL OR t.tenant_id % :slots::int = :slot::int)
 ORDER BY t.tenant_id;
 
--- name: nudge_scan
--- The whole scan in one statement. Per tenant and stage, the entry time past which a rule fires
--- turns each rule into an index range scan (deals_stall_scan, deals_idle_scan,
--- deals_close_scan); what was already decided drops out on the unique key of ``nudges``; each
--- recipient's new nudges are ranked (customer engagement first, then amount × probability, then
--- days over) and those within the daily cap are recorded and returned (kind 'nudge'); the rest
--- stay undecided, so they come up again on a later day while they still apply, and are told
--- in one summary line per recipient and day (kind 'summary', unless that line went out already).
--- The rows returned are the ones recorded: under the scan lock nothing else records nudges, and
--- should anything ever race, the outbox key (the same unique key) still lets one message out.
--- Per-tenant settings come in as arrays, one element per tenant.
+-- name: nudge_scan_find!
+-- A scan, step 1: every nudge due now that was not decided before, into the temporary table
+-- nudge_cand (dropped at commit; analysed before step 2, so that step's plan fits its size).
+-- Per tenant and stage, the entry time past which a rule fires turns each rule into an index
+-- range scan (deals_stall_scan, deals_idle_scan, deals_close_scan); what was decided already
+-- drops out on the unique key of ``nudges``. Per-tenant settings come in as arrays, one element
+-- per tenant.
+CREATE TEMP TABLE nudge_cand ON COMMIT DROP AS
 WITH t AS (
     SELECT x.*, :now::timestamptz - x.idle_days * interval '24 hours' AS idle_before,
            :now::timestamptz - x.engaged_days * interval '24 hours' AS engaged_since
@@ -65,7 +62,8 @@ th AS (
     SELECT t.tenant_id, s.key AS stage, s.sla_days, s.probability::float8 AS probability,
            (s.key = 'won' AND t.unpaid) OR (s.key <> 'won' AND t.stalled) AS sla_rule,
            :now::timestamptz - s.sla_days * interval '24 hours' AS due_before,
-           :now::timestamptz - s.sla_days * t.factor * interval '24 hours' AS escalate_before
+           :now::timestamptz - s.sla_days * t.factor * interval '24 hours' AS escalate_before,
+           t.idle_before, t.send_at, t.send_day, t.cap, t.factor, t.engaged_days, t.engaged_since, t.today_start
     FROM t JOIN pipeline_stages s ON s.tenant_id = t.tenant_id
     WHERE s.key NOT IN ('paid', 'lost')
 ),
@@ -74,7 +72,8 @@ hit AS (
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END AS rule, 1 AS level,
            d.stage_entered_at AS episode, coalesce(d.amount, 0) * th.probability AS score,
            extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS days_over,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS stage_over
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS stage_over,
+           th.idle_before, th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
     FROM th CROSS JOIN LATERAL (
         SELECT * FROM deals x
         WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.due_before
@@ -85,7 +84,8 @@ hit AS (
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END, 2,
            d.stage_entered_at, coalesce(d.amount, 0) * th.probability,
            extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days,
+           th.idle_before, th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
     FROM th CROSS JOIN LATERAL (
         SELECT * FROM deals x
         WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.escalate_before
@@ -95,7 +95,8 @@ hit AS (
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at, 'idle', 1,
            coalesce(d.last_activity_at, d.created_at), coalesce(d.amount, 0) * th.probability,
            extract(epoch FROM (:now::timestamptz - coalesce(d.last_activity_at, d.created_at))) / 86400.0 - t.idle_days,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0)
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0),
+           th.idle_before, th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
     FROM t
     JOIN deals d ON d.tenant_id = t.tenant_id AND coalesce(d.last_activity_at, d.created_at) <= t.idle_before
                 AND d.stage NOT IN ('won', 'paid', 'lost')
@@ -105,42 +106,56 @@ hit AS (
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at, 'close_passed', 1,
            (d.expected_close::timestamp AT TIME ZONE 'UTC'), coalesce(d.amount, 0) * th.probability,
            (t.local_today - d.expected_close)::float8,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0)
+           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0),
+           th.idle_before, th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
     FROM t
     JOIN deals d ON d.tenant_id = t.tenant_id AND d.expected_close < t.local_today
                 AND d.expected_close IS NOT NULL AND d.stage NOT IN ('won', 'paid', 'lost')
     JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
     WHERE t.close_passed AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
 ),
-eng AS (
-    SELECT e.tenant_id, e.contact_id, max(e.created_at) AS last_at,
-           count(*) FILTER (WHERE e.created_at > t.engaged_since) AS events_recent,
-           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at > t.engaged_since) AS views_recent,
-           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at >= t.today_start) AS views_today,
-           count(*) FILTER (WHERE e.kind = 'forward' AND e.created_at > t.engaged_since) AS forwards_recent,
-           count(*) FILTER (WHERE e.kind = 'inquiry' AND e.created_at > t.engaged_since) AS inquiries_recent
-    FROM card_events e JOIN t ON t.tenant_id = e.tenant_id
-    WHERE e.contact_id IS NOT NULL AND e.kind <> 'dwell'
-      AND e.created_at > :now::timestamptz - interval '90 days' AND e.created_at <= :now::timestamptz
-    GROUP BY e.tenant_id, e.contact_id
-),
-mgr AS (
-    SELECT DISTINCT ON (u.tenant_id, u.team_id) u.tenant_id, u.team_id, u.user_id, u.wecom_userid
-    FROM users u JOIN t ON t.tenant_id = u.tenant_id
-    WHERE u.role = 'manager' AND u.active AND u.wecom_userid IS NOT NULL AND u.team_id IS NOT NULL
-    ORDER BY u.tenant_id, u.team_id, u.user_id
-),
 cand AS (
     SELECT h.tenant_id, h.deal_id, h.contact_id, h.rule, h.level, h.stage_entered_at, h.episode, h.score,
            h.days_over, h.stage_over, coalesce(g.events_recent, 0) > 0 AS engaged,
            CASE WHEN h.level = 1 THEN h.owner_id ELSE m.user_id END AS recipient_id,
-           CASE WHEN h.level = 1 THEN u.wecom_userid ELSE m.wecom_userid END AS recipient
+           CASE WHEN h.level = 1 THEN u.wecom_userid ELSE m.wecom_userid END AS recipient,
+           h.send_at, h.send_day, h.cap, h.factor, h.engaged_days, h.engaged_since, h.today_start
     FROM hit h
     JOIN users u ON u.tenant_id = h.tenant_id AND u.user_id = h.owner_id AND u.active
-    JOIN t ON t.tenant_id = h.tenant_id
-    LEFT JOIN eng g ON g.tenant_id = h.tenant_id AND g.contact_id = h.contact_id
-    LEFT JOIN mgr m ON m.tenant_id = h.tenant_id AND m.team_id = u.team_id AND m.user_id <> h.owner_id
-    WHERE (h.rule <> 'idle' OR g.last_at IS NULL OR g.last_at <= t.idle_before)
+    -- lookups per candidate, not joins with aggregates: the right plan whatever the row estimates
+    LEFT JOIN LATERAL (
+        SELECT max(e.created_at) AS last_at, count(*) FILTER (WHERE e.created_at > h.engaged_since) AS events_recent
+        FROM card_events e
+        WHERE h.contact_id IS NOT NULL AND e.tenant_id = h.tenant_id AND e.contact_id = h.contact_id
+          AND e.kind <> 'dwell' AND e.created_at > :now::timestamptz - interval '90 days'
+          AND e.created_at <= :now::timestamptz
+    ) g ON true
+    LEFT JOIN LATERAL (
+        SELECT x.user_id, x.wecom_userid FROM users x
+        WHERE h.level = 2 AND x.tenant_id = h.tenant_id AND x.team_id = u.team_id AND x.role = 'manager'
+          AND x.active AND x.wecom_userid IS NOT NULL AND x.user_id <> h.owner_id
+        ORDER BY x.user_id LIMIT 1
+    ) m ON true
+    WHERE (h.rule <> 'idle' OR g.last_at IS NULL OR g.last_at <= h.idle_before)
+)
+SELECT c.* FROM cand c
+WHERE c.recipient IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM nudges n
+      WHERE n.tenant_id = c.tenant_id AND n.deal_id = c.deal_id AND n.rule = c.rule AND n.level = c.level
+        AND n.stage_entered_at = c.stage_entered_at AND n.episode = c.episode);
+
+-- name: nudge_scan_record
+-- A scan, step 2: each recipient's new nudges (nudge_cand) are ranked — customer engagement
+-- first, then amount × probability, then days over the stage's SLA; a deal is one card however
+-- many of its rules fire — and those within the daily cap are recorded and returned (kind
+-- 'nudge'); the rest stay undecided, so they come up again on a later day while they still
+-- apply, and are told in one summary line per recipient and day (kind 'summary', unless that
+-- line went out already). A recipient whose cap and summary are spent is left out before any
+-- ranking. The rows returned are the ones recorded: under the scan lock nothing else records
+-- nudges, and should anything ever race, the outbox key still lets one message out.
+WITH days AS (
+    SELECT DISTINCT tenant_id, send_day, cap FROM nudge_cand
 ),
 already AS (
     -- what each recipient was sent on the day this pass sends for; ``exhausted``: the cap is
@@ -150,19 +165,15 @@ already AS (
                SELECT 1 FROM outbox b WHERE b.tenant_id = a.tenant_id
                  AND b.idempotency_key = 'nudge-summary:' || a.recipient_id || ':' || t.send_day) AS exhausted
     FROM (SELECT n.tenant_id, n.recipient_id, count(DISTINCT n.deal_id) AS sent
-          FROM nudges n JOIN t ON t.tenant_id = n.tenant_id AND n.send_day = t.send_day
+          FROM nudges n JOIN days t ON t.tenant_id = n.tenant_id AND n.send_day = t.send_day
           WHERE n.status = 'queued'
           GROUP BY n.tenant_id, n.recipient_id) a
-    JOIN t ON t.tenant_id = a.tenant_id
+    JOIN days t ON t.tenant_id = a.tenant_id
 ),
 fresh AS (
-    SELECT c.*, coalesce(a.sent, 0) AS sent FROM cand c
+    SELECT c.*, coalesce(a.sent, 0) AS sent FROM nudge_cand c
     LEFT JOIN already a ON a.tenant_id = c.tenant_id AND a.recipient_id = c.recipient_id
-    WHERE c.recipient IS NOT NULL AND a.exhausted IS NOT TRUE
-      AND NOT EXISTS (
-          SELECT 1 FROM nudges n
-          WHERE n.tenant_id = c.tenant_id AND n.deal_id = c.deal_id AND n.rule = c.rule AND n.level = c.level
-            AND n.stage_entered_at = c.stage_entered_at AND n.episode = c.episode)
+    WHERE a.exhausted IS NOT TRUE
 ),
 ranked AS (
     -- a deal is one card however many of its rules fire: the rank (and the cap) counts deals
@@ -172,9 +183,7 @@ ranked AS (
     FROM fresh f
 ),
 queued AS (
-    SELECT r.*, t.send_at, t.send_day, t.cap, t.factor, t.engaged_days, t.engaged_since, t.today_start
-    FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
-    WHERE r.nth <= t.cap
+    SELECT r.* FROM ranked r WHERE r.nth <= r.cap
 ),
 ins AS (
     INSERT INTO nudges (tenant_id, deal_id, rule, level, stage_entered_at, episode, recipient_id, status,
@@ -185,18 +194,18 @@ ins AS (
     ON CONFLICT DO NOTHING
 ),
 over AS (
-    SELECT r.tenant_id, r.recipient_id, min(r.recipient) AS recipient, min(t.send_at) AS send_at,
-           min(t.send_day) AS send_day, min(t.cap) AS cap, count(DISTINCT r.deal_id) AS over_cap
-    FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
-    WHERE r.nth > t.cap
+    SELECT r.tenant_id, r.recipient_id, min(r.recipient) AS recipient, min(r.send_at) AS send_at,
+           min(r.send_day) AS send_day, min(r.cap) AS cap, count(DISTINCT r.deal_id) AS over_cap
+    FROM ranked r
+    WHERE r.nth > r.cap
     GROUP BY r.tenant_id, r.recipient_id
 ),
 over_top AS (
     -- the three most valuable of those, named in the summary line
     SELECT r.tenant_id, r.recipient_id, array_agg(d.title ORDER BY r.nth) AS titles
     FROM (SELECT DISTINCT r.tenant_id, r.recipient_id, r.deal_id, r.nth
-          FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
-          WHERE r.nth > t.cap AND r.nth <= t.cap + 3) r
+          FROM ranked r
+          WHERE r.nth > r.cap AND r.nth <= r.cap + 3) r
     JOIN deals d ON d.tenant_id = r.tenant_id AND d.deal_id = r.deal_id
     GROUP BY r.tenant_id, r.recipient_id
 )

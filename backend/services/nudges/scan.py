@@ -1,7 +1,8 @@
-"""The nudge scan: one set-based statement over the open deals (``nudge_scan`` in nudges.sql).
+"""The nudge scan: set-based SQL over the open deals (``nudge_scan_find`` / ``_record`` in nudges.sql).
 
-A pass, in one transaction: read each tenant's rules and manners, let PostgreSQL find, rank,
-cap and record the new nudges, render the queued ones as template cards and the capped ones as
+A pass, in one transaction: read each tenant's rules and manners, let PostgreSQL find the new
+nudges (into a temporary table, analysed so that the next step is planned for its real size),
+then rank, cap and record them, render the queued ones as template cards and the capped ones as
 one summary line per recipient, and add them to the outbox in one statement. The unique key of
 ``nudges`` is what makes a nudge go out once; the outbox key repeats that guarantee. A crash
 before the commit leaves nothing behind, so a restart decides everything afresh. ``dry_run``
@@ -166,7 +167,9 @@ async def scan(
             if not tenant_rows:
                 return result
             started = time.perf_counter()
-            rows = await queries.nudge_scan(conn, now=now, **tenant_params(tenant_rows, now))
+            await queries.nudge_scan_find(conn, now=now, **tenant_params(tenant_rows, now))
+            await conn.execute("ANALYZE nudge_cand")  # step 2 plans on the real number of candidates
+            rows = await queries.nudge_scan_record(conn, now=now)
             found_at = time.perf_counter()
             outbound = render(rows, now)
             rendered_at = time.perf_counter()
