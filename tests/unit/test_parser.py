@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -180,16 +179,6 @@ def test_tenant_stage_aliases():
     assert (r.intent, r.stage, r.deal_hint) == ("update_stage", "poc", "华星光电")
     extra = StageAlias(key="negotiation", name_zh="谈判", aliases=["砍价"])
     assert p("华星光电那单到砍价了", stages=[extra]).stage == "negotiation"
-
-
-def test_parse_is_fast():
-    texts = [json.loads(line)["text"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    parse("预热", now=NOW)
-    t0 = time.perf_counter()
-    for t in texts:
-        parse(t, now=NOW)
-    per = (time.perf_counter() - t0) / len(texts)
-    assert per < 0.005
 
 
 # ---------------------------------------------------------------- mechanisms found on blind batches
@@ -447,16 +436,15 @@ def test_comparison_with_a_named_brand_is_competitor():
     assert p("我们的蒸烤箱和Rational比有啥优势").kb_kind == "competitor"
 
 
-def test_parse_never_raises_and_stays_fast():
+def test_parse_never_raises():
+    """Speed is measured by scripts/eval_parser (ms_per_message), not asserted here."""
     import random
 
     random.seed(7)
     alphabet = "新线索签了丢单预算万亿点零一二三四五六七八九十百千那单的了吗？?()（）[]*+\\|^$.{}0123456789 abcXYZ🎉\n\t\x00"
-    t0 = time.perf_counter()
     for _ in range(2000):
         text = "".join(random.choice(alphabet) for _ in range(random.randint(0, 80)))
         assert p(text).intent
-    assert (time.perf_counter() - t0) / 2000 < 0.01
 
 
 # ---------------------------------------------------------------- mechanisms from batch 6 (fixed after its honest measurement)
