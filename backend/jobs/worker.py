@@ -13,6 +13,8 @@ log = logging.getLogger("tuoke.worker")
 
 
 def build_scheduler(pool: asyncpg.Pool) -> AsyncIOScheduler:
+    # Every pass would log twice at INFO; our jobs log what they do themselves.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = AsyncIOScheduler(timezone="UTC")
     for job in all_jobs():
 
@@ -23,7 +25,7 @@ def build_scheduler(pool: asyncpg.Pool) -> AsyncIOScheduler:
                 log.exception("job %s failed", job.id)
 
         scheduler.add_job(
-            run, "interval", seconds=job.seconds, id=job.id, max_instances=1, coalesce=True,
+            run, "interval", seconds=job.seconds, id=job.id, name=job.id, max_instances=1, coalesce=True,
             misfire_grace_time=max(int(job.seconds), 1),
         )
     return scheduler
