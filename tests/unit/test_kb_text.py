@@ -32,6 +32,17 @@ def test_terms_keep_model_numbers_whole_and_drop_fillers():
     assert "那个" not in terms and "嗯" not in terms and "的" not in terms
 
 
+def test_model_numbers_meet_however_reps_type_them():
+    # CB10, CB-10 and CB 10 share terms; units (50kW, 220V) and decimals (1.2MW) are not split.
+    doc = set(lexical.terms("CB-10 协作机器人"))
+    assert {"cb-10", "cb10", "cb", "10"} <= doc
+    assert set(lexical.terms("CB10 报价")) >= {"cb10", "cb", "10"}
+    assert {"cb", "10"} <= set(lexical.terms("cb 10"))
+    assert "hcess215" in lexical.terms("HC-ESS-215")
+    assert lexical.terms("50kW 220V") == ["50kw", "220v"]
+    assert "12mw" not in lexical.terms("1.2MW")
+
+
 def test_terms_fold_traditional_chinese_width_and_english_plurals():
     assert "报价" in lexical.terms("宁能的報價")
     assert lexical.terms("ＨＣ－ＥＳＳ－２１５")[-1] == "hc-ess-215"
@@ -90,6 +101,32 @@ def test_competitor_and_product_aliases():
     assert {"宁能", "ningneng", "宁能科技"} <= filters.competitor_aliases("宁能科技")
     assert {"hc-inv-50k", "逆变器"} <= filters.product_aliases("HC-INV-50K 光伏逆变器")
     assert filters._named("ems 能不能私有化", "ems") and not filters._named("systems", "ems")
+
+
+def test_competitor_short_forms_drop_trade_words_and_english_trade_words_name_nobody():
+    assert {"德威", "dewei"} <= filters.competitor_aliases("德威机器人")
+    assert {"友联", "youlian"} <= filters.competitor_aliases("友联软件")
+    assert "迈瑞" in filters.competitor_aliases("迈瑞医疗器械")
+    assert "海康" in filters.competitor_aliases("海康威视")
+    assert "东方" not in filters.competitor_aliases("东方明珠")  # an everyday word is no short form
+    aliases = filters.competitor_aliases("Northwind Energy")
+    assert "northwind" in aliases and "energy" not in aliases
+
+
+def test_model_numbers_name_a_product_with_or_without_hyphens():
+    assert filters._named("cb10 能不能试用", "cb-10") and filters._named("cb 10 price", "cb-10")
+    assert filters._named("xr-300 质保", "xr300")
+    assert not filters._named("cb-100 报价", "cb-10") and not filters._named("acb-10", "cb-10")
+
+
+def test_lexical_confidence_discounts_the_names_the_filters_used():
+    from backend.services.kb.search import lexical_confidence
+
+    # Every note on the product holds its name (0.8 of the question); one also holds the rest.
+    ranking = [(1, 1, 1.2), (2, 2, 0.8), (3, 3, 0.8)]
+    assert lexical_confidence(ranking) < 0.4
+    assert lexical_confidence(ranking, shared=0.8) == 1.0
+    assert lexical_confidence([(1, 1, 0.8), (2, 2, 0.8)], shared=0.8) == 0.0
 
 
 def _passage(i: int, text: str) -> Passage:

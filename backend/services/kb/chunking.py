@@ -12,7 +12,7 @@ import re
 
 import msgspec
 
-CHUNKER_VERSION = "c1-300"  # part of each document's content hash: changing the chunker re-chunks
+CHUNKER_VERSION = "c1-300-t2"  # part of each document's content hash: changing the chunker (or the lexical terms, t2) re-chunks
 MAX_CHARS = 300
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

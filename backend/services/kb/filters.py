@@ -24,6 +24,18 @@ from backend.services.kb.lexical import normalise
 
 _COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "股份", "科技", "技术", "电气",
                      "新能源", "能源", "电力", "智能", "电子", "实业", "控股", "inc", "ltd", "co", "corp", "group")
+# Words that describe a company's trade rather than name it: 德威机器人 → 德威, 友联软件 → 友联,
+# 迈瑞医疗器械 → 迈瑞. Reps call a competitor by the part before them.
+_TRADE_WORDS = ("机器人", "自动化", "软件", "网络", "信息", "数据", "数字", "数智", "云", "互联网", "物联网", "通信",
+                "医疗器械", "医疗", "医药", "制药", "生物", "基因", "健康", "器械", "仪器", "仪表", "装备", "机械",
+                "设备", "精密", "动力", "工业", "汽车", "材料", "化工", "半导体", "微电子", "光电", "视觉", "系统",
+                "环境", "环保", "工程", "建设", "制造", "国际", "贸易", "物流", "储能", "光伏", "新材料", "电器",
+                "电机", "传感", "控制", "智造", "创新", "研究院", "实验室")
+# English words that describe a trade: "Northwind Energy" is called Northwind, never "energy".
+_TRADE_WORDS_EN = frozenset("""energy power electric electrical electronics technology technologies tech software systems
+    system solutions solution robotics robot robots automation medical health healthcare devices device networks
+    network data cloud industries industrial international global holdings labs group inc ltd co corp
+    company limited llc gmbh ag sa""".split())
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9\-_.]*[a-z0-9]|[a-z0-9]")
 
@@ -32,6 +44,7 @@ class Filters(msgspec.Struct, kw_only=True):
     kinds: list[str] | None = None  # allowed kinds (None: all)
     competitors: list[str] | None = None  # competitor notes allowed (None: all)
     products: list[str] | None = None  # selling points allowed (None: all)
+    named: list[str] = []  # the aliases the question names them by (their terms say nothing more)
 
 
 def _strip_suffixes(name: str) -> str:
@@ -45,16 +58,47 @@ def _strip_suffixes(name: str) -> str:
     return name
 
 
+def _brand(core: str) -> str:
+    """The brand part of an all-Chinese company name: trade words and suffixes dropped from the end
+    (德威机器人 → 德威); for a four-character name with no such word, its first jieba word when that is
+    no everyday word (海康威视 → 海康, but never 东方 of 东方明珠)."""
+    changed = True
+    while changed:
+        changed = False
+        for word in sorted(_TRADE_WORDS, key=len, reverse=True):
+            if core.endswith(word) and len(core) - len(word) >= 2:
+                core = _strip_suffixes(core[: -len(word)])
+                changed = True
+    if len(core) >= 4:
+        _ensure_jieba()
+        words = jieba.lcut(core)
+        if len(words) >= 2 and len(words[0]) >= 2 and jieba.dt.FREQ.get(words[0], 0) < _EVERYDAY_FREQ:
+            return words[0]
+    return core
+
+
+_EVERYDAY_FREQ = 1000  # jieba dictionary frequency above which a word is everyday language (东方, 中国)
+
+
+def _ensure_jieba() -> None:
+    if not jieba.dt.initialized:
+        jieba.initialize()
+
+
 def competitor_aliases(name: str) -> set[str]:
     name = normalise(name).strip()
     out = {name}
     core = _strip_suffixes(name)
     out.add(core)
     if _CJK.search(core) and all(_CJK.match(ch) for ch in core):
-        out.add("".join(lazy_pinyin(core, style=Style.NORMAL, v_to_u=False)))
-    for word in _ASCII_WORD.findall(core):
-        if len(word) >= 3:
-            out.add(word)
+        for form in {core, _brand(core)}:
+            out.add(form)
+            out.add("".join(lazy_pinyin(form, style=Style.NORMAL, v_to_u=False)))
+    words = _ASCII_WORD.findall(core)
+    if len(words) == 1 or (words and words[0] not in _TRADE_WORDS_EN):
+        # The brand (first word) of an English name; the trade words after it name nobody.
+        if len(words[0]) >= 3:
+            out.add(words[0])
     return {a for a in out if len(a) >= 2}
 
 
@@ -74,10 +118,23 @@ def product_aliases(name: str) -> set[str]:
     return {a for a in out if len(a) >= 2}
 
 
+_SEPARATOR = r"[\s\-_/+.]?"
+
+
+def _code_pattern(alias: str) -> str:
+    """A regex for an ASCII name or model number that also matches how reps type it: with or without
+    its hyphens and spaces, and split where letters meet digits (cb-10 ~ cb10 ~ cb 10 ~ CB_10)."""
+    pieces = [p for p in re.split(r"[\s\-_/+]+", alias) if p]
+    parts: list[str] = []
+    for piece in pieces:
+        parts.extend(re.findall(r"[a-z]+|[0-9]+|[^a-z0-9]+", piece))
+    return _SEPARATOR.join(re.escape(p) for p in parts)
+
+
 def _named(question: str, alias: str) -> bool:
     if _CJK.search(alias):
         return alias in question
-    return re.search(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", question) is not None
+    return re.search(rf"(?<![a-z0-9]){_code_pattern(alias)}(?![a-z0-9])", question) is not None
 
 
 async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: str | None = None) -> Filters:
@@ -92,6 +149,9 @@ async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: s
         if row["product"] and row["kind"] == "selling_point":
             for alias in product_aliases(row["product"]):
                 by_product[alias].add(row["product"])
-    competitors = sorted({c for alias, names in by_competitor.items() if _named(question, alias) for c in names})
-    products = sorted({p for alias, names in by_product.items() if _named(question, alias) for p in names})
-    return Filters(kinds=[kind] if kind else None, competitors=competitors or None, products=products or None)
+    named_competitors = [alias for alias in by_competitor if _named(question, alias)]
+    named_products = [alias for alias in by_product if _named(question, alias)]
+    competitors = sorted({c for alias in named_competitors for c in by_competitor[alias]})
+    products = sorted({p for alias in named_products for p in by_product[alias]})
+    return Filters(kinds=[kind] if kind else None, competitors=competitors or None, products=products or None,
+                   named=sorted(set(named_competitors + named_products)))

@@ -21,6 +21,7 @@ jieba.setLogLevel(logging.WARNING)
 # Model numbers and codes: HC-ESS-215, GB/T, IEC, 36276, UL9540A, 1.2MW (kept whole and by part).
 _CODE = re.compile(r"[a-z0-9][a-z0-9\-_/.+]*[a-z0-9]|[a-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ALNUM_RUN = re.compile(r"[a-z]+|[0-9]+")
 _WORD_CHARS = re.compile(r"[\w\u3400-\u9fff]")
 
 # Words that carry no topic: particles, fillers reps say into voice messages, question words,
@@ -60,7 +61,8 @@ def _ascii_term(token: str) -> str | None:
 
 
 def _code_terms(token: str) -> list[str]:
-    """A code kept whole plus its parts: hc-ess-215 → hc-ess-215, hc, ess, 215 (decimals whole)."""
+    """A code kept whole plus its parts, and the forms reps type it in: hc-ess-215 → hc-ess-215,
+    hcess215, hc, ess, 215; cb10 → cb10, cb, 10 (so CB10, CB-10 and CB 10 all meet); decimals whole."""
     token = token.strip("-_/.+")
     if not token:
         return []
@@ -68,7 +70,13 @@ def _code_terms(token: str) -> list[str]:
         return [token]
     parts = [p for p in re.split(r"[\-_/.+]", token) if p]
     out = [token] if len(parts) > 1 else []
-    out.extend(parts)
+    if len(parts) > 1 and not re.search(r"[0-9]\.[0-9]", token):
+        out.append(re.sub(r"[\-_/+]", "", token))  # compact: hc-ess-215 → hcess215 (never 1.2mw → 12mw)
+    for part in parts:
+        out.append(part)
+        pieces = _ALNUM_RUN.findall(part)
+        if len(pieces) > 1 and not re.fullmatch(r"[0-9]+[a-z]{1,3}", part):
+            out.extend(pieces)  # letters meet digits: cb10 → cb, 10 (not units: 50kw, 220v stay whole)
     return [t for t in (_ascii_term(x) for x in out) if t]
 
 
@@ -100,6 +108,8 @@ def terms(text: str) -> list[str]:
     for code in _CODE.findall(text):
         code = code.strip("-_/.+")
         if any(ch in code for ch in "-_/+") or (re.search(r"[a-z]", code) and "." in code):
+            if not re.search(r"[0-9]\.[0-9]", code):
+                out.append(re.sub(r"[\-_/+]", "", code))
             out.append(code)
     return out
 

@@ -36,6 +36,7 @@ SELECTIVE_SHARE = 0.02
 MAX_LEXICAL_CANDIDATES = 2000
 RRF_K = 60
 LEXICAL_FLOOR = 0.4
+TITLE_BOOST = 1.5  # a title term's weight in kb_lexical_search
 MAX_QUERY_CHARS = 500
 
 
@@ -51,24 +52,30 @@ class Scored(msgspec.Struct, kw_only=True):
 
 
 async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f: kb_filters.Filters
-                   ) -> list[Hit]:
+                   ) -> tuple[list[Hit], float]:
     """Chunks by IDF-weighted share of the question's terms they hold (coverage, 1.5x for title hits).
 
     Candidates come only from selective terms (held by at most ``SELECTIVE_DF`` chunks, or
     ``SELECTIVE_SHARE`` of them in a large KB), so a word every chunk has costs nothing; every
-    term still counts in the score and in the question's total."""
+    term still counts in the score and in the question's total.
+
+    Also returns the most coverage the names of the products and competitors the question names
+    can give a chunk (for :func:`lexical_confidence`: the filters already chose by those names,
+    and within the filtered documents they are in every title, so they say nothing about which
+    document answers)."""
     if not terms:
-        return []
+        return [], 0.0
     distinct = list(dict.fromkeys(terms))
     n = max(await queries.kb_chunk_count(conn, tenant_id=tenant_id), 1)
     df = {r["term"]: r["df"] for r in await queries.kb_terms_df(conn, tenant_id=tenant_id, terms=distinct)}
     idf = {t: math.log(1 + (n - min(df.get(t, 0), n) + 0.5) / (df.get(t, 0) + 0.5)) for t in distinct}
-    total = sum(idf.values()) or 1.0
     known = [t for t in distinct if t in df]
     limit_df = max(SELECTIVE_DF, SELECTIVE_SHARE * n)
     selective = [t for t in known if df[t] <= limit_df]
     if not selective:
-        return []
+        return [], 0.0
+
+    total = sum(idf.values()) or 1.0
     rows = await queries.kb_lexical_search(
         conn, tenant_id=tenant_id,
         tsqueries=[lexical.tsquery_literal([t]) for t in known],
@@ -77,7 +84,10 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
         any_query=lexical.tsquery_literal(selective), kinds=f.kinds, competitors=f.competitors,
         products=f.products, max_candidates=MAX_LEXICAL_CANDIDATES, limit=CANDIDATES,
     )
-    return [(r["chunk_id"], r["document_id"], float(r["score"] or 0.0) / total) for r in rows]
+    ranking = [(r["chunk_id"], r["document_id"], float(r["score"] or 0.0) / total) for r in rows]
+    named = {t for alias in f.named for t in lexical.terms(alias)} & set(distinct)
+    shared = TITLE_BOOST * sum(idf[t] for t in named) / total
+    return ranking, shared
 
 
 async def _dense(conn: asyncpg.Connection, tenant_id: int, vector: np.ndarray, f: kb_filters.Filters,
@@ -89,13 +99,18 @@ async def _dense(conn: asyncpg.Connection, tenant_id: int, vector: np.ndarray, f
     return [(r["chunk_id"], r["document_id"], float(r["similarity"])) for r in rows], bar
 
 
-def lexical_confidence(ranking: list[Hit]) -> float:
-    """The weight of the lexical vote: best coverage (at most 1) × its margin over the second."""
+def lexical_confidence(ranking: list[Hit], shared: float = 0.0) -> float:
+    """The weight of the lexical vote: best coverage (at most 1) × its margin over the second,
+    the margin measured on what the two do not share by name (``shared``: the coverage the
+    question's product / competitor names can give; the runner-up holds at most its own)."""
     if not ranking or ranking[0][2] <= 0:
         return 0.0
     best = ranking[0][2]
     second = ranking[1][2] if len(ranking) > 1 else 0.0
-    return min(1.0, best) * (1.0 - second / best)
+    common = min(shared, second)
+    if best - common <= 0:
+        return 0.0
+    return min(1.0, best) * (best - second) / (best - common)
 
 
 def _by_document(ranking: list[Hit]) -> list[Hit]:
@@ -123,11 +138,12 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         normalised = lexical.normalise(question)
         encoding = [asyncio.ensure_future(embedding.embed_query(m, normalised)) for m in models]
     lex: list[Hit] = []
+    shared = 0.0
     dense: list[tuple[float, list[Hit]]] = []  # (the model's bar for the floor, its ranking)
     try:
         f = await kb_filters.infer(conn, tenant_id, question, kind)
         if mode in ("hybrid", "lexical"):
-            lex = await _lexical(conn, tenant_id, lexical.terms(question), f)
+            lex, shared = await _lexical(conn, tenant_id, lexical.terms(question), f)
         vectors = await asyncio.gather(*encoding)
     finally:
         for task in encoding:
@@ -142,7 +158,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     # word every note on a competitor shares, hardly at all).
     rankings: list[tuple[float, list[Hit]]] = [(1.0, ranking) for _, ranking in dense]
     if lex:
-        rankings.append((lexical_confidence(_by_document(lex)) if dense else 1.0, lex))
+        rankings.append((lexical_confidence(_by_document(lex), shared) if dense else 1.0, lex))
     doc_score: dict[int, float] = {}
     chunk_score: dict[int, float] = {}
     doc_of: dict[int, int] = {}
