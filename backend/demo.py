@@ -63,6 +63,7 @@ DEALS: list[tuple[str, str, str | None, str, str, int, str, int, int]] = [
     ("福州马尾造船", "陈光", "设备部长", "13905913378", "岸电储能", 2_300_000, "lost", 3, 3),
 ]
 
+OPEN_PATH = ["lead", "qualified", "initiated", "solution", "bidding", "negotiation", "won", "paid"]
 LOST_REASONS = ["客户选了宁能科技，价格比我们低15%", "客户预算砍了明年再说", "绿峰电气低价抢走的"]
 
 
@@ -99,20 +100,28 @@ async def load_demo(conn: asyncpg.Connection) -> dict[str, Any]:
                 LeadCreate(company=company, contact_name=contact, contact_title=title, phone=phone,
                            product=product, amount=amount, source=("chat", "card", "import")[i % 3]),
             )
-            if stage != "lead":
-                reason = LOST_REASONS[i % len(LOST_REASONS)] if stage == "lost" else None
-                await deals.move_stage(conn, rep, deal.deal_id, stage, reason=reason)
+            # Walk the funnel stage by stage (a lost deal drops out after a few), so the history,
+            # the digest's conversion rates and the funnel chart look like a real team's.
+            path = OPEN_PATH[1:OPEN_PATH.index(stage) + 1] if stage in OPEN_PATH else OPEN_PATH[1:1 + i % 4] + ["lost"]
+            for step in path:
+                reason = LOST_REASONS[i % len(LOST_REASONS)] if step == "lost" else None
+                await deals.move_stage(conn, rep, deal.deal_id, step, reason=reason)
             entered = now - dt.timedelta(days=days, hours=i)
             await conn.execute(
                 """UPDATE deals SET stage_entered_at = $3::timestamptz,
                           last_activity_at = $3::timestamptz - interval '1 day' * ($4::int % 5),
-                          created_at = $3::timestamptz - interval '1 day' * ($4::int % 7 + 1)
+                          created_at = $3::timestamptz - interval '5 days' * $5::int - interval '1 day'
                    WHERE tenant_id = $1 AND deal_id = $2""",
-                tenant.tenant_id, deal.deal_id, entered, i,
+                tenant.tenant_id, deal.deal_id, entered, i, len(path),
             )
+            # Each earlier step five days before the next; the last one when the deal entered its stage.
             await conn.execute(
-                "UPDATE deal_stage_history SET changed_at = $3 WHERE tenant_id = $1 AND deal_id = $2 AND to_stage = $4",
-                tenant.tenant_id, deal.deal_id, entered, stage,
+                """WITH steps AS (
+                       SELECT history_id, row_number() OVER (ORDER BY history_id DESC) - 1 AS back
+                       FROM deal_stage_history WHERE tenant_id = $1 AND deal_id = $2)
+                   UPDATE deal_stage_history h SET changed_at = $3::timestamptz - interval '5 days' * steps.back
+                   FROM steps WHERE h.tenant_id = $1 AND h.history_id = steps.history_id""",
+                tenant.tenant_id, deal.deal_id, entered,
             )
             if i % 4 == 0:
                 await deals.log_activity(conn, rep, deal.deal_id, "visit", f"拜访{contact}，沟通了{product}的方案和预算")
