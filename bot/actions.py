@@ -36,6 +36,15 @@ LIST_FULL = 50
 Handler = Callable[[Ctx, ParsedMessage, Any], Awaitable[str]]
 
 
+
+def error_reply(exc: TuokeError | msgspec.ValidationError, lang: str) -> str:
+    """What the rep is told when an action is refused (the savepoint has undone it)."""
+    if isinstance(exc, Forbidden):
+        return say("forbidden", lang)
+    if isinstance(exc, NotFound):
+        return say("deal_gone", lang)
+    return say("failed", lang, detail=exc.detail if isinstance(exc, TuokeError) else str(exc))
+
 async def act(ctx: Ctx, parsed: ParsedMessage, deal: Any | None = None) -> str:
     """Carry out ``parsed`` (for ``deal`` when already known) and return the reply."""
     intent = parsed.intent
@@ -52,14 +61,8 @@ async def act(ctx: Ctx, parsed: ParsedMessage, deal: Any | None = None) -> str:
     try:
         async with ctx.conn.transaction():  # a savepoint inside the message's transaction
             return await handler(ctx, parsed, deal)
-    except Forbidden:
-        return say("forbidden", ctx.lang)
-    except NotFound:
-        return say("deal_gone", ctx.lang)
-    except TuokeError as exc:
-        return say("failed", ctx.lang, detail=exc.detail)
-    except msgspec.ValidationError as exc:
-        return say("failed", ctx.lang, detail=str(exc))
+    except (TuokeError, msgspec.ValidationError) as exc:
+        return error_reply(exc, ctx.lang)
 
 
 async def _precheck(ctx: Ctx, parsed: ParsedMessage) -> str | None:

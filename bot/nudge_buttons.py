@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from backend.errors import Forbidden, NotFound, TuokeError
+from backend.errors import TuokeError
 from backend.services import deals
 from bot import replies
-from bot.actions import open_stage_after
+from bot.actions import error_reply, open_stage_after
 from bot.context import Ctx
 from bot.replies import say
 
@@ -46,9 +46,5 @@ async def handle(ctx: Ctx, event_key: str) -> str:
                 return say("nudge_closed", ctx.lang, deal=label, stage=replies.stage_name(deal.stage, ctx.lang, names))
             await deals.move_stage(ctx.conn, ctx.actor, deal_id, target)
             return say("stage_moved", ctx.lang, deal=label, stage=replies.stage_name(target, ctx.lang, names), extra="")
-    except Forbidden:
-        return say("forbidden", ctx.lang)
-    except NotFound:
-        return say("deal_gone", ctx.lang)
     except TuokeError as exc:
-        return say("failed", ctx.lang, detail=exc.detail)
+        return error_reply(exc, ctx.lang)
