@@ -22,7 +22,16 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 SH = dt.timezone(dt.timedelta(hours=8))
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (apt-get install chromium)")
+# scripts/test installs Debian's chromium; a machine without it fails here rather than skipping the
+# browser check quietly (set TUOKE_SKIP_BROWSER=1 to skip it on purpose).
+pytestmark = pytest.mark.skipif(
+    os.environ.get("TUOKE_SKIP_BROWSER") == "1", reason="TUOKE_SKIP_BROWSER=1: browser tests skipped on purpose"
+)
+
+
+@pytest.fixture(autouse=True)
+def _chromium_present():
+    assert Path(CHROMIUM).exists(), f"no chromium at {CHROMIUM}: apt-get install chromium (scripts/test does)"
 
 
 async def _wait_for(pool, sql: str, *args, timeout: float = 10.0):
