@@ -46,6 +46,7 @@ class StageMove(Base, kw_only=True):
 
 class Deal(msgspec.Struct, kw_only=True):
     deal_id: int
+    id: int = 0  # the same as deal_id, under the name the admin listing's readers expect
     title: str
     company: str | None
     contact_name: str | None
@@ -65,6 +66,9 @@ class Deal(msgspec.Struct, kw_only=True):
     last_activity_at: dt.datetime | None
     created_at: dt.datetime | None = None
     snoozed_until: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.id = self.deal_id
 
 
 class StageChange(msgspec.Struct, kw_only=True):

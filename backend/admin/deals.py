@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import asyncpg
-from litestar import Controller, get
+from litestar import Controller, Response, get
+from litestar.datastructures import ResponseHeader
 from litestar.params import Parameter
 
 from backend.services import deals
-from schemas.deals import Activity, Deal, DealPage
+from schemas.deals import Activity, Deal
 from schemas.tenants import Tenant
 from schemas.users import Actor
 
@@ -26,7 +27,7 @@ class DealController(Controller):
     path = "/admin/v1/tenants/{slug:str}/deals"
     tags = ["admin: deals"]
 
-    @get("/", operation_id="listDeals")
+    @get("/", operation_id="listDeals", response_headers=[ResponseHeader(name="X-Total-Count", description="deals matching, all pages", documentation_only=True)])
     async def list(
         self,
         tenant: Tenant,
@@ -36,11 +37,13 @@ class DealController(Controller):
         open_only: bool = False,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> DealPage:
-        """Deals with stage, amount, company and contact fields; most overdue first."""
-        return await deals.list_deals(
+    ) -> Response[list[Deal]]:
+        """Deals with stage, amount, company and contact fields, most overdue first; the total
+        across pages is in ``X-Total-Count``."""
+        page = await deals.list_deals(
             db, _tenant_admin(tenant), stage=stage, owner_id=owner_id, open_only=open_only, limit=limit, offset=offset
         )
+        return Response(page.items, headers={"X-Total-Count": str(page.total)})
 
     @get("/{deal_id:int}", operation_id="getDeal")
     async def read(self, tenant: Tenant, deal_id: int, db: asyncpg.Connection) -> Deal:
