@@ -16,10 +16,14 @@ Secret = Annotated[str, Meta(max_length=200)]
 
 class WecomConfig(Base, kw_only=True):
     corp_id: Secret = ""
-    agent_id: Annotated[int, Meta(ge=0)] = 0
+    # WeChat Work's console shows the AgentId as digits; a number or a string of digits is taken.
+    agent_id: Annotated[int, Meta(ge=0, le=2**31)] | Annotated[str, Meta(pattern=r"^[0-9]{1,10}$")] = 0
     token: Secret = ""
     encoding_aes_key: Annotated[str, Meta(pattern=r"^([A-Za-z0-9]{43})?$")] = ""
     secret: Secret = ""
+
+    def __post_init__(self) -> None:
+        self.agent_id = int(self.agent_id)
 
 
 class MiniappConfig(Base, kw_only=True):

@@ -53,6 +53,11 @@ async def test_create_tenant_with_config_and_default_pipeline(client, admin_head
     assert stages["paid"]["sla_days"] is None
 
 
+async def test_agent_id_as_digits_is_taken_as_a_number(client, admin_headers):
+    created = await _tenant(client, admin_headers, wecom={"corp_id": "ww9", "agent_id": "1000005"})
+    assert created["tenant"]["wecom"]["agent_id"] == 1000005
+
+
 async def test_duplicate_slug_is_a_conflict(client, admin_headers):
     created = await _tenant(client, admin_headers)
     r = await client.post("/admin/v1/tenants", json={"slug": created["tenant"]["slug"], "name": "x"}, headers=admin_headers)
