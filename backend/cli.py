@@ -308,8 +308,10 @@ def user_update(slug: str, user_id: int, pairs: tuple[str, ...]) -> None:
 @click.option("--once", is_flag=True, help="One delivery pass, then exit.")
 def deliver(once: bool) -> None:
     """Deliver due outbox messages now (the worker does this every 2 s)."""
+    from backend.jobs.registry import all_jobs
     from backend.services import outbox
 
+    all_jobs()  # imports every area, so their checks for messages gone stale are registered
     counts = run(with_pool(outbox.deliver_due if once else outbox.deliver_until_idle))
     click.echo(json.dumps(counts))
 

@@ -2,7 +2,9 @@
 
 A row is claimed with ``FOR UPDATE SKIP LOCKED`` and a lease, sent, and marked sent; a failed
 send goes back to pending with exponential backoff; a permanent failure (or too many attempts)
-is kept as ``dead`` with its error, never dropped. WeChat Work's per-member limits (about 30 app
+is kept as ``dead`` with its error, never dropped; a held message whose area says it no longer
+applies (``register_stale_check``: a nudge for a deal that moved overnight) is kept as
+``cancelled`` with the reason. WeChat Work's per-member limits (about 30 app
 messages a minute, 1,000 an hour) are kept by deferring, not failing.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import asyncpg
 import msgspec
@@ -22,6 +24,23 @@ from backend.services import tenants
 from schemas.outbox import OutboundMessage
 
 log = logging.getLogger("tuoke.outbox")
+
+# Areas that enqueue messages which can go stale while held (a nudge waiting out quiet hours)
+# register a check by idempotency-key prefix: it returns why the message no longer applies, or None.
+StaleCheck = Callable[[asyncpg.Connection, int, str], Awaitable[str | None]]
+STALE_CHECKS: dict[str, StaleCheck] = {}
+
+
+def register_stale_check(prefix: str, check: StaleCheck) -> None:
+    STALE_CHECKS[prefix] = check
+
+
+async def _stale(conn: asyncpg.Connection, row: asyncpg.Record) -> str | None:
+    for prefix, check in STALE_CHECKS.items():
+        if row["idempotency_key"].startswith(prefix):
+            return await check(conn, row["tenant_id"], row["idempotency_key"])
+    return None
+
 
 MAX_ATTEMPTS = 10
 LEASE = dt.timedelta(seconds=60)
@@ -94,7 +113,7 @@ async def deliver_due(pool: asyncpg.Pool, *, batch: int = 50, tenant_id: int | N
 
     ``tenant_id`` limits the pass to one tenant (the CLI and tests); the worker delivers all.
     """
-    counts = {"sent": 0, "retry": 0, "dead": 0, "deferred": 0}
+    counts = {"sent": 0, "retry": 0, "dead": 0, "deferred": 0, "cancelled": 0}
     now = clock.now()
     async with pool.acquire() as conn:
         claimed = await queries.outbox_claim(
@@ -104,6 +123,11 @@ async def deliver_due(pool: asyncpg.Pool, *, batch: int = 50, tenant_id: int | N
     for row in claimed:
         async with pool.acquire() as conn:
             key = {"tenant_id": row["tenant_id"], "outbox_id": row["outbox_id"]}
+            reason = await _stale(conn, row)
+            if reason is not None:
+                await queries.outbox_mark_cancelled(conn, **key, reason=reason[:500])
+                counts["cancelled"] += 1
+                continue
             later = await _over_limit(conn, row, clock.now())
             if later is not None:
                 await queries.outbox_defer(conn, **key, next_attempt_at=later)
@@ -135,7 +159,7 @@ async def deliver_until_idle(
     pool: asyncpg.Pool, *, max_passes: int = 100, tenant_id: int | None = None
 ) -> dict[str, int]:
     """Deliver until nothing is due (used by tests and the CLI)."""
-    total = {"sent": 0, "retry": 0, "dead": 0, "deferred": 0}
+    total = {"sent": 0, "retry": 0, "dead": 0, "deferred": 0, "cancelled": 0}
     for _ in range(max_passes):
         counts = await deliver_due(pool, tenant_id=tenant_id)
         for k, v in counts.items():

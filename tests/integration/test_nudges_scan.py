@@ -319,3 +319,25 @@ async def test_a_deal_is_one_card_however_many_rules_fire(factory, db, pool, fak
     assert (result.cards, result.summarised, result.summaries) == (8, 2, 2)  # rep and manager: 4 more each, 1 waits
     assert sorted((line.recipient, line.titles) for line in result.lines) == sorted(
         [(rep.wecom_userid, ["海信4号"]), (manager.wecom_userid, ["海信4号"])])
+
+
+async def test_a_nudge_held_overnight_is_dropped_when_the_deal_moves_or_is_snoozed_before_morning(
+    factory, db, pool, fake_wechat
+):
+    tenant, manager, rep = await _team(factory, db, only={"stalled"})
+    moved = await factory.deal(rep, "联想集团", stage="lead")
+    snoozed = await factory.deal(rep, "海尔集团", stage="lead")
+    kept = await factory.deal(rep, "美的集团", stage="lead")
+    clock.set_now(dt.datetime(2026, 3, 5, 22, 0, tzinfo=SH))
+    assert (await _scan(db, tenant)).queued == 3
+    clock.set_now(dt.datetime(2026, 3, 5, 23, 0, tzinfo=SH))
+    await deals.move_stage(db, rep, moved.deal_id, "qualified")  # the rep moved it late at night
+    await deals.snooze(db, rep, snoozed.deal_id, 3)
+    clock.set_now(dt.datetime(2026, 3, 6, 8, 0, tzinfo=SH))
+    counts = await outbox.deliver_until_idle(pool, tenant_id=tenant.tenant_id)
+    sent = fake_wechat.sent(rep.wecom_userid)
+    assert len(sent) == 1 and counts["cancelled"] == 2
+    assert "美的集团" in str(sent[0])
+    statuses = sorted(r["status"] for r in await db.fetch("SELECT status FROM outbox WHERE tenant_id = $1", tenant.tenant_id))
+    assert statuses == ["cancelled", "cancelled", "sent"]
+    assert kept.deal_id

@@ -61,3 +61,7 @@ ON CONFLICT (tenant_id, kind) DO UPDATE SET token = excluded.token, expires_at =
 
 -- name: wechat_token_drop!
 DELETE FROM wechat_tokens WHERE tenant_id = :tenant_id AND kind = :kind AND token = :token;
+
+-- name: outbox_mark_cancelled!
+UPDATE outbox SET status = 'cancelled', locked_until = NULL, last_error = :reason
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';

@@ -1,1 +1,3 @@
 """Nudges: rules, the set-based scan, delivery manners, messages, hot signals and reminders."""
+
+from backend.services.nudges import staleness as _staleness  # noqa: E402,F401  (registers the outbox check)
