@@ -119,8 +119,26 @@ _NAME_OPENER_RE = re.compile(
 
 
 def _names_deal(s: str, start: int, end: int) -> bool:
-    """中标通检测那单转入立项了: a keyword opening the name that a deal word (那单 / 的项目) closes."""
-    if not _NAME_OPENER_RE.fullmatch(s, 0, start):
+    """中标通检测那单转入立项了: a keyword opening the name that a deal word (那单 / 的项目) closes.
+
+    The keyword may also sit inside the name (宏成交通那单进立项了, 广联招标代理那单到谈判了): the
+    characters glued before it are part of that name when they carry no verb, particle or deal word.
+    """
+    pre = re.search(rf"[{CJK}A-Za-z0-9]{{0,8}}$", s[:start]).group(0)
+    if pre:
+        # only the name's own characters: not 了 / 的 / 是 / 到 …, not a deal word, not a stage verb
+        if re.search(r"[了的是在到进把将单單]|那个|这个", pre) or C.STAGE_VERB_BEFORE_RE.search(pre):
+            return False
+        k = start - len(pre)
+        # leading fillers glued to the name (呃那个 / 嗯) are openers, not name characters
+        om = re.match(rf"(?:{'|'.join(map(re.escape, LEADING_FILLERS))})+", s[k:start])
+        if om:
+            k += om.end()
+        if k == start:
+            pre = ""
+        if not _NAME_OPENER_RE.fullmatch(s, 0, k):
+            return False
+    elif not _NAME_OPENER_RE.fullmatch(s, 0, start):
         return False
     m = re.match(rf"[{CJK}A-Za-z0-9]{{1,8}}?(?=那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边)", s[end:end + 10])
     if not m or re.search(r"[了的]|阶段", m.group(0)):

@@ -589,3 +589,20 @@ def test_knowledge_questions_without_a_question_mark():
         if kind:
             assert parsed.kb_kind == kind, text
     assert parse("今天好累").intent == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "stage", "hint"),
+    [
+        # a win / stage word inside the name (not only at its start) that a deal word closes
+        ("瑞成交通那单到投标了", "update_stage", "bidding", "瑞成交通"),
+        ("中诚招标代理的项目进谈判了", "update_stage", "negotiation", "中诚招标代理"),
+        ("嗯华成交通那边已经立项了", "update_stage", "initiated", "华成交通"),
+        # the keyword right before the deal word is still the event
+        ("顺和陶瓷那单签约了", "mark_won", None, "顺和陶瓷"),
+        ("刚才说错了锦城云谷那单不是投标是谈判", "update_stage", "negotiation", "锦城云谷"),
+    ],
+)
+def test_a_keyword_inside_a_deals_name_is_part_of_the_name(text, intent, stage, hint):
+    r = p(text)
+    assert (r.intent, r.stage, r.deal_hint) == (intent, stage, hint)
