@@ -94,21 +94,11 @@ async def wecom_access_token(conn: asyncpg.Connection, tenant: Tenant, *, refres
     return data["access_token"]
 
 
-async def wecom_send(conn: asyncpg.Connection, tenant: Tenant, touser: str, message: dict[str, Any]) -> dict[str, Any]:
-    """Send one app message (``message`` holds ``msgtype`` and its body) to a member.
-
-    WeChat's own duplicate check is switched on as a second line of defence against doubles.
-    """
-    body = {
-        "touser": touser,
-        "agentid": tenant.wecom.agent_id,
-        "enable_duplicate_check": 1,
-        "duplicate_check_interval": 1800,
-        **message,
-    }
+async def _wecom_post(conn: asyncpg.Connection, tenant: Tenant, api: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST to a WeChat Work API with the tenant's token, refreshing an expired token once."""
     for attempt in range(2):
         token = await wecom_access_token(conn, tenant, refresh=attempt > 0)
-        data = await _get_json("POST", f"{_base('wecom')}/cgi-bin/message/send", params={"access_token": token}, json=body)
+        data = await _get_json("POST", f"{_base('wecom')}/cgi-bin/{api}", params={"access_token": token}, json=body)
         code = data.get("errcode", 0)
         if code == 0:
             return data
@@ -116,10 +106,30 @@ async def wecom_send(conn: asyncpg.Connection, tenant: Tenant, touser: str, mess
             await queries.wechat_token_drop(conn, tenant_id=tenant.tenant_id, kind="wecom", token=token)
             continue
         raise UpstreamError(
-            f"message/send failed: {code} {data.get('errmsg', '')}", code=code,
+            f"{api} failed: {code} {data.get('errmsg', '')}", code=code,
             permanent=code not in RETRYABLE_ERRORS and code not in TOKEN_ERRORS,
         )
-    raise UpstreamError("message/send failed after a token refresh")
+    raise UpstreamError(f"{api} failed after a token refresh")
+
+
+async def wecom_send(conn: asyncpg.Connection, tenant: Tenant, touser: str, message: dict[str, Any]) -> dict[str, Any]:
+    """Send one app message (``message`` holds ``msgtype`` and its body) to a member, or — when
+    ``message`` is an ``update_template_card`` request — change a card the member tapped.
+
+    WeChat's own duplicate check is switched on as a second line of defence against doubles.
+    """
+    if message.get("api") == "update_template_card":
+        body = {k: v for k, v in message.items() if k != "api"}
+        return await _wecom_post(conn, tenant, "message/update_template_card",
+                                 {"userids": [touser], "agentid": tenant.wecom.agent_id, **body})
+    body = {
+        "touser": touser,
+        "agentid": tenant.wecom.agent_id,
+        "enable_duplicate_check": 1,
+        "duplicate_check_interval": 1800,
+        **message,
+    }
+    return await _wecom_post(conn, tenant, "message/send", body)
 
 
 async def jscode2session(miniapp: MiniappConfig, code: str) -> dict[str, Any]:

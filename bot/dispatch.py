@@ -98,7 +98,7 @@ async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
 async def _respond(ctx: Ctx, inbound: Inbound) -> str | None:
     if inbound.msg_type == "event":
         if inbound.event == "template_card_event":
-            return await nudge_buttons.handle(ctx, inbound.event_key or "")
+            return await nudge_buttons.handle(ctx, inbound.event_key or "", response_code=inbound.response_code)
         return say("help", ctx.lang)  # subscribe: how to use the bot
     return await converse(ctx, inbound.text or "")
 

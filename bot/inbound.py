@@ -24,6 +24,7 @@ class Inbound(msgspec.Struct, frozen=True, kw_only=True):
     text: str | None = None  # typed text, or a voice message's Recognition
     event: str | None = None  # lower-cased Event for event messages
     event_key: str | None = None
+    response_code: str | None = None  # a template card tap: lets the app update that card
     create_time: int = 0
     agent_id: int | None = None
     msg_key: str  # MsgId, or sender + CreateTime (+ event) for events: the exactly-once key
@@ -61,6 +62,9 @@ def from_xml(channel: Channel, data: dict[str, Any]) -> Inbound:
         text = text.strip()[:MAX_TEXT]
     event = str(data.get("Event") or "").lower() or None if msg_type == "event" else None
     event_key = data.get("EventKey") if isinstance(data.get("EventKey"), str) else None
+    response_code = data.get("ResponseCode") if isinstance(data.get("ResponseCode"), str) else None
+    if response_code is not None and not (0 < len(response_code) <= 256):
+        response_code = None
     agent = data.get("AgentID")
     try:
         agent_id = int(agent) if isinstance(agent, str) and agent.strip() else None
@@ -75,5 +79,6 @@ def from_xml(channel: Channel, data: dict[str, Any]) -> Inbound:
         msg_key = f"e:{sender}:{create_time}:{event or msg_type}:{(event_key or '')[:100]}"
     return Inbound(
         channel=channel, sender=sender, to_user=str(data.get("ToUserName") or ""), msg_type=msg_type,
-        text=text, event=event, event_key=event_key, create_time=create_time, agent_id=agent_id, msg_key=msg_key,
+        text=text, event=event, event_key=event_key, response_code=response_code, create_time=create_time,
+        agent_id=agent_id, msg_key=msg_key,
     )

@@ -1,6 +1,7 @@
 """A local fake of the WeChat Work and WeChat APIs tuoke calls (every outbound call goes here).
 
-Endpoints: ``GET /cgi-bin/gettoken``, ``POST /cgi-bin/message/send`` (WeChat Work) and
+Endpoints: ``GET /cgi-bin/gettoken``, ``POST /cgi-bin/message/send``,
+``POST /cgi-bin/message/update_template_card`` (WeChat Work) and
 ``GET /sns/jscode2session`` (mini-program login). It records what it received and fails on
 demand: ``fail_next("send", "http500" | "timeout" | "token_expired" | "rate_limit" | "busy" |
 "bad_user", times=1)``. Run by hand: ``python -m tests.fakes.wechat_server --port 9100``.
@@ -138,7 +139,8 @@ class FakeWeChat:
         record = Received(method, path, dict(query), body)
         with self.lock:
             self.received.append(record)
-        endpoint = {"/cgi-bin/gettoken": "token", "/cgi-bin/message/send": "send", "/sns/jscode2session": "session"}.get(path)
+        endpoint = {"/cgi-bin/gettoken": "token", "/cgi-bin/message/send": "send",
+                    "/cgi-bin/message/update_template_card": "update_card", "/sns/jscode2session": "session"}.get(path)
         if endpoint is None:
             return 404, {"errcode": 404, "errmsg": "no such api in the fake"}
         failure = self._failure(endpoint)
@@ -156,6 +158,15 @@ class FakeWeChat:
                 self.tokens[token] = query["corpid"]
                 self.token_fetches += 1
             return 200, {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
+        if endpoint == "update_card":
+            with self.lock:
+                valid = query.get("access_token") in self.tokens
+            if not valid:
+                return 200, ERRORS["token_expired"]
+            if not isinstance(body, dict) or not body.get("response_code") or not body.get("userids"):
+                return 200, {"errcode": 40003, "errmsg": "invalid response_code or userids"}
+            record.query["_ok"] = "1"
+            return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": []}
         if endpoint == "send":
             with self.lock:
                 valid = query.get("access_token") in self.tokens

@@ -23,10 +23,11 @@ def _card(fake, user: str, deal_id: int) -> dict:
     return next(c for c in cards if c["button_list"][0]["key"].startswith(f"nudge:{deal_id}:"))
 
 
-async def _click(wc: WecomClient, user: str, card: dict, text: str, create_time: int):
+async def _click(wc: WecomClient, user: str, card: dict, text: str, create_time: int, response_code: str | None = None):
     key = next(b["key"] for b in card["button_list"] if b["text"] == text)
     return await wc.event(user, "template_card_event", key, create_time=create_time,
-                          TaskId=card["task_id"], CardType="button_interaction", ResponseCode="rc-" + secrets.token_hex(4))
+                          TaskId=card["task_id"], CardType="button_interaction",
+                          ResponseCode=response_code or "rc-" + secrets.token_hex(4))
 
 
 async def test_tapping_next_stage_and_done_on_a_nudge_card(client, factory, db, pool, fake_wechat):
@@ -47,10 +48,15 @@ async def test_tapping_next_stage_and_done_on_a_nudge_card(client, factory, db, 
     card = _card(fake_wechat, rep.wecom_userid, stuck.deal_id)
     assert card["task_id"].startswith(f"nudge-{tenant.tenant_id}-{stuck.deal_id}-stalled-1-")
 
-    reply = await _click(wc, rep.wecom_userid, card, "下一阶段", int(clock.now().timestamp()))
+    reply = await _click(wc, rep.wecom_userid, card, "下一阶段", int(clock.now().timestamp()), response_code="rc-next-1")
     assert reply.status == 200 and "立项" in reply.content
     assert await db.fetchval("SELECT stage FROM deals WHERE tenant_id = $1 AND deal_id = $2",
                              tenant.tenant_id, stuck.deal_id) == "initiated"
+    # The tapped card itself changes: its buttons give way to what was done (update_template_card).
+    await outbox.deliver_until_idle(pool, tenant_id=tenant.tenant_id)
+    updates = [r.body for r in fake_wechat.received if r.path == "/cgi-bin/message/update_template_card" and r.query.get("_ok")]
+    assert updates == [{"userids": [rep.wecom_userid], "agentid": 1000002, "response_code": "rc-next-1",
+                        "button": {"replace_name": "已推进到下一阶段"}}]
     # a new stage entry: quiet until its own SLA (立项, 14 days) runs out, then nudged again
     clock.set_now(T0 + 21 * DAY - dt.timedelta(minutes=1))
     assert (await scan(db, tenant_id=tenant.tenant_id, wait=True)).nudges == []
