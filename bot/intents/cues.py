@@ -88,8 +88,8 @@ LIST_RE = re.compile(
     I,
 )
 CHITCHAT_RE = re.compile(
-    r"^(?:喂+|你好|您好|在吗|在不在|在么|hello|hi|hey|谢谢|多谢|thanks?|thank you|ok|好的|收到|早|早上好|晚上好|晚安|午安|"
-    r"哈+|呵+|辛苦了|拜拜|再见|bye)[\s!！~。.?？]*$|听得?到吗|听见了?吗|能听到|测试一下|^test$",
+    r"^(?:(?:喂+|你好|您好|在吗|在不在|在么|hello|hi|hey|谢谢|多谢|thanks?|thank you|ok|好的|收到|早|早上好|晚上好|晚安|午安|"
+    r"哈+|呵+|辛苦了|拜拜|再见|bye|啊|呀|哈喽|嗨)[\s,，!！~。.?？]*)+$|听得?到吗|听见了?吗|能听到|测试一下|^test$",
     I,
 )
 # Everyday topics (lunch, weather, games, weekends): with no business word, a question about them is chit-chat.
@@ -107,7 +107,7 @@ BUSINESS_RE = re.compile(
 )
 QUESTION_RE = re.compile(
     r"[?？]|吗\s*$|么\s*$|呢\s*$|多少|什么|怎么|如何|怎样|能不能|能否|可不可以|可以不|是否|有没有|是不是|哪些|哪个|哪家|哪款|"
-    r"为啥|为什么|啥|谁|哪里|哪儿|在哪|多久|几年|几次|几天|几个|几台|几级|多大|多长|多高|多重|多快|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
+    r"为啥|为什么|啥|谁|哪里|哪儿|在哪|多久|几(?!乎|何)[\u4e00-\u9fff]|多大|多长|多高|多重|多快|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
     r"^(?:how|what|which|does|do|is|are|can|why|where|compare|any)\b|\bvs\.?\b|\bversus\b",
     I,
 )

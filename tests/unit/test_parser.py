@@ -606,3 +606,11 @@ def test_knowledge_questions_without_a_question_mark():
 def test_a_keyword_inside_a_deals_name_is_part_of_the_name(text, intent, stage, hint):
     r = p(text)
     assert (r.intent, r.stage, r.deal_hint) == (intent, stage, hint)
+
+
+def test_greetings_strung_together_are_chit_chat_and_any_ji_measure_word_asks():
+    for text in ("喂你好在吗", "喂 在不在啊", "你好"):
+        assert parse(text).intent == "unknown", text
+    parsed = parse("FleetOne 车载终端支持几路摄像头")
+    assert parsed.intent == "search_kb" and parsed.query == "FleetOne 车载终端支持几路摄像头"
+    assert parse("储能柜几乎没有噪音").intent == "unknown"  # 几乎 (almost) asks nothing
