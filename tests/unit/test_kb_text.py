@@ -7,7 +7,7 @@ import io
 import pytest
 
 from backend.errors import Invalid
-from backend.services.kb import answers, chunking, filters, formats, lexical
+from backend.services.kb import answers, chunking, crosslingual, filters, formats, lexical
 from schemas.kb import Passage
 
 
@@ -56,6 +56,18 @@ def test_tsvector_literal_quotes_and_weights():
 
 def test_pinyin_terms_for_chinese_names():
     assert lexical.pinyin_terms(["宁能", "绿峰", "柜"]) == ["ningneng", "lvfeng"]
+
+
+def test_cross_language_expansion_from_the_dictionary():
+    # Chinese words gain the stemmed head words of their glosses; English words the Chinese words
+    # glossed exactly so (a few at most); nothing the question already holds is added.
+    zh = crosslingual.expansions("发票怎么开", lexical.terms("发票怎么开"))
+    assert "invoic" in zh["发票"] and len(zh["发票"]) <= crosslingual.MAX_EN_PER_WORD
+    en = crosslingual.expansions("warranty and invoice", lexical.terms("warranty and invoice"))
+    assert "保修" in en["warranti"] and "发票" in en["invoic"]
+    assert all(len(v) <= crosslingual.MAX_ZH_PER_WORD for v in en.values())
+    assert crosslingual.expansions("电池 battery", lexical.terms("电池 battery")) == {}
+    assert crosslingual.expansions("HC-ESS-215 36276", lexical.terms("HC-ESS-215 36276")) == {}
 
 
 def test_markdown_header_lines_become_fields():

@@ -14,7 +14,9 @@ in this process, and ``await warm_up()`` does it ahead of time.
 
 from __future__ import annotations
 
-from backend.services.kb import embedder as _embedder
+import asyncio
+
+from backend.services.kb import crosslingual as _crosslingual, embedder as _embedder
 from backend.services.kb.answers import format_passages
 from backend.services.kb.search import search
 
@@ -25,8 +27,9 @@ def model_is_warm() -> bool:
 
 
 async def warm_up() -> None:
-    """Load the configured embedding model now, in a thread (idempotent)."""
-    await _embedder.aget_models()
+    """Load the configured embedding model and the query-translation dictionary now, in threads
+    (idempotent)."""
+    await asyncio.gather(_embedder.aget_models(), asyncio.to_thread(_crosslingual.warm_up))
 
 
 __all__ = ["search", "model_is_warm", "warm_up", "format_passages"]
