@@ -33,6 +33,12 @@ def say(tenant: str, wecom_userid: str, text: str) -> None:
     from bot.inbound import Inbound
 
     async def go(pool: Any) -> str | None:
+        from bot.intents import parse
+
+        if parse(text).intent == "search_kb":
+            from backend.services.kb import warm_up
+
+            await warm_up()  # a one-off process: load the model first, so the answer comes inline
         async with pool.acquire() as conn:
             t = await tenants.tenant_by_slug(conn, tenant)
             inbound = Inbound(channel="wecom", sender=wecom_userid, to_user=t.wecom.corp_id, msg_type="text",
