@@ -22,15 +22,22 @@ def run(coro: Awaitable[Any]) -> Any:
     return asyncio.run(coro)
 
 
-async def with_conn(fn: Callable[[Any], Awaitable[Any]]) -> Any:
-    """Run ``fn(conn)`` against the configured database (migrated first)."""
-    from backend.db import embedded, migrate, pool
+async def migrated_url() -> str:
+    """The configured database (embedded unless DATABASE_URL), created and migrated if need be."""
+    from backend.db import embedded, migrate
 
     settings = get_settings()
     url = embedded.resolve_database_url(settings.database_url, settings.data_dir)
     await embedded.ensure_database(url)
     await migrate.migrate_url(url)
-    conn = await pool.connect(url)
+    return url
+
+
+async def with_conn(fn: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Run ``fn(conn)`` against the configured database (migrated first)."""
+    from backend.db import pool
+
+    conn = await pool.connect(await migrated_url())
     try:
         return await fn(conn)
     finally:
@@ -38,13 +45,10 @@ async def with_conn(fn: Callable[[Any], Awaitable[Any]]) -> Any:
 
 
 async def with_pool(fn: Callable[[Any], Awaitable[Any]]) -> Any:
-    from backend.db import embedded, migrate, pool
+    """Run ``fn(pool)`` against the configured database (migrated first)."""
+    from backend.db import pool
 
-    settings = get_settings()
-    url = embedded.resolve_database_url(settings.database_url, settings.data_dir)
-    await embedded.ensure_database(url)
-    await migrate.migrate_url(url)
-    p = await pool.create_pool(url)
+    p = await pool.create_pool(await migrated_url())
     try:
         return await fn(p)
     finally:
