@@ -51,37 +51,40 @@ async def _claim(conn: asyncpg.Connection, tenant_id: int, manager_id: int, kind
     return (digest_id, token) if digest_id is not None else None
 
 
+# kind → (its figures, its markdown)
+_KINDS = {
+    "daily": (figs.daily, markdown.daily_markdown),
+    "weekly": (figs.weekly, markdown.weekly_markdown),
+}
+
+
+async def _send_kind(conn: asyncpg.Connection, tenant: Tenant, manager: Any, kind: str, day: dt.date,
+                     now: dt.datetime, send_at: dt.datetime) -> int:
+    """Claim this manager's ``kind`` digest for ``day`` and enqueue it; 0 when another worker had it."""
+    claimed = await _claim(conn, tenant.tenant_id, manager["user_id"], kind, day, now)
+    if claimed is None:
+        return 0
+    digest_id, token = claimed
+    compute, render = _KINDS[kind]
+    figures = await compute(conn, tenant, manager, now)
+    await queries.digest_set_figures(conn, tenant_id=tenant.tenant_id, digest_id=digest_id,
+                                     figures=msgspec.to_builtins(figures))
+    await outbox.enqueue(
+        conn, tenant.tenant_id, manager["wecom_userid"],
+        MarkdownMessage(content=render(figures, page_url(token))),
+        f"digest:{kind}:{manager['user_id']}:{day.isoformat()}", not_before=send_at,
+    )
+    return 1
+
+
 async def send_one(conn: asyncpg.Connection, tenant: Tenant, manager: Any, day: dt.date, monday: bool,
                    now: dt.datetime) -> int:
     """The manager's digest(s) for ``day``; how many were enqueued (0 when another worker had them)."""
     send_at = manners.release_time(now, tenant.timezone, tenant.quiet_start, tenant.quiet_end)
-    sent = 0
     async with conn.transaction():
-        claimed = await _claim(conn, tenant.tenant_id, manager["user_id"], "daily", day, now)
-        if claimed is not None:
-            digest_id, token = claimed
-            f = await figs.daily(conn, tenant, manager, now)
-            await queries.digest_set_figures(conn, tenant_id=tenant.tenant_id, digest_id=digest_id,
-                                             figures=msgspec.to_builtins(f))
-            await outbox.enqueue(
-                conn, tenant.tenant_id, manager["wecom_userid"],
-                MarkdownMessage(content=markdown.daily_markdown(f, page_url(token))),
-                f"digest:daily:{manager['user_id']}:{day.isoformat()}", not_before=send_at,
-            )
-            sent += 1
+        sent = await _send_kind(conn, tenant, manager, "daily", day, now, send_at)
         if monday:
-            claimed = await _claim(conn, tenant.tenant_id, manager["user_id"], "weekly", day, now)
-            if claimed is not None:
-                digest_id, token = claimed
-                w = await figs.weekly(conn, tenant, manager, now)
-                await queries.digest_set_figures(conn, tenant_id=tenant.tenant_id, digest_id=digest_id,
-                                                 figures=msgspec.to_builtins(w))
-                await outbox.enqueue(
-                    conn, tenant.tenant_id, manager["wecom_userid"],
-                    MarkdownMessage(content=markdown.weekly_markdown(w, page_url(token))),
-                    f"digest:weekly:{manager['user_id']}:{day.isoformat()}", not_before=send_at,
-                )
-                sent += 1
+            sent += await _send_kind(conn, tenant, manager, "weekly", day, now, send_at)
     return sent
 
 
