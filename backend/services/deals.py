@@ -220,10 +220,10 @@ async def snooze(conn: asyncpg.Connection, actor: Actor, deal_id: int, days: int
 
 
 async def _activity(conn: asyncpg.Connection, actor: Actor, deal_id: int, activity_id: int) -> Activity:
-    for row in await queries.activities_for_deal(conn, tenant_id=actor.tenant_id, deal_id=deal_id, limit=50):
-        if row["activity_id"] == activity_id:
-            return Activity(**dict(row))
-    raise NotFound(f"no activity {activity_id}")
+    row = await queries.activity_get(conn, tenant_id=actor.tenant_id, activity_id=activity_id)
+    if row is None or row["deal_id"] != deal_id:
+        raise NotFound(f"no activity {activity_id}")
+    return Activity(**dict(row))
 
 
 async def list_deals(

@@ -149,6 +149,14 @@ WHERE a.tenant_id = :tenant_id AND a.deal_id = :deal_id
 ORDER BY a.created_at DESC, a.activity_id DESC
 LIMIT :limit;
 
+-- name: activity_get^
+SELECT a.activity_id, a.deal_id, d.title AS deal_title, a.user_id, u.name AS user, a.kind, a.body,
+       a.due_at, a.done_at, a.created_at
+FROM activities a
+JOIN deals d ON d.tenant_id = a.tenant_id AND d.deal_id = a.deal_id
+JOIN users u ON u.tenant_id = a.tenant_id AND u.user_id = a.user_id
+WHERE a.tenant_id = :tenant_id AND a.activity_id = :activity_id;
+
 -- name: activities_for_tenant
 SELECT a.activity_id, a.deal_id, d.title AS deal_title, a.user_id, u.name AS user, a.kind, a.body,
        a.due_at, a.done_at, a.created_at
