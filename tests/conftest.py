@@ -10,6 +10,7 @@ pass it needs (delivery, scans) so that what it asserts is deterministic.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import secrets
 import socket
@@ -79,11 +80,18 @@ def fake_wechat() -> FakeWeChat:
     return _FAKE
 
 
+# Every test starts on the same Monday morning in Shanghai (10:00, outside quiet hours) with the
+# clock running from there: nothing a test asserts depends on today's date or the hour CI runs.
+TEST_EPOCH = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_fake_and_clock(fake_wechat: FakeWeChat):
     fake_wechat.reset()
+    clock.start_at(TEST_EPOCH)
+    os.environ["TUOKE_CLOCK_ORIGIN"] = TEST_EPOCH.isoformat()  # processes a test starts run from it too
     yield
-    clock.set_now(None)
+    clock.start_at(TEST_EPOCH)
 
 
 class _ServerThread:

@@ -18,10 +18,12 @@ CODE_TTL = dt.timedelta(minutes=10)
 
 async def issue_code(conn: asyncpg.Connection, actor: Actor) -> tuple[str, dt.datetime]:
     """A fresh one-time 6-digit code for ``actor``, valid for 10 minutes."""
-    expires = clock.now() + CODE_TTL
+    now = clock.now()
+    expires = now + CODE_TTL
     for _ in range(20):
         code = f"{secrets.randbelow(10**6):06d}"
-        await queries.bind_code_insert(conn, tenant_id=actor.tenant_id, code=code, user_id=actor.user_id, expires_at=expires)
+        await queries.bind_code_insert(conn, tenant_id=actor.tenant_id, code=code, user_id=actor.user_id, expires_at=expires,
+                                       now=now)
         if await queries.bind_code_owner(conn, tenant_id=actor.tenant_id, code=code) == actor.user_id:
             return code, expires
     raise Invalid("could not find a free code; try again")

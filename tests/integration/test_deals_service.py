@@ -33,8 +33,9 @@ async def test_lead_dedupes_account_by_normalised_name_and_contact_by_phone(fact
 async def test_stage_moves_keep_history_and_won_lost_rules(factory, db):
     tenant, _ = await factory.tenant()
     rep = await factory.user(tenant.tenant_id)
-    deal = await factory.deal(rep, "宁波梅山湾港务集团", amount=1_000_000)
     t0 = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
+    clock.set_now(t0 - dt.timedelta(hours=1))
+    deal = await factory.deal(rep, "宁波梅山湾港务集团", amount=1_000_000)
     clock.set_now(t0)
     moved = await deals.move_stage(db, rep, deal.deal_id, "bidding")
     assert moved.stage == "bidding" and moved.stage_entered_at == t0

@@ -4,7 +4,7 @@
 INSERT INTO bind_codes (tenant_id, code, user_id, expires_at) VALUES (:tenant_id, :code, :user_id, :expires_at)
 ON CONFLICT (tenant_id, code) DO UPDATE
     SET user_id = excluded.user_id, expires_at = excluded.expires_at, used_at = NULL
-    WHERE bind_codes.used_at IS NOT NULL OR bind_codes.expires_at < now();
+    WHERE bind_codes.used_at IS NOT NULL OR bind_codes.expires_at < :now;
 
 -- name: bind_code_owner$
 SELECT user_id FROM bind_codes WHERE tenant_id = :tenant_id AND code = :code;
