@@ -1,7 +1,10 @@
 """Intent → foundation service → reply. Every write runs in a savepoint: a refusal writes nothing.
 
 Messages about an existing deal first find it (``bot.finder``); when that is not clear the rep is
-asked 1/2/3 and the question is kept (``bot.state``) until answered or replaced.
+asked 1/2/3 and the question is kept (``bot.state``) until answered or replaced. Then, before any
+write, ``bot.confirm.decide`` looks at what was understood and what was found (the deal's stage, an
+open deal a new lead may duplicate): a consequential or unsure write is only described, kept as a
+pending confirmation, and written when the rep answers 1 (or taps 确认).
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ import msgspec
 from backend import clock
 from backend.db.queries import queries
 from backend.errors import Forbidden, NotFound, TuokeError
-from backend.services import binding, deals, outbox
+from backend.services import accounts, binding, deals, outbox
 from backend.services.access import can_touch_deal
-from bot import finder, kb_answers, replies, state
+from bot import confirm, finder, kb_answers, replies, state
 from bot.context import Ctx
 from bot.replies import say
 from schemas.deals import CLOSED_STAGES, LeadCreate
 from schemas.intents import ParsedMessage
-from schemas.outbox import TextMessage
+from schemas.outbox import TemplateCardMessage, TextMessage
 
 log = logging.getLogger("tuoke.bot")
 
@@ -45,8 +48,13 @@ def error_reply(exc: TuokeError | msgspec.ValidationError, lang: str) -> str:
         return say("deal_gone", lang)
     return say("failed", lang, detail=exc.detail if isinstance(exc, TuokeError) else str(exc))
 
-async def act(ctx: Ctx, parsed: ParsedMessage, deal: Any | None = None) -> str:
-    """Carry out ``parsed`` (for ``deal`` when already known) and return the reply."""
+async def act(ctx: Ctx, parsed: ParsedMessage, deal: Any | None = None, *,
+              confirmed: frozenset[str] | set[str] = frozenset()) -> str:
+    """Carry out ``parsed`` (for ``deal`` when already known) and return the reply.
+
+    A write the confirmation policy holds back is not done: the rep is asked instead. ``confirmed``
+    names the reasons the rep has already answered (``bot.confirm.ALL_REASONS`` after a "1").
+    """
     intent = parsed.intent
     if intent in DEAL_INTENTS:
         early = await _precheck(ctx, parsed)
@@ -57,6 +65,10 @@ async def act(ctx: Ctx, parsed: ParsedMessage, deal: Any | None = None) -> str:
             if found.deal is None:
                 return await ask_pick(ctx, parsed, found)
             deal = found.deal
+    if intent in WRITE_INTENTS and not (intent == "create_lead" and not parsed.company):
+        question = await _confirm_first(ctx, parsed, deal, confirmed)
+        if question is not None:
+            return question
     handler = _HANDLERS.get(intent, _unknown)
     try:
         async with ctx.conn.transaction():  # a savepoint inside the message's transaction
@@ -82,6 +94,58 @@ async def _precheck(ctx: Ctx, parsed: ParsedMessage) -> str | None:
         if due <= clock.now():
             return say("followup_past", ctx.lang, when=replies.when(due, ctx.tenant.timezone, ctx.lang, clock.now()))
     return None
+
+
+async def _confirm_first(ctx: Ctx, parsed: ParsedMessage, deal: Any | None, confirmed: frozenset[str] | set[str]
+                         ) -> str | None:
+    """The confirmation question when the policy holds this write back; None to write now."""
+    stages = await ctx.stages()
+    dups = await lead_duplicates(ctx, parsed) if parsed.intent == "create_lead" else []
+    decision = confirm.decide(parsed, stage_from=deal["stage"] if deal is not None else None,
+                              positions={k: s.position for k, s in stages.items()}, duplicates=dups,
+                              confirmed=confirmed)
+    if decision.write:
+        return None
+    names = await ctx.stage_names()
+    summary = describe(parsed, ctx.lang, names, deal, tz=ctx.tenant.timezone)
+    why = confirm.why(decision.reasons, ctx.lang, dups=dups,
+                      stage_name=lambda key: replies.stage_name(key, ctx.lang, names))
+    lines = [parsed.clarify] if parsed.clarify else []
+    lines.append(confirm.text("understood", ctx.lang, summary=summary))
+    if why:
+        lines.append(confirm.text("why", ctx.lang, why=why))
+    answer = confirm.text("answer_or_fix" if parsed.clarify else "answer", ctx.lang)
+    card = ctx.channel == "wecom" and bool(ctx.recipient)
+    lines.append(answer + (confirm.text("card_hint", ctx.lang) if card else ""))
+    question = replies.fit("\n".join(lines))
+    pending = await state.put_confirm(
+        ctx.conn, ctx.actor, parsed, ctx.text, ctx.lang, deal_id=deal["deal_id"] if deal is not None else None,
+        reasons=sorted(decision.codes), summary=summary, why=why, question=question,
+    )
+    if card:
+        view = confirm.view(pending, tenant_id=ctx.tenant.tenant_id, user_id=ctx.actor.user_id)
+        await outbox.enqueue(ctx.conn, ctx.tenant.tenant_id, ctx.recipient, TemplateCardMessage(card=confirm.wecom_card(view)),
+                             f"bot:{ctx.channel}:{ctx.msg_key}:confirm")
+    return question
+
+
+async def lead_duplicates(ctx: Ctx, parsed: ParsedMessage) -> list[confirm.Duplicate]:
+    """Open deals of the tenant a new lead may repeat (same company name, phone or e-mail)."""
+    if not (parsed.company or parsed.phone or parsed.email):
+        return []
+    rows = await queries.confirm_lead_duplicates(
+        ctx.conn, tenant_id=ctx.tenant.tenant_id, user_id=ctx.actor.user_id,
+        norm_name=accounts.normalise_company(parsed.company) if parsed.company else None,
+        phone=accounts.normalise_phone(parsed.phone), email=parsed.email.strip().lower() if parsed.email else None,
+    )
+    out = []
+    for r in rows:
+        mine = r["owner_id"] == ctx.actor.user_id
+        matched = "company" if r["same_company"] else "phone" if r["same_phone"] else "email" if r["same_email"] \
+            else ("phone" if parsed.phone else "email")
+        out.append(confirm.Duplicate(deal_id=r["deal_id"], mine=mine, owner=r["owner_name"], matched=matched,
+                                     label=replies.deal_label(r) if mine else None, stage=r["stage"] if mine else None))
+    return out
 
 
 async def ask_pick(ctx: Ctx, parsed: ParsedMessage, found: finder.Found) -> str:
@@ -310,24 +374,41 @@ _HANDLERS: dict[str, Handler] = {
 # -- what a confirmation question says ---------------------------------------------------------
 
 
-def describe(parsed: ParsedMessage, lang: str, names: dict[str, str]) -> str:
-    """What the bot is about to do, in a few words (for "is that right?")."""
+def describe(parsed: ParsedMessage, lang: str, names: dict[str, str], deal: Any | None = None, *,
+             tz: str = "Asia/Shanghai") -> str:
+    """What the bot is about to do, in a few words (for "is that right?"), naming the deal when found."""
     zh = lang == "zh"
-    hint = parsed.deal_hint or ("最近那单" if zh else "your latest deal")
+    sep = "，" if zh else ", "
+    hint = replies.deal_label(deal) if deal is not None else parsed.deal_hint or ("最近那单" if zh else "your latest deal")
     money = replies.money(parsed.amount, lang) if parsed.amount is not None else ""
     stage = replies.stage_name(parsed.stage, lang, names) if parsed.stage else ""
-    match parsed.intent:
+    reason = (f"{sep}原因：{parsed.reason}" if zh else f"{sep}reason: {parsed.reason}") if parsed.reason else ""
+    intent = parsed.intent
+    if intent == "update_stage" and parsed.stage in ("won", "lost"):
+        intent = "mark_won" if parsed.stage == "won" else "mark_lost"
+    match intent:
         case "create_lead":
-            bits = [b for b in (parsed.company, parsed.contact_name, parsed.phone, parsed.product, money) if b]
-            return ("新建线索 " if zh else "new lead ") + " ".join(bits)
+            person = " ".join(b for b in (parsed.contact_name, parsed.contact_title, parsed.phone, parsed.email) if b)
+            bits = [b for b in (person, parsed.product) if b]
+            if money:
+                bits.append(("预算" if zh else "budget ") + money)
+            what = parsed.company or ""
+            if bits:
+                what += f"（{sep.join(bits)}）" if zh else f" ({sep.join(bits)})"
+            return ("新建线索「" + what + "」") if zh else f"new lead {what}"
         case "update_stage":
-            return (f"把「{hint}」移到「{stage}」" if zh else f"move {hint} to {stage}") + (f" {money}" if money else "")
+            head = f"把「{hint}」移到「{stage}」阶段" if zh else f"move {hint} to {stage}"
+            return head + ((f"{sep}金额{money}" if zh else f"{sep}amount {money}") if money else "") + reason
         case "mark_won":
-            return (f"「{hint}」签约" if zh else f"{hint} won") + (f" {money}" if money else "")
+            head = f"把「{hint}」标记为签约" if zh else f"mark {hint} as won"
+            return head + ((f"{sep}合同额{money}" if zh else f"{sep}contract value {money}") if money else "")
         case "mark_lost":
-            return f"「{hint}」输单" if zh else f"{hint} lost"
+            return (f"把「{hint}」标记为输单" if zh else f"mark {hint} as lost") + reason
         case "schedule_followup":
-            return (f"给「{hint}」设跟进提醒 {parsed.due or ''}" if zh else f"a follow-up on {hint} at {parsed.due or ''}")
+            due = _due(parsed.due or "")
+            when = replies.when(due, tz, lang, clock.now()) if due else (parsed.due or "")
+            return (f"{when}提醒你跟进「{hint}」：{parsed.note or ''}" if zh
+                    else f"remind you {when} to follow up {hint}: {parsed.note or ''}")
         case "log_activity":
             return (f"在「{hint}」记一笔：{parsed.note or ''}" if zh else f"log on {hint}: {parsed.note or ''}")
         case "snooze":

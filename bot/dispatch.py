@@ -22,9 +22,9 @@ import msgspec
 from backend import clock
 from backend.db.queries import queries
 from backend.services import tenants
-from bot import nudge_buttons
+from bot import confirm, nudge_buttons
 from bot.context import Ctx
-from bot.conversation import converse
+from bot.conversation import converse, on_button
 from bot.inbound import Inbound
 from bot.replies import say
 from schemas.tenants import Tenant
@@ -56,7 +56,7 @@ def _acts(inbound: Inbound) -> bool:
     if inbound.msg_type != "event":
         return True
     if inbound.event == "template_card_event":
-        return nudge_buttons.is_nudge(inbound.event_key)
+        return nudge_buttons.is_nudge(inbound.event_key) or confirm.is_confirm_key(inbound.event_key)
     return inbound.event == "subscribe"
 
 
@@ -97,6 +97,8 @@ async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
 
 async def _respond(ctx: Ctx, inbound: Inbound) -> str | None:
     if inbound.msg_type == "event":
+        if inbound.event == "template_card_event" and confirm.is_confirm_key(inbound.event_key):
+            return await on_button(ctx, inbound.event_key or "", response_code=inbound.response_code)
         if inbound.event == "template_card_event":
             return await nudge_buttons.handle(ctx, inbound.event_key or "", response_code=inbound.response_code)
         return say("help", ctx.lang)  # subscribe: how to use the bot

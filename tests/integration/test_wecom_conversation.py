@@ -47,7 +47,9 @@ async def test_answer_by_name_and_question_replaced_by_a_new_request(client, fac
     assert "进行中的商机" in r.content
     assert await _pending(db, tenant.tenant_id, rep.user_id) is None
     await wc.text(rep.wecom_userid, "华为那单丢了")
-    r = await wc.text(rep.wecom_userid, "数字能源")
+    r = await wc.text(rep.wecom_userid, "数字能源")  # which deal: then, a loss is confirmed first
+    assert "华为数字能源" in r.content and "回复1确认" in r.content
+    r = await wc.text(rep.wecom_userid, "1")
     assert "输单" in r.content
     assert await _stage(db, tenant.tenant_id, b.deal_id) == "lost"
     assert await _stage(db, tenant.tenant_id, a.deal_id) == "lead"

@@ -22,6 +22,9 @@ async def test_create_lead_writes_deal_account_and_contact(client, factory, db):
     tenant, rep, wc = await rep_chat(client, factory)
     r = await wc.text(rep.wecom_userid, "新客户 佛山顺和陶瓷有限公司 刘总 13800138000 想了解储能柜 预算50万")
     assert r.status == 200
+    assert "预算50万" in r.content and "回复1确认" in r.content  # a stated amount is confirmed first
+    assert await db.fetchval("SELECT count(*) FROM deals WHERE tenant_id = $1", tenant.tenant_id) == 0
+    r = await wc.text(rep.wecom_userid, "1")
     assert "已新建线索" in r.content and "撤销" in r.content
     rows = await _deal_rows(db, tenant.tenant_id)
     assert len(rows) == 1
@@ -29,8 +32,11 @@ async def test_create_lead_writes_deal_account_and_contact(client, factory, db):
     assert deal["stage"] == "lead" and deal["source"] == "chat" and deal["owner_id"] == rep.user_id
     assert deal["amount"] == 500_000 and deal["product"] == "储能柜"
     assert deal["company"] == "佛山顺和陶瓷有限公司" and deal["contact_name"] == "刘总" and deal["phone"] == "13800138000"
-    # The same customer again reuses the account and the contact (de-dup by name and phone).
-    await wc.text(rep.wecom_userid, "新客户 佛山顺和陶瓷 刘总 13800138000 想了解EMS云平台")
+    # The same customer again: the rep is asked first (an open deal exists), then the account and the
+    # contact are reused (de-dup by name and phone).
+    r = await wc.text(rep.wecom_userid, "新客户 佛山顺和陶瓷 刘总 13800138000 想了解EMS云平台")
+    assert "你已有进行中的商机" in r.content, r.content
+    await wc.text(rep.wecom_userid, "1")
     rows = await _deal_rows(db, tenant.tenant_id)
     assert len(rows) == 2
     assert rows[0]["account_id"] == rows[1]["account_id"] and rows[0]["contact_id"] == rows[1]["contact_id"]
@@ -53,9 +59,13 @@ async def test_stage_won_lost_and_paid(client, factory, db):
     r = await wc.text(rep.wecom_userid, "顺和陶瓷那单进入商务谈判了")
     assert "谈判" in r.content and "撤销" in r.content
     r = await wc.text(rep.wecom_userid, "顺和签了 合同额80万")
-    assert "签约" in r.content and "80万" in r.content
+    assert "签约" in r.content and "80万" in r.content and "回复1确认" in r.content
+    r = await wc.text(rep.wecom_userid, "1")
+    assert "恭喜签约" in r.content and "80万" in r.content
     r = await wc.text(rep.wecom_userid, "凯拓电子丢单了 原因是价格太高")
-    assert "输单" in r.content
+    assert "输单" in r.content and "回复1确认" in r.content
+    r = await wc.text(rep.wecom_userid, "是")
+    assert "已将" in r.content and "输单" in r.content
     r = await wc.text(rep.wecom_userid, "顺和的款到了")
     assert "回款" in r.content
     deals = {d["deal_id"]: d for d in await _deal_rows(db, tenant.tenant_id)}
