@@ -33,9 +33,10 @@ class Pending(msgspec.Struct, kw_only=True):
     kind: Kind
     parsed: ParsedMessage
     text: str  # the message the question is about
-    options: list[int] = msgspec.field(default_factory=list)  # pick_deal: deals offered; confirm: [deal_id] or []
+    options: list[int] = msgspec.field(default_factory=list)  # pick_deal: the deals offered (1/2/3)
     lang: str = "zh"
     # confirm only
+    deal_id: int | None = None  # the deal found for the write, when it is about one
     token: str = ""  # names this confirmation in button keys (a replaced one's buttons do nothing)
     reasons: list[str] = msgspec.field(default_factory=list)  # reason codes (bot.confirm)
     summary: str = ""  # what will be written
@@ -43,10 +44,6 @@ class Pending(msgspec.Struct, kw_only=True):
     question: str = ""  # the text the rep was sent
     deadline: dt.datetime | None = None
     expired: bool = False
-
-    @property
-    def deal_id(self) -> int | None:
-        return self.options[0] if self.kind == "confirm" and self.options else None
 
 
 async def get(conn: asyncpg.Connection, actor: Actor, *, include_expired: bool = False) -> Pending | None:
@@ -67,11 +64,12 @@ async def get(conn: asyncpg.Connection, actor: Actor, *, include_expired: bool =
     if expired and not include_expired:
         return None
     return Pending(kind=row["kind"], parsed=parsed, text=data.get("text", ""), options=list(row["options"]),
-                   lang=row["lang"], token=extra.token, reasons=extra.reasons, summary=extra.summary,
-                   why=extra.why, question=extra.question, deadline=deadline, expired=expired)
+                   lang=row["lang"], deal_id=extra.deal_id, token=extra.token, reasons=extra.reasons,
+                   summary=extra.summary, why=extra.why, question=extra.question, deadline=deadline, expired=expired)
 
 
 class _ConfirmData(msgspec.Struct, kw_only=True):
+    deal_id: int | None = None
     token: str = ""
     reasons: list[str] = msgspec.field(default_factory=list)
     summary: str = ""
@@ -95,15 +93,14 @@ async def put_confirm(conn: asyncpg.Connection, actor: Actor, parsed: ParsedMess
     """Keep a confirmation (replacing any open question of this rep) and return it with its new token."""
     now = clock.now()
     deadline = now + dt.timedelta(minutes=confirm.ttl_minutes())
-    extra = _ConfirmData(token=secrets.token_hex(8), reasons=reasons, summary=summary, why=why, question=question,
-                         deadline=deadline)
-    options = [deal_id] if deal_id is not None else []
+    extra = _ConfirmData(deal_id=deal_id, token=secrets.token_hex(8), reasons=reasons, summary=summary, why=why,
+                         question=question, deadline=deadline)
     await queries.bot_pending_put(
         conn, tenant_id=actor.tenant_id, user_id=actor.user_id, kind="confirm",
         parsed={"parsed": msgspec.to_builtins(parsed), "text": text, "confirm": msgspec.to_builtins(extra)},
-        options=options, lang=lang, now=now, expires_at=deadline + EXPIRED_NOTICE,
+        options=[], lang=lang, now=now, expires_at=deadline + EXPIRED_NOTICE,
     )
-    return Pending(kind="confirm", parsed=parsed, text=text, options=options, lang=lang, token=extra.token,
+    return Pending(kind="confirm", parsed=parsed, text=text, lang=lang, deal_id=deal_id, token=extra.token,
                    reasons=reasons, summary=summary, why=why, question=question, deadline=deadline)
 
 
