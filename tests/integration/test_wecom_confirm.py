@@ -250,3 +250,22 @@ async def test_a_forged_tap_for_another_reps_confirmation_does_nothing(client, f
     r = await _tap(wc, peer.wecom_userid, card, "确认", int(clock.now().timestamp()), "rc-" + secrets.token_hex(3))
     assert "没有再次写入" in r.content
     assert (await _deal(db, tenant.tenant_id, deal.deal_id))["stage"] == "lead"
+
+
+async def test_the_official_account_confirms_by_text_without_a_card(client, factory, db, pool, fake_wechat):
+    from tests.integration.test_wechat_mp import _bind, _client, _tenant_with_mp
+
+    tenant = await _tenant_with_mp(factory, pool, safe=True)
+    rep = await factory.user(tenant.tenant_id, name="赵六")
+    mp = _client(client, tenant)
+    openid = "o" + secrets.token_hex(10)
+    assert "绑定成功" in await _bind(mp, pool, rep, openid)
+    deal = await factory.deal(rep, "佛山顺和陶瓷有限公司")
+    r = await mp.post(mp.message(openid, "顺和签了 合同额80万"))
+    assert "回复1确认 / 2取消" in r.content and "卡片" not in r.content, r.content
+    assert (await _deal(db, tenant.tenant_id, deal.deal_id))["stage"] == "lead"
+    assert await db.fetchval("SELECT count(*) FROM outbox WHERE tenant_id = $1 AND payload->>'msgtype' = 'template_card'",
+                             tenant.tenant_id) == 0
+    r = await mp.post(mp.message(openid, "1"))
+    assert "恭喜签约" in r.content
+    assert tuple(await _deal(db, tenant.tenant_id, deal.deal_id))[:2] == ("won", 800_000)
