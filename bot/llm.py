@@ -163,7 +163,7 @@ async def ask(text: str, *, now: dt.datetime, tz: str, stages: Iterable[str], la
         raise Invalid("no LLM configured")
     stages = list(stages)
     headers = {"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {}
-    async with httpx.AsyncClient(timeout=httpx.Timeout(cfg.timeout), trust_env=False) as client:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(cfg.timeout)) as client:
         response = await asyncio.wait_for(
             client.post(f"{cfg.base_url}/chat/completions", json=_request(cfg, text, now, tz, stages), headers=headers),
             timeout=cfg.timeout,

@@ -148,6 +148,17 @@ async def test_an_expired_confirmation_writes_nothing(client, factory, db):
     assert await _history(db, tenant.tenant_id, deal.deal_id) == ["lead", "won"]
 
 
+async def test_the_time_to_answer_is_a_setting(client, factory, db, monkeypatch):
+    monkeypatch.setenv("TUOKE_CONFIRM_TTL_MINUTES", "2")
+    tenant, rep, wc = await rep_chat(client, factory)
+    deal = await factory.deal(rep, "佛山顺和陶瓷有限公司")
+    await wc.text(rep.wecom_userid, "顺和丢单了")
+    clock.set_now(clock.now() + dt.timedelta(minutes=3))
+    r = await wc.text(rep.wecom_userid, "是")
+    assert "超过2分钟" in r.content, r.content
+    assert (await _deal(db, tenant.tenant_id, deal.deal_id))["stage"] == "lead"
+
+
 async def test_a_late_tap_on_an_expired_card_says_so(client, factory, db, pool, fake_wechat):
     tenant, rep, wc = await rep_chat(client, factory)
     deal = await factory.deal(rep, "佛山顺和陶瓷有限公司")
