@@ -10,6 +10,7 @@ request and replaces it. An expired one, answered, says so and writes nothing.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import msgspec
 
@@ -52,7 +53,7 @@ async def understand(ctx: Ctx, text: str) -> ParsedMessage:
 
 
 def _word(text: str) -> str:
-    return re.sub(r"[\s\W_]+", "", text.strip().lower())
+    return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", text).strip().lower())
 
 
 def _minutes() -> str:

@@ -70,7 +70,7 @@ async def test_2_cancels_and_writes_nothing(client, factory, db):
     deal = await factory.deal(rep, "苏州凯拓电子材料有限公司")
     r = await wc.text(rep.wecom_userid, "凯拓电子丢单了 原因是价格太高")
     assert "输单" in r.content and "回复1确认" in r.content, r.content
-    r = await wc.text(rep.wecom_userid, "2")
+    r = await wc.text(rep.wecom_userid, "２")  # full-width, as some keyboards type it
     assert "已取消" in r.content
     row = await _deal(db, tenant.tenant_id, deal.deal_id)
     assert row["stage"] == "lead" and row["lost_reason"] is None
