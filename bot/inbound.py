@@ -12,7 +12,7 @@ from wechatpy.messages import BaseMessage, UnknownMessage
 
 from backend.errors import Invalid
 
-Channel = Literal["wecom", "mp"]
+Channel = Literal["wecom", "mp", "aibot"]  # aibot: WeChat Work's AI bot (bot.aibot)
 MAX_TEXT = 2000  # longer messages are cut; WeChat itself caps text at 2048 bytes
 
 

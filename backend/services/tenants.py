@@ -21,6 +21,7 @@ from schemas.tenants import (
     TenantCreated,
     TenantUpdate,
     WecomConfig,
+    aibot_view,
 )
 from schemas.users import Actor, Team, User, UserCreate, UserUpdate
 
@@ -41,6 +42,7 @@ def _tenant(row: asyncpg.Record) -> Tenant:
     data["wecom"] = msgspec.convert(data["wecom"], WecomConfig)
     data["miniapp"] = msgspec.convert(data["miniapp"], MiniappConfig)
     data["mp"] = msgspec.convert(data["mp"], MpConfig)
+    data["aibot"] = aibot_view(data.get("aibot"))
     return Tenant(**data)
 
 
@@ -52,7 +54,8 @@ async def create_tenant(conn: asyncpg.Connection, data: TenantCreate) -> TenantC
                 tenant_id = await queries.tenant_insert(
                     conn, slug=data.slug, name=data.name, timezone=data.timezone,
                     wecom=msgspec.to_builtins(data.wecom), miniapp=msgspec.to_builtins(data.miniapp),
-                    mp=msgspec.to_builtins(data.mp), digest_time=data.digest_time,
+                    mp=msgspec.to_builtins(data.mp), aibot=msgspec.to_builtins(data.aibot),
+                    digest_time=data.digest_time,
                     quiet_start=data.quiet_start, quiet_end=data.quiet_end,
                 )
         except asyncpg.UniqueViolationError:
@@ -95,7 +98,7 @@ async def update_tenant(conn: asyncpg.Connection, tenant_id: int, data: TenantUp
     values = {k: (None if v is msgspec.UNSET else v) for k, v in values.items()}
     if values["timezone"] is not None:
         _check_timezone(values["timezone"])
-    for key in ("wecom", "miniapp", "mp"):
+    for key in ("wecom", "miniapp", "mp", "aibot"):
         if values[key] is not None:
             values[key] = msgspec.to_builtins(values[key])
     await queries.tenant_update(conn, tenant_id=tenant_id, **values)
