@@ -95,8 +95,14 @@ async def run(pool: asyncpg.Pool, tenant_id: int, stream_id: str) -> bool:
 async def refresh(conn: asyncpg.Connection, tenant_id: int, user_id: int, stream_id: str,
                   lang: str) -> tuple[dict[str, Any], bool]:
     """The stream's latest reply body, and whether its work should be (re)started."""
+    return await current(conn, tenant_id, stream_id, user_id=user_id, lang=lang)
+
+
+async def current(conn: asyncpg.Connection, tenant_id: int, stream_id: str, *, user_id: int | None = None,
+                  lang: str = "zh") -> tuple[dict[str, Any], bool]:
+    """The stream's latest body (for ``user_id`` only, when given) and whether its work is stalled."""
     row = await queries.aibot_stream_get(conn, tenant_id=tenant_id, stream_id=stream_id) if stream_id else None
-    if row is None or row["user_id"] != user_id:
+    if row is None or (user_id is not None and row["user_id"] != user_id):
         return body(stream_id or new_id(), t("stream_gone", lang), True), False
     if row["status"] in ("done", "failed"):
         return body(stream_id, row["content"] or "", True), False
