@@ -88,7 +88,13 @@ async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
     if inbound.msg_type not in ("text", "voice", "event"):
         return Outcome(reply=say("unsupported", actor.lang))
     if inbound.msg_type in ("text", "voice") and not inbound.text:
-        return Outcome(reply=say("voice_empty" if inbound.msg_type == "voice" else "unknown", actor.lang))
+        if inbound.msg_type == "voice":  # the self-built app's voice without words: how to send it
+            done = await queries.bot_inbound_get(conn, tenant_id=tenant.tenant_id, channel=inbound.channel,
+                                                 msg_key=inbound.msg_key)
+            if done is not None:  # a retry of a voice message transcribed the first time
+                return Outcome(reply=done["reply"], replayed=True)
+            return Outcome(reply=say("voice_how" if inbound.media_id else "voice_empty", actor.lang))
+        return Outcome(reply=say("unknown", actor.lang))
     ctx = Ctx(conn=conn, tenant=tenant, actor=actor, msg_key=inbound.msg_key, channel=inbound.channel,
               text=inbound.text or "", lang=lang, pool=pool)
     key = {"tenant_id": tenant.tenant_id, "channel": inbound.channel, "msg_key": inbound.msg_key}
