@@ -57,7 +57,9 @@ def _content(part: Any) -> str:
         return inner.get("content", "") if isinstance(inner, dict) and isinstance(inner.get("content"), str) else ""
     if kind == "mixed":
         items = (part.get("mixed") or {}).get("msg_item") if isinstance(part.get("mixed"), dict) else None
-        return " ".join(_content(i) for i in items if isinstance(i, dict)) if isinstance(items, list) else ""
+        if not isinstance(items, list):
+            return ""
+        return " ".join(w for w in (_content(i).strip() for i in items) if w)
     return ""
 
 
