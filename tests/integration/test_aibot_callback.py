@@ -115,3 +115,26 @@ async def test_admin_config_is_write_only(client, factory, admin_headers):
     r = await client.patch(f"/admin/v1/tenants/{tenant.slug}", headers=admin_headers,
                            json={"aibot": {"encoding_aes_key": "short"}})
     assert r.status_code == 400
+
+
+async def test_cli_creates_and_updates_the_aibot_config(db, database_url):
+    import secrets as _secrets
+
+    from click.testing import CliRunner
+
+    from backend.cli import main
+
+    slug = "cli-" + _secrets.token_hex(3)
+    runner = CliRunner()
+    result = await asyncio.to_thread(runner.invoke, main, [
+        "tenant", "create", slug, "--name", "CLI 租户", "--aibot-token", "tok1", "--aibot-aes-key", AIBOT_KEY,
+        "--aibot-bot-id", "aib-cli", "--aibot-secret", "sec-12345"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)["tenant"]["aibot"]
+    assert shown == {"bot_id": "aib-cli", "token": "****tok1", "encoding_aes_key": "****" + AIBOT_KEY[-4:],
+                     "secret": "****2345"}
+    result = await asyncio.to_thread(runner.invoke, main, ["tenant", "update", slug, "--set", 'aibot={"secret": "new-9999"}'])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["aibot"]["secret"] == "****9999"
+    stored = await db.fetchval("SELECT aibot FROM tenants WHERE slug = $1", slug)
+    assert stored["token"] == "tok1" and stored["secret"] == "new-9999"
