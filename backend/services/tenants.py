@@ -89,6 +89,14 @@ async def tenant_by_slug(conn: asyncpg.Connection, slug: str) -> Tenant:
     return _tenant(row)
 
 
+async def tenant_with_aibot(conn: asyncpg.Connection, slug: str) -> tuple[Tenant, dict]:
+    """The tenant and its AI bot config, secrets included (the channel's own use; answers mask them)."""
+    row = await queries.tenant_by_slug(conn, slug=slug)
+    if row is None:
+        raise NotFound(f"no tenant {slug!r}")
+    return _tenant(row), dict(row["aibot"] or {})
+
+
 async def list_tenants(conn: asyncpg.Connection, only_tenant_id: int | None = None) -> list[Tenant]:
     return [_tenant(r) for r in await queries.tenant_list(conn, only_tenant_id=only_tenant_id)]
 

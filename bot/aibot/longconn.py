@@ -17,7 +17,6 @@ from typing import Any
 
 import asyncpg
 
-from backend.db.queries import queries
 from backend.errors import TuokeError
 from backend.services import tenants
 from bot.aibot import message, service, streams
@@ -68,13 +67,9 @@ class Runner:
 
     async def start(self) -> None:
         async with self.pool.acquire() as conn:
-            row = await queries.tenant_aibot_config(conn, slug=self.slug)
-            if row is None:
-                raise TuokeError(f"no tenant {self.slug!r}")
-            cfg = row["aibot"] or {}
-            if not cfg.get("bot_id") or not cfg.get("secret"):
-                raise TuokeError("the AI bot's bot_id and secret are not set for this tenant")
-            self.tenant = await tenants.get_tenant(conn, row["tenant_id"])
+            self.tenant, cfg = await tenants.tenant_with_aibot(conn, self.slug)
+        if not cfg.get("bot_id") or not cfg.get("secret"):
+            raise TuokeError("the AI bot's bot_id and secret are not set for this tenant")
         self.client = client_for(cfg["bot_id"], cfg["secret"], self.ws_url, self.reconnect_ms)
         self.client.on("message", self._spawn)
         self.client.on("event", self._spawn)

@@ -15,7 +15,6 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.datastructures import State
 
-from backend.db.queries import queries
 from backend.errors import Forbidden, NotFound
 from backend.services import tenants
 from bot.aibot import crypto, message, service, streams
@@ -26,11 +25,10 @@ async def config(db: asyncpg.Connection, slug: str) -> tuple[Tenant, dict[str, A
     """The tenant and its AI bot configuration (secrets included); 404 when it is not set up."""
     if len(slug) > 40:
         raise NotFound("no such tenant")
-    row = await queries.tenant_aibot_config(db, slug=slug)
-    cfg = row["aibot"] if row else None
-    if not cfg or not cfg.get("token") or not cfg.get("encoding_aes_key"):
+    tenant, cfg = await tenants.tenant_with_aibot(db, slug)
+    if not cfg.get("token") or not cfg.get("encoding_aes_key"):
         raise NotFound("the AI bot is not set up for this tenant")
-    return await tenants.get_tenant(db, row["tenant_id"]), cfg
+    return tenant, cfg
 
 
 def after(answer: service.Answer, state: State, tenant: Tenant) -> BackgroundTasks | None:

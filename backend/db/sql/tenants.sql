@@ -101,7 +101,3 @@ WHERE tenant_id = :tenant_id AND miniapp_openid = :openid AND active;
 -- name: user_actor^
 SELECT user_id, name, role, team_id, lang, wecom_userid FROM users
 WHERE tenant_id = :tenant_id AND user_id = :user_id AND active;
-
--- name: tenant_aibot_config^
--- The AI bot channel's own configuration, secrets included (answers show it masked).
-SELECT tenant_id, aibot FROM tenants WHERE slug = :slug;
