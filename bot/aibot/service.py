@@ -22,6 +22,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from backend import clock
 from backend.db.queries import queries
 from backend.services import tenants
 from bot import actions, dispatch, state
@@ -78,8 +79,7 @@ class Hooks:
         assert self.ctx is not None
         stream_id = await streams.keep(self.ctx, kind, payload, placeholder)
         if stream_id is None:
-            n = streams.MAX_IN_FLIGHT
-            return t("in_flight", self.ctx.lang, n=n)
+            return t("in_flight", self.ctx.lang, n=streams.MAX_IN_FLIGHT)
         self.stream_id = stream_id
         return placeholder
 
@@ -108,7 +108,7 @@ class Hooks:
             if q is not None:
                 task_id = streams.new_id("t")
                 await queries.aibot_card_insert(ctx.conn, tenant_id=ctx.tenant.tenant_id, task_id=task_id,
-                                                user_id=ctx.actor.user_id, question=q, now=_now())
+                                                user_id=ctx.actor.user_id, question=q, now=clock.now())
                 return _json({"msgtype": "template_card", "template_card": cards.card(task_id, q)})
         return _json(streams.body(streams.new_id(), reply, True))
 
@@ -132,7 +132,7 @@ class Hooks:
         if choice not in valid or not cards.matches(pending, q):
             result = t("stale", q.get("lang", ctx.lang))
             await queries.aibot_card_acted(ctx.conn, tenant_id=ctx.tenant.tenant_id, task_id=self.msg.task_id,
-                                           now=_now(), result=result, question=None)
+                                           now=clock.now(), result=result, question=None)
             return _json(cards.update(cards.done_card(self.msg.task_id, q, result, stale=True), self.msg.userid))
         ctx.lang = q.get("lang", ctx.lang)
         self.card_row = row
@@ -148,14 +148,8 @@ class Hooks:
                                             question=nxt)
             return _json(cards.update(cards.card(self.msg.task_id, nxt), self.msg.userid))
         await queries.aibot_card_acted(ctx.conn, tenant_id=ctx.tenant.tenant_id, task_id=self.msg.task_id,
-                                       now=_now(), result=result, question=None)
+                                       now=clock.now(), result=result, question=None)
         return _json(cards.update(cards.done_card(self.msg.task_id, q, result), self.msg.userid))
-
-
-def _now() -> Any:
-    from backend import clock
-
-    return clock.now()
 
 
 def _inbound(msg: AibotMessage, text: str, msg_type: str = "text") -> Inbound:
