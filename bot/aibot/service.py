@@ -100,8 +100,8 @@ class Hooks:
         if self.tap is not None:
             return await self._tap_render(ctx, reply)
         reply = reply or ""
-        if self.stream_id is not None:
-            return _json(streams.body(self.stream_id, reply, False))
+        if self.stream_id is not None:  # a slow answer: its refreshes finish it; the rep may rate it
+            return _json(streams.body(self.stream_id, reply, False, feedback=True))
         if not self.msg.in_group:
             pending = await state.get(ctx.conn, ctx.actor)  # only this message can have left it open
             q = await cards.question(ctx, pending, reply, 1) if pending is not None else None

@@ -37,9 +37,13 @@ def new_id(prefix: str = "s") -> str:
     return prefix + secrets.token_hex(10)
 
 
-def body(stream_id: str, content: str, finish: bool) -> dict[str, Any]:
+def body(stream_id: str, content: str, finish: bool, *, feedback: bool = False) -> dict[str, Any]:
+    """A stream reply; ``feedback`` asks WeChat Work for the rep's 👍/👎 on it (a feedback_event with its id)."""
     data = content.encode()[:CONTENT_LIMIT].decode(errors="ignore")
-    return {"msgtype": "stream", "stream": {"id": stream_id, "finish": finish, "content": data}}
+    stream: dict[str, Any] = {"id": stream_id, "finish": finish, "content": data}
+    if feedback:
+        stream["feedback"] = {"id": stream_id}
+    return {"msgtype": "stream", "stream": stream}
 
 
 async def keep(ctx: Ctx, kind: str, payload: dict[str, Any], placeholder: str) -> str | None:
