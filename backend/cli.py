@@ -15,7 +15,7 @@ import msgspec
 from backend.settings import get_settings
 
 # Area command groups, "module:attribute" (kb ingest, nudges scan, digest preview …).
-CLI_GROUPS: list[str] = ["backend.nudges_cli:nudges", "backend.nudges_cli:digest", "backend.services.kb.cli:kb", "bot.cli:bot", "backend.services.cards.cli:cards_group"]
+CLI_GROUPS: list[str] = ["backend.nudges_cli:nudges", "backend.nudges_cli:digest", "backend.services.kb.cli:kb", "bot.cli:bot", "backend.services.cards.cli:cards_group", "bot.aibot.cli:aibot"]
 
 
 def run(coro: Awaitable[Any]) -> Any:
@@ -151,8 +151,13 @@ def tenant() -> None:
 @click.option("--secret", default="")
 @click.option("--miniapp-appid", default="")
 @click.option("--miniapp-secret", default="")
+@click.option("--aibot-token", default="", help="AI bot (智能机器人) callback Token.")
+@click.option("--aibot-aes-key", default="", help="AI bot callback EncodingAESKey.")
+@click.option("--aibot-bot-id", default="", help="AI bot BotID (long connection).")
+@click.option("--aibot-secret", default="", help="AI bot Secret (long connection).")
 def tenant_create(slug: str, name: str, timezone: str, corp_id: str, agent_id: int, wecom_token: str,
-                  aes_key: str, secret: str, miniapp_appid: str, miniapp_secret: str) -> None:
+                  aes_key: str, secret: str, miniapp_appid: str, miniapp_secret: str, aibot_token: str,
+                  aibot_aes_key: str, aibot_bot_id: str, aibot_secret: str) -> None:
     """Create a tenant with the default LTC pipeline."""
     from backend.errors import TuokeError
     from backend.services import tenants
@@ -162,7 +167,9 @@ def tenant_create(slug: str, name: str, timezone: str, corp_id: str, agent_id: i
         data = msgspec.convert(
             {"slug": slug, "name": name, "timezone": timezone,
              "wecom": {"corp_id": corp_id, "agent_id": agent_id, "token": wecom_token, "encoding_aes_key": aes_key, "secret": secret},
-             "miniapp": {"appid": miniapp_appid, "secret": miniapp_secret}},
+             "miniapp": {"appid": miniapp_appid, "secret": miniapp_secret},
+             "aibot": {"token": aibot_token, "encoding_aes_key": aibot_aes_key, "bot_id": aibot_bot_id,
+                       "secret": aibot_secret}},
             TenantCreate,
         )
         echo_json(run(with_conn(lambda c: tenants.create_tenant(c, data))))
@@ -196,7 +203,7 @@ def tenant_show(slug: str) -> None:
 @click.argument("slug")
 @click.option("--set", "pairs", multiple=True, help="field=value (JSON values allowed), e.g. --set digest_time=09:00")
 def tenant_update(slug: str, pairs: tuple[str, ...]) -> None:
-    """Update a tenant: --set name=… --set 'wecom={"corp_id": …}'."""
+    """Update a tenant: --set name=… --set 'wecom={"corp_id": …}' --set 'aibot={"token": …}'."""
     from backend.errors import TuokeError
     from backend.services import tenants
     from schemas.tenants import TenantUpdate

@@ -32,6 +32,7 @@ log = logging.getLogger("tuoke")
 ROUTE_MODULES = [
     "backend.admin",
     "bot.routes",
+    "bot.aibot.routes",
     "miniapp_api.routes",
     "backend.digest_page",
 ]

@@ -23,6 +23,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     data_dir: Path
     public_base_url: str
     run_worker_in_process: bool
+    # Speech to text for the self-built app's voice messages: any OpenAI-compatible endpoint.
+    stt_base_url: str | None = None  # e.g. http://host:9000/v1 (POST {base}/audio/transcriptions)
+    stt_model: str = "whisper-1"
+    stt_api_key: str | None = None
 
 
 def _data_dir() -> Path:
@@ -86,6 +90,9 @@ def get_settings() -> Settings:
         data_dir=data_dir,
         public_base_url=os.environ.get("TUOKE_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
         run_worker_in_process=os.environ.get("TUOKE_INPROCESS_WORKER", "1") not in ("0", "false", "no"),
+        stt_base_url=(os.environ.get("TUOKE_STT_BASE_URL") or "").rstrip("/") or None,
+        stt_model=os.environ.get("TUOKE_STT_MODEL") or "whisper-1",
+        stt_api_key=os.environ.get("TUOKE_STT_API_KEY") or None,
     )
 
 

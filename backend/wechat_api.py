@@ -147,3 +147,31 @@ async def jscode2session(miniapp: MiniappConfig, code: str) -> dict[str, Any]:
             permanent=code_ not in RETRYABLE_ERRORS,
         )
     return data
+
+
+MAX_MEDIA = 2 * 1024 * 1024  # a voice message is a minute of AMR at most (~100 KB)
+
+
+async def wecom_media_get(conn: asyncpg.Connection, tenant: Tenant, media_id: str) -> tuple[bytes, str]:
+    """A temporary media file of the self-built app (a voice message's AMR): (bytes, content type)."""
+    for attempt in range(2):
+        token = await wecom_access_token(conn, tenant, refresh=attempt > 0)
+        try:
+            response = await client().get(f"{_base('wecom')}/cgi-bin/media/get",
+                                          params={"access_token": token, "media_id": media_id})
+        except httpx.HTTPError as exc:
+            raise UpstreamError(f"WeChat unreachable: {exc.__class__.__name__}") from None
+        kind = response.headers.get("content-type", "")
+        if response.status_code != 200:
+            raise UpstreamError(f"media/get answered HTTP {response.status_code}")
+        if "json" not in kind and "text/plain" not in kind:
+            if len(response.content) > MAX_MEDIA:
+                raise UpstreamError("media too large", permanent=True)
+            return response.content, kind or "application/octet-stream"
+        data = response.json()
+        code = data.get("errcode", 0)
+        if code in TOKEN_ERRORS and attempt == 0:
+            await queries.wechat_token_drop(conn, tenant_id=tenant.tenant_id, kind="wecom", token=token)
+            continue
+        raise UpstreamError(f"media/get failed: {code} {data.get('errmsg', '')}", code=code)
+    raise UpstreamError("media/get failed after a token refresh")

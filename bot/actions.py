@@ -286,8 +286,10 @@ async def _list_deals(ctx: Ctx, parsed: ParsedMessage, _: Any) -> str:
     text = header + "\n" + replies.numbered(lines[:LIST_PASSIVE])
     rest = page.total - LIST_PASSIVE
     if rest > 0:
+        full = say("list_full_header", ctx.lang, n=page.total) + "\n" + replies.numbered(lines)
+        if ctx.later is not None:  # the channel streams the whole list (the AI bot)
+            return await ctx.later("text", {"content": full}, text + "\n" + say("list_more", ctx.lang, n=rest))
         if ctx.recipient:
-            full = say("list_full_header", ctx.lang, n=page.total) + "\n" + replies.numbered(lines)
             await outbox.enqueue(ctx.conn, ctx.tenant.tenant_id, ctx.recipient,
                                  TextMessage(content=replies.fit(full)), f"bot:{ctx.channel}:{ctx.msg_key}:list")
         text += "\n" + say("list_more", ctx.lang, n=rest)

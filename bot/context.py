@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
 
 import asyncpg
 
@@ -23,6 +24,9 @@ class Ctx:
     lang: str = "zh"
     pool: asyncpg.Pool | None = None  # for work that must not hold the message's connection
     deferred: list[int] = field(default_factory=list)  # bot_deferred ids to start after commit
+    # A channel that streams slow answers itself (the AI bot): later(kind, payload, placeholder)
+    # keeps the work and returns what to say now; None: slow work goes through bot_deferred/outbox.
+    later: Callable[[str, dict[str, Any], str], Awaitable[str]] | None = None
     _stages: dict[str, Stage] | None = None
 
     async def stages(self) -> dict[str, Stage]:

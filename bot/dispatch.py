@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Protocol
 
 import asyncpg
 import msgspec
@@ -42,8 +43,18 @@ class Outcome(msgspec.Struct, kw_only=True):
     replayed: bool = False  # a retry of a message already handled
 
 
+class Hooks(Protocol):
+    """What a channel adds around the conversation, inside the message's transaction (the AI bot)."""
+
+    async def before(self, ctx: Ctx) -> str | None:
+        """After the claim and the rep's lock: a final reply to skip the conversation, or None."""
+
+    async def render(self, ctx: Ctx, reply: str | None) -> str | None:
+        """The reply as the channel answers it (and as a retry gets it back)."""
+
+
 async def identify(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound) -> Actor | None:
-    if inbound.channel == "wecom":
+    if inbound.channel in ("wecom", "aibot"):
         return await tenants.actor_for_wecom(conn, tenant.tenant_id, inbound.sender)
     user_id = await queries.bot_mp_user(conn, tenant_id=tenant.tenant_id, openid=inbound.sender)
     if user_id is None:
@@ -67,7 +78,7 @@ def _guess_lang(text: str | None, default: str = "zh") -> str:
 
 
 async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
-                 pool: asyncpg.Pool | None = None) -> Outcome:
+                 pool: asyncpg.Pool | None = None, hooks: Hooks | None = None) -> Outcome:
     if not _acts(inbound):
         return Outcome()
     actor = await identify(conn, tenant, inbound)
@@ -77,7 +88,13 @@ async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
     if inbound.msg_type not in ("text", "voice", "event"):
         return Outcome(reply=say("unsupported", actor.lang))
     if inbound.msg_type in ("text", "voice") and not inbound.text:
-        return Outcome(reply=say("voice_empty" if inbound.msg_type == "voice" else "unknown", actor.lang))
+        if inbound.msg_type == "voice":  # the self-built app's voice without words: how to send it
+            done = await queries.bot_inbound_get(conn, tenant_id=tenant.tenant_id, channel=inbound.channel,
+                                                 msg_key=inbound.msg_key)
+            if done is not None:  # a retry of a voice message transcribed the first time
+                return Outcome(reply=done["reply"], replayed=True)
+            return Outcome(reply=say("voice_how" if inbound.media_id else "voice_empty", actor.lang))
+        return Outcome(reply=say("unknown", actor.lang))
     ctx = Ctx(conn=conn, tenant=tenant, actor=actor, msg_key=inbound.msg_key, channel=inbound.channel,
               text=inbound.text or "", lang=lang, pool=pool)
     key = {"tenant_id": tenant.tenant_id, "channel": inbound.channel, "msg_key": inbound.msg_key}
@@ -87,7 +104,13 @@ async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
                 row = await queries.bot_inbound_get(conn, **key)
                 return Outcome(reply=row["reply"] if row else None, replayed=True)
             await queries.bot_user_lock(conn, tenant_id=tenant.tenant_id, user_id=actor.user_id)
-            reply = await _respond(ctx, inbound)
+            early = await hooks.before(ctx) if hooks is not None else None
+            if early is not None:
+                reply = early
+            else:
+                reply = await _respond(ctx, inbound)
+                if hooks is not None:
+                    reply = await hooks.render(ctx, reply)
             await queries.bot_inbound_set_reply(conn, **key, reply=reply)
     except Exception:  # nothing of this message stays written; WeChat gets an apology, not a 500
         log.exception("message %s of tenant %s failed", inbound.msg_key, tenant.slug)
@@ -108,7 +131,7 @@ async def _respond(ctx: Ctx, inbound: Inbound) -> str | None:
 async def _stranger(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound) -> Outcome:
     """An unknown sender: a polite answer and nothing written (an Official Account follower may bind)."""
     lang = _guess_lang(inbound.text)
-    if inbound.channel == "wecom":
+    if inbound.channel in ("wecom", "aibot"):
         return Outcome(reply=say("not_registered", lang))
     match = _BIND.match(inbound.text or "")
     if not match:

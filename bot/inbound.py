@@ -12,7 +12,7 @@ from wechatpy.messages import BaseMessage, UnknownMessage
 
 from backend.errors import Invalid
 
-Channel = Literal["wecom", "mp"]
+Channel = Literal["wecom", "mp", "aibot"]  # aibot: WeChat Work's AI bot (bot.aibot)
 MAX_TEXT = 2000  # longer messages are cut; WeChat itself caps text at 2048 bytes
 
 
@@ -28,6 +28,7 @@ class Inbound(msgspec.Struct, frozen=True, kw_only=True):
     create_time: int = 0
     agent_id: int | None = None
     msg_key: str  # MsgId, or sender + CreateTime (+ event) for events: the exactly-once key
+    media_id: str | None = None  # a voice message's audio (the self-built app sends no words)
 
 
 def _message(channel: Channel, data: dict[str, Any]) -> BaseMessage:
@@ -70,6 +71,8 @@ def from_xml(channel: Channel, data: dict[str, Any]) -> Inbound:
         agent_id = int(agent) if isinstance(agent, str) and agent.strip() else None
     except ValueError:
         raise Invalid("AgentID is not a number") from None
+    media = data.get("MediaId") if msg_type == "voice" else None
+    media_id = media.strip()[:256] if isinstance(media, str) and media.strip() else None
     msg_id = str(data.get("MsgId") or "").strip()
     if msg_id:
         if len(msg_id) > 64:
@@ -80,5 +83,5 @@ def from_xml(channel: Channel, data: dict[str, Any]) -> Inbound:
     return Inbound(
         channel=channel, sender=sender, to_user=str(data.get("ToUserName") or ""), msg_type=msg_type,
         text=text, event=event, event_key=event_key, response_code=response_code, create_time=create_time,
-        agent_id=agent_id, msg_key=msg_key,
+        agent_id=agent_id, msg_key=msg_key, media_id=media_id,
     )

@@ -25,7 +25,8 @@ async def prune(pool: asyncpg.Pool) -> dict[str, str]:
     async with pool.acquire() as conn:
         keys = await queries.bot_inbound_prune(conn, before=now - KEEP_KEYS)
         pending = await queries.bot_pending_prune(conn, now=now)
-    return {"inbound_messages": keys, "bot_pending": pending}
+        streams = await queries.aibot_streams_prune(conn, before=now - KEEP_KEYS)
+    return {"inbound_messages": keys, "bot_pending": pending, "aibot_streams": streams}
 
 
 JOBS: list[Job] = [

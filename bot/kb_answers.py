@@ -47,6 +47,9 @@ async def answer(ctx: Ctx, query: str, kind: str | None) -> str:
     if kb is None:
         return say("kb_unavailable", ctx.lang)
     query = query[:500]
+    if ctx.later is not None:  # the channel streams the answer (the AI bot)
+        return await ctx.later("kb_search", {"query": query, "kind": kind, "lang": ctx.lang},
+                               say("kb_searching", ctx.lang, query=query[:40]))
     if kb.model_is_warm() or ctx.recipient is None:
         try:
             passages = await _search_now(ctx, kb, query)

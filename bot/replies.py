@@ -99,6 +99,10 @@ _T: dict[str, dict[str, str]] = {
     "busy": {"zh": "系统繁忙，请稍后再发一次。", "en": "Something went wrong on our side; please send it again in a moment."},
     "unsupported": {"zh": "暂时只能处理文字和语音消息。", "en": "I can only read text and voice messages for now."},
     "voice_empty": {"zh": "没听清，请再说一次或直接打字。", "en": "I could not make that out; please say it again or type it."},
+    "voice_how": {
+        "zh": "没听清这条语音（这里收不到语音的文字）：请对企业微信里的“拓客助手”智能机器人说，或用输入法的语音输入转成文字发给我。",
+        "en": "I could not hear this voice message: say it to the tuoke AI bot in WeChat Work, or use your keyboard's voice input.",
+    },
     "nudge_done": {"zh": "已记录跟进：「{deal}」。{undo}", "en": "Logged a follow-up on {deal}. {undo}"},
     "nudge_closed": {"zh": "「{deal}」已经在「{stage}」，没有下一个阶段了。", "en": "{deal} is in {stage}; there is no next stage."},
     "nudge_bad": {"zh": "这个按钮已失效。", "en": "That button no longer works."},

@@ -10,6 +10,7 @@ Checks come first (size, XML, signature, freshness, corp/app id); only a verifie
 from __future__ import annotations
 
 import asyncpg
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.datastructures import State
@@ -18,10 +19,11 @@ from wechatpy.enterprise.replies import TextReply as WecomTextReply
 from wechatpy.replies import TextReply as MpTextReply
 
 from backend import clock
+from backend.db.queries import queries
 from backend.errors import Forbidden, NotFound
 from backend.services import tenants
-from bot import crypto, dispatch, kb_answers
-from bot.inbound import Inbound, from_xml
+from bot import crypto, dispatch, kb_answers, voice
+from bot.inbound import MAX_TEXT, Inbound, from_xml
 from bot.replies import fit
 from schemas.tenants import Tenant
 
@@ -86,6 +88,11 @@ class WecomCallbackController(Controller):
             raise Forbidden("message is not for this corp")
         if t.wecom.agent_id and inbound.agent_id is not None and inbound.agent_id != t.wecom.agent_id:
             raise Forbidden("message is for another app")
+        if inbound.msg_type == "voice" and not inbound.text and inbound.media_id and voice.configured():
+            seen = await queries.bot_inbound_get(db, tenant_id=t.tenant_id, channel="wecom", msg_key=inbound.msg_key)
+            words = None if seen is not None else await voice.transcribe(db, t, inbound.media_id)
+            if words:
+                inbound = msgspec.structs.replace(inbound, text=words[:MAX_TEXT])
         outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
         if outcome.reply is None:
             return _empty()

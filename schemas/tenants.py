@@ -40,6 +40,45 @@ class MpConfig(Base, kw_only=True):
     secret: Secret = ""
 
 
+class AibotConfig(Base, kw_only=True):
+    """WeChat Work's AI bot (智能机器人): the callback's Token / EncodingAESKey, and the long
+    connection's BotID / Secret. Write-only: answers show ``AibotView`` (secrets masked)."""
+
+    token: Secret = ""
+    encoding_aes_key: Annotated[str, Meta(pattern=r"^([A-Za-z0-9]{43})?$")] = ""
+    bot_id: Secret = ""
+    secret: Secret = ""
+
+
+class AibotUpdate(Base, kw_only=True):
+    """PATCH: only the fields given change (a secret left out keeps its value)."""
+
+    token: Secret | UnsetType = UNSET
+    encoding_aes_key: Annotated[str, Meta(pattern=r"^([A-Za-z0-9]{43})?$")] | UnsetType = UNSET
+    bot_id: Secret | UnsetType = UNSET
+    secret: Secret | UnsetType = UNSET
+
+
+class AibotView(msgspec.Struct, kw_only=True):
+    """The AI bot configuration as answers show it: the bot id, and secrets masked to their last 4."""
+
+    bot_id: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    secret: str = ""
+
+
+def mask(value: str) -> str:
+    return "" if not value else "****" + value[-4:]
+
+
+def aibot_view(config: dict | None) -> AibotView:
+    c = config or {}
+    return AibotView(bot_id=str(c.get("bot_id") or ""), token=mask(str(c.get("token") or "")),
+                     encoding_aes_key=mask(str(c.get("encoding_aes_key") or "")),
+                     secret=mask(str(c.get("secret") or "")))
+
+
 class TenantCreate(Base, kw_only=True):
     slug: Slug
     name: Name
@@ -47,6 +86,7 @@ class TenantCreate(Base, kw_only=True):
     wecom: WecomConfig = msgspec.field(default_factory=WecomConfig)
     miniapp: MiniappConfig = msgspec.field(default_factory=MiniappConfig)
     mp: MpConfig = msgspec.field(default_factory=MpConfig)
+    aibot: AibotConfig = msgspec.field(default_factory=AibotConfig)
     digest_time: HHMM = "08:30"
     quiet_start: HHMM = "21:00"
     quiet_end: HHMM = "08:00"
@@ -58,6 +98,7 @@ class TenantUpdate(Base, kw_only=True):
     wecom: WecomConfig | UnsetType = UNSET
     miniapp: MiniappConfig | UnsetType = UNSET
     mp: MpConfig | UnsetType = UNSET
+    aibot: AibotUpdate | UnsetType = UNSET
     digest_time: HHMM | UnsetType = UNSET
     quiet_start: HHMM | UnsetType = UNSET
     quiet_end: HHMM | UnsetType = UNSET
@@ -75,6 +116,7 @@ class Tenant(msgspec.Struct, kw_only=True):
     quiet_start: str
     quiet_end: str
     created_at: dt.datetime
+    aibot: AibotView = msgspec.field(default_factory=AibotView)  # masked; the channel reads the real one
 
 
 class TenantCreated(msgspec.Struct, kw_only=True):

@@ -21,6 +21,7 @@ from schemas.tenants import (
     TenantCreated,
     TenantUpdate,
     WecomConfig,
+    aibot_view,
 )
 from schemas.users import Actor, Team, User, UserCreate, UserUpdate
 
@@ -41,6 +42,7 @@ def _tenant(row: asyncpg.Record) -> Tenant:
     data["wecom"] = msgspec.convert(data["wecom"], WecomConfig)
     data["miniapp"] = msgspec.convert(data["miniapp"], MiniappConfig)
     data["mp"] = msgspec.convert(data["mp"], MpConfig)
+    data["aibot"] = aibot_view(data.get("aibot"))
     return Tenant(**data)
 
 
@@ -52,7 +54,8 @@ async def create_tenant(conn: asyncpg.Connection, data: TenantCreate) -> TenantC
                 tenant_id = await queries.tenant_insert(
                     conn, slug=data.slug, name=data.name, timezone=data.timezone,
                     wecom=msgspec.to_builtins(data.wecom), miniapp=msgspec.to_builtins(data.miniapp),
-                    mp=msgspec.to_builtins(data.mp), digest_time=data.digest_time,
+                    mp=msgspec.to_builtins(data.mp), aibot=msgspec.to_builtins(data.aibot),
+                    digest_time=data.digest_time,
                     quiet_start=data.quiet_start, quiet_end=data.quiet_end,
                 )
         except asyncpg.UniqueViolationError:
@@ -86,6 +89,14 @@ async def tenant_by_slug(conn: asyncpg.Connection, slug: str) -> Tenant:
     return _tenant(row)
 
 
+async def tenant_with_aibot(conn: asyncpg.Connection, slug: str) -> tuple[Tenant, dict]:
+    """The tenant and its AI bot config, secrets included (the channel's own use; answers mask them)."""
+    row = await queries.tenant_by_slug(conn, slug=slug)
+    if row is None:
+        raise NotFound(f"no tenant {slug!r}")
+    return _tenant(row), dict(row["aibot"] or {})
+
+
 async def list_tenants(conn: asyncpg.Connection, only_tenant_id: int | None = None) -> list[Tenant]:
     return [_tenant(r) for r in await queries.tenant_list(conn, only_tenant_id=only_tenant_id)]
 
@@ -95,7 +106,7 @@ async def update_tenant(conn: asyncpg.Connection, tenant_id: int, data: TenantUp
     values = {k: (None if v is msgspec.UNSET else v) for k, v in values.items()}
     if values["timezone"] is not None:
         _check_timezone(values["timezone"])
-    for key in ("wecom", "miniapp", "mp"):
+    for key in ("wecom", "miniapp", "mp", "aibot"):
         if values[key] is not None:
             values[key] = msgspec.to_builtins(values[key])
     await queries.tenant_update(conn, tenant_id=tenant_id, **values)

@@ -1,8 +1,9 @@
 """A local fake of the WeChat Work and WeChat APIs tuoke calls (every outbound call goes here).
 
 Endpoints: ``GET /cgi-bin/gettoken``, ``POST /cgi-bin/message/send``,
-``POST /cgi-bin/message/update_template_card`` (WeChat Work) and
-``GET /sns/jscode2session`` (mini-program login). It records what it received and fails on
+``POST /cgi-bin/message/update_template_card``, ``GET /cgi-bin/media/get`` (WeChat Work),
+``GET /sns/jscode2session`` (mini-program login), and an OpenAI-compatible speech-to-text endpoint
+``POST /v1/audio/transcriptions`` (fake AMR: ``#!AMR\n`` + the words, see ``add_voice``). It records what it received and fails on
 demand: ``fail_next("send", "http500" | "timeout" | "token_expired" | "rate_limit" | "busy" |
 "bad_user", times=1)``. Run by hand: ``python -m tests.fakes.wechat_server --port 9100``.
 """
@@ -19,6 +20,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+AMR_MAGIC = b"#!AMR\n"
 
 ERRORS = {
     "token_expired": {"errcode": 42001, "errmsg": "access_token expired"},
@@ -48,16 +51,18 @@ class FakeWeChat:
         self.failures: dict[str, list[str]] = {}
         self.timeout_seconds = timeout_seconds
         self.token_fetches = 0
+        self.media: dict[str, bytes] = {}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-            def _reply(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body, ensure_ascii=False).encode()
+            def _reply(self, status: int, body: dict[str, Any] | bytes) -> None:
+                raw = isinstance(body, bytes)
+                data = body if raw else json.dumps(body, ensure_ascii=False).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", "audio/amr" if raw else "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -117,6 +122,15 @@ class FakeWeChat:
         with self.lock:
             self.code_openids[code] = openid
 
+    def add_voice(self, media_id: str, words: str) -> None:
+        """A voice message's audio for media/get; the fake speech-to-text hears ``words`` in it."""
+        with self.lock:
+            self.media[media_id] = AMR_MAGIC + words.encode()
+
+    def transcriptions(self) -> list[Any]:
+        with self.lock:
+            return [r.body for r in self.received if r.path == "/v1/audio/transcriptions"]
+
     def reset(self) -> None:
         with self.lock:
             self.received.clear()
@@ -135,12 +149,13 @@ class FakeWeChat:
             queue = self.failures.get(endpoint)
             return queue.pop(0) if queue else None
 
-    def route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any]]:
+    def route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, dict[str, Any] | bytes]:
         record = Received(method, path, dict(query), body)
         with self.lock:
             self.received.append(record)
         endpoint = {"/cgi-bin/gettoken": "token", "/cgi-bin/message/send": "send",
-                    "/cgi-bin/message/update_template_card": "update_card", "/sns/jscode2session": "session"}.get(path)
+                    "/cgi-bin/message/update_template_card": "update_card", "/sns/jscode2session": "session",
+                    "/cgi-bin/media/get": "media", "/v1/audio/transcriptions": "stt"}.get(path)
         if endpoint is None:
             return 404, {"errcode": 404, "errmsg": "no such api in the fake"}
         failure = self._failure(endpoint)
@@ -158,6 +173,22 @@ class FakeWeChat:
                 self.tokens[token] = query["corpid"]
                 self.token_fetches += 1
             return 200, {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
+        if endpoint == "media":
+            with self.lock:
+                valid = query.get("access_token") in self.tokens
+                audio = self.media.get(query.get("media_id", ""))
+            if not valid:
+                return 200, ERRORS["token_expired"]
+            if audio is None:
+                return 200, {"errcode": 40007, "errmsg": "invalid media_id"}
+            return 200, audio
+        if endpoint == "stt":
+            text = body if isinstance(body, str) else ""
+            start = text.find(AMR_MAGIC.decode())
+            if start < 0 or 'name="model"' not in text:
+                return 400, {"error": {"message": "no audio file or model"}}
+            words = text[start + len(AMR_MAGIC):].split("\r\n--", 1)[0]
+            return 200, {"text": words}
         if endpoint == "update_card":
             with self.lock:
                 valid = query.get("access_token") in self.tokens

@@ -18,7 +18,7 @@ SELECT msg_key, reply, received_at FROM inbound_messages
 WHERE tenant_id = :tenant_id AND channel = :channel AND msg_key = :msg_key;
 
 -- name: bot_inbound_prune!
-DELETE FROM inbound_messages WHERE channel IN ('wecom', 'mp') AND received_at < :before;
+DELETE FROM inbound_messages WHERE channel IN ('wecom', 'mp', 'aibot') AND received_at < :before;
 
 -- name: bot_user_lock!
 -- One message of a rep at a time (pending questions and "the last deal" stay coherent).

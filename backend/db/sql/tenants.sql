@@ -1,26 +1,26 @@
 -- Tenants, their admin tokens, teams, users and pipeline stages.
 
 -- name: tenant_insert<!
-INSERT INTO tenants (slug, name, timezone, wecom, miniapp, mp, digest_time, quiet_start, quiet_end)
-VALUES (:slug, :name, :timezone, :wecom, :miniapp, :mp, :digest_time::text::time, :quiet_start::text::time, :quiet_end::text::time)
+INSERT INTO tenants (slug, name, timezone, wecom, miniapp, mp, aibot, digest_time, quiet_start, quiet_end)
+VALUES (:slug, :name, :timezone, :wecom, :miniapp, :mp, :aibot, :digest_time::text::time, :quiet_start::text::time, :quiet_end::text::time)
 RETURNING tenant_id;
 
 -- name: tenant_by_slug^
-SELECT tenant_id, slug, name, timezone, wecom, miniapp, mp,
+SELECT tenant_id, slug, name, timezone, wecom, miniapp, mp, aibot,
        to_char(digest_time, 'HH24:MI') AS digest_time,
        to_char(quiet_start, 'HH24:MI') AS quiet_start,
        to_char(quiet_end, 'HH24:MI') AS quiet_end, created_at
 FROM tenants WHERE slug = :slug;
 
 -- name: tenant_by_id^
-SELECT tenant_id, slug, name, timezone, wecom, miniapp, mp,
+SELECT tenant_id, slug, name, timezone, wecom, miniapp, mp, aibot,
        to_char(digest_time, 'HH24:MI') AS digest_time,
        to_char(quiet_start, 'HH24:MI') AS quiet_start,
        to_char(quiet_end, 'HH24:MI') AS quiet_end, created_at
 FROM tenants WHERE tenant_id = :tenant_id;
 
 -- name: tenant_list
-SELECT tenant_id, slug, name, timezone, wecom, miniapp, mp,
+SELECT tenant_id, slug, name, timezone, wecom, miniapp, mp, aibot,
        to_char(digest_time, 'HH24:MI') AS digest_time,
        to_char(quiet_start, 'HH24:MI') AS quiet_start,
        to_char(quiet_end, 'HH24:MI') AS quiet_end, created_at
@@ -35,6 +35,7 @@ UPDATE tenants SET
     wecom = coalesce(:wecom, wecom),
     miniapp = coalesce(:miniapp, miniapp),
     mp = coalesce(:mp, mp),
+    aibot = aibot || coalesce(:aibot::jsonb, '{}'::jsonb),
     digest_time = coalesce(:digest_time::text::time, digest_time),
     quiet_start = coalesce(:quiet_start::text::time, quiet_start),
     quiet_end = coalesce(:quiet_end::text::time, quiet_end)
