@@ -44,9 +44,12 @@ async def test_voice_is_transcribed_and_acts_once(client, factory, db, stt):
     stt.add_voice("media-lead", "新客户 佛山顺和陶瓷 刘总 13800138000 预算50万")
     xml = voice_xml(wc, rep.wecom_userid, "media-lead")
     r = await wc.post(xml)
-    assert "已新建线索" in r.content and "顺和" in r.content
+    assert "顺和" in r.content and "回复1确认" in r.content  # a budget is confirmed before it is written
     again = await wc.post(xml)  # WeChat's retry: the stored reply, no second transcription
     assert again.content == r.content
+    assert await db.fetchval("SELECT count(*) FROM deals WHERE tenant_id = $1", tenant.tenant_id) == 0
+    r = await wc.text(rep.wecom_userid, "1")
+    assert "已新建线索" in r.content and "顺和" in r.content
     assert await db.fetchval("SELECT amount FROM deals WHERE tenant_id = $1", tenant.tenant_id) == 500000
     assert len(stt.transcriptions()) == 1
     # Audio that cannot be fetched (expired media): the one-line how-to, nothing written.
