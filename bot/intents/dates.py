@@ -50,7 +50,7 @@ def _zone(tz: str) -> ZoneInfo:
 # ---------------------------------------------------------------- patterns
 
 _N = r"(?:\d{1,2}|[零〇一二两三四五六七八九十廿卅]{1,3})"
-_Y = r"(?:\d{4}|\d{2}|[零〇一二三四五六七八九]{2,4})"
+_Y = r"(?:\d{4}|\d{2}|[零〇一二三四五六七八九]{2,4}|[一两二]千(?:零[一二三四五六七八九]|[一二三四五六七八九]?十[一二三四五六七八九]?|零?[一二三四五六七八九]?))"
 _WK = r"(?:周|星期|礼拜)"
 _REL_DAYS = "|".join(sorted(W.RELATIVE_DAYS, key=len, reverse=True))
 _FUSED = "|".join(sorted(W.FUSED_DAY_PART, key=len, reverse=True))
@@ -143,6 +143,9 @@ def _date(y: int, m: int, d: int) -> dt.date | None:
 def _year(text: str, today: dt.date) -> int | None:
     if text.isdigit():
         y = int(text)
+    elif "千" in text:
+        v = parse_numeral(text)  # 两千零四年
+        return int(v) if v else None
     else:
         digits = "".join(str(W.DIGITS[c]) for c in text if c in W.DIGITS)
         if len(digits) != len(text):
@@ -249,6 +252,7 @@ def _resolve_day(g: dict, today: dt.date) -> _Day | None:
 def _zh_refs(s: str, local: dt.datetime) -> list[Due]:
     today = local.date()
     out: list[Due] = []
+    prev: tuple[int, object, str | None] | None = None  # (end, day, part) of the last phrase read
     for m in _ZH.finditer(s):
         if m.end() == m.start():
             continue
@@ -279,7 +283,19 @@ def _zh_refs(s: str, local: dt.datetime) -> list[Due]:
             day = _resolve_day(g, today)
             if day is None:
                 continue
+        elif prev and clock and (gap := re.fullmatch(rf"\s?(?P<h0>{_N})?\s?(?:~|-|到|至|—)\s?", s[prev[0]:m.start()])):
+            day, part = prev[1], part or prev[2]  # 大前天晚上9~11点: the end of a range keeps its day
+            h0 = cn_small_int(gap.group("h0")) if gap.group("h0") else None
+            if h0 is not None and out and not out[-1].has_time and 0 <= h0 <= 23:
+                # …and its start is the hour before the ~ (明天下午3~5点 starts at 15:00)
+                first = out[-1]
+                hh, ex = _hour(h0, prev[2])
+                first.when = first.when.replace(hour=hh, minute=0) + dt.timedelta(days=ex)
+                first.has_time = True
+                first.past = first.past or first.when <= local
+                first.spans = [(first.spans[0][0], prev[0] + gap.end())]
         part = part or (day.default_part if day else None)
+        prev = (m.end(), day, part)
         extra = 0
         has_time = bool(clock)
         if clock:

@@ -70,7 +70,7 @@ RELATIVE_DAYS: dict[str, int] = {
 # Day and part of day fused: 明早 = 明天早上.
 FUSED_DAY_PART: dict[str, tuple[int, str]] = {
     "明早": (1, "早上"), "明晚": (1, "晚上"), "今早": (0, "早上"), "今晚": (0, "晚上"), "今夜": (0, "晚上"),
-    "昨晚": (-1, "晚上"), "昨夜": (-1, "晚上"), "昨早": (-1, "早上"), "当晚": (0, "晚上"),
+    "今晨": (0, "早上"), "昨晚": (-1, "晚上"), "昨夜": (-1, "晚上"), "昨早": (-1, "早上"), "当晚": (0, "晚上"),
 }
 # Parts of the day: the hour a bare part means, and how a clock hour inside it is read.
 PART_DEFAULT_HOUR: dict[str, int] = {
