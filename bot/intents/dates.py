@@ -61,6 +61,8 @@ _DAY = (
     rf"(?<![\d.\-/])(?P<ny>\d{{4}})(?P<nsep>[-/.])(?P<nm>\d{{1,2}})(?P=nsep)(?P<nd>\d{{1,2}})(?:(?!\d)|(?=\d{{1,2}}:\d))(?:日|号)?"
     # 09-01, 2/15, 11/3号
     rf"|(?<![\d.\-/:])(?P<mm2>\d{{1,2}})[-/](?P<dd2>\d{{1,2}})(?![\d.\-/%])(?:日|号)?"
+    # 9.4号, 12.5下午 (a dot date needs 号 / 日 or a part of the day after it: 12.5万 is a number)
+    rf"|(?<![\d.\-/:])(?P<mm3>\d{{1,2}})\.(?P<dd3>\d{{1,2}})(?:(?:号|日)|(?=\s?(?:[(（]周|{_PARTS})))"
     # 2015年3月3号, 三月一号, 1月3, 明年3月8号
     rf"|(?:(?:(?P<yr>{_Y})年|(?P<ry>今年|明年|去年|前年|后年))\s?)?(?P<mo>{_N})月(?:份)?(?P<md>{_N})(?:日|号)?"
     # 下个月25号, 本月9日, 上月30号
@@ -181,8 +183,8 @@ def _resolve_day(g: dict, today: dt.date) -> _Day | None:
     if g["ny"]:
         d = _date(int(g["ny"]), int(g["nm"]), int(g["nd"]))
         return _Day(d) if d else None
-    if g["mm2"]:
-        mo, dd = int(g["mm2"]), int(g["dd2"])
+    if g["mm2"] or g["mm3"]:
+        mo, dd = (int(g["mm2"]), int(g["dd2"])) if g["mm2"] else (int(g["mm3"]), int(g["dd3"]))
         d = _date(today.year, mo, dd)
         if d is None:
             return None
@@ -378,7 +380,7 @@ def _en_ref(s: str, local: dt.datetime) -> Due | None:
             else:
                 weekday = wd
         elif g["nw"]:
-            day = _week_day(today, 0, 1)
+            return None  # "next week" names a week, not a day (like a bare 下周): no due
         elif g["nd"]:
             n = int(g["nd"]) if g["nd"].isdigit() else _EN_NUM[g["nd"].lower()]
             day = today + dt.timedelta(days=n * (7 if g["ndu"].lower().startswith("week") else 1))
