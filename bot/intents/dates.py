@@ -458,3 +458,18 @@ def find_past(s: str, now: dt.datetime, tz: str = "Asia/Shanghai") -> Due | None
     return None
 
 
+
+
+def find_followup_time(s: str, now: dt.datetime, tz: str = "Asia/Shanghai") -> Due | None:
+    """What the parser reads as a follow-up time: the due (``find_due``), or else a clock time
+    already gone today (今天上午8点回访…, said at 10:00), returned with ``past=True`` so the bot
+    can say the time is past instead of writing anything. Past days (昨天, 上周二) are what was
+    done and give nothing here."""
+    due = find_due(s, now, tz)
+    if due:
+        return due
+    today = _local(now, tz).date()
+    for r in find_when(s, now, tz):
+        if r.past and r.has_time and r.when.date() == today:
+            return r
+    return None

@@ -176,3 +176,12 @@ def test_phones(text, phones):
 def test_a_spoken_number_of_the_wrong_length_is_asked_about():
     found = find_phones(normalise("电话 一三八一二三四五六七"))
     assert [(f.value, f.ambiguous) for f in found] == [("1381234567", "phone_length")]
+
+
+def test_a_clock_time_already_gone_today_is_kept_for_the_followup_check():
+    from bot.intents.dates import find_followup_time
+
+    d = find_followup_time(normalise("今天上午8点回访顺和陶瓷"), NOW)
+    assert d is not None and d.past and d.iso() == _at("11-23", "08:00")
+    assert find_followup_time(normalise("昨天下午3点拜访了顺和陶瓷"), NOW) is None
+    assert find_followup_time(normalise("明天下午3点回访"), NOW).iso() == _at("11-24", "15:00")
