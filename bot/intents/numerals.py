@@ -284,5 +284,10 @@ def find_amounts(s: str) -> list[Found]:
     return kept
 
 
-# phones moved to bot.intents.phones; kept importable from here for callers that still do
-from bot.intents.phones import PHONE_DIGITS, PHONE_LABEL, find_phones  # noqa: E402,F401
+def __getattr__(name: str):
+    """Phones moved to bot.intents.phones; still importable from here for callers that do."""
+    if name in ("PHONE_DIGITS", "PHONE_LABEL", "find_phones"):
+        from bot.intents import phones
+
+        return getattr(phones, name)
+    raise AttributeError(name)
