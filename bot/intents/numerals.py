@@ -206,6 +206,9 @@ AMOUNT_LABEL = re.compile(
     r"deal size|worth|signed|定金|首付|尾款|签了|拿下了?|签约)(?:大概|大约|约|差不多|在|是|为|有)*[\s:：]*$",
     re.IGNORECASE,
 )
+_RANGE_NEXT = re.compile(
+    rf"\s?(?:-|~|到|至)\s?(?P<num>{_NUMERAL})(?:\s?(?P<mag>{'|'.join(map(re.escape, _MAGS))})(?![a-z]))?", re.IGNORECASE
+)
 _APPROX_TAIL = re.compile(r"\s?(?:" + "|".join(map(re.escape, W.APPROX_SUFFIX)) + ")")
 
 
@@ -218,8 +221,9 @@ def _amount_at(s: str, m: re.Match) -> Found | None:
     after = s[m.end():]
     if _OTHER_BEFORE.search(before[-5:]) or _OTHER_AFTER.match(after):
         return None  # another currency: not our amount
-    if yuan is None and num.isascii() and re.fullmatch(r"\d", num) is None and re.match(r"[A-Za-z0-9_\-/:.@]", s[m.start() - 1: m.start()] or " "):
-        return None  # a code or version (V2.5, A-300)
+    if not pre and yuan is None and num.isascii() and re.fullmatch(r"\d", num) is None and \
+            re.search(r"(?:[A-Za-z0-9_/.@]|[A-Za-z][\-_])$", s[max(0, m.start() - 2): m.start()]):
+        return None  # a code or version (V2.5, HC-INV-50K, A/300)
     if mag == "m" and not re.match(r"[\s,.;，。!?]|$", after[:1]):
         return None  # 3m长: metres
     if yuan == "块" and re.match(r"[\u3400-\u9fff]", after[:1]) and not re.match(r"[钱左上多的一每吧啊呢了人]", after[:1]):
@@ -227,7 +231,10 @@ def _amount_at(s: str, m: re.Match) -> Found | None:
     has_big = bool(re.search(r"[万亿]", num))
     if not (yuan or pre or mag) and _COUNT_AFTER.match(after):
         return None  # 两千万人 / 315万字 / 12月: counted things
-    if not (yuan or pre or mag) and re.match(r"\s?[:：.点号日月年/\-]\d?", after):
+    rng = None if (yuan or pre or mag or re.search(r"[万亿]", num)) else _RANGE_NEXT.match(after)
+    if rng and not (rng.group("mag") or re.search(r"[万亿]", rng.group("num"))):
+        rng = None
+    if not (yuan or pre or mag or rng or re.search(r"[万亿]", num)) and re.match(r"\s?[:：.点号日月年/\-]\d?", after):
         return None  # a time or a date
     clean = re.sub(rf"(?:{_APPROX})(?=\s?[万亿])|\s", "", num)
     value = parse_numeral(clean)
@@ -236,6 +243,13 @@ def _amount_at(s: str, m: re.Match) -> Found | None:
     value *= W.AMOUNT_MAGNITUDES.get(mag, 1)
     labelled = bool(AMOUNT_LABEL.search(before[-14:]))
     if not (yuan or pre or mag or has_big):
+        if rng:
+            # 150-200万 / 两到三万: the first figure shares the unit stated after the second
+            unit = rng.group("mag") or ""
+            tail = re.search(r"[万亿]+$", rng.group("num"))
+            mult = W.AMOUNT_MAGNITUDES.get(unit.lower(), 1) * (
+                1 if not tail else 10_000 ** tail.group(0).count("万") * 100_000_000 ** tail.group(0).count("亿"))
+            return Found(m.start(), m.end(), int(round(value * mult)))
         if not labelled:
             return None
         if re.fullmatch(r"[\d,.]+", num) and value >= 10_000:

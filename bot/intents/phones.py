@@ -38,7 +38,7 @@ _CAND = re.compile(
     r"(?<![A-Za-z0-9_.@¥$/\\])(?<!\d\.)"
     r"(?:\+\s?|\(\s?\+?)?\d+\s?\)?"
     r"(?:(?:\s?[-–.]\s?|\s|\s?\)\s?|\s?\(\s?)?\d+\)?)*"
-    r"(?![A-Za-z0-9%@]|\.\d|\s?[*/=+]\s?\d|[:：]\d)"
+    r"(?![A-Za-z0-9%@]|\.\d|\s?[*=+]\s?\d|/\d|[:：]\d)"
 )
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0[1-9]\d{8,10}")  # area code with its 0, then the local number (10–12 digits)
