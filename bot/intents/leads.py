@@ -16,7 +16,8 @@ from bot.intents.cues import (
     SURNAME_HON_RE,
 )
 from bot.intents.lexicon import EN_TITLE_WORDS, TITLE_ENDINGS
-from bot.intents.numerals import AMOUNT_LABEL, PHONE_LABEL, Found, find_amounts, find_phones
+from bot.intents.numerals import AMOUNT_LABEL, Found, find_amounts
+from bot.intents.phones import PHONE_LABEL, find_phones
 from bot.intents.text import CJK, Msg
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")

@@ -1,32 +1,23 @@
-"""Numbers in messages: phone numbers (digits or spoken 一三八…) and CNY amounts (50万, 一点二亿, 30k)."""
+"""Numbers in messages: Chinese numerals and CNY amounts (50万, 一点二亿, 30k, 三万五, 壹万贰仟).
+
+Two layers:
+- ``parse_numeral``: a small grammar for one written number — Chinese digits (everyday and
+  financial forms), units 十百千 / 万亿, 零, 点 decimals, 半, ASCII digits mixed in (25万6千,
+  1亿2000万), and the spoken abbreviations (三万五 = 35000, 一千五 = 1500, 十二万五 = 125000).
+- ``find_amounts``: numbers in a sentence with their magnitude (万 / w / 亿 / k / M) and currency
+  (元 / 块 / ¥ / 人民币; another currency leaves the amount out), approximation words kept as the
+  stated round figure (八十多万 → 800000), and a corrected amount giving way to its correction.
+Word lists live in ``numwords``. Phones: ``bot.intents.phones``.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-import cn2an
-
-# Spoken digits in a phone number (幺 is "one" on the phone; 两 sometimes too).
-PHONE_DIGITS = {
-    "零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
-    "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
-}
-for _d in "0123456789":
-    PHONE_DIGITS[_d] = _d
+from bot.intents import numwords as W
 
 CN_NUM_CHARS = "零〇一二两三四五六七八九十百千万亿点幺"
-_CN_DIGIT_RUN = re.compile(r"[零〇一二两三四五六七八九幺0-9]{7,}")
-
-# A run of ASCII digits written as a phone: optional country code, groups split by spaces or hyphens.
-_ASCII_PHONE = re.compile(
-    r"(?<![A-Za-z0-9_.@¥$￥])(?<!\d,)(\+?\(?(?:86|852|853|886)\)?[\s-]?)?(\d{2,4}(?:[\s-]?\d{2,4}){1,4})(?![A-Za-z0-9_%@]|[.,]\d)"
-)
-
-PHONE_LABEL = re.compile(
-    r"(?:电话号码|联系电话|电话|手机号码|手机号|手机|座机|微信同号|微信号|微信|同微信|tel|phone|mobile|cell|whatsapp|电话是|手机是)(?:号码|号)?(?:是|为)?[\s:：]*$",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -37,66 +28,173 @@ class Found:
     ambiguous: str | None = None  # why the reading is doubtful, if it is
 
 
-def find_phones(s: str) -> list[Found]:
-    """Phone numbers in the normalised text, as digit strings."""
-    out: list[Found] = []
-    for m in _ASCII_PHONE.finditer(s):
-        cc = (m.group(1) or "").strip()
-        digits = re.sub(r"\D", "", m.group(2))
-        before = s[: m.start()]
-        labelled = bool(PHONE_LABEL.search(before[-12:]))
-        ok = False
-        if re.fullmatch(r"1[3-9]\d{9}", digits):
-            ok = True
-        elif re.fullmatch(r"0\d{9,11}", digits):  # landline with area code, or Taiwan 09xx mobile
-            ok = True
-        elif re.fullmatch(r"0\d{1,2}[\s-]\d{6,8}", m.group(2)) and len(digits) == 9:
-            ok = True  # Taiwan landline with a one-digit area code (03-5781234)
-        elif len(digits) == 8 and (labelled or "852" in cc or "853" in cc or " " in m.group(2)):
-            ok = True  # Hong Kong / Macau local numbers
-        elif len(digits) in (9, 10) and "886" in cc:
-            digits = digits if digits.startswith("0") else "0" + digits
-            ok = True
-        elif labelled and 7 <= len(digits) <= 12:
-            ok = True
-        if ok:
-            out.append(Found(m.start(), m.end(), digits))
-    taken = [(f.start, f.end) for f in out]
-    for m in _CN_DIGIT_RUN.finditer(s):
-        if any(a < m.end() and m.start() < b for a, b in taken):
+# ---------------------------------------------------------------- one numeral
+
+_ASCII_NUM = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _tokens(text: str) -> list[tuple[str, float]] | None:
+    """('n', value) numbers, ('u', 10|100|1000) small units, ('U', 10^4|10^8) big units, ('z', 0) zeros."""
+    out: list[tuple[str, float]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        m = _ASCII_NUM.match(text, i)
+        if m:
+            out.append(("n", float(m.group(0))))
+            i = m.end()
             continue
-        run = m.group(0)
-        if run.isascii():
+        if ch in W.ZERO_CHARS:
+            out.append(("z", 0))
+        elif ch in W.DIGITS:
+            out.append(("d", W.DIGITS[ch]))
+        elif ch in W.TENS:
+            out.append(("n", W.TENS[ch]))
+        elif ch in W.SMALL_UNITS:
+            out.append(("u", W.SMALL_UNITS[ch]))
+        elif ch in W.BIG_UNITS:
+            out.append(("U", W.BIG_UNITS[ch]))
+        elif ch == "点" and out and out[-1][0] in "dnz":
+            # 一点二五: the digits after 点 are decimals
+            j = i + 1
+            frac = ""
+            while j < n and text[j] in W.DIGITS:
+                frac += str(W.DIGITS[text[j]])
+                j += 1
+            if not frac:
+                return None
+            kind, v = out.pop()
+            out.append(("n", float(f"{int(v)}.{frac}")))
+            i = j
             continue
-        digits = "".join(PHONE_DIGITS[c] for c in run)
-        labelled = bool(PHONE_LABEL.search(s[: m.start()][-12:]))
-        if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{9,11}", digits):
-            out.append(Found(m.start(), m.end(), digits))
-        elif labelled or len(digits) >= 10:
-            out.append(Found(m.start(), m.end(), digits, ambiguous="phone_length"))
-    out.sort(key=lambda f: f.start)
+        elif ch == "半" and out and out[-1][0] in "dn":
+            kind, v = out.pop()
+            out.append(("n", v + 0.5))
+        elif ch in "个 ":
+            pass
+        else:
+            return None
+        i += 1
     return out
+
+
+def _section(toks: list[tuple[str, float]]) -> float | None:
+    """A number below 万: 三千二百零五, 一千五 (= 1500), 两百五 (= 250), 十五, 3541.07."""
+    total = 0.0
+    n: float | None = None
+    n_digit = False  # n is a single Chinese digit (so 一千五 reads 1500)
+    last_unit = 0
+    zero = False
+    for kind, v in toks:
+        if kind in "dn":
+            if n is not None:
+                return None  # 两三 / 十七八: a range, not one number
+            n, n_digit = v, kind == "d"
+        elif kind == "z":
+            if n is not None:
+                return None
+            zero = True
+        elif kind == "u":
+            if last_unit and v >= last_unit:
+                return None
+            total += (1 if n is None else n) * v
+            n, last_unit, zero = None, int(v), False
+    if n is not None:
+        if last_unit >= 100 and not zero and n_digit:
+            total += n * last_unit / 10
+        else:
+            total += n
+    return total
+
+
+def _value(toks: list[tuple[str, float]]) -> float | None:
+    if not toks:
+        return 0.0
+    big = [k for k, (kind, _) in enumerate(toks) if kind == "U"]
+    if not big:
+        return _section(toks)
+    top = max(toks[k][1] for k in big)
+    k = max(i for i in big if toks[i][1] == top)
+    left, right = toks[:k], toks[k + 1:]
+    lv = _value(left) if left else 1.0
+    if lv is None:
+        return None
+    # 三万五: one digit after the big unit is the next digit down (5000), unless a 零 stands between
+    if len(right) == 1 and right[0][0] in "dn" and right[0][1] < 10 and right[0][1] == int(right[0][1]):
+        rv = right[0][1] * top / 10
+    else:
+        if right and right[0][0] == "z":
+            right = right[1:]
+        rv = _value(right)
+        if rv is None:
+            return None
+    return lv * top + rv
+
+
+def parse_numeral(text: str) -> float | None:
+    """One written number → its value: 一万零五十 → 10050, 三万五 → 35000, 壹万贰仟 → 12000,
+    25万6千 → 256000, 一个半亿 → 1.5e8, 一点二 → 1.2, 一三八 → 138 (digits read one by one)."""
+    text = text.replace(",", "").strip()
+    if not text:
+        return None
+    toks = _tokens(text)
+    if not toks:
+        return None
+    kinds = {k for k, _ in toks}
+    if kinds <= {"d", "z"} and len(toks) > 1:
+        return float("".join(str(int(v)) for _, v in toks))  # 一二三四 → 1234
+    return _value(toks)
+
+
+def cn_number(text: str) -> float | None:
+    """一百二十 → 120, 一点二 → 1.2, 两百 → 200."""
+    return parse_numeral(text)
+
+
+def cn_number_value(text: str) -> int | float | None:
+    """A whole Chinese numeral as a number (一万零五十 → 10050), or None."""
+    v = parse_numeral(text)
+    if v is None:
+        return None
+    return int(v) if v == int(v) else v
+
+
+def cn_small_int(text: str) -> int | None:
+    """三 → 3, 十五 → 15, 15 → 15, 廿 → 20."""
+    if text.isdigit():
+        return int(text)
+    v = parse_numeral(text)
+    return int(v) if v is not None and v == int(v) else None
 
 
 # ---------------------------------------------------------------- amounts
 
-_UNIT = {
-    "万": 10_000, "w": 10_000, "亿": 100_000_000, "k": 1_000, "千": 1_000, "m": 1_000_000,
-    "百万": 1_000_000, "千万": 10_000_000, "元": 1, "块": 1, "rmb": 1, "cny": 1, "yuan": 1, "mn": 1_000_000,
-    "million": 1_000_000, "thousand": 1_000, "万元": 10_000, "亿元": 100_000_000, "bn": 1_000_000_000,
-    "billion": 1_000_000_000,
-}
-_ASCII_AMOUNT = re.compile(
-    r"(?<![A-Za-z0-9\-_./:@])(?P<cur>[¥￥$]|rmb|cny)?\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d+))?"
-    r"\s?(?P<ge>个)?\s?(?P<unit>万元|亿元|百万|千万|万|亿|千|元|块|million|thousand|billion|mn|bn|rmb|cny|yuan|w|k|m)?"
-    r"(?![A-Za-z0-9%:]|\.\d|\s?(?:天|日|号|点|台|套|个月|月|年|度|周|岁|人|次|小时|分钟|%|％|倍|kw|kwh|mw|v\b))",
+_D = "".join(k for k in W.DIGITS if k not in "幺洞拐")
+_CN_PART = rf"(?:[{_D}廿卅十拾]|(?<=[{_D}])[百佰千仟])[{_D}廿卅十拾百佰千仟]*(?:点[{_D}]+)?"
+_NUM_GROUP = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:[千百](?![0-9]))?|{_CN_PART}"
+_APPROX = "|".join(W.APPROX_INFIX)
+_NUMERAL = (
+    rf"(?:(?:{_NUM_GROUP})(?:个半|个|半)?(?:{_APPROX})?\s?[万亿]+零?)*(?:{_NUM_GROUP})(?:个半|个|半)?(?:(?:{_APPROX})?\s?[万亿]+)?"
+    rf"|(?:(?:{_NUM_GROUP})(?:个半|个|半)?(?:{_APPROX})?\s?[万亿]+零?)+"
+)
+_MAGS = sorted((k for k in W.AMOUNT_MAGNITUDES if k not in ("万", "亿", "千")), key=len, reverse=True)
+_YUAN = sorted(W.YUAN_WORDS, key=len, reverse=True)
+_PRE = sorted(W.YUAN_PREFIXES, key=len, reverse=True)
+_AMOUNT = re.compile(
+    rf"(?P<pre>(?:{'|'.join(map(re.escape, _PRE))})\s*)?"
+    rf"(?P<num>{_NUMERAL})"
+    rf"(?P<approx>{_APPROX})?"
+    rf"(?:\s?(?P<mag>{'|'.join(map(re.escape, _MAGS))})(?![a-z]))?"
+    rf"(?P<approx2>{_APPROX})?"
+    rf"(?:\s?(?P<yuan>{'|'.join(map(re.escape, _YUAN))}))?",
     re.IGNORECASE,
 )
-_CN_AMOUNT = re.compile(
-    r"(?P<num>[零〇一二两三四五六七八九十百千点]+)(?P<ge>个)?(?P<unit>万元|亿元|万|亿|元|块)"
-    # 六十五万五千 / 一百万零五千: a thousands part spoken after 万
-    r"(?:(?<=万)(?P<rest>零?[一二两三四五六七八九]千(?:[零一二两三四五六七八九]百)?)(?![万亿]))?"
-)
+_OTHER_AFTER = re.compile(r"\s?(?:" + "|".join(map(re.escape, sorted(W.OTHER_CURRENCY_AFTER, key=len, reverse=True))) + ")",
+                          re.IGNORECASE)
+_OTHER_BEFORE = re.compile(r"(?:" + "|".join(map(re.escape, sorted(W.OTHER_CURRENCY_BEFORE, key=len, reverse=True)))
+                           + r")\s?$", re.IGNORECASE)
+_COUNT_AFTER = re.compile(r"\s?(?:" + "|".join(map(re.escape, sorted(W.COUNT_MEASURES, key=len, reverse=True))) + ")",
+                          re.IGNORECASE)
 # 预算八十万不对是九十万 / 三十万哦不对四十万 / 不是八十万是九十万: the rep corrected the amount.
 _CORRECTION_BETWEEN = re.compile(
     r"^\s*[,，.。]?\s*(?:哦|噢|啊|呃|嗯|额)?\s*(?:不对|不是|说错了|错了|搞错了|更正一下|更正|纠正一下|纠正|sorry|no|i mean)"
@@ -108,64 +206,86 @@ AMOUNT_LABEL = re.compile(
     r"deal size|worth|signed|定金|首付|尾款|签了|拿下了?|签约)(?:大概|大约|约|差不多|在|是|为|有)*[\s:：]*$",
     re.IGNORECASE,
 )
+_RANGE_NEXT = re.compile(
+    rf"\s?(?:-|~|到|至)\s?(?P<num>{_NUMERAL})(?:\s?(?P<mag>{'|'.join(map(re.escape, _MAGS))})(?![a-z]))?", re.IGNORECASE
+)
+_APPROX_TAIL = re.compile(r"\s?(?:" + "|".join(map(re.escape, W.APPROX_SUFFIX)) + ")")
 
 
-def cn_number(text: str) -> float | None:
-    """一百二十 → 120, 一点二 → 1.2, 两百 → 200 (cn2an, smart mode)."""
-    try:
-        return float(cn2an.cn2an(text, "smart"))
-    except (ValueError, KeyError, IndexError):
+def _amount_at(s: str, m: re.Match) -> Found | None:
+    num = m.group("num")
+    pre, mag, yuan = m.group("pre"), (m.group("mag") or "").lower(), m.group("yuan")
+    if num[0] in "千百佰仟万亿":
+        return None  # 千万别 / 百度 / 万科: words, not numbers
+    before = s[: m.start()]
+    after = s[m.end():]
+    if _OTHER_BEFORE.search(before[-5:]) or _OTHER_AFTER.match(after):
+        return None  # another currency: not our amount
+    if not pre and yuan is None and num.isascii() and re.fullmatch(r"\d", num) is None and \
+            re.search(r"(?:[A-Za-z0-9_/.@]|[A-Za-z][\-_])$", s[max(0, m.start() - 2): m.start()]):
+        return None  # a code or version (V2.5, HC-INV-50K, A/300)
+    if mag == "m" and not re.match(r"[\s,.;，。!?]|$", after[:1]):
+        return None  # 3m长: metres
+    if yuan == "块" and re.match(r"[\u3400-\u9fff]", after[:1]) and not re.match(r"[钱左上多的一每吧啊呢了人]", after[:1]):
+        return None  # 八十块智慧黑板: 块 counts boards here, not yuan
+    has_big = bool(re.search(r"[万亿]", num))
+    if not (yuan or pre or mag) and _COUNT_AFTER.match(after):
+        return None  # 两千万人 / 315万字 / 12月: counted things
+    rng = None if (yuan or pre or mag or re.search(r"[万亿]", num)) else _RANGE_NEXT.match(after)
+    if rng and not (rng.group("mag") or re.search(r"[万亿]", rng.group("num"))):
+        rng = None
+    if not (yuan or pre or mag or rng or re.search(r"[万亿]", num)) and re.match(r"\s?[:：.点号日月年/\-]\d?", after):
+        return None  # a time or a date
+    clean = re.sub(rf"(?:{_APPROX})(?=\s?[万亿])|\s", "", num)
+    value = parse_numeral(clean)
+    if value is None:
         return None
+    value *= W.AMOUNT_MAGNITUDES.get(mag, 1)
+    labelled = bool(AMOUNT_LABEL.search(before[-14:]))
+    if not (yuan or pre or mag or has_big):
+        if rng:
+            # 150-200万 / 两到三万: the first figure shares the unit stated after the second
+            unit = rng.group("mag") or ""
+            tail = re.search(r"[万亿]+$", rng.group("num"))
+            mult = W.AMOUNT_MAGNITUDES.get(unit.lower(), 1) * (
+                1 if not tail else 10_000 ** tail.group(0).count("万") * 100_000_000 ** tail.group(0).count("亿"))
+            return Found(m.start(), m.end(), int(round(value * mult)))
+        if not labelled:
+            return None
+        if re.fullmatch(r"[\d,.]+", num) and value >= 10_000:
+            return Found(m.start(), m.end(), int(round(value)))  # 预算 350000: plain yuan
+        if re.search(r"[千百十]", num) is None and not num.isascii():
+            return None  # 预算三: not an amount
+        return Found(m.start(), m.end(), int(round(value)), "amount_unit")  # 预算200 / 预算一百五: 元 or 万?
+    start = m.start() if not pre else m.start("num") if pre.strip() in ("人民币",) else m.start()
+    return Found(start, m.end(), int(round(value)))
 
 
 def find_amounts(s: str) -> list[Found]:
-    """CNY amounts in the normalised text. Bare numbers count only after an amount word."""
+    """CNY amounts in the normalised text. Bare numbers count only after an amount word (and are then
+    marked ambiguous when the unit is unclear)."""
     out: list[Found] = []
-    for m in _ASCII_AMOUNT.finditer(s):
-        unit = (m.group("unit") or "").lower()
-        cur = m.group("cur")
-        num = float(m.group("num").replace(",", "") + ("." + m.group("dec") if m.group("dec") else ""))
-        before = s[: m.start()]
-        labelled = bool(AMOUNT_LABEL.search(before[-14:]))
-        if unit == "m" and not re.match(r"[\s,.;，。]|$", s[m.end(): m.end() + 1] or ""):
+    pos = 0
+    while pos < len(s):
+        m = _AMOUNT.search(s, pos)
+        if not m:
+            break
+        if m.end() == m.start():
+            pos = m.end() + 1
             continue
-        if not unit and not cur and not labelled:
+        # a number glued to letters or digits before it is part of a code (A300, x4), not an amount
+        if m.start() > 0 and re.match(r"[A-Za-z_]", s[m.start() - 1]) and not m.group("pre"):
+            pos = m.end()
             continue
-        if not unit and "," in m.group("num") and not cur:
-            pass
-        value = num * _UNIT.get(unit, 1)
-        amb = None
-        if not unit and not cur and value < 10_000 and labelled:
-            amb = "amount_unit"  # 预算200: 200 元 or 200 万?
-        out.append(Found(m.start(), m.end(), int(round(value)), amb))
-    for m in _CN_AMOUNT.finditer(s):
-        if any(f.start < m.end() and m.start() < f.end for f in out):
-            continue
-        if m.group("unit") == "块" and re.match(r"[\u3400-\u9fff]", s[m.end():m.end() + 1]) and not re.match(r"[钱左上多的一每吧啊呢了人]", s[m.end():m.end() + 1]):
-            continue  # 八十块智慧黑板: 块 counts boards here, not yuan
-        num = cn_number(m.group("num"))
-        if num is None:
-            continue
-        value = num * _UNIT[m.group("unit")]
-        if m.group("rest"):
-            extra = cn_number(m.group("rest").lstrip("零"))
-            if extra is not None:
-                value += extra
-        out.append(Found(m.start(), m.end(), int(round(value))))
-    # Chinese numerals with no unit after an amount word (预算一百五): reads two ways.
-    for m in re.finditer(r"[一二两三四五六七八九十百千点]{2,}", s):
-        if any(f.start <= m.start() < f.end for f in out):
-            continue
-        if AMOUNT_LABEL.search(s[: m.start()][-14:]) and not re.match(r"[万亿元块天个台套%]", s[m.end(): m.end() + 1]):
-            num = cn_number(m.group(0))
-            if num is not None:
-                out.append(Found(m.start(), m.end(), int(round(num)), "amount_unit"))
-    out.sort(key=lambda f: f.start)
+        f = _amount_at(s, m)
+        if f:
+            out.append(f)
+        pos = m.end()
     # widen over approximation words so they leave the text with the number
     for f in out:
-        tail = re.match(r"\s?(?:左右|上下|出头|多|以内|以上|的样子|the\s+most)", s[f.end:])
+        tail = _APPROX_TAIL.match(s, f.end)
         if tail:
-            f.end += tail.end()
+            f.end = tail.end()
     # a corrected amount gives way to the one that follows the correction
     kept = []
     for k, f in enumerate(out):
@@ -178,9 +298,10 @@ def find_amounts(s: str) -> list[Found]:
     return kept
 
 
-def cn_small_int(text: str) -> int | None:
-    """三 → 3, 十五 → 15, 15 → 15."""
-    if text.isdigit():
-        return int(text)
-    v = cn_number(text)
-    return int(v) if v is not None and v == int(v) else None
+def __getattr__(name: str):
+    """Phones moved to bot.intents.phones; still importable from here for callers that do."""
+    if name in ("PHONE_DIGITS", "PHONE_LABEL", "find_phones"):
+        from bot.intents import phones
+
+        return getattr(phones, name)
+    raise AttributeError(name)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from schemas.intents import ParsedMessage
 
 from bot.intents import cues as C
-from bot.intents.dates import find_due
+from bot.intents.dates import find_followup_time
 from bot.intents.deals import (
     activity_hint,
     build_note,
@@ -257,7 +257,7 @@ class Parser:
             return "unknown"
         hits = _stage_hits(s, self.lex)
         self.hits = hits
-        due = find_due(s, self.now, self.tz)
+        due = find_followup_time(s, self.now, self.tz)
         self.due = due
         strong = [h for h in hits if h.cue and not h.embedded]
         verb_strong = [h for h in strong if h.verb or C.STAGE_VERB_BEFORE_RE.search(s[max(0, h.start - 12):h.start]) or
