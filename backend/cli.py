@@ -172,6 +172,20 @@ def db_stop() -> None:
     click.echo("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
 
 
+@db.command("citus-sql")
+def db_citus_sql() -> None:
+    """Print the statements that distribute the (migrated) schema by tenant on a Citus coordinator."""
+    from backend.db import citus
+
+    async def tables(conn: Any) -> list[str]:
+        rows = await conn.fetch("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1")
+        return [r["relname"] for r in rows]
+
+    for statement in citus.setup_sql(run(with_conn(tables))):
+        click.echo(statement)
+
+
 @main.command()
 def migrate() -> None:
     """Apply pending database migrations (safe to run twice, or from two processes)."""
