@@ -80,3 +80,8 @@ BEGIN
     FROM bot_pending b WHERE b.tenant_id = p_tenant_id AND b.user_id = v_user.user_id AND b.expires_at > p_now;
     RETURN NEXT;
 END $$;
+
+-- `tuoke digest preview` stores what it shows under its own kind, so its link opens (for a day)
+-- without taking the day's real digest.
+ALTER TABLE digests DROP CONSTRAINT digests_kind_check;
+ALTER TABLE digests ADD CONSTRAINT digests_kind_check CHECK (kind IN ('daily', 'weekly', 'preview'));

@@ -226,3 +226,12 @@ UPDATE digests SET figures = :figures WHERE tenant_id = :tenant_id AND digest_id
 
 -- name: digest_by_token^
 SELECT tenant_id, digest_id, manager_id, kind, day, expires_at, figures FROM digests WHERE token = :token;
+
+-- name: digest_preview_put$
+-- A preview of a manager's daily digest (tuoke digest preview): one a day, replaced by the next.
+INSERT INTO digests (tenant_id, manager_id, kind, day, token, expires_at, figures, created_at)
+VALUES (:tenant_id, :manager_id, 'preview', :day, :token, :expires_at, :figures, :now)
+ON CONFLICT (tenant_id, manager_id, kind, day) DO UPDATE
+    SET token = excluded.token, expires_at = excluded.expires_at, figures = excluded.figures,
+        created_at = excluded.created_at
+RETURNING token;
