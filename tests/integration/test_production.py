@@ -142,3 +142,20 @@ async def test_a_stopped_delivery_pass_gives_back_what_it_had_not_started(factor
     statuses = sorted(r["status"] for r in rows)
     assert statuses == ["pending", "pending", "sending"]  # the one on the wire keeps its lease
     assert sorted(r["attempts"] for r in rows if r["status"] == "pending") == [0, 0]
+
+
+def test_db_stop_stops_the_embedded_server(tmp_path):
+    """What scripts/run does when the service ends: the embedded PostgreSQL it started stops."""
+    env = dict(os.environ, TUOKE_DATA_DIR=str(tmp_path))
+    env.pop("DATABASE_URL", None)
+    started = subprocess.run([TUOKE, "migrate"], env=env, capture_output=True, text=True, timeout=180)
+    assert started.returncode == 0, started.stderr
+    pid_file = tmp_path / "pgdata" / "postmaster.pid"
+    assert pid_file.exists()
+    pid = int(pid_file.read_text().split()[0])
+    assert psutil.pid_exists(pid)
+    stopped = subprocess.run([TUOKE, "db", "stop"], env=env, capture_output=True, text=True, timeout=60)
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout, stopped.stderr
+    assert not pid_file.exists() and not psutil.pid_exists(pid)
+    again = subprocess.run([TUOKE, "db", "stop"], env=env, capture_output=True, text=True, timeout=60)
+    assert "was not running" in again.stdout
