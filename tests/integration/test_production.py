@@ -156,6 +156,15 @@ def test_db_stop_stops_the_embedded_server(tmp_path):
     assert psutil.pid_exists(pid)
     stopped = subprocess.run([TUOKE, "db", "stop"], env=env, capture_output=True, text=True, timeout=60)
     assert stopped.returncode == 0 and "stopped" in stopped.stdout, stopped.stderr
-    assert not pid_file.exists() and not psutil.pid_exists(pid)
+    def running(pid: int) -> bool:  # a stopped server may linger as a zombie until its parent reaps it
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    deadline = time.time() + 10
+    while running(pid) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not pid_file.exists() and not running(pid)
     again = subprocess.run([TUOKE, "db", "stop"], env=env, capture_output=True, text=True, timeout=60)
     assert "was not running" in again.stdout
