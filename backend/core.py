@@ -15,13 +15,14 @@ from litestar import Litestar, Request, Response, get
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins import InitPluginProtocol
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend import wechat_api
+from backend import logs, wechat_api
 from backend.db import embedded, migrate, pool as db_pool
 from backend.errors import TuokeError
 from backend.settings import get_settings
@@ -36,6 +37,11 @@ ROUTE_MODULES = [
     "miniapp_api.routes",
     "backend.digest_page",
 ]
+
+
+def trusted_proxies() -> list[str]:
+    """TUOKE_TRUSTED_PROXIES: comma-separated addresses or networks (10.0.0.0/8) of reverse proxies."""
+    return [p.strip() for p in os.environ.get("TUOKE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
@@ -113,7 +119,10 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         if scheduler is not None:
+            from backend.jobs.worker import drain
+
             scheduler.shutdown(wait=False)
+            await drain()  # a job half way through finishes (or gives back what it claimed)
         if warming is not None and not warming.done():
             warming.cancel()
         await wechat_api.close_client()
@@ -126,6 +135,8 @@ class TuokePlugin(InitPluginProtocol):
         self._configure_dependencies(app_config)
         self._configure_errors(app_config)
         self._configure_openapi(app_config)
+        self._configure_middleware(app_config)
+        logs.configure_served_app(app_config)
         app_config.lifespan.append(lifespan)
         app_config.request_max_body_size = 2 * 1024 * 1024
         return app_config
@@ -135,6 +146,19 @@ class TuokePlugin(InitPluginProtocol):
         app_config.route_handlers.append(health)
         for name in ROUTE_MODULES:
             app_config.route_handlers.extend(importlib.import_module(name).ROUTES)
+
+    @staticmethod
+    def _configure_middleware(app_config: AppConfig) -> None:
+        """Behind proxies listed in TUOKE_TRUSTED_PROXIES, the client address and scheme come from
+        their X-Forwarded-For / X-Forwarded-Proto (uvicorn's ProxyHeadersMiddleware: the right-most
+        address that is not a trusted proxy), whatever server runs the app; then a request id and
+        the tenant for the logs."""
+        proxies = trusted_proxies()
+        if proxies:
+            from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+            app_config.middleware.insert(0, DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
+        app_config.middleware.append(logs.RequestContextMiddleware)
 
     @staticmethod
     def _configure_dependencies(app_config: AppConfig) -> None:

@@ -34,7 +34,7 @@ async def digest_page(token: str, db: asyncpg.Connection) -> Response[str]:
         return _html(page.render_gone("这份简报的链接已过期（有效期 7 天）。"), 410)
     tz = await db.fetchval("SELECT timezone FROM tenants WHERE tenant_id = $1", row["tenant_id"])
     expires = row["expires_at"].astimezone(manners.zone(tz)).strftime("%Y-%m-%d %H:%M")
-    render = page.render_daily if row["kind"] == "daily" else page.render_weekly
+    render = page.render_weekly if row["kind"] == "weekly" else page.render_daily  # a preview is a daily
     return _html(render(row["figures"], expires=expires))
 
 

@@ -24,7 +24,7 @@ from backend import clock
 from backend.db.queries import queries
 from backend.services import tenants
 from bot import confirm, nudge_buttons
-from bot.context import Ctx
+from bot.context import Ctx, MessageConnection, NeedSavepoints
 from bot.conversation import converse, on_button
 from bot.inbound import Inbound
 from bot.replies import say
@@ -77,45 +77,124 @@ def _guess_lang(text: str | None, default: str = "zh") -> str:
     return "zh" if _CJK.search(text) else "en"
 
 
+# The rep's pending question as bot.state reads it (bot_pending_get); bot_message_begin reads the same
+# row after the rep's lock, so that read is answered without a round trip. Should the query change,
+# the prime no longer matches and the read goes to the database as before.
+_PENDING_READ = ("SELECT kind, parsed, options, lang, created_at, expires_at FROM bot_pending "
+                 "WHERE tenant_id = $1 AND user_id = $2 AND expires_at > $3;")
+
+
 async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
                  pool: asyncpg.Pool | None = None, hooks: Hooks | None = None) -> Outcome:
     if not _acts(inbound):
         return Outcome()
+    if inbound.msg_type not in ("text", "voice", "event") or (inbound.msg_type != "event" and not inbound.text):
+        return await _unactionable(conn, tenant, inbound)
+    try:
+        return await _attempt(conn, tenant, inbound, pool, hooks, careful=False)
+    except NeedSavepoints:  # an error inside a savepoint after it wrote: again, with real savepoints
+        return await _attempt(conn, tenant, inbound, pool, hooks, careful=True)
+
+
+async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, pool: asyncpg.Pool | None,
+                   hooks: Hooks | None, *, careful: bool) -> Outcome:
+    key = {"tenant_id": tenant.tenant_id, "channel": inbound.channel, "msg_key": inbound.msg_key}
+    # One round trip starts the message: sender, the rep's lock, the key, the config version, pending.
+    await conn.execute("BEGIN")
+    try:
+        row = await queries.bot_message_begin(conn, **key, sender=inbound.sender, now=clock.now())
+        _check_config(tenant, row["config_version"])
+    except BaseException:
+        await _rollback(conn)
+        raise
+    if row["user_id"] is None:
+        await _rollback(conn)
+        return await _stranger(conn, tenant, inbound)
+    if not row["claimed"]:
+        await _rollback(conn)
+        return Outcome(reply=row["reply"], replayed=True)
+    actor = Actor(tenant_id=tenant.tenant_id, user_id=row["user_id"], role=row["role"], team_id=row["team_id"],
+                  name=row["name"], lang=row["lang"], wecom_userid=row["wecom_userid"])
+    message_conn = MessageConnection(conn, careful=careful)
+    if queries.bot_pending_get.sql.split() == _PENDING_READ.split():
+        pending = None if row["pending_kind"] is None else {
+            "kind": row["pending_kind"], "parsed": row["pending_parsed"], "options": row["pending_options"],
+            "lang": row["pending_lang"], "created_at": row["pending_created_at"],
+            "expires_at": row["pending_expires_at"]}
+        message_conn.prime(_PENDING_READ, (tenant.tenant_id, actor.user_id), pending)
+    ctx = Ctx(conn=message_conn, tenant=tenant, actor=actor, msg_key=inbound.msg_key,
+              channel=inbound.channel, text=inbound.text or "", lang=_guess_lang(inbound.text, actor.lang), pool=pool)
+    checked = tenants.config_checked(tenant.tenant_id, row["config_version"])
+    try:
+        early = await hooks.before(ctx) if hooks is not None else None
+        if early is not None:
+            reply = early
+        else:
+            reply = await _respond(ctx, inbound)
+            if hooks is not None:
+                reply = await hooks.render(ctx, reply)
+        await _finish(conn, key, reply)
+    except Exception:  # nothing of this message stays written; WeChat gets an apology, not a 500
+        log.exception("message %s of tenant %s failed", inbound.msg_key, tenant.slug)
+        await _rollback(conn)
+        return Outcome(reply=say("busy", ctx.lang))
+    except BaseException:
+        await _rollback(conn)
+        raise
+    finally:
+        tenants.config_unchecked(checked)
+    return Outcome(reply=reply, deferred=list(ctx.deferred))
+
+
+async def _rollback(conn: asyncpg.Connection) -> None:
+    if not conn.is_closed() and conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
+def _check_config(tenant: Tenant, version: int | None) -> None:
+    """The tenant this process cached must still be the database's: else drop it and start over."""
+    if version is None:
+        tenants.forget_tenant(tenant.tenant_id)
+        raise tenants.StaleConfig(tenant.slug)
+    cached = tenants.cached_version(tenant.tenant_id)
+    if cached is not None and cached != version:
+        tenants.forget_tenant(tenant.tenant_id)
+        raise tenants.StaleConfig(tenant.slug)
+
+
+async def _finish(conn: asyncpg.Connection, key: dict, reply: str | None) -> None:
+    """Store the reply with the key and commit, in one round trip (one simple query: the values
+    go in as SQL literals, which is exact with standard_conforming_strings, the default since 9.1)."""
+    if conn.get_settings().standard_conforming_strings != "on":
+        await queries.bot_inbound_set_reply(conn, **key, reply=reply)
+        await conn.execute("COMMIT")
+        return
+    await conn.execute(
+        f"UPDATE inbound_messages SET reply = {_literal(reply)} WHERE tenant_id = {int(key['tenant_id'])}"
+        f" AND channel = {_literal(key['channel'])} AND msg_key = {_literal(key['msg_key'])}; COMMIT"
+    )
+
+
+def _literal(value: str | None) -> str:
+    if value is None:
+        return "NULL"
+    return "'" + value.replace("\x00", "").replace("'", "''") + "'"
+
+
+async def _unactionable(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound) -> Outcome:
+    """A message type the bot does not read, or an empty text / voice: say so, write nothing."""
     actor = await identify(conn, tenant, inbound)
     if actor is None:
         return await _stranger(conn, tenant, inbound)
-    lang = _guess_lang(inbound.text, actor.lang)
     if inbound.msg_type not in ("text", "voice", "event"):
         return Outcome(reply=say("unsupported", actor.lang))
-    if inbound.msg_type in ("text", "voice") and not inbound.text:
-        if inbound.msg_type == "voice":  # the self-built app's voice without words: how to send it
-            done = await queries.bot_inbound_get(conn, tenant_id=tenant.tenant_id, channel=inbound.channel,
-                                                 msg_key=inbound.msg_key)
-            if done is not None:  # a retry of a voice message transcribed the first time
-                return Outcome(reply=done["reply"], replayed=True)
-            return Outcome(reply=say("voice_how" if inbound.media_id else "voice_empty", actor.lang))
-        return Outcome(reply=say("unknown", actor.lang))
-    ctx = Ctx(conn=conn, tenant=tenant, actor=actor, msg_key=inbound.msg_key, channel=inbound.channel,
-              text=inbound.text or "", lang=lang, pool=pool)
-    key = {"tenant_id": tenant.tenant_id, "channel": inbound.channel, "msg_key": inbound.msg_key}
-    try:
-        async with conn.transaction():
-            if await queries.bot_inbound_claim(conn, **key, now=clock.now()) is None:
-                row = await queries.bot_inbound_get(conn, **key)
-                return Outcome(reply=row["reply"] if row else None, replayed=True)
-            await queries.bot_user_lock(conn, tenant_id=tenant.tenant_id, user_id=actor.user_id)
-            early = await hooks.before(ctx) if hooks is not None else None
-            if early is not None:
-                reply = early
-            else:
-                reply = await _respond(ctx, inbound)
-                if hooks is not None:
-                    reply = await hooks.render(ctx, reply)
-            await queries.bot_inbound_set_reply(conn, **key, reply=reply)
-    except Exception:  # nothing of this message stays written; WeChat gets an apology, not a 500
-        log.exception("message %s of tenant %s failed", inbound.msg_key, tenant.slug)
-        return Outcome(reply=say("busy", ctx.lang))
-    return Outcome(reply=reply, deferred=list(ctx.deferred))
+    if inbound.msg_type == "voice":  # the self-built app's voice without words: how to send it
+        done = await queries.bot_inbound_get(conn, tenant_id=tenant.tenant_id, channel=inbound.channel,
+                                             msg_key=inbound.msg_key)
+        if done is not None:  # a retry of a voice message transcribed the first time
+            return Outcome(reply=done["reply"], replayed=True)
+        return Outcome(reply=say("voice_how" if inbound.media_id else "voice_empty", actor.lang))
+    return Outcome(reply=say("unknown", actor.lang))
 
 
 async def _respond(ctx: Ctx, inbound: Inbound) -> str | None:

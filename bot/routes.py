@@ -9,6 +9,8 @@ Checks come first (size, XML, signature, freshness, corp/app id); only a verifie
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
@@ -20,7 +22,7 @@ from wechatpy.replies import TextReply as MpTextReply
 
 from backend import clock
 from backend.db.queries import queries
-from backend.errors import Forbidden, NotFound
+from backend.errors import Forbidden, Invalid, NotFound
 from backend.services import tenants
 from bot import crypto, dispatch, kb_answers, voice
 from bot.inbound import MAX_TEXT, Inbound, from_xml
@@ -32,6 +34,27 @@ async def _tenant(db: asyncpg.Connection, slug: str) -> Tenant:
     if len(slug) > 40:
         raise NotFound("no such tenant")
     return await tenants.tenant_by_slug(db, slug)
+
+
+async def _checked(db: asyncpg.Connection, slug: str, handle: Callable[[Tenant], Awaitable[Response[str]]]
+                   ) -> Response[str]:
+    """Handle a callback with the tenant's configuration from this process's cache (no round trip).
+
+    A message that fails verification with the cached configuration is tried once more with it read
+    afresh (the keys may have just changed); a message whose handling finds the cached configuration
+    older than the database's (``tenants.StaleConfig``, checked in the round trip that starts the
+    message) is handled again from the start with the fresh one.
+    """
+    if len(slug) > 40:
+        raise NotFound("no such tenant")
+    tenant = await tenants.cached_tenant_by_slug(db, slug)
+    try:
+        return await handle(tenant)
+    except (Forbidden, Invalid, NotFound, tenants.StaleConfig):
+        fresh = await tenants.reload_tenant(db, slug)
+        if fresh is tenant:  # pragma: no cover - reload always makes a new object
+            raise
+    return await handle(fresh)
 
 
 def _wecom_ready(tenant: Tenant) -> None:
@@ -78,27 +101,35 @@ class WecomCallbackController(Controller):
         timestamp: str, nonce: str,
     ) -> Response[str]:
         """An encrypted message or event from a member; the answer is an encrypted passive reply."""
-        t = await _tenant(db, tenant)
-        _wecom_ready(t)
         envelope = crypto.parse_xml(await request.body())
-        cipher = crypto.wecom_crypto(t.wecom.token, t.wecom.encoding_aes_key, t.wecom.corp_id)
-        data = crypto.decrypt(cipher, envelope, msg_signature, timestamp, nonce)
-        inbound = from_xml("wecom", data)
-        if inbound.to_user != t.wecom.corp_id:
-            raise Forbidden("message is not for this corp")
-        if t.wecom.agent_id and inbound.agent_id is not None and inbound.agent_id != t.wecom.agent_id:
-            raise Forbidden("message is for another app")
-        if inbound.msg_type == "voice" and not inbound.text and inbound.media_id and voice.configured():
-            seen = await queries.bot_inbound_get(db, tenant_id=t.tenant_id, channel="wecom", msg_key=inbound.msg_key)
-            words = None if seen is not None else await voice.transcribe(db, t, inbound.media_id)
-            if words:
-                inbound = msgspec.structs.replace(inbound, text=words[:MAX_TEXT])
-        outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
-        if outcome.reply is None:
-            return _empty()
-        reply = WecomTextReply(source=inbound.to_user, target=inbound.sender, content=fit(outcome.reply),
-                               agent=inbound.agent_id or t.wecom.agent_id, time=int(clock.now().timestamp()))
-        return _xml(crypto.encrypt(cipher, reply.render()), _after(outcome, state, t))
+
+        async def handle(t: Tenant) -> Response[str]:
+            return await _wecom_message(t, envelope, db, state, msg_signature, timestamp, nonce)
+
+        return await _checked(db, tenant, handle)
+
+
+async def _wecom_message(t: Tenant, envelope: dict, db: asyncpg.Connection, state: State, msg_signature: str,
+                         timestamp: str, nonce: str) -> Response[str]:
+    _wecom_ready(t)
+    cipher = crypto.wecom_crypto(t.wecom.token, t.wecom.encoding_aes_key, t.wecom.corp_id)
+    data = crypto.decrypt(cipher, envelope, msg_signature, timestamp, nonce)
+    inbound = from_xml("wecom", data)
+    if inbound.to_user != t.wecom.corp_id:
+        raise Forbidden("message is not for this corp")
+    if t.wecom.agent_id and inbound.agent_id is not None and inbound.agent_id != t.wecom.agent_id:
+        raise Forbidden("message is for another app")
+    if inbound.msg_type == "voice" and not inbound.text and inbound.media_id and voice.configured():
+        seen = await queries.bot_inbound_get(db, tenant_id=t.tenant_id, channel="wecom", msg_key=inbound.msg_key)
+        words = None if seen is not None else await voice.transcribe(db, t, inbound.media_id)
+        if words:
+            inbound = msgspec.structs.replace(inbound, text=words[:MAX_TEXT])
+    outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
+    if outcome.reply is None:
+        return _empty()
+    reply = WecomTextReply(source=inbound.to_user, target=inbound.sender, content=fit(outcome.reply),
+                           agent=inbound.agent_id or t.wecom.agent_id, time=int(clock.now().timestamp()))
+    return _xml(crypto.encrypt(cipher, reply.render()), _after(outcome, state, t))
 
 
 class WechatMpCallbackController(Controller):
@@ -128,35 +159,45 @@ class WechatMpCallbackController(Controller):
 
         A tenant with an EncodingAESKey configured takes safe-mode messages only.
         """
-        t = await _tenant(db, tenant)
-        mp = t.mp
-        if not mp.token:
-            raise NotFound("the Official Account is not set up for this tenant")
         envelope = crypto.parse_xml(await request.body())
-        cipher = None
-        if encrypt_type == "aes":
-            if not (mp.encoding_aes_key and mp.appid):
-                raise Forbidden("safe mode is not set up for this account")
-            if not msg_signature:
-                raise Forbidden("safe mode needs msg_signature")
-            cipher = crypto.mp_crypto(mp.token, mp.encoding_aes_key, mp.appid)
-            data = crypto.decrypt(cipher, envelope, msg_signature, timestamp, nonce)
-        else:
-            if mp.encoding_aes_key:
-                raise Forbidden("this account takes encrypted (safe mode) messages only")
-            crypto.verify_plain(mp.token, signature, timestamp, nonce)
-            data = envelope
-        inbound: Inbound = from_xml("mp", data)
-        if openid and openid != inbound.sender:
-            raise Forbidden("openid does not match the message")
-        outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
-        if outcome.reply is None:
-            return _empty()
-        reply = MpTextReply(source=inbound.to_user, target=inbound.sender, content=fit(outcome.reply),
-                            time=int(clock.now().timestamp()))
-        rendered = reply.render()
-        background = _after(outcome, state, t)
-        return _xml(crypto.encrypt(cipher, rendered) if cipher is not None else rendered, background)
+
+        async def handle(t: Tenant) -> Response[str]:
+            return await _mp_message(t, envelope, db, state, signature, timestamp, nonce, encrypt_type,
+                                     msg_signature, openid)
+
+        return await _checked(db, tenant, handle)
+
+
+async def _mp_message(t: Tenant, envelope: dict, db: asyncpg.Connection, state: State, signature: str,
+                      timestamp: str, nonce: str, encrypt_type: str | None, msg_signature: str | None,
+                      openid: str | None) -> Response[str]:
+    mp = t.mp
+    if not mp.token:
+        raise NotFound("the Official Account is not set up for this tenant")
+    cipher = None
+    if encrypt_type == "aes":
+        if not (mp.encoding_aes_key and mp.appid):
+            raise Forbidden("safe mode is not set up for this account")
+        if not msg_signature:
+            raise Forbidden("safe mode needs msg_signature")
+        cipher = crypto.mp_crypto(mp.token, mp.encoding_aes_key, mp.appid)
+        data = crypto.decrypt(cipher, envelope, msg_signature, timestamp, nonce)
+    else:
+        if mp.encoding_aes_key:
+            raise Forbidden("this account takes encrypted (safe mode) messages only")
+        crypto.verify_plain(mp.token, signature, timestamp, nonce)
+        data = envelope
+    inbound: Inbound = from_xml("mp", data)
+    if openid and openid != inbound.sender:
+        raise Forbidden("openid does not match the message")
+    outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
+    if outcome.reply is None:
+        return _empty()
+    reply = MpTextReply(source=inbound.to_user, target=inbound.sender, content=fit(outcome.reply),
+                        time=int(clock.now().timestamp()))
+    rendered = reply.render()
+    background = _after(outcome, state, t)
+    return _xml(crypto.encrypt(cipher, rendered) if cipher is not None else rendered, background)
 
 
 ROUTES: list = [WecomCallbackController, WechatMpCallbackController]

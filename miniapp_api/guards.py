@@ -8,9 +8,6 @@ domain's Unauthorized (401) or Forbidden (403), which ``backend.core`` maps to J
 
 from __future__ import annotations
 
-import ipaddress
-import os
-
 import asyncpg
 from litestar import Request
 from litestar.di import Provide
@@ -61,39 +58,15 @@ async def provide_manager(rep: Actor) -> Actor:
     return rep
 
 
-def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    nets = []
-    for part in os.environ.get("TUOKE_TRUSTED_PROXIES", "").split(","):
-        if part.strip():
-            nets.append(ipaddress.ip_network(part.strip(), strict=False))
-    return nets
-
-
-_PROXIES = _trusted_proxies()
-
-
-def _is_proxy(addr: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(addr)
-    except ValueError:
-        return False
-    return any(ip in net for net in _PROXIES)
-
-
 async def provide_client_ip(request: Request) -> str:
     return client_ip(request)
 
 
 def client_ip(request: Request) -> str:
-    """The client's IP: the peer, or, behind proxies listed in TUOKE_TRUSTED_PROXIES, the
-    right-most X-Forwarded-For address that is not one of them."""
-    peer = request.client.host if request.client else "unknown"
-    if _PROXIES and _is_proxy(peer):
-        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
-        for hop in reversed(hops):
-            if not _is_proxy(hop):
-                return hop
-    return peer
+    """The client's IP. Behind proxies listed in TUOKE_TRUSTED_PROXIES (or ``tuoke serve
+    --proxy-headers``) the proxy headers were already read into the request's client address
+    (uvicorn's ProxyHeadersMiddleware: the right-most X-Forwarded-For address that is not a proxy)."""
+    return request.client.host if request.client else "unknown"
 
 
 DEPENDENCIES = {

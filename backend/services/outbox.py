@@ -10,6 +10,7 @@ messages a minute, 1,000 an hour) are kept by deferring, not failing.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any, Awaitable, Callable
@@ -120,39 +121,59 @@ async def deliver_due(pool: asyncpg.Pool, *, batch: int = 50, tenant_id: int | N
             conn, now=now, lease_until=now + LEASE, batch=batch, only_tenant_id=tenant_id
         )
     tenant_cache: dict[int, Any] = {}
-    for row in claimed:
-        async with pool.acquire() as conn:
-            key = {"tenant_id": row["tenant_id"], "outbox_id": row["outbox_id"]}
-            reason = await _stale(conn, row)
-            if reason is not None:
-                await queries.outbox_mark_cancelled(conn, **key, reason=reason[:500])
-                counts["cancelled"] += 1
-                continue
-            later = await _over_limit(conn, row, clock.now())
-            if later is not None:
-                await queries.outbox_defer(conn, **key, next_attempt_at=later)
-                counts["deferred"] += 1
-                continue
-            try:
-                tenant = tenant_cache.get(row["tenant_id"]) or await tenants.get_tenant(conn, row["tenant_id"])
-                tenant_cache[row["tenant_id"]] = tenant
-                if row["channel"] != "wecom":
-                    raise UpstreamError(f"channel {row['channel']!r} has no sender", permanent=True)
-                await wechat_api.wecom_send(conn, tenant, row["recipient"], row["payload"])
-            except UpstreamError as exc:
-                if exc.permanent or row["attempts"] >= MAX_ATTEMPTS:
-                    await queries.outbox_mark_dead(conn, **key, error=exc.detail[:500])
-                    counts["dead"] += 1
-                    log.warning("outbox %s dead: %s", row["outbox_id"], exc.detail)
-                else:
-                    await queries.outbox_mark_retry(
-                        conn, **key, error=exc.detail[:500], next_attempt_at=clock.now() + backoff(row["attempts"])
-                    )
-                    counts["retry"] += 1
-                continue
-            await queries.outbox_mark_sent(conn, **key, now=clock.now())
-            counts["sent"] += 1
+    started = 0
+    try:
+        for row in claimed:
+            started += 1
+            await _deliver_one(pool, row, counts, tenant_cache)
+    except asyncio.CancelledError:  # the worker is stopping: give back what was claimed and not started
+        await asyncio.shield(_release(pool, claimed[started:]))
+        raise
     return counts
+
+
+async def _release(pool: asyncpg.Pool, rows: list[Any]) -> None:
+    if not rows:
+        return
+    async with pool.acquire() as conn:
+        for row in rows:
+            await queries.outbox_defer(conn, tenant_id=row["tenant_id"], outbox_id=row["outbox_id"],
+                                       next_attempt_at=clock.now())
+    log.info("outbox: %d claimed message(s) given back on shutdown", len(rows))
+
+
+async def _deliver_one(pool: asyncpg.Pool, row: Any, counts: dict[str, int], tenant_cache: dict[int, Any]) -> None:
+    async with pool.acquire() as conn:
+        key = {"tenant_id": row["tenant_id"], "outbox_id": row["outbox_id"]}
+        reason = await _stale(conn, row)
+        if reason is not None:
+            await queries.outbox_mark_cancelled(conn, **key, reason=reason[:500])
+            counts["cancelled"] += 1
+            return
+        later = await _over_limit(conn, row, clock.now())
+        if later is not None:
+            await queries.outbox_defer(conn, **key, next_attempt_at=later)
+            counts["deferred"] += 1
+            return
+        try:
+            tenant = tenant_cache.get(row["tenant_id"]) or await tenants.get_tenant(conn, row["tenant_id"])
+            tenant_cache[row["tenant_id"]] = tenant
+            if row["channel"] != "wecom":
+                raise UpstreamError(f"channel {row['channel']!r} has no sender", permanent=True)
+            await wechat_api.wecom_send(conn, tenant, row["recipient"], row["payload"])
+        except UpstreamError as exc:
+            if exc.permanent or row["attempts"] >= MAX_ATTEMPTS:
+                await queries.outbox_mark_dead(conn, **key, error=exc.detail[:500])
+                counts["dead"] += 1
+                log.warning("outbox %s dead: %s", row["outbox_id"], exc.detail)
+            else:
+                await queries.outbox_mark_retry(
+                    conn, **key, error=exc.detail[:500], next_attempt_at=clock.now() + backoff(row["attempts"])
+                )
+                counts["retry"] += 1
+            return
+        await queries.outbox_mark_sent(conn, **key, now=clock.now())
+        counts["sent"] += 1
 
 
 async def deliver_until_idle(

@@ -21,7 +21,16 @@ async def list_stages(conn: asyncpg.Connection, tenant_id: int) -> list[Stage]:
 
 
 async def stage_map(conn: asyncpg.Connection, tenant_id: int) -> dict[str, Stage]:
-    return {s.key: s for s in await list_stages(conn, tenant_id)}
+    """The stages by key, in pipeline order. A callback that checked the tenant's config version gets
+    this process's cached copy (``tenants.cached_stages``); everything else reads them."""
+    from backend.services import tenants  # tenants imports this module
+
+    cached = tenants.cached_stages(tenant_id)
+    if cached is not None:
+        return dict(cached)
+    stages = {s.key: s for s in await list_stages(conn, tenant_id)}
+    tenants.cache_stages(tenant_id, stages)
+    return dict(stages)
 
 
 async def require_stage(conn: asyncpg.Connection, tenant_id: int, key: str) -> Stage:

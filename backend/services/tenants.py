@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextvars import ContextVar
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import asyncpg
@@ -39,6 +41,7 @@ def _check_timezone(name: str) -> None:
 
 def _tenant(row: asyncpg.Record) -> Tenant:
     data = dict(row)
+    data.pop("config_version", None)
     data["wecom"] = msgspec.convert(data["wecom"], WecomConfig)
     data["miniapp"] = msgspec.convert(data["miniapp"], MiniappConfig)
     data["mp"] = msgspec.convert(data["mp"], MpConfig)
@@ -95,6 +98,105 @@ async def tenant_with_aibot(conn: asyncpg.Connection, slug: str) -> tuple[Tenant
     if row is None:
         raise NotFound(f"no tenant {slug!r}")
     return _tenant(row), dict(row["aibot"] or {})
+
+
+# -- the per-process configuration cache ----------------------------------------------------------
+#
+# A callback needs its tenant's configuration (crypto keys, timezone) before it can verify the
+# message, and its pipeline stages to parse it. Both change rarely (admin API, CLI), so each process
+# keeps them, tagged with ``tenants.config_version``: a trigger (migration 0011) bumps it on every
+# change to the tenant row or its stages, and the callback reads the current version in the round
+# trip that starts the message (``bot_message_begin``). A stale entry is dropped and read again.
+# Only code that has checked the version in the current task uses the cached stages (see
+# ``config_checked``), so nothing else can see stale configuration.
+
+
+class StaleConfig(Exception):
+    """The tenant configuration this process cached is older than the database's (or the tenant is
+    gone): the entry is dropped; start the request over with ``reload_tenant``."""
+
+
+class _Cached(NamedTuple):
+    tenant: Tenant
+    version: int
+
+
+_BY_SLUG: dict[str, _Cached] = {}
+_STAGES: dict[int, tuple[int, dict]] = {}  # tenant_id -> (config_version, {key: Stage})
+_CHECKED: ContextVar[tuple[int, int] | None] = ContextVar("tuoke_tenant_config_checked", default=None)
+
+
+async def cached_tenant_by_slug(conn: asyncpg.Connection, slug: str) -> Tenant:
+    """The tenant, from this process's cache when it has it (no round trip), else read and cached.
+
+    The caller must check ``cached_version(tenant.tenant_id)`` against the database before relying
+    on it for anything but verifying a signature (the callback does, in ``bot_message_begin``).
+    """
+    hit = _BY_SLUG.get(slug)
+    if hit is not None:
+        return hit.tenant
+    return await reload_tenant(conn, slug)
+
+
+async def reload_tenant(conn: asyncpg.Connection, slug: str) -> Tenant:
+    """Read the tenant afresh and cache it (a previous entry is dropped)."""
+    row = await queries.tenant_by_slug(conn, slug=slug)
+    if row is None:
+        _BY_SLUG.pop(slug, None)
+        raise NotFound(f"no tenant {slug!r}")
+    tenant = _tenant(row)
+    _BY_SLUG[slug] = _Cached(tenant, row["config_version"])
+    return tenant
+
+
+def cached_version(tenant_id: int) -> int | None:
+    """The config_version this process's cached copy of the tenant was read at (None: not cached)."""
+    for entry in _BY_SLUG.values():
+        if entry.tenant.tenant_id == tenant_id:
+            return entry.version
+    return None
+
+
+def forget_tenant(tenant_id: int | None = None) -> None:
+    """Drop the cached configuration of one tenant (or of all)."""
+    for slug, entry in list(_BY_SLUG.items()):
+        if tenant_id is None or entry.tenant.tenant_id == tenant_id:
+            del _BY_SLUG[slug]
+    if tenant_id is None:
+        _STAGES.clear()
+    else:
+        _STAGES.pop(tenant_id, None)
+
+
+def config_checked(tenant_id: int, version: int):  # -> contextvars.Token
+    """Say that, in this task, the tenant's configuration is known to be at ``version``: its cached
+    stages may be used (``pipeline.stage_map``). Reset with ``config_unchecked(token)``."""
+    return _CHECKED.set((tenant_id, version))
+
+
+def config_unchecked(token) -> None:  # type: ignore[no-untyped-def]
+    _CHECKED.reset(token)
+
+
+def checked_version(tenant_id: int) -> int | None:
+    checked = _CHECKED.get()
+    return checked[1] if checked is not None and checked[0] == tenant_id else None
+
+
+def cached_stages(tenant_id: int) -> dict | None:
+    """The tenant's stages cached at the version checked in this task, or None."""
+    version = checked_version(tenant_id)
+    hit = _STAGES.get(tenant_id)
+    if version is None or hit is None or hit[0] != version:
+        return None
+    return hit[1]
+
+
+def cache_stages(tenant_id: int, stages: dict) -> None:
+    """Keep stages read in a task that checked the version (read at or after it: never older)."""
+    version = checked_version(tenant_id)
+    if version is not None:
+        _STAGES[tenant_id] = (version, stages)
 
 
 async def list_tenants(conn: asyncpg.Connection, only_tenant_id: int | None = None) -> list[Tenant]:

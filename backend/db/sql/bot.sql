@@ -101,3 +101,11 @@ WHERE m.tenant_id = :tenant_id AND m.openid = :openid;
 INSERT INTO bot_mp_identities (tenant_id, openid, user_id, bound_at)
 VALUES (:tenant_id, :openid, :user_id, :now)
 ON CONFLICT (tenant_id, openid) DO UPDATE SET user_id = excluded.user_id, bound_at = excluded.bound_at;
+
+-- name: bot_message_begin^
+-- The sender, the rep's lock, the message key and the tenant's config version in one round trip
+-- (see migration 0011); inside the caller's transaction.
+SELECT config_version, user_id, name, role, team_id, lang, wecom_userid, claimed, reply,
+       pending_kind, pending_parsed, pending_options, pending_lang, pending_created_at, pending_expires_at
+FROM bot_message_begin(:tenant_id, :channel, :sender, :msg_key, :now);
+

@@ -86,22 +86,29 @@ ORDER BY s.position, s.key;
 -- name: digest_conversion
 -- Stage-to-stage conversion: of the deals that entered a stage in the window, how many have
 -- since moved to a later stage (not lost). One pass over those deals' history: for each entry,
--- the furthest stage the deal reached after it.
-WITH moved AS (
-    SELECT DISTINCT h.deal_id FROM deal_stage_history h
+-- the furthest stage the deal reached after it. The manager's deals and the stage positions are
+-- read once each (materialised), so the history joins them by hash, not by a lookup per row.
+WITH pos AS MATERIALIZED (
+    SELECT key, position FROM pipeline_stages WHERE tenant_id = :tenant_id
+),
+mine AS MATERIALIZED (
+    SELECT d.deal_id FROM deals d
+    JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+    WHERE d.tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR u.team_id = :team_id)
+),
+moved AS MATERIALIZED (
+    SELECT DISTINCT h.deal_id FROM deal_stage_history h JOIN mine m ON m.deal_id = h.deal_id
     WHERE h.tenant_id = :tenant_id AND h.changed_at >= :since AND h.changed_at < :until
 ),
 entries AS (
-    SELECT h.deal_id, h.to_stage, h.changed_at, s.position,
-           max(CASE WHEN h.to_stage <> 'lost' THEN s.position END) OVER (
+    SELECT h.deal_id, h.to_stage, h.changed_at, p.position,
+           max(CASE WHEN h.to_stage <> 'lost' THEN p.position END) OVER (
                PARTITION BY h.deal_id ORDER BY h.changed_at, h.history_id
                ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS reached_later
-    FROM moved m
-    JOIN deal_stage_history h ON h.tenant_id = :tenant_id AND h.deal_id = m.deal_id AND h.changed_at < :until
-    JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
-    JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
-    JOIN pipeline_stages s ON s.tenant_id = h.tenant_id AND s.key = h.to_stage
-    WHERE (:team_id::bigint IS NULL OR u.team_id = :team_id)
+    FROM deal_stage_history h
+    JOIN moved m ON m.deal_id = h.deal_id
+    JOIN pos p ON p.key = h.to_stage
+    WHERE h.tenant_id = :tenant_id AND h.changed_at < :until
 )
 SELECT s.key AS stage, s.name_zh AS name,
        coalesce(lead(s.name_zh) OVER (ORDER BY s.position, s.key), '') AS next_name,
@@ -138,8 +145,15 @@ ORDER BY u.user_id;
 
 -- name: digest_trend
 -- Per local day of the window: new leads, forward stage moves, deals won (and amount), card views.
-WITH scope AS (
+-- (Scope, stage positions and the manager's deals materialised: hash joins, whatever the estimates.)
+WITH scope AS MATERIALIZED (
     SELECT user_id FROM users WHERE tenant_id = :tenant_id AND (:team_id::bigint IS NULL OR team_id = :team_id)
+),
+pos AS MATERIALIZED (
+    SELECT key, position FROM pipeline_stages WHERE tenant_id = :tenant_id
+),
+mine AS MATERIALIZED (
+    SELECT d.deal_id FROM deals d WHERE d.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope)
 )
 SELECT 'leads' AS series, (d.created_at AT TIME ZONE :tz)::date AS day, count(*) AS n, 0::bigint AS amount
 FROM deals d WHERE d.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope)
@@ -149,10 +163,10 @@ UNION ALL
 SELECT CASE WHEN h.to_stage = 'won' THEN 'won' ELSE 'moves' END, (h.changed_at AT TIME ZONE :tz)::date,
        count(*), coalesce(sum(h.amount), 0)::bigint
 FROM deal_stage_history h
-JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
-JOIN pipeline_stages fs ON fs.tenant_id = h.tenant_id AND fs.key = h.from_stage
-JOIN pipeline_stages ts ON ts.tenant_id = h.tenant_id AND ts.key = h.to_stage
-WHERE h.tenant_id = :tenant_id AND d.owner_id IN (SELECT user_id FROM scope)
+JOIN mine m ON m.deal_id = h.deal_id
+JOIN pos fs ON fs.key = h.from_stage
+JOIN pos ts ON ts.key = h.to_stage
+WHERE h.tenant_id = :tenant_id
   AND h.changed_at >= :since AND h.changed_at < :until
   AND ts.position > fs.position AND h.to_stage <> 'lost'
 GROUP BY 1, 2
@@ -226,3 +240,12 @@ UPDATE digests SET figures = :figures WHERE tenant_id = :tenant_id AND digest_id
 
 -- name: digest_by_token^
 SELECT tenant_id, digest_id, manager_id, kind, day, expires_at, figures FROM digests WHERE token = :token;
+
+-- name: digest_preview_put$
+-- A preview of a manager's daily digest (tuoke digest preview): one a day, replaced by the next.
+INSERT INTO digests (tenant_id, manager_id, kind, day, token, expires_at, figures, created_at)
+VALUES (:tenant_id, :manager_id, 'preview', :day, :token, :expires_at, :figures, :now)
+ON CONFLICT (tenant_id, manager_id, kind, day) DO UPDATE
+    SET token = excluded.token, expires_at = excluded.expires_at, figures = excluded.figures,
+        created_at = excluded.created_at
+RETURNING token;

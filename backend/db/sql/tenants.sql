@@ -9,7 +9,7 @@ RETURNING tenant_id;
 SELECT tenant_id, slug, name, timezone, wecom, miniapp, mp, aibot,
        to_char(digest_time, 'HH24:MI') AS digest_time,
        to_char(quiet_start, 'HH24:MI') AS quiet_start,
-       to_char(quiet_end, 'HH24:MI') AS quiet_end, created_at
+       to_char(quiet_end, 'HH24:MI') AS quiet_end, created_at, config_version
 FROM tenants WHERE slug = :slug;
 
 -- name: tenant_by_id^

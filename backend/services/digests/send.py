@@ -26,6 +26,9 @@ from schemas.tenants import Tenant
 TOKEN_TTL = dt.timedelta(days=7)
 
 
+PREVIEW_TTL = dt.timedelta(days=1)
+
+
 def page_url(token: str) -> str:
     return f"{get_settings().public_base_url}/d/{token}"
 
@@ -35,10 +38,15 @@ def new_token() -> str:
 
 
 async def preview(conn: asyncpg.Connection, tenant: Tenant, manager_id: int) -> tuple[DigestFigures, str]:
-    """Today's digest of one manager as it would be sent now (nothing recorded or sent)."""
+    """Today's digest of one manager as it would be sent now. Nothing is sent; the page behind its
+    link is kept for a day as a ``preview`` (the day's real digest is not taken), so the link opens."""
     manager = await figs.manager_row(conn, tenant.tenant_id, manager_id)
-    f = await figs.daily(conn, tenant, manager, clock.now())
-    return f, markdown.daily_markdown(f, page_url("<token>"))
+    now = clock.now()
+    f = await figs.daily(conn, tenant, manager, now)
+    token = await queries.digest_preview_put(
+        conn, tenant_id=tenant.tenant_id, manager_id=manager_id, day=manners.local_day(now, tenant.timezone),
+        token=new_token(), expires_at=now + PREVIEW_TTL, figures=msgspec.to_builtins(f), now=now)
+    return f, markdown.daily_markdown(f, page_url(token))
 
 
 async def _claim(conn: asyncpg.Connection, tenant_id: int, manager_id: int, kind: str, day: dt.date,
