@@ -6,6 +6,9 @@ import re
 
 from bot.intents.lexicon import (
     CHATTER_PREFIXES,
+    FUTURE_WIN_MARKERS,
+    LEAD_RECORD_PHRASES,
+    PAST_TIME_WORDS,
     COMPANY_SUFFIXES,
     EN_COMPANY_SUFFIXES,
     HONORIFICS,
@@ -152,3 +155,10 @@ FUTURE_ACTION_RE = re.compile(
     r"\b(?:call|send|meet|visit|email|follow[\s-]?up|demo|present|check|ping|submit|prepare|discuss|review)\b",
     I,
 )
+
+PAST_TIME_RE = re.compile("|".join(PAST_TIME_WORDS), I)
+# A win word after one of these is still to come (window: the few characters before the win word).
+FUTURE_BEFORE_WIN_RE = re.compile(rf"(?:{'|'.join(FUTURE_WIN_MARKERS)})[^，,。;；!！?？]{{0,5}}$", I)
+LEAD_RECORD_RE = re.compile("|".join(LEAD_RECORD_PHRASES), I)
+# A lead command used as a noun or a stage name (我的新客户 / 退回到新线索): not a request to add one.
+LEAD_CMD_NOUN_BEFORE_RE = re.compile(r"(?:的|我|这个|那个|这些|那些|几个|到|回|为|成|进|是|在)\s*$")

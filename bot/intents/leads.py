@@ -8,7 +8,9 @@ from bot.intents.cues import (
     EN_SUFFIX_RE,
     FULL_DUP_HON_RE,
     HON_ALT,
+    LEAD_CMD_NOUN_BEFORE_RE,
     LEAD_CMD_RE,
+    LEAD_RECORD_RE,
     LEADING_RE,
     SUFFIX_ALT,
     SUFFIX_RE,
@@ -17,6 +19,7 @@ from bot.intents.cues import (
 )
 from bot.intents.lexicon import EN_TITLE_WORDS, TITLE_ENDINGS
 from bot.intents.numerals import AMOUNT_LABEL, PHONE_LABEL, Found, find_amounts, find_phones
+from bot.intents.deals import strip_lead
 from bot.intents.text import CJK, Msg
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -120,9 +123,19 @@ class LeadFields:
 
     # -- steps
     def command(self) -> None:
-        cm = LEAD_CMD_RE.search(self.s)
+        """The request words, wherever they stand (新线索： / …帮我建个线索 / 录一下 / 加到系统里)."""
+        s = self.s
+        cm = find_lead_request(s, strip_lead(s, 0, len(s)))
         if cm and cm.start() <= 12:
             self.take(0, cm.end())
+        elif cm:
+            a = cm.start()
+            hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?(?:再)?$", s[:a])
+            self.take(hm.start() if hm else a, cm.end())
+        for rm in LEAD_RECORD_RE.finditer(s):
+            a = rm.start()
+            hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?$", s[:a])
+            self.take(hm.start() if hm else a, rm.end())
         self.skip_fillers()
 
     def skip_fillers(self) -> None:
@@ -448,6 +461,19 @@ class LeadFields:
         self.contact_unlabelled()
         self.product()
         return self.out
+
+
+def find_lead_request(s: str, core: int = 0):
+    """The first lead command that is a request (not 我的新客户 / 退回到新线索), or None."""
+    for cm in LEAD_CMD_RE.finditer(s):
+        if cm.start() <= max(core, 0) + 8:
+            return cm
+        if LEAD_CMD_NOUN_BEFORE_RE.search(s, max(0, cm.start() - 3), cm.start()):
+            continue
+        if re.match(r"\s*(?:的|那单|那个|有|都|里|中|阶段)", s[cm.end():]):
+            continue  # 新客户的报价 / 新线索有哪些
+        return cm
+    return None
 
 
 def lead_fields(m: Msg) -> tuple[dict, list[str]]:

@@ -199,3 +199,40 @@ CHATTER_PREFIXES = (
     "说错了", "搞错了", "更正一下", "更正", "纠正一下", "纠正", "对了", "另外", "还有", "麻烦", "请",
     "帮我", "帮忙", "给我", "哈哈", "我说", "重新说", "改一下",
 )
+
+# ---------------------------------------------------------------- voice-input slips and time cues
+
+# Homophone slips of voice input, read as the word meant (README: 新线锁, 和同, 立向). Each pair has
+# the same length, so the normalised copy stays index-aligned with the original; field values are
+# still cut from the original text. Short, ambiguous slips only with the context that makes them
+# unambiguous (和同 → 合同 only next to 签 / 份; 那下 → 拿下 only after 没 or before 了).
+HOMOPHONES: dict[str, str] = {
+    "线锁": "线索", "新线所": "新线索", "立向": "立项", "立相": "立项", "须求": "需求", "需球": "需求",
+    "签和同": "签合同", "和同签": "合同签", "份和同": "份合同", "和同额": "合同额", "和同款": "合同款",
+    "没那下": "没拿下", "那下了": "拿下了", "到帐": "到账", "投镖": "投标", "谈盘": "谈判", "回宽": "回款",
+    "输丹": "输单", "丢丹": "丢单", "赢丹": "赢单", "签月": "签约",
+}
+
+# Time words that place what the message says in the past (上周二拜访了 is done, not a reminder).
+PAST_TIME_WORDS = (
+    r"上(?:个)?(?:周|星期|礼拜)[一二三四五六日天1-7]?", r"上个?月", r"昨天", r"昨晚", r"昨日", r"前天", r"前几天", r"前两天",
+    r"上次", r"上回", r"刚才", r"刚刚", r"\byesterday\b", r"\blast (?:week|month|mon|tue|wed|thu|fri|sat|sun)\w*",
+    r"\b\w+ ago\b",
+)
+
+# Words right before a win word that make it a win still to come (客户说下周签合同 / 准备签约 / will sign).
+FUTURE_WIN_MARKERS = (
+    "下周", "下个?星期", "下个?礼拜", "下个?月", "明天", "后天", "月底", "年底", "年前", "节后", "过几天", "过两天",
+    "准备", "打算", "计划", "预计", "争取", "有望", "希望", "应该", "可能", "快要?", "马上", "即将", "将要?", "要", "想",
+    "(?<![开完议])会", "等", "能不能", "是否", "约好", "说好",
+    r"\bwill\b", r"\bgoing to\b", r"\bplan(?:s|ning)? to\b", r"\bexpect(?:s|ed)? to\b", r"\bnext week\b",
+)
+
+# Asking the bot to store what precedes / follows (录一下 / 加到系统里 / add to CRM): with a person or a
+# company in the message it is a new lead, wherever it stands.
+LEAD_RECORD_PHRASES = (
+    r"(?:帮我|给我|你帮我|麻烦)?(?:把(?:他|她|这个客户|这个人|这家|他们)?)?(?:录|录入|加|添加|存|登记|导入|放)(?:一下|下)?(?:到|进)(?:系统|crm|客户库|客户列表|通讯录|线索库)(?:里|中|里面)?",
+    r"(?:帮我|你帮我|给我|麻烦)?(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",
+    r"\badd (?:it|him|her|them|this)? ?(?:to (?:the )?(?:crm|system|pipeline))\b",
+    r"\bas an? (?:new )?(?:lead|prospect|customer)\b",
+)
