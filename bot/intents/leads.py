@@ -17,7 +17,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import EN_TITLE_WORDS, TITLE_ENDINGS
+from bot.intents.lexicon import CARD_FIELD_LABELS, CARD_HEADERS, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
 from bot.intents.numerals import AMOUNT_LABEL, PHONE_LABEL, Found, find_amounts, find_phones
 from bot.intents.deals import strip_lead
 from bot.intents.text import CJK, Msg
@@ -62,7 +62,7 @@ EN_TITLE_RE = re.compile(
     rf"(?:[A-Za-z&]+\s+){{0,3}}?(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+(?:of\s+)?[A-Za-z&]+){{0,3}}$",
     re.IGNORECASE,
 )
-SEP = ",;，；。!！、()（）[]【】\n\t:："
+SEP = ",;，；。!！、()（）[]【】\n\t:：|"
 DEPT_AFTER_RE = re.compile(rf"(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组|车间)(?:的)?")
 PAREN_PLACE_RE = re.compile(rf"[(（][{CJK}]{{2,6}}[)）](?=(?:{SUFFIX_ALT}))")
 # A department right before a person (生产部李厂长 / 设备科的王工): the person is still named.
@@ -80,6 +80,24 @@ def is_title(t: str) -> bool:
     if re.fullmatch(r"[A-Za-z&.\s-]+", t):
         return bool(EN_TITLE_RE.match(t))
     return False
+
+
+CARD_HEADER_RE = re.compile(
+    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，]|$)", re.IGNORECASE
+)
+CARD_LINE_RE = re.compile(
+    r"(?:^|(?<=[\n|,，;；]))\s*(?P<label>"
+    + "|".join(re.escape(w) for w in sorted({w for ws in CARD_FIELD_LABELS.values() for w in ws}, key=len, reverse=True))
+    + r")\s*[:：]\s*(?P<value>[^\n|,，;；]+?)\s*(?=$|[\n|,，;；])",
+    re.IGNORECASE,
+)
+_LABEL_FIELD = {w.lower(): f for f, ws in CARD_FIELD_LABELS.items() for w in ws}
+CORRECTION_RE = re.compile("|".join(SELF_CORRECTIONS), re.IGNORECASE)
+# 设备科科长叫蒋文博 / 采购经理叫卞思远: a title, then 叫 / 名叫, then the name
+CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
+# where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
+TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00 ,，;；:：\n|])")
+EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z&][A-Za-z&.\- ]*?)\s+(?P<n>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,2})\s*(?=[\x00,，;；\n|]|$)")
 
 
 class LeadFields:
@@ -451,11 +469,95 @@ class LeadFields:
             self.out["product"] = self.val(i, j)
             self.take(label_start, j)
 
+    def correction(self) -> None:
+        """王总哦不对是汪总: the words a self-correction replaces are cancelled (as long as its replacement)."""
+        s = self.s
+        for cm in CORRECTION_RE.finditer(s):
+            a, b = cm.span()
+            if a == 0 or b >= len(s):
+                continue
+            rep = FULL_DUP_HON_RE.match(s, b) or SURNAME_HON_RE.match(s, b) or re.compile(rf"[{CJK}A-Za-z]{{2,3}}").match(s, b)
+            n = len(rep.group(0)) if rep else 2
+            self.take(max(0, a - n), b)
+
+    def card_header(self) -> None:
+        for hm in CARD_HEADER_RE.finditer(self.s):
+            if all(self.free(k) for k in range(*hm.span())):
+                e = hm.end()
+                while e < len(self.s) and self.s[e] in ":： ":
+                    e += 1
+                self.take(hm.start(), e)
+
+    def card_lines(self) -> None:
+        """公司：… / 姓名：… / 职务：… / 需求：…: the labelled lines of a pasted card."""
+        for lm in CARD_LINE_RE.finditer(self.s):
+            a, b = lm.span("value")
+            if not all(self.free(k) for k in range(lm.start("label"), b)):
+                continue
+            f = _LABEL_FIELD.get(re.sub(r"\s+", " ", lm.group("label").lower()))
+            if not f or f in self.out:
+                continue
+            if f == "product":
+                self._set_product(lm.start("label"), a, b)
+                continue
+            if f == "contact_name" and not self._name_at(a):
+                continue
+            self.out[f] = self.val(a, b)
+            self.take(lm.start("label"), b)
+
+    def title_called(self) -> None:
+        """设备科科长叫蒋文博 / 他们的信息科科长叫文卓: a title, 叫, the name."""
+        if "contact_name" in self.out:
+            return
+        s = self.s
+        masked = self.m.masked()
+        for cm in CALLED_RE.finditer(masked):
+            a = cm.start()
+            lo = max(0, a - 14)
+            starts = [m.end() for m in TITLE_START_RE.finditer(masked, lo, a)]
+            k = max(starts) if starts else lo
+            title = None
+            for st in range(k, a - 1):
+                if is_title(s[st:a]):
+                    title = (st, a)
+                    break
+            if not title:
+                continue
+            got = self._name_at(cm.end())
+            if not got:
+                continue
+            na, nb, nc = got
+            self.out["contact_title"] = self.val(*title)
+            self.out["contact_name"] = self.val(na, nb)
+            lm = re.search(r"(?:联系人|对接人|负责人|联络人)?(?:是|为)?(?:他们|她们)?(?:的)?(?:那个)?$", s[:title[0]])
+            self.take(lm.start() if lm and lm.group(0) else title[0], nc)
+            return
+
+    def en_title_name(self) -> None:
+        """Procurement Manager Tony Huang / Head of Radiology Jason Zhou: an English title, then the name."""
+        if "contact_name" in self.out:
+            return
+        masked = self.m.masked()
+        for em in EN_TITLE_NAME_RE.finditer(masked):
+            t = em.group("t").strip()
+            if not is_title(t) or is_title(em.group("n")):
+                continue
+            ta = em.start("t")
+            self.out["contact_title"] = self.val(ta, ta + len(t))
+            self.out["contact_name"] = self.val(*em.span("n"))
+            self.take(ta, em.end("n"))
+            return
+
     def run(self) -> dict:
         self.command()
+        self.correction()
+        self.card_header()
         self.email()
         self.phone()
         self.amount()
+        self.card_lines()
+        self.title_called()
+        self.en_title_name()
         self.contact_labelled()
         self.company()
         self.contact_unlabelled()

@@ -236,3 +236,23 @@ LEAD_RECORD_PHRASES = (
     r"\badd (?:it|him|her|them|this)? ?(?:to (?:the )?(?:crm|system|pipeline))\b",
     r"\bas an? (?:new )?(?:lead|prospect|customer)\b",
 )
+
+# ---------------------------------------------------------------- business cards and self-corrections
+
+# Header words of a pasted card: labels, never a company (新客户名片： / 名片信息如下 / 客户信息).
+CARD_HEADERS = (
+    "名片信息如下", "名片如下", "名片信息", "客户信息如下", "客户信息", "联系方式如下", "信息如下", "名片", "business card",
+    "contact card", "contact details", "card",
+)
+# "label：value" lines of a card, by the field they fill.
+CARD_FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "company": ("公司名称", "公司", "单位名称", "单位", "客户名称", "客户", "机构", "company", "organization", "org"),
+    "contact_name": ("姓名", "名字", "name"),
+    "contact_title": ("职务", "职位", "岗位", "头衔", "title", "position", "role"),
+    "product": ("需求", "意向产品", "意向", "产品", "感兴趣", "interest", "interested in", "product"),
+}
+# A self-correction inside a message (王总哦不对是汪总): what stands before it is cancelled.
+SELF_CORRECTIONS = (
+    r"(?:哦|噢|呃|啊|嗯)?[,，\s]*(?:不对不对|不对|说错了|搞错了|错了|口误)[,，\s]*(?:应该|其实)?是",
+    r"\s*(?:sorry|i mean|no wait),?\s*",
+)
