@@ -25,11 +25,11 @@ from bot.intents.text import CJK, Msg
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 EMAIL_LABEL_RE = re.compile(r"(?:邮箱|邮件|电邮|e-?mail|mail)(?:地址)?(?:是|为)?\s*[:：]?\s*$", re.IGNORECASE)
 CONTACT_LABEL_RE = re.compile(
-    r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:是|叫|为|:|：|\s)*", re.IGNORECASE
+    r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫|为|:|：|\s)*", re.IGNORECASE
 )
 INTEREST_RE = re.compile(
-    r"(?:想了解一下|想了解|想看一下|想看看|想看下|想上|想装|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
-    r"要做|要上|要装|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
+    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
+    r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
 )
@@ -57,6 +57,8 @@ _ROLE = "|".join(sorted(set(TITLE_ENDINGS), key=len, reverse=True))
 ZH_TITLE_RE = re.compile(
     rf"^(?:(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组)?|[{CJK}]{{1,4}}(?:部|科|处|室|中心|课|组|厂|车间))?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"
 )
+_ROLE2 = "|".join(sorted({r for r in TITLE_ENDINGS if len(r) >= 2}, key=len, reverse=True))
+ZH_TITLE_LOOSE_RE = re.compile(rf"^[{CJK}]{{1,4}}(?:副|总|首席|常务|执行)?(?:{_ROLE2})$")
 EN_TITLE_RE = re.compile(
     rf"^(?:(?:senior|sr\.?|junior|deputy|assistant|associate|general|chief|head|vice)\s+)*"
     rf"(?:[A-Za-z&]+\s+){{0,3}}?(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+(?:of\s+)?[A-Za-z&]+){{0,3}}$",
@@ -76,7 +78,7 @@ def is_title(t: str) -> bool:
     if re.fullmatch(rf"[A-Z]{{0,4}}[{CJK}]+", t):  # 生产总监 / IT经理 / HR总监
         if SURNAME_HON_RE.fullmatch(t):
             return False
-        return bool(ZH_TITLE_RE.match(t))
+        return bool(ZH_TITLE_RE.match(t) or ZH_TITLE_LOOSE_RE.match(t) and not re.search(r"[的了是叫他她们我想要需买做]", t))
     if re.fullmatch(r"[A-Za-z&.\s-]+", t):
         return bool(EN_TITLE_RE.match(t))
     return False
@@ -97,6 +99,7 @@ CORRECTION_RE = re.compile("|".join(SELF_CORRECTIONS), re.IGNORECASE)
 CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
 # where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
 TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00 ,，;；:：\n|])")
+EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z&.\-]*)+(?![A-Za-z@.])")
 EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z&][A-Za-z&.\- ]*?)\s+(?P<n>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,2})\s*(?=[\x00,，;；\n|]|$)")
 
 
@@ -253,14 +256,14 @@ class LeadFields:
     def _title_after(self, j: int) -> None:
         s = self.s
         k = j
-        while k < len(s) and s[k] in " ,，" and self.free(k):
+        while k < len(s) and s[k] in " ,，|\n" and self.free(k):
             k += 1
         pm = re.match(r"[(（]([^)）]{1,24})[)）]", s[k:])
         if pm and is_title(pm.group(1)):
             self.out["contact_title"] = self.val(k + 1, k + 1 + len(pm.group(1)))
             self.take(j, k + pm.end())
             return
-        bm = re.match(r"(?:是|为)(?:他们|她们|公司|他们公司|她们公司|那边|厂里)?(?:的)?", s[k:])
+        bm = re.match(r"(?:他|她)?(?:是|为)(?:他们|她们|公司|他们公司|她们公司|那边|厂里)?(?:的)?", s[k:])
         base = k + (bm.end() if bm else 0)
         e = self.segment_end(base, stops=False)
         # the longest title prefix of the segment
@@ -276,11 +279,15 @@ class LeadFields:
             return
         s = self.s
         k = a
-        while k > 0 and s[k - 1] in " ,，" and self.free(k - 1):
+        while k > 0 and s[k - 1] in " ,，|\n" and self.free(k - 1):
             k -= 1
         e = k
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
+        # 工程管理部 副部长: a department before the title, a space apart
+        dm = re.search(rf"[{CJK}]{{1,6}}(?:部|科|处|室|中心|办) $", s[:k])
+        if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
+            k = dm.start()
         if e > k and is_title(s[k:e]):
             self.out["contact_title"] = self.val(k, e)
             self.take(k, e)
@@ -318,7 +325,7 @@ class LeadFields:
     def company(self) -> None:
         s = self.s
         i = 0
-        while i < len(s) and (not self.free(i) or s[i] in " ,，:：-"):
+        while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|"):
             i += 1
         if i >= len(s):
             return
@@ -428,11 +435,19 @@ class LeadFields:
             self._title_after(km.end(1))
 
     def product(self) -> None:
+        if "product" in self.out:
+            return
         s = self.s
         masked = self.m.masked()
         for im in INTEREST_RE.finditer(masked):
             if im.end() == im.start() or not all(self.free(k) for k in range(im.start(), im.end())):
                 continue
+            om = re.match(r"对(.{1,12}?)感兴趣", im.group(0))
+            if om:  # 他们对LIS感兴趣: the object sits inside the cue
+                a = im.start() + om.start(1)
+                self._set_product(im.start(), a, a + len(om.group(1)))
+                self.take(im.start(), im.end())
+                return
             i = im.end()
             j = self.segment_end(i)
             if j - i < 1:
@@ -460,9 +475,11 @@ class LeadFields:
         if lq and j - (i + lq.end()) >= 1:
             i += lq.end()
         sub = s[i:j]
+        j0 = j
         qm = QTY_RE.search(sub)
         if qm and qm.start() > 0:
             j = i + qm.start()
+            self.take(j, j0)
         while j > i and s[j - 1] in " 的啊呢吧了":
             j -= 1
         if j - i >= 1:
@@ -518,6 +535,8 @@ class LeadFields:
             k = max(starts) if starts else lo
             title = None
             for st in range(k, a - 1):
+                if SUFFIX_RE.match(s, st) and is_title(s[SUFFIX_RE.match(s, st).end():a]):
+                    continue
                 if is_title(s[st:a]):
                     title = (st, a)
                     break
@@ -538,15 +557,21 @@ class LeadFields:
         if "contact_name" in self.out:
             return
         masked = self.m.masked()
-        for em in EN_TITLE_NAME_RE.finditer(masked):
-            t = em.group("t").strip()
-            if not is_title(t) or is_title(em.group("n")):
-                continue
-            ta = em.start("t")
-            self.out["contact_title"] = self.val(ta, ta + len(t))
-            self.out["contact_name"] = self.val(*em.span("n"))
-            self.take(ta, em.end("n"))
-            return
+        for rm in EN_RUN_RE.finditer(masked):
+            toks = list(re.finditer(r"[A-Za-z&.\-]+", rm.group(0)))
+            for n in (2, 3):
+                if len(toks) < n + 1:
+                    continue
+                name_toks = toks[-n:]
+                if not all(re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", t.group(0)) for t in name_toks):
+                    continue
+                ta, te = rm.start() + toks[0].start(), rm.start() + toks[-n - 1].end()
+                na, ne = rm.start() + name_toks[0].start(), rm.start() + name_toks[-1].end()
+                if is_title(masked[ta:te]) and not is_title(masked[na:ne]):
+                    self.out["contact_title"] = self.val(ta, te)
+                    self.out["contact_name"] = self.val(na, ne)
+                    self.take(ta, ne)
+                    return
 
     def run(self) -> dict:
         self.command()
