@@ -17,7 +17,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import CARD_FIELD_LABELS, CARD_HEADERS, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
+from bot.intents.lexicon import CARD_FIELD_LABELS, CARD_HEADERS, EN_COMPANY_SUFFIXES, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
 from bot.intents.numerals import AMOUNT_LABEL, PHONE_LABEL, Found, find_amounts, find_phones
 from bot.intents.deals import strip_lead
 from bot.intents.text import CJK, Msg
@@ -96,6 +96,8 @@ CARD_LINE_RE = re.compile(
 _LABEL_FIELD = {w.lower(): f for f, ws in CARD_FIELD_LABELS.items() for w in ws}
 CORRECTION_RE = re.compile("|".join(SELF_CORRECTIONS), re.IGNORECASE)
 # 设备科科长叫蒋文博 / 采购经理叫卞思远: a title, then 叫 / 名叫, then the name
+EN_SUFFIX_ALT = "|".join(sorted((re.escape(w) for w in EN_COMPANY_SUFFIXES), key=len, reverse=True))
+ORG_END_RE = re.compile(rf"(?:{SUFFIX_ALT})$")
 CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
 # where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
 TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00 ,，;；:：\n|])")
@@ -323,6 +325,8 @@ class LeadFields:
             return
 
     def company(self) -> None:
+        if "company" in self.out:
+            return
         s = self.s
         i = 0
         while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|"):
@@ -347,6 +351,9 @@ class LeadFields:
             sm = EN_SUFFIX_RE.match(s, j + pm.end())
             if sm and all(self.free(k) for k in range(j, sm.end())):
                 j = sm.end()
+        em = re.match(r",\s*(?:Ltd|Limited|Inc|LLC|Corp)\b\.?", s[j:], re.IGNORECASE)
+        if em and re.search(r"\b(?:Co|Company|Pte)\.?$", s[i:j], re.IGNORECASE):
+            j += em.end()
         # NovaMed 诺迈医疗 / NexaCloud 云枢科技: a Latin brand, a space, and the Chinese company name
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z][A-Za-z0-9&.\-]*)*", s[i:j]):
             cm = re.match(rf" ([{CJK}]{{1,12}}?(?:{SUFFIX_ALT}))(?=[\s,，;；:：(（]|$)", s[j:])
@@ -355,8 +362,15 @@ class LeadFields:
         # stop before 的 + person, and before a person glued after a company suffix (…科技王总)
         sub = s[i:j]
         dk = sub.find("的")
-        if dk >= 2:
-            j = i + dk
+        if dk >= 1:
+            after = sub[dk + 1:]
+            am = re.match(rf"[A-Za-z][A-Za-z0-9&.\- ]*?\b(?:{EN_SUFFIX_ALT})\b\.?|[{CJK}A-Za-z]{{2,20}}?(?:{SUFFIX_ALT})", after, re.IGNORECASE)
+            if am and am.end() >= len(after.rstrip()) - 1 and not SURNAME_HON_RE.match(after):
+                # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
+                self.take(i, i + dk + 1)
+                i = i + dk + 1
+            elif dk >= 2:
+                j = i + dk
             sub = s[i:j]
         for sm in SUFFIX_RE.finditer(sub):
             rest = sub[sm.end():]
@@ -399,7 +413,7 @@ class LeadFields:
                 self._title_after(hm.end())
                 return
         # a title glued before the name in one segment: 设备处处长张卫东 / 行政总厨Jacky Zhou
-        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：])|^)([{CJK}]{{3,14}})(?=[\x00 ,，;；(（]|$)", masked):
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([{CJK}]{{3,14}})(?=[\x00 ,，;；(（\n|]|$)", masked):
             seg_a, seg = sm.start(1), sm.group(1)
             for k in range(len(seg) - 2, 1, -1):
                 name = seg[k:]
@@ -409,14 +423,14 @@ class LeadFields:
                     self.out["contact_name"] = self.val(seg_a + k, seg_a + len(seg))
                     self.take(seg_a, seg_a + len(seg))
                     return
-        em = re.search(rf"(?:(?<=[\x00 ,，;；:：])|^)([{CJK}]{{2,10}})([A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})(?=[\x00,，;；(（]|$| [^A-Z])", masked)
+        em = re.search(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([{CJK}]{{2,10}})([A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})(?=[\x00,，;；(（]|$| [^A-Z])", masked)
         if em and is_title(em.group(1)):
             self.out["contact_title"] = self.val(*em.span(1))
             self.out["contact_name"] = self.val(*em.span(2))
             self.take(em.start(1), em.end(2))
             return
         # a separate segment: English "John Smith" or Chinese "王磊"
-        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：])|^)([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（]|$)", masked):
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
             a, b = sm.span(1)
             if is_title(s[a:b]) or SUFFIX_RE.search(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]):
                 continue
@@ -533,15 +547,12 @@ class LeadFields:
             lo = max(0, a - 14)
             starts = [m.end() for m in TITLE_START_RE.finditer(masked, lo, a)]
             k = max(starts) if starts else lo
-            title = None
-            for st in range(k, a - 1):
-                if SUFFIX_RE.match(s, st) and is_title(s[SUFFIX_RE.match(s, st).end():a]):
-                    continue
-                if is_title(s[st:a]):
-                    title = (st, a)
-                    break
-            if not title:
+            # the title starts at the boundary, or right after an organisation's suffix (…医院检验科主任)
+            cands = [st for st in range(k, a - 1) if is_title(s[st:a])]
+            if not cands:
                 continue
+            pref = [st for st in cands if st == k or ORG_END_RE.search(s, k, st)]
+            title = (min(pref or cands), a)
             got = self._name_at(cm.end())
             if not got:
                 continue
