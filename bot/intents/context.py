@@ -164,6 +164,8 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
         cue = bool(C.STAGE_VERB_BEFORE_RE.search(before) or C.STAGE_AFTER_RE.match(after))
         if not cue and (a == 0 or s[a - 1] in " :：,，→>") and (b == len(s) or s[b] in " ,，.。!！了"):
             cue = True  # 梅山湾港务 → 投标 / 鹭岛游艇码头 回款 8万
+        if not cue and _AFTER_DEAL_WORD_RE.search(s, max(0, a - 12), a):
+            cue = True  # 德朗建築那單收款 / 鹭汀湾置业的单子今天回款: a stage word right after the deal's name
         if not cue and len(sm.group(0)) >= 3 and not embedded:
             cue = True  # 确认需求 / 标前引导 / 款到了 are verbs in themselves
         if embedded:
@@ -184,6 +186,11 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
             hits.append(StageHit(pm.start(), pm.end(), "paid", pm.group(0), True, False, False, verb=True))
         hits.sort(key=lambda h: h.start)
     return hits
+
+
+_AFTER_DEAL_WORD_RE = re.compile(
+    r"(?:那单|那單|的单子|的單子|的项目|那个项目|那个单子|这单)\s*(?:今天|昨天|刚刚?|已经|也|都|终于|这边|那边)*\s*$"
+)
 
 
 def _kw(rx: re.Pattern, s: str, start: int = 0):
@@ -300,6 +307,17 @@ class Context:
         h = hint_after(self.m, anchor_end)
         if h:
             return h
+        if dm and dm.start() > anchor_start:
+            # 拿下了拿下了柳溪检验所那单: the name sits between the last keyword and the deal word
+            last = None
+            for rx in (C.WON_RE, C.LOST_RE):
+                for km in rx.finditer(self.s, anchor_start, dm.start()):
+                    if last is None or km.end() > last:
+                        last = km.end()
+            if last is not None:
+                h = hint_before(self.m, last, dm.start())
+                if h:
+                    return h
         # 搞定了！海沧港航签约 — the first keyword was an exclamation; try the next one
         for rx in (C.WON_RE, C.LOST_RE):
             for km in rx.finditer(self.s, anchor_end):

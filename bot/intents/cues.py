@@ -11,6 +11,7 @@ from bot.intents.lexicon import (
     PAST_TIME_WORDS,
     COMPANY_SUFFIXES,
     EN_COMPANY_SUFFIXES,
+    HON_WORD_BREAKERS,
     HONORIFICS,
     LEADING_FILLERS,
     SURNAMES_1,
@@ -31,7 +32,7 @@ EN_SUFFIX_RE = re.compile(rf"\b(?:{alt(EN_COMPANY_SUFFIXES)})\b\.?", I)
 SURNAME_ALT = alt(list(SURNAMES_1) + SURNAMES_2)
 HON_ALT = alt(HONORIFICS)
 # 刘总 / 赵工 / 徐经理 / 欧阳主任 — a person, not a company part
-SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})")
+SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})(?![{HON_WORD_BREAKERS}])")
 # 王海涛王总: a full name repeated as surname + honorific
 FULL_DUP_HON_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?P<g>[{CJK}]{{1,2}}?)(?P=s)(?:{HON_ALT})")
 
@@ -51,7 +52,7 @@ HELP_RE = re.compile(
     r"|^(?:你|您)(?:都|还|到底)?(?:能|会|可以)(?:帮我)?(?:干|做|帮|帮我做|帮我干)?(?:些|点)?(?:啥|什么|嘛|哪些)"
     r"|^(?:你|您)(?:有|有哪些|有什么)(?:功能|本事)"
     r"|^(?:这个|你这个)?(?:助手|机器人|bot|你|您)(?:都|还|一共)?(?:有|有哪些|有什么|支持哪些|支持什么)(?:功能|本事|用法|命令|指令)"
-    r"|(?:这个|你这个)?(?:助手|机器人|bot)(?:要)?(?:怎么用|怎么使用|如何使用|能干啥|能做什么)"
+    r"|(?:这个|你这个)?(?:助手|机器人|bot)(?:要)?(?:都|还|到底)?(?:怎么用|怎么使用|如何使用|能干啥|能做什么|能干什么|会干啥|会什么)"
     r"|怎么用你|\bwhat can you do\b|\bhow (?:do|can|should) i use\b|\bhow does this (?:bot|work)\b",
     I,
 )
@@ -123,7 +124,7 @@ KB_TOPIC_RE = re.compile(
 )
 REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|待办|\bremind me(?: to)?\b|\bdon't forget\b|\bto-?do\b", I)
 ACTIVITY_RE = re.compile(
-    r"拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
+    r"(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
     r"吃饭|吃了饭|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"

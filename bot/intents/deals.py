@@ -13,7 +13,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import FILLER_CHARS
+from bot.intents.lexicon import FILLER_CHARS, TITLE_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -162,14 +162,14 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给|在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
-    r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机"
+    r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对"
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
@@ -180,6 +180,10 @@ _EN_SKIP = {
 }
 
 
+# A person named only by a role (工程师 / 院长 / 采购经理): never the deal.
+_ROLE_ONLY_RE = re.compile(
+    "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
+)
 # The customer's side named by its role (院方 / 校方 / 甲方 / 业主 / 厂里), never a customer name.
 _SIDE_RE = re.compile(r"(?:院|校|厂|甲|乙|买|卖|业主|客户|用户|使用|建设|投资|采购)方|业主|院里|厂里|校里|所里|局里|公司里|领导|老板|对方")
 
@@ -202,7 +206,13 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         break
     vm = None
     for vm in _VERB_CUT_RE.finditer(s, i + 2, j):
+        # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
+        if len(vm.group(0)) == 1 and vm.group(0) != "的" and (
+                s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())):
+            continue
         break
+    else:
+        vm = None
     if vm:
         j = vm.start()
     # a full name right after a company suffix: 禾丰农业马骏 / 鸿运五金吴国栋
@@ -262,7 +272,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             if word.isascii():
                 continue
             span = _entity_at(s, k)
-            if span:
+            if span and not _ROLE_ONLY_RE.fullmatch(s, span[0], span[1]):
                 has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
                 cands.append((0 if has_suffix else 1, *span))
         elif s[k].isupper():
@@ -280,7 +290,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     if cm:
         lead = strip_lead(s, cm.end(), len(s))
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
-    if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录", om.group(1)):
+    if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", om.group(1)):
         word = om.group(1)
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
             cands.append((1.5, lead, lead + om.end(1)))

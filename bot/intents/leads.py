@@ -45,7 +45,7 @@ QTY_RE = re.compile(
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
-    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|想|要|需要|关注|需求|预算|意向|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
     r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
@@ -134,7 +134,9 @@ class LeadFields:
                 # spaces split Chinese words, not English phrases
                 a, b = s[j - 1] if j else "", s[j + 1] if j + 1 < len(s) else ""
                 # WAF + bot management / R&D: a joiner between English words keeps the phrase
-                if not (a.isascii() and (a.isalnum() or a in "+&") and b.isascii() and (b.isalnum() or b in "+&")):
+                if a in "+&" and b.strip():
+                    pass  # ZA-W3 + 幕墙: a joiner keeps the phrase
+                elif not (a.isascii() and (a.isalnum() or a in "+&") and b.isascii() and (b.isalnum() or b in "+&")):
                     break
             if stops and j > i:
                 sm = STOP_RE.match(s, j)
@@ -289,7 +291,9 @@ class LeadFields:
         # 工程管理部 副部长: a department before the title, a space apart
         dm = re.search(rf"[{CJK}]{{1,6}}(?:部|科|处|室|中心|办) $", s[:k])
         if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
-            k = dm.start()
+            self.out["contact_title"] = self.val(dm.start(), e)
+            self.take(dm.start(), e)
+            return
         if e > k and is_title(s[k:e]):
             self.out["contact_title"] = self.val(k, e)
             self.take(k, e)
@@ -475,7 +479,9 @@ class LeadFields:
                 j = self.segment_end(k)
                 seg = s[k:j].strip()
                 # 殷建国 殷总: a surname + honorific standing alone repeats the contact, it is no product
+                # a leftover is a product only when it is a noun phrase (not 刚加的微信 / 他们新院区)
                 if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg) \
+                        and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
                     return

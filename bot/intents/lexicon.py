@@ -143,6 +143,8 @@ HONORIFICS = (
     "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
     "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
 )
+# A single-character honorific followed by one of these is a word, not a person (居工地 / 李总部 / 生产).
+HON_WORD_BREAKERS = "地厂程作艺业期序位具资部裁包价额量体结产活意物"
 # Role words: a run ending in one of these is a job title (生产总监, 采购经理, 设备科长, 副总).
 TITLE_ENDINGS = (
     "总监", "经理", "科长", "主任", "主管", "总裁", "董事长", "总经理", "副总", "厂长", "部长", "处长",
