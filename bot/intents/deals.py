@@ -13,7 +13,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import FILLER_CHARS, TITLE_ENDINGS
+from bot.intents.lexicon import COLLEAGUE_WORDS, FILLER_CHARS, TITLE_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -21,7 +21,7 @@ _TRAIL_WORDS = sorted(
     """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
     还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
-    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
+    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
     reverse=True,
 )
@@ -133,7 +133,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     """The deal named right after a command (赢单：X，… / snooze X for …)."""
     s = m.s
     sub = s[pos:]
-    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b)*", sub, re.IGNORECASE)
+    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b|from\b|by\b|for\b|of\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
         r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week)\b|原因|因为|\s*[¥￥$]?\d|"
@@ -180,6 +180,8 @@ _EN_SKIP = {
 }
 
 
+# 把方案和报价发给X / 把招标文件领回来: the object of 把 is a thing, never the customer.
+_BA_OBJECT_RE = re.compile(r"把([^，,。把]{1,20}?)(?:发给|交给|送给|寄给|给|发|交|送|寄|讲|带|拿|领|传)")
 # A person named only by a role (工程师 / 院长 / 采购经理): never the deal.
 _ROLE_ONLY_RE = re.compile(
     "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
@@ -247,6 +249,9 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
     nm = _EN_NAME_RE.match(s, i)
     if not nm:
         return None
+    pm = re.search(r"['’]s\b", nm.group(0))
+    if pm:  # Harwick's CFO: the owner is the name
+        return (i, i + pm.start()) if pm.start() >= 2 else None
     words = nm.group(0).split()
     # drop trailing day/time words (Friday) and lower-case joiners
     while words and (words[-1].lower() in _EN_SKIP or words[-1] in ("of", "and", "&")):
@@ -261,6 +266,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     """The deal a visit / call / follow-up is about (拜访了顺和陶瓷刘总 → 顺和陶瓷)."""
     s = masked
     cands: list[tuple[int, int, int]] = []  # (priority, start, end)
+    ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
         k = pm.end()
         while k < len(s) and s[k] == " ":
@@ -272,6 +278,10 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             if word.isascii():
                 continue
             span = _entity_at(s, k)
+            if span and any(a <= span[0] < b for a, b in ba_spans):
+                continue
+            if span and s[span[0]:span[1]] in COLLEAGUE_WORDS:
+                continue
             if span and not _ROLE_ONLY_RE.fullmatch(s, span[0], span[1]):
                 has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
                 cands.append((0 if has_suffix else 1, *span))
@@ -389,8 +399,11 @@ def build_query(m: Msg) -> str | None:
         j = sm.start()
     # 知识库里有X的资料吗 → X
     km = re.match(r"(?:帮我)?(?:查一下|查查|看看)?(?:知识库|资料库)(?:里|中|里面)?(?:有没有|有)(?:关于)?(.+?)(?:的|相关的?)?(?:资料|文档|材料|内容|文章)(?:吗|么|没有)?[?？]?$", s[i:j])
+    km2 = None if km else re.match(r"(?:帮我)?(?:查一下|查查|看看)?(?:知识库|资料库)(?:里|中|里面)?(?:有没有|有)(?:关于)?(.+?)(?:吗|么|没有)?[?？]?$", s[i:j])
     if km:
         i, j = i + km.start(1), i + km.end(1)
+    elif km2:
+        i, j = i + km2.start(1), i + km2.end(1)
     else:
         pm = re.match(r"(?:帮我|麻烦|请)?(?:看下|查一下|查下|查查|查询一下|找一下|找下|找找|搜一下|搜下|搜搜)|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
         if pm:

@@ -41,7 +41,7 @@ QTY_LEAD_RE = re.compile(
 )
 # A quantity after a product (两台, x4, 3套): not part of the product.
 QTY_RE = re.compile(
-    r"\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|units?|pcs|sets?)|[x×*]\s*\d+)\s*$",
+    r"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)|[x×*]\s*\d+)\s*$",
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
@@ -105,6 +105,10 @@ EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z
 EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z&][A-Za-z&.\- ]*?)\s+(?P<n>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,2})\s*(?=[\x00,，;；\n|]|$)")
 
 
+# Words before a lead command that are part of the request (来个新线索 / 帮我再加一个客户 / 嗯那个新增)
+LEAD_PREFIX_RE = re.compile(r"(?:[\s,，.。!！]|嗯|呃|啊|那个|就是|好的|ok|来|个|一个|帮我|给我|麻烦|请|你|再|先|新)*", re.IGNORECASE)
+
+
 class LeadFields:
     def __init__(self, m: Msg):
         self.m = m
@@ -151,12 +155,18 @@ class LeadFields:
         """The request words, wherever they stand (新线索： / …帮我建个线索 / 录一下 / 加到系统里)."""
         s = self.s
         cm = find_lead_request(s, strip_lead(s, 0, len(s)))
-        if cm and cm.start() <= 12:
+        if cm and (strip_lead(s, 0, cm.start()) >= cm.start() or cm.start() <= 3 or LEAD_PREFIX_RE.fullmatch(s, 0, cm.start())):
             self.take(0, cm.end())
         elif cm:
             a = cm.start()
-            hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?(?:再)?$", s[:a])
+            hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?(?:先|再)?$", s[:a])
             self.take(hm.start() if hm else a, cm.end())
+        if cm:
+            # New lead from the expo: … / new lead pls: … — a short preamble up to the colon
+            pm = re.match(r"[ \t]*([A-Za-z ]{1,24}|[\u3400-\u9fff]{1,6})[ \t]*[:：\-–][ \t]", s[cm.end():])
+            if pm and not SUFFIX_RE.search(pm.group(1)) and not EN_SUFFIX_RE.search(pm.group(1)) \
+                    and not re.search(r"[A-Z][a-z]+ [A-Z]", pm.group(1)):
+                self.take(cm.end(), cm.end() + pm.end())
         for rm in LEAD_RECORD_RE.finditer(s):
             a = rm.start()
             hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?$", s[:a])
@@ -355,6 +365,11 @@ class LeadFields:
             sm = EN_SUFFIX_RE.match(s, j + pm.end())
             if sm and all(self.free(k) for k in range(j, sm.end())):
                 j = sm.end()
+            elif all(self.free(k) for k in range(j, j + pm.end())) and re.match(r"\s*(?:[,，;；\n]|$)", s[j + pm.end():]):
+                j = j + len(pm.group(0).rstrip())  # Harwick Home Retail (Shanghai): the place stays with the name
+            elif all(self.free(k) for k in range(j, j + pm.end())) and re.match(r"Co\.?,?\s*(?:Ltd|Limited)\.?", s[j + pm.end():]):
+                cm2 = re.match(r"Co\.?,?\s*(?:Ltd|Limited)\.?", s[j + pm.end():])
+                j = j + pm.end() + cm2.end()
         em = re.match(r",\s*(?:Ltd|Limited|Inc|LLC|Corp)\b\.?", s[j:], re.IGNORECASE)
         if em and re.search(r"\b(?:Co|Company|Pte)\.?$", s[i:j], re.IGNORECASE):
             j += em.end()
@@ -450,6 +465,7 @@ class LeadFields:
         if km:
             self.out["contact_name"] = self.val(*km.span(1))
             self.take(*km.span(1))
+            self._title_before(km.start(1))
             self._title_after(km.end(1))
 
     def product(self) -> None:
@@ -482,6 +498,7 @@ class LeadFields:
                 # a leftover is a product only when it is a noun phrase (not 刚加的微信 / 他们新院区)
                 if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg) \
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
+                        and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|email|e-mail)\s*[:：]?", seg, re.IGNORECASE) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
                     return
@@ -554,12 +571,18 @@ class LeadFields:
             starts = [m.end() for m in TITLE_START_RE.finditer(masked, lo, a)]
             k = max(starts) if starts else lo
             # the title starts at the boundary, or right after an organisation's suffix (…医院检验科主任)
-            cands = [st for st in range(k, a - 1) if is_title(s[st:a])]
+            a2 = a
+            while a2 > k and s[a2 - 1] == " ":
+                a2 -= 1
+            cands = [st for st in range(k, a2 - 1) if s[st] != " " and is_title(s[st:a2])]
             if not cands:
                 continue
             pref = [st for st in cands if st == k or ORG_END_RE.search(s, k, st)]
-            title = (min(pref or cands), a)
-            got = self._name_at(cm.end())
+            title = (min(pref or cands), a2)
+            n0 = cm.end()
+            while n0 < len(s) and s[n0] == " ":
+                n0 += 1
+            got = self._name_at(n0)
             if not got:
                 continue
             na, nb, nc = got
@@ -575,6 +598,20 @@ class LeadFields:
             return
         masked = self.m.masked()
         for rm in EN_RUN_RE.finditer(masked):
+            fm = re.search(r" (?:from|at|of) (?=[A-Z])", rm.group(0))
+            if fm and "company" not in self.out and fm.start() > 0:
+                ca, ce = rm.start() + fm.end(), rm.end()
+                head = rm.group(0)[:fm.start()]
+                toks = list(re.finditer(r"[A-Za-z&.\-]+", head))
+                if len(toks) >= 3 and all(re.fullmatch(r"[A-Z][a-z]+", t.group(0)) for t in toks[-2:]) \
+                        and is_title(head[:toks[-2].start()].strip()):
+                    self.out["company"] = self.val(ca, ce)
+                    self.take(rm.start() + fm.start(), ce)
+                    rm_text, base = head, rm.start()
+                    self.out["contact_title"] = self.val(base, base + toks[-3].end())
+                    self.out["contact_name"] = self.val(base + toks[-2].start(), base + toks[-1].end())
+                    self.take(base, base + toks[-1].end())
+                    return
             toks = list(re.finditer(r"[A-Za-z&.\-]+", rm.group(0)))
             for n in (2, 3):
                 if len(toks) < n + 1:

@@ -143,6 +143,13 @@ HONORIFICS = (
     "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
     "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
 )
+# Colleagues and roles a rep brings along (带售前去… / 陪技术): never the customer.
+COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施", "领导", "老板", "经理", "顾问", "专家", "团队", "老总")
+# Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.
+EXPLICIT_MOVE_VERBS = (
+    "进入到", "进入", "推进到", "推进", "推到", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
+    "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "moved to", "move to", "moved back to",
+)
 # A single-character honorific followed by one of these is a word, not a person (居工地 / 李总部 / 生产).
 HON_WORD_BREAKERS = "地厂程作艺业期序位具资部裁包价额量体结产活意物"
 # Role words: a run ending in one of these is a job title (生产总监, 采购经理, 设备科长, 副总).
