@@ -223,6 +223,7 @@ class Context:
         self.clarify: str | None = None
         self.body = self.s[self.core:].strip()
         self.ambiguous_hit: StageHit | None = None
+        self.lost_object: tuple[int, int] | None = None  # 启衡软件中标了凌峰电机的项目 → 凌峰电机
         self._analyse()
 
     def _analyse(self) -> None:
@@ -284,9 +285,11 @@ class Context:
         if re.search(r"被|让|给", before) or re.search(r"竞品|对手|友商|别人|别家|人家", before):
             return True
         # 启衡软件中标了凌峰电机的项目: someone named before 中标 won a deal named after it
-        if re.match(r"了?[^，,。]{2,16}?(?:的项目|那单|那個單|的单子|的标|项目)", s[km.end():]) and \
+        om = re.match(r"(了?)([^，,。]{2,16}?)(?:的项目|那单|那個單|的单子|的标|项目)", s[km.end():])
+        if om and \
                 re.search(r"[\u3400-\u9fffA-Za-z]{2,}\s*$", s[self.core:km.start()]) and \
                 not re.search(r"我们|我司|咱们|咱|我方|本公司|\bwe\b", s[:km.start()], re.IGNORECASE):
+            self.lost_object = (km.end() + om.start(2), km.end() + om.end(2))
             return True
         dm = deal_word(self.m, self.core)
         if dm and dm.end() < km.start():

@@ -58,7 +58,7 @@ HELP_RE = re.compile(
     I,
 )
 LEAD_CMD_RE = re.compile(
-    r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|新)(?:一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|哈(?![\u3400-\u9fff])|呀)?(?:叫|是|名叫|名字叫)?"
+    r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|开|录|录入|登记|记|新)(?:一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|哈(?![\u3400-\u9fff])|呀)?(?:叫|是|名叫|名字叫)?"
     # 录个商机 / 新建商机 / 登记一个新商机: a new opportunity (bare 新商机 may be a list filter, so a verb is needed)
     r"|(?:帮我|给我|麻烦)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|来)(?:一|1)?(?:个|条)?(?:新)?(?:的)?商机(?:啊|吧|呀)?"
     r"|^(?:线索|lead)(?=[\s:：,\-])"
@@ -164,4 +164,4 @@ FUTURE_BEFORE_WIN_RE = re.compile(rf"(?:{'|'.join(FUTURE_WIN_MARKERS)})[^，,。
 LEAD_RECORD_RE = re.compile("|".join(LEAD_RECORD_PHRASES), I)
 # A lead command used as a noun or a stage name (我的新客户 / 退回到新线索): not a request to add one.
 LEAD_CMD_NOUN_BEFORE_RE = re.compile(r"(?:的|我|这个|那个|这些|那些|几个|到|回|为|成|进|是|在)\s*$")
-EXPLICIT_MOVE_RE = re.compile(rf"(?:阶段|stage)?\\s*(?:{alt(EXPLICIT_MOVE_VERBS)})\\s*(?:了|到)?\\s*$", I)
+EXPLICIT_MOVE_RE = re.compile(rf"(?:阶段|stage)?\s*(?:{alt(EXPLICIT_MOVE_VERBS)})\s*(?:了|到)?\s*$", I)

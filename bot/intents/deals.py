@@ -95,6 +95,13 @@ _SITE_RE = re.compile(
 )
 
 
+_CLAUSE_CUT_RE = re.compile(
+    r"\s+(?=[^\s，,。]*?(?:做完|做了|收到|发出|完成|搞完|搭了|出来|报名))"
+    r"|\s*的\s*(?=[^，,。]*?(?:收到|发出|做完|完成|出来|报名|发了|签了))"
+    r"|刚才|刚刚|已经|今天|昨天"
+)
+
+
 def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
@@ -115,6 +122,11 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
         i, j = clean_span(s, i, mm.start())
     # 外滩华庭改一下 不是投标: a correction after the name is not the deal
     cm = _CORRECTION_CUT_RE.search(s, i + 2, j)
+    if cm:
+        i, j = clean_span(s, i, cm.start())
+    sub = s[i:j]
+    # 拓锐模具 POC做完了 / Brnova 的 PO 收到了 / 百居汇刚才…: a clause after the name is not the deal
+    cm = _CLAUSE_CUT_RE.search(s, i + 2, j)
     if cm:
         i, j = clean_span(s, i, cm.start())
     sub = s[i:j]
@@ -162,7 +174,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|(?<![还正都也])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
@@ -170,6 +182,7 @@ _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
     r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对"
+    r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {

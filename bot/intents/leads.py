@@ -100,7 +100,7 @@ EN_SUFFIX_ALT = "|".join(sorted((re.escape(w) for w in EN_COMPANY_SUFFIXES), key
 ORG_END_RE = re.compile(rf"(?:{SUFFIX_ALT})$")
 CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
 # where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
-TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00 ,，;；:：\n|])")
+TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00,，;；:：\n|])")
 EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z&.\-]*)+(?![A-Za-z@.])")
 EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z&][A-Za-z&.\- ]*?)\s+(?P<n>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,2})\s*(?=[\x00,，;；\n|]|$)")
 
@@ -498,6 +498,7 @@ class LeadFields:
                 # a leftover is a product only when it is a noun phrase (not 刚加的微信 / 他们新院区)
                 if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg) \
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
+                        and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
                         and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|email|e-mail)\s*[:：]?", seg, re.IGNORECASE) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
@@ -577,7 +578,7 @@ class LeadFields:
             cands = [st for st in range(k, a2 - 1) if s[st] != " " and is_title(s[st:a2])]
             if not cands:
                 continue
-            pref = [st for st in cands if st == k or ORG_END_RE.search(s, k, st)]
+            pref = [st for st in cands if st == k or masked[st - 1] in " \x00" or ORG_END_RE.search(s, k, st)]
             title = (min(pref or cands), a2)
             n0 = cm.end()
             while n0 < len(s) and s[n0] == " ":

@@ -28,6 +28,8 @@ def lost_fields(ctx) -> dict:
         ctx.clarify = "是签了还是丢单了？" if ctx.lang == "zh" else "Did you win or lose this deal?"
         ctx.confidence = min(ctx.confidence, 0.4)
     out = {"deal_hint": ctx._hint(km.start(), km.end())}
+    if ctx.lost_object:
+        out["deal_hint"] = ctx.m.orig[ctx.lost_object[0]:ctx.lost_object[1]].strip()
     pos = km.end()
     if out["deal_hint"]:
         # 标记输单：X，原因：… / we lost the X deal to … — the cause follows the name
