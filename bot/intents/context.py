@@ -24,6 +24,7 @@ from bot.intents.deals import (
 )
 from bot.intents.leads import lead_fields
 from bot.intents.lexicon import (
+    DOC_ACRONYMS,
     CHATTER_PREFIXES,
     DEFAULT_STAGES,
     LEADING_FILLERS,
@@ -323,6 +324,8 @@ class Context:
                     if last is None or km.end() > last:
                         last = km.end()
             if last is not None:
+                while last < dm.start() and self.s[last] in "了啦!！,， ":
+                    last += 1
                 h = hint_before(self.m, last, dm.start())
                 if h:
                     return h
@@ -388,7 +391,7 @@ class Context:
         s = self.s
         if re.search(
             r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|(?:和|跟|与|同)[^，,。]{1,12}?比|相比|对比|比较|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
-            r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
+            r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|怎么应对|如何应对|怎么回应|怎么反驳|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
             r"\bbetter than\b|\bweakness",
             s,
             re.IGNORECASE,
@@ -398,12 +401,12 @@ class Context:
             return "competitor"
         if re.search(
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
-            r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|集成|部署",
+            r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|集成|部署|等级|性能|指标|能做到|能达到",
             s,
         ):
             return "selling_point"
-        if re.search(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig):
-            return "selling_point"
+        if any(w not in DOC_ACRONYMS for w in re.findall(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig)):
+            return "selling_point"  # a product code; a document type (MSA / SOW / NDA) is no product
         return None
 
     def _brand_possessor(self) -> bool:

@@ -21,7 +21,7 @@ _TRAIL_WORDS = sorted(
     """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
     还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
-    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
+    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
     reverse=True,
 )
@@ -126,8 +126,8 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
         i, j = clean_span(s, i, cm.start())
     sub = s[i:j]
     # 拓锐模具 POC做完了 / Brnova 的 PO 收到了 / 百居汇刚才…: a clause after the name is not the deal
-    cm = _CLAUSE_CUT_RE.search(s, i + 2, j)
-    if cm:
+    cm = _CLAUSE_CUT_RE.search(s, i + 2)
+    if cm and cm.start() < j:
         i, j = clean_span(s, i, cm.start())
     sub = s[i:j]
     # a leading time word or person before the name (今天 / 刘总说) is not the deal
@@ -220,7 +220,10 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         j = hm.start()
         break
     vm = None
-    for vm in _VERB_CUT_RE.finditer(s, i + 2, j):
+    for vm in _VERB_CUT_RE.finditer(s, i + 2):
+        if vm.start() >= j:
+            vm = None
+            break
         # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
         if len(vm.group(0)) == 1 and vm.group(0) != "的" and (
                 s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())):

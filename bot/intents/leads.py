@@ -161,6 +161,11 @@ class LeadFields:
             a = cm.start()
             hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?(?:先|再)?$", s[:a])
             self.take(hm.start() if hm else a, cm.end())
+        if cm and cm.start() > 3 and not SUFFIX_RE.search(s, 0, cm.start()):
+            # 刚碰到一个新客户就是温州瓯澜建工: chatter before the command, the company right after it
+            am = re.match(rf"\s*(?:啊|呀)?\s*(?:就是|是|叫|名叫)?\s*(?=[{CJK}]{{2,16}}?(?:{SUFFIX_ALT}))", s[cm.end():])
+            if am:
+                self.take(0, cm.end() + am.end())
         if cm:
             # New lead from the expo: … / new lead pls: … — a short preamble up to the colon
             pm = re.match(r"[ \t]*([A-Za-z ]{1,24}|[\u3400-\u9fff]{1,6})[ \t]*[:：\-–][ \t]", s[cm.end():])
@@ -499,6 +504,7 @@ class LeadFields:
                 if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg) \
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
                         and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
+                        and not re.match(r"预算|报价|金额|budget", seg, re.IGNORECASE) \
                         and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|email|e-mail)\s*[:：]?", seg, re.IGNORECASE) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)

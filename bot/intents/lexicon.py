@@ -143,6 +143,8 @@ HONORIFICS = (
     "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
     "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
 )
+# Document types reps name in capitals: not a product code (知识库里有标准MSA合同模板吗 names no product).
+DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ"})
 # Colleagues and roles a rep brings along (带售前去… / 陪技术): never the customer.
 COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施", "领导", "老板", "经理", "顾问", "专家", "团队", "老总")
 # Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.

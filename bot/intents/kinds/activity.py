@@ -17,6 +17,7 @@ from bot.intents.registry import register
 
 # Someone else's plan after a done activity: 他说 / 客户表示 / 他们的…
 _REPORTER_RE = re.compile(r"(?:说|表示|讲|提到|答应|反馈|回复|告诉我)[^，,。]{0,4}$")
+_REL_PERIOD_RE = re.compile(r"(?:下个?月|这个?月|本月|下下周|下周|这周|本周|下个?星期|下个?礼拜|next month|next week)\s*$", re.IGNORECASE)
 _THIRD_PARTY_RE = re.compile(r"他们|她们|客户|对方|甲方|业主|领导|老板|院方|厂方|\bthey\b|\bthe customer\b", re.IGNORECASE)
 
 
@@ -42,6 +43,8 @@ def _fields(ctx, intent: str) -> dict:
         # 周五前把报价发过去: a deadline's 前 / 之前 goes with the time words
         drop = [(a, b + (bm.end() if (bm := re.match(r"(?:之前|以前|前)(?![天年])", s[b:])) else 0))
                 for a, b in due.spans]
+        # 下个月5号: the month or week word before the day goes with the time words
+        drop = [(a - (pm.end() - pm.start()) if (pm := _REL_PERIOD_RE.search(s, 0, a)) else a, b) for a, b in drop]
     masked = list(s)
     for a, b in drop:
         for k in range(a, b):
