@@ -654,6 +654,10 @@ class LeadFields:
 def find_lead_request(s: str, core: int = 0):
     """The first lead command that is a request (not 我的新客户 / 退回到新线索), or None."""
     for cm in LEAD_CMD_RE.finditer(s):
+        if re.match(r"\s*(?:有哪些|有几个|有多少|都有|列表|清单|呢\s*[?？]?$)", s[cm.end():]):
+            continue  # 我的新客户有哪些: a list, not a request
+        if cm.start() > core and re.search(r"的\s*$", s[:cm.start()]):
+            continue  # 我的新客户 / 那个新线索的…
         if cm.start() <= max(core, 0) + 8:
             return cm
         if LEAD_CMD_NOUN_BEFORE_RE.search(s, max(0, cm.start() - 3), cm.start()):
