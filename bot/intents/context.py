@@ -11,7 +11,11 @@ from zoneinfo import ZoneInfo
 from schemas.intents import ParsedMessage
 
 from bot.intents import cues as C
-from bot.intents.dates import find_due
+from bot.intents import dates as _dates
+
+# The one call for a message's due time. The dates module of this round adds find_followup_time
+# (the due, or a clock time already gone today flagged past); use it when present.
+find_due = getattr(_dates, "find_followup_time", _dates.find_due)
 from bot.intents.deals import (
     activity_hint,
     build_note,
