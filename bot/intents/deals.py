@@ -174,14 +174,14 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|(?<![还正都也])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
-    r"|\b(?:at|to|for|from|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|(?<![还正都也])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
-    r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对"
+    r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
@@ -306,7 +306,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             if span and not word.isascii():
                 cands.append((0.5, *span))  # 给Orion发合同 / 跟Acme开会
             elif span:
-                pri = 0 if word == "at" or EN_SUFFIX_RE.search(s[span[0]:span[1]]) else 0.5 if word in ("to", "for", "from") else 2
+                pri = 0 if word == "at" or EN_SUFFIX_RE.search(s[span[0]:span[1]]) else 0.5 if word in ("to", "for", "from", "of") else 2
                 if len(s[span[0]:span[1]].split()) > 1:
                     pri = min(pri, 1)
                 cands.append((pri, *span))
@@ -318,8 +318,11 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", om.group(1)):
         word = om.group(1)
+        cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)", word[2:])
+        if cut:  # 盛达物流的王总: the opening name ends before 的 or a person
+            word = word[:2 + cut.start()]
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
-            cands.append((1.5, lead, lead + om.end(1)))
+            cands.append((1.5, lead, lead + len(word)))
     if not cands:
         # an English sentence: the first capitalised name that is not a verb or day
         for em in _EN_NAME_RE.finditer(s):

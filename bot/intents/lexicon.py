@@ -246,6 +246,7 @@ LEAD_RECORD_PHRASES = (
     r"(?:帮我|你帮我|给我|麻烦)?(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",
     r"\badd (?:it|him|her|them|this)? ?(?:to (?:the )?(?:crm|system|pipeline))\b",
     r"\bas an? (?:new )?(?:lead|prospect|customer)\b",
+    r"^\s*(?:please\s+|pls\s+|can you\s+)?add\b(?=.{1,80}\bas an? (?:new )?(?:lead|prospect|customer)\b)",
 )
 
 # ---------------------------------------------------------------- business cards and self-corrections
