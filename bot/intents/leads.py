@@ -352,6 +352,18 @@ class LeadFields:
             i += 1
         if i >= len(s):
             return
+        # 周明远 采购总监 杭州临平远达纺织 …: a person or a title first, the organisation later
+        k = i
+        while k < len(s):
+            e = self.segment_end(k)
+            seg = s[k:e]
+            if not (re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", seg) or is_title(seg)) or SUFFIX_RE.search(seg):
+                break
+            k = e
+            while k < len(s) and (not self.free(k) or s[k] in " ,，:：-\n|"):
+                k += 1
+        if k < len(s) and k != i and SUFFIX_RE.search(s[k:self.segment_end(k)]):
+            i = k
         # 苏州工业园区的那个凯拓电子材料 → 凯拓电子材料
         dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家)", s[i:])
         if dm and all(self.free(k) for k in range(i, i + dm.end())):
