@@ -13,7 +13,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import COLLEAGUE_WORDS, FILLER_CHARS, TITLE_ENDINGS
+from bot.intents.lexicon import COLLEAGUE_WORDS, DOC_ACRONYMS, FILLER_CHARS, TITLE_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -21,7 +21,7 @@ _TRAIL_WORDS = sorted(
     """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
     还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
-    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
+    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
     reverse=True,
 )
@@ -174,7 +174,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|(?<![还正都也])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
@@ -270,7 +270,7 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
         return (i, i + pm.start()) if pm.start() >= 2 else None
     words = nm.group(0).split()
     # drop trailing day/time words (Friday) and lower-case joiners
-    while words and (words[-1].lower() in _EN_SKIP or words[-1] in ("of", "and", "&")):
+    while words and (words[-1].lower() in _EN_SKIP or words[-1] in ("of", "and", "&") or words[-1] in DOC_ACRONYMS):
         words.pop()
     if not words or words[0].lower() in _EN_SKIP:
         return None
@@ -282,6 +282,16 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     """The deal a visit / call / follow-up is about (拜访了顺和陶瓷刘总 → 顺和陶瓷)."""
     s = masked
     cands: list[tuple[int, int, int]] = []  # (priority, start, end)
+    # 凯瑞化工那单报价发过去了: a name closed by a deal word is the deal, before any other candidate
+    lead0 = strip_lead(s, 0, len(s))
+    cm0 = _NOTE_CMD_RE.match(s, lead0)
+    if cm0:
+        lead0 = strip_lead(s, cm0.end(), len(s))
+    dm = deal_word(m, lead0)
+    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子", dm.group(0)):
+        h = hint_before(m, lead0, dm.start())
+        if h and not re.search(r"[，,。]", h):
+            return h
     ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
         k = pm.end()
@@ -315,6 +325,10 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     cm = _NOTE_CMD_RE.match(s, lead)
     if cm:
         lead = strip_lead(s, cm.end(), len(s))
+    if lead < len(s) and s[lead].isascii() and s[lead].isupper():
+        span = _en_entity(s, lead)  # Keller Foods said … / Northgate Mall: a capitalised name opens the message
+        if span and span[1] - span[0] >= 2:
+            cands.append((1.5, *span))
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", om.group(1)):
         word = om.group(1)

@@ -16,7 +16,11 @@ from bot.intents.deals import activity_hint, build_note
 from bot.intents.registry import register
 
 # Someone else's plan after a done activity: 他说 / 客户表示 / 他们的…
-_REPORTER_RE = re.compile(r"(?:说|表示|讲|提到|答应|反馈|回复|告诉我)[^，,。]{0,4}$")
+_REPORTER_RE = re.compile(r"(?:说|表示|讲|提到|答应|反馈|回复|告诉我|\bsaid\b|\btold (?:me|us)\b)[^，,。]{0,12}$", re.IGNORECASE)
+# 客户说下周一签 / Keller Foods said they will sign: what the customer said, reported by the rep
+_REPORTED_RE = re.compile(
+    r"(?:客户|对方|他们|她们|他|她|甲方|老板|领导|院方|厂方)(?:那边)?(?:说|表示|反馈|答应|回复)|\b(?:said|told (?:me|us))\b", re.IGNORECASE
+)
 _REL_PERIOD_RE = re.compile(r"(?:下个?月|这个?月|本月|下下周|下周|这周|本周|下个?星期|下个?礼拜|next month|next week)\s*$", re.IGNORECASE)
 _THIRD_PARTY_RE = re.compile(r"他们|她们|客户|对方|甲方|业主|领导|老板|院方|厂方|\bthey\b|\bthe customer\b", re.IGNORECASE)
 
@@ -79,6 +83,8 @@ def log_activity(ctx) -> float:
         return 0.74
     if act and not due:
         return 0.65
+    if _REPORTED_RE.search(s) and not ctx.remind:
+        return 0.74 if due else 0.62  # 客户说下周一签: a report, not the rep's next step
     if re.match(r"^(?:记录|备注|note|log)\s*[:：]", ctx.body, re.IGNORECASE):
         return 0.60
     return 0.0
