@@ -254,7 +254,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if j - i < 2:
         return None
     name = s[i:j]
-    if name in PRONOUNS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们")):
+    if name in PRONOUNS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们", "你", "您", "我", "他", "她")):
         return None
     if _SIDE_RE.fullmatch(name):  # 院方 / 甲方 / 厂里: the customer's side, named by a role
         return None
