@@ -25,7 +25,7 @@ from bot.intents.text import CJK, Msg
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 EMAIL_LABEL_RE = re.compile(r"(?:邮箱|邮件|电邮|e-?mail|mail)(?:地址)?(?:是|为)?\s*[:：]?\s*$", re.IGNORECASE)
 CONTACT_LABEL_RE = re.compile(
-    r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫|为|:|：|\s)*", re.IGNORECASE
+    r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫做|叫|为|:|：|\s)*", re.IGNORECASE
 )
 INTEREST_RE = re.compile(
     r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
@@ -84,6 +84,7 @@ def is_title(t: str) -> bool:
     return False
 
 
+SPELLED_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?:{HON_ALT})(?P<sp>[{CJK}]{{1,2}}(?P=s)(?:的(?P=s))?)(?!{HON_ALT})")
 CARD_HEADER_RE = re.compile(
     "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，]|$)", re.IGNORECASE
 )
@@ -319,8 +320,12 @@ class LeadFields:
             if not all(self.free(k) for k in range(lm.start(), lm.end())):
                 continue
             i = lm.end()
-            while i < len(s) and s[i] in " :：" and self.free(i):
+            # 联系人呃叫做金立峰: fillers already taken, then 是 / 叫做 again
+            while i < len(s) and (s[i] in " :：" or not self.free(i)):
                 i += 1
+            rm = re.match(r"(?:是|叫做|叫|名叫)+", s[i:])
+            if rm:
+                i += rm.end()
             # 是他们的信息部经理谢文涛: a title before the name
             pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
             if pm:
@@ -553,6 +558,11 @@ class LeadFields:
             n = len(rep.group(0)) if rep else 2
             self.take(max(0, a - n), b)
 
+    def spelled_surname(self) -> None:
+        """章总立早章 / 张工弓长张: a dictated surname spelled out after the name is no part of it."""
+        for sm in SPELLED_RE.finditer(self.s):
+            self.take(sm.start("sp"), sm.end("sp"))
+
     def card_header(self) -> None:
         for hm in CARD_HEADER_RE.finditer(self.s):
             if all(self.free(k) for k in range(*hm.span())):
@@ -649,6 +659,7 @@ class LeadFields:
     def run(self) -> dict:
         self.command()
         self.correction()
+        self.spelled_surname()
         self.card_header()
         self.email()
         self.phone()
