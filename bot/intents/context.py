@@ -198,6 +198,10 @@ _AFTER_DEAL_WORD_RE = re.compile(
 )
 
 
+# A keyword asked about rather than reported (签约了吗 / 丢了没有 / won yet?)
+_ASKED_AFTER_RE = re.compile(r"\s*(?:了)?\s*(?:吗|么|嘛|没有|没|yet)\s*[?？]?\s*$", re.IGNORECASE)
+
+
 def _kw(rx: re.Pattern, s: str, start: int = 0):
     """The first keyword match that is not inside a company name or negated."""
     for km in rx.finditer(s, start):
@@ -207,6 +211,8 @@ def _kw(rx: re.Pattern, s: str, start: int = 0):
             continue
         if rx is C.WON_RE and C.FUTURE_BEFORE_WIN_RE.search(s, max(0, km.start() - 10), km.start()):
             continue  # 客户说下周签合同 / 准备签约: a win still to come is no win
+        if _ASKED_AFTER_RE.match(s, km.end()) or re.search(r"(?:是不是|有没有|是否)\s*$", s[:km.start()]):
+            continue  # 华锐机电签约了吗: asked, not reported
         return km
     return None
 

@@ -330,11 +330,11 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         if span and span[1] - span[0] >= 2:
             cands.append((1.5, *span))
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
-    if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", om.group(1)):
-        word = om.group(1)
-        cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)", word[2:])
-        if cut:  # 盛达物流的王总: the opening name ends before 的 or a person
-            word = word[:2 + cut.start()]
+    word = om.group(1) if om else ""
+    cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)", word[2:])
+    if cut:  # 盛达物流的王总 / 华锐机电的招标文件我看完了: the opening name ends before 的 or a person
+        word = word[:2 + cut.start()]
+    if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
             cands.append((1.5, lead, lead + len(word)))
     if not cands:

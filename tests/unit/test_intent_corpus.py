@@ -48,3 +48,8 @@ def test_confidence_reflects_the_margin_between_intents():
     assert unsure.confidence < 0.5 and unsure.clarify
     for text in ("你好", "提醒我明天给华星光电打电话", "华星光电那单丢了，价格太高"):
         assert 0.0 <= parse(text, now=NOW).confidence <= 1.0
+
+
+@pytest.mark.parametrize("text", ["华锐机电签约了吗", "华锐机电那单客户还没签", "今天打电话了，客户说下周签合同", "客户准备下个月签约"])
+def test_a_win_asked_about_or_still_to_come_is_no_win(text):
+    assert parse(text, now=NOW).intent != "mark_won"
