@@ -62,7 +62,7 @@ LEAD_CMD_RE = re.compile(
     # 录个商机 / 新建商机 / 登记一个新商机: a new opportunity (bare 新商机 may be a list filter, so a verb is needed)
     r"|(?:帮我|给我|麻烦)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|来)(?:一|1)?(?:个|条)?(?:新)?(?:的)?商机(?:啊|吧|呀)?"
     r"|^(?:线索|lead)(?=[\s:：,\-])"
-    r"|\b(?:new|add|create)(?:\s+a)?\s+(?:lead|customer|client|prospect)\b",
+    r"|\b(?:(?:please|pls|plz|can you|could you)\s+)?(?:new|add|create)(?:\s+an?)?(?:\s+new)?\s+(?:lead|customer|client|prospect)\b",
     I,
 )
 SNOOZE_RE = re.compile(

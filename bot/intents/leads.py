@@ -107,7 +107,10 @@ EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z
 
 
 # Words before a lead command that are part of the request (来个新线索 / 帮我再加一个客户 / 嗯那个新增)
-LEAD_PREFIX_RE = re.compile(r"(?:[\s,，.。!！]|嗯|呃|啊|那个|就是|好的|ok|来|个|一个|帮我|给我|麻烦|请|你|再|先|新)*", re.IGNORECASE)
+LEAD_PREFIX_RE = re.compile(
+    r"(?:[\s,，.。!！]|嗯|呃|啊|那个|就是|好的|ok|来|个|一个|帮我|给我|麻烦|请|你|再|先|新|please|pls|plz|can you|could you|hi|hey)*",
+    re.IGNORECASE,
+)
 
 
 class LeadFields:
