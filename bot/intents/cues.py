@@ -6,8 +6,13 @@ import re
 
 from bot.intents.lexicon import (
     CHATTER_PREFIXES,
+    EXPLICIT_MOVE_VERBS,
+    FUTURE_WIN_MARKERS,
+    LEAD_RECORD_PHRASES,
+    PAST_TIME_WORDS,
     COMPANY_SUFFIXES,
     EN_COMPANY_SUFFIXES,
+    HON_WORD_BREAKERS,
     HONORIFICS,
     LEADING_FILLERS,
     SURNAMES_1,
@@ -28,7 +33,7 @@ EN_SUFFIX_RE = re.compile(rf"\b(?:{alt(EN_COMPANY_SUFFIXES)})\b\.?", I)
 SURNAME_ALT = alt(list(SURNAMES_1) + SURNAMES_2)
 HON_ALT = alt(HONORIFICS)
 # 刘总 / 赵工 / 徐经理 / 欧阳主任 — a person, not a company part
-SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})")
+SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})(?![{HON_WORD_BREAKERS}])")
 # 王海涛王总: a full name repeated as surname + honorific
 FULL_DUP_HON_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?P<g>[{CJK}]{{1,2}}?)(?P=s)(?:{HON_ALT})")
 
@@ -48,16 +53,16 @@ HELP_RE = re.compile(
     r"|^(?:你|您)(?:都|还|到底)?(?:能|会|可以)(?:帮我)?(?:干|做|帮|帮我做|帮我干)?(?:些|点)?(?:啥|什么|嘛|哪些)"
     r"|^(?:你|您)(?:有|有哪些|有什么)(?:功能|本事)"
     r"|^(?:这个|你这个)?(?:助手|机器人|bot|你|您)(?:都|还|一共)?(?:有|有哪些|有什么|支持哪些|支持什么)(?:功能|本事|用法|命令|指令)"
-    r"|(?:这个|你这个)?(?:助手|机器人|bot)(?:要)?(?:怎么用|怎么使用|如何使用|能干啥|能做什么)"
+    r"|(?:这个|你这个)?(?:助手|机器人|bot)(?:要)?(?:都|还|到底)?(?:怎么用|怎么使用|如何使用|能干啥|能做什么|能干什么|会干啥|会什么)"
     r"|怎么用你|\bwhat can you do\b|\bhow (?:do|can|should) i use\b|\bhow does this (?:bot|work)\b",
     I,
 )
 LEAD_CMD_RE = re.compile(
-    r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|新)(?:一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|哈(?![\u3400-\u9fff])|呀)?(?:叫|是|名叫|名字叫)?"
+    r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|开|录|录入|登记|记|新)(?:一下|一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|哈(?![\u3400-\u9fff])|呀)?(?:叫|是|名叫|名字叫)?"
     # 录个商机 / 新建商机 / 登记一个新商机: a new opportunity (bare 新商机 may be a list filter, so a verb is needed)
     r"|(?:帮我|给我|麻烦)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|来)(?:一|1)?(?:个|条)?(?:新)?(?:的)?商机(?:啊|吧|呀)?"
     r"|^(?:线索|lead)(?=[\s:：,\-])"
-    r"|\b(?:new|add|create)(?:\s+a)?\s+(?:lead|customer|client|prospect)\b",
+    r"|\b(?:(?:please|pls|plz|can you|could you)\s+)?(?:new|add|create)(?:\s+an?)?(?:\s+new)?\s+(?:lead|customer|client|prospect)\b",
     I,
 )
 SNOOZE_RE = re.compile(
@@ -65,13 +70,13 @@ SNOOZE_RE = re.compile(
     r"|(?:过|隔|等)\s*(?:\d+|[一二两三四五六七八九十半]+)\s*(?:天|日|周|个?星期|个?礼拜|个?月)\s*(?:之后|以后|后)?\s*再(?:提醒|说|跟进|通知|看|催)"
     r"|(?:先|暂时|暂且)?(?:别|不要|不用|暂停|停止|停)(?:再)?(?:提醒|催|通知|推送)"
     r"|(?:提醒|通知)(?:先)?(?:推迟|延后|延迟|往后推|关掉|关了|静音)|(?:推迟|延后|延迟|往后推|推后)[^，,。]{0,6}?(?:提醒|通知)|静音|免打扰"
-    r"|(?:下周|下个?星期|下个?礼拜|下个月|明天|后天|过几天|过两天|过阵子|过段时间)再(?:提醒|说|跟进|通知|催)"
+    r"|(?:下周|下个?星期|下个?礼拜|下个月|明天|后天|过几天|过两天|过阵子|过段时间)再(?:提醒|说|跟进|通知|催|看)"
     r"|\bsnooze\b|\bmute\b|\bremind me (?:again )?(?:in|after)\b|\bstop reminding\b|\bno reminders?\b",
     I,
 )
 WON_RE = re.compile(
     r"签了|签约|签下|签单|签合同|成交|赢单|赢了|拿下|中标|搞定了|合同签|"
-    r"\bclosed(?![\s-]+lost)\b|\bwon\b|\bsigned\b|\bwe win\b|\bclosed[\s-]won\b",
+    r"\bclosed[\s-]won\b|\bclosed(?![\s-]+lost)\b|\bwon\b|\bsigned\b|\bwe win\b",
     I,
 )
 LOST_RE = re.compile(
@@ -120,7 +125,7 @@ KB_TOPIC_RE = re.compile(
 )
 REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|待办|\bremind me(?: to)?\b|\bdon't forget\b|\bto-?do\b", I)
 ACTIVITY_RE = re.compile(
-    r"拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
+    r"打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
     r"吃饭|吃了饭|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
@@ -128,7 +133,7 @@ ACTIVITY_RE = re.compile(
     I,
 )
 PAST_RE = re.compile(
-    r"了|过|刚|已经|昨天|前天|上周|刚才|(?:通|打|开|见|聊|谈|看)完|\b(?:had|met|visited|called|sent|emailed|demoed|presented|discussed|spoke|talked|went|showed|gave|did)\b",
+    r"了|过|刚|已经|昨天|前天|上周|刚才|(?:通|打|开|见|聊|谈|看)完|\b(?:had|met|visited|called|sent|emailed|demoed|presented|discussed|spoke|talked|went|showed|gave|did|said|told)\b",
     I,
 )
 # Words between a deal's name and what happens to it (那单 / 的单子 / 那个项目 / 那个 deal).
@@ -152,3 +157,11 @@ FUTURE_ACTION_RE = re.compile(
     r"\b(?:call|send|meet|visit|email|follow[\s-]?up|demo|present|check|ping|submit|prepare|discuss|review)\b",
     I,
 )
+
+PAST_TIME_RE = re.compile("|".join(PAST_TIME_WORDS), I)
+# A win word after one of these is still to come (window: the few characters before the win word).
+FUTURE_BEFORE_WIN_RE = re.compile(rf"(?:{'|'.join(FUTURE_WIN_MARKERS)})[^，,。;；!！?？]{{0,5}}$", I)
+LEAD_RECORD_RE = re.compile("|".join(LEAD_RECORD_PHRASES), I)
+# A lead command used as a noun or a stage name (我的新客户 / 退回到新线索): not a request to add one.
+LEAD_CMD_NOUN_BEFORE_RE = re.compile(r"(?:的|我|这个|那个|这些|那些|几个|到|回|为|成|进|是|在)\s*$")
+EXPLICIT_MOVE_RE = re.compile(rf"(?:阶段|stage)?\s*(?:{alt(EXPLICIT_MOVE_VERBS)})\s*(?:了|到)?\s*$", I)

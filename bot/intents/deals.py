@@ -13,7 +13,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import FILLER_CHARS
+from bot.intents.lexicon import COLLEAGUE_WORDS, DOC_ACRONYMS, FILLER_CHARS, TITLE_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -21,7 +21,7 @@ _TRAIL_WORDS = sorted(
     """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
     还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
-    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
+    回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
     reverse=True,
 )
@@ -95,6 +95,13 @@ _SITE_RE = re.compile(
 )
 
 
+_CLAUSE_CUT_RE = re.compile(
+    r"\s+(?=[^\s，,。]*?(?:做完|做了|收到|发出|完成|搞完|搭了|出来|报名))"
+    r"|\s*的\s*(?=[^，,。]{0,10}?(?:已经|刚刚?|都)?(?:发|收|做|交|签|寄|送|提交|完成|出|报名)(?:过去|出去|过来|出来|到|完|了|过|好))"
+    r"|刚才|刚刚|已经|今天|昨天"
+)
+
+
 def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
@@ -118,6 +125,11 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     if cm:
         i, j = clean_span(s, i, cm.start())
     sub = s[i:j]
+    # 拓锐模具 POC做完了 / Brnova 的 PO 收到了 / 百居汇刚才…: a clause after the name is not the deal
+    cm = _CLAUSE_CUT_RE.search(s, i + 2)
+    if cm and cm.start() < j:
+        i, j = clean_span(s, i, cm.start())
+    sub = s[i:j]
     # a leading time word or person before the name (今天 / 刘总说) is not the deal
     k = sub.rfind("那个")
     if k >= 0 and j - (i + k + 2) >= 2:
@@ -133,7 +145,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     """The deal named right after a command (赢单：X，… / snooze X for …)."""
     s = m.s
     sub = s[pos:]
-    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b)*", sub, re.IGNORECASE)
+    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b|from\b|by\b|for\b|of\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
         r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week)\b|原因|因为|\s*[¥￥$]?\d|"
@@ -162,14 +174,15 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给|在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
-    r"|\b(?:at|to|for|from|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
-    r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机"
+    r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
+    r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
@@ -180,6 +193,12 @@ _EN_SKIP = {
 }
 
 
+# 把方案和报价发给X / 把招标文件领回来: the object of 把 is a thing, never the customer.
+_BA_OBJECT_RE = re.compile(r"把([^，,。把]{1,20}?)(?:发给|交给|送给|寄给|给|发|交|送|寄|讲|带|拿|领|传)")
+# A person named only by a role (工程师 / 院长 / 采购经理): never the deal.
+_ROLE_ONLY_RE = re.compile(
+    "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
+)
 # The customer's side named by its role (院方 / 校方 / 甲方 / 业主 / 厂里), never a customer name.
 _SIDE_RE = re.compile(r"(?:院|校|厂|甲|乙|买|卖|业主|客户|用户|使用|建设|投资|采购)方|业主|院里|厂里|校里|所里|局里|公司里|领导|老板|对方")
 
@@ -201,8 +220,17 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         j = hm.start()
         break
     vm = None
-    for vm in _VERB_CUT_RE.finditer(s, i + 2, j):
+    for vm in _VERB_CUT_RE.finditer(s, i + 2):
+        if vm.start() >= j:
+            vm = None
+            break
+        # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
+        if len(vm.group(0)) == 1 and vm.group(0) != "的" and (
+                s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())):
+            continue
         break
+    else:
+        vm = None
     if vm:
         j = vm.start()
     # a full name right after a company suffix: 禾丰农业马骏 / 鸿运五金吴国栋
@@ -226,7 +254,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if j - i < 2:
         return None
     name = s[i:j]
-    if name in PRONOUNS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们")):
+    if name in PRONOUNS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们", "你", "您", "我", "他", "她")):
         return None
     if _SIDE_RE.fullmatch(name):  # 院方 / 甲方 / 厂里: the customer's side, named by a role
         return None
@@ -237,9 +265,12 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
     nm = _EN_NAME_RE.match(s, i)
     if not nm:
         return None
+    pm = re.search(r"['’]s\b", nm.group(0))
+    if pm:  # Harwick's CFO: the owner is the name
+        return (i, i + pm.start()) if pm.start() >= 2 else None
     words = nm.group(0).split()
     # drop trailing day/time words (Friday) and lower-case joiners
-    while words and (words[-1].lower() in _EN_SKIP or words[-1] in ("of", "and", "&")):
+    while words and (words[-1].lower() in _EN_SKIP or words[-1] in ("of", "and", "&") or words[-1] in DOC_ACRONYMS):
         words.pop()
     if not words or words[0].lower() in _EN_SKIP:
         return None
@@ -251,6 +282,17 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     """The deal a visit / call / follow-up is about (拜访了顺和陶瓷刘总 → 顺和陶瓷)."""
     s = masked
     cands: list[tuple[int, int, int]] = []  # (priority, start, end)
+    # 凯瑞化工那单报价发过去了: a name closed by a deal word is the deal, before any other candidate
+    lead0 = strip_lead(s, 0, len(s))
+    cm0 = _NOTE_CMD_RE.match(s, lead0)
+    if cm0:
+        lead0 = strip_lead(s, cm0.end(), len(s))
+    dm = deal_word(m, lead0)
+    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子", dm.group(0)):
+        h = hint_before(m, lead0, dm.start())
+        if h and not re.search(r"[，,。]", h):
+            return h
+    ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
         k = pm.end()
         while k < len(s) and s[k] == " ":
@@ -262,7 +304,11 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             if word.isascii():
                 continue
             span = _entity_at(s, k)
-            if span:
+            if span and any(a <= span[0] < b for a, b in ba_spans):
+                continue
+            if span and s[span[0]:span[1]] in COLLEAGUE_WORDS:
+                continue
+            if span and not _ROLE_ONLY_RE.fullmatch(s, span[0], span[1]):
                 has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
                 cands.append((0 if has_suffix else 1, *span))
         elif s[k].isupper():
@@ -270,7 +316,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             if span and not word.isascii():
                 cands.append((0.5, *span))  # 给Orion发合同 / 跟Acme开会
             elif span:
-                pri = 0 if word == "at" or EN_SUFFIX_RE.search(s[span[0]:span[1]]) else 0.5 if word in ("to", "for", "from") else 2
+                pri = 0 if word == "at" or EN_SUFFIX_RE.search(s[span[0]:span[1]]) else 0.5 if word in ("to", "for", "from", "of") else 2
                 if len(s[span[0]:span[1]].split()) > 1:
                     pri = min(pri, 1)
                 cands.append((pri, *span))
@@ -279,11 +325,18 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     cm = _NOTE_CMD_RE.match(s, lead)
     if cm:
         lead = strip_lead(s, cm.end(), len(s))
+    if lead < len(s) and s[lead].isascii() and s[lead].isupper():
+        span = _en_entity(s, lead)  # Keller Foods said … / Northgate Mall: a capitalised name opens the message
+        if span and span[1] - span[0] >= 2:
+            cands.append((1.5, *span))
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
-    if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录", om.group(1)):
-        word = om.group(1)
+    word = om.group(1) if om else ""
+    cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)", word[2:])
+    if cut:  # 盛达物流的王总 / 华锐机电的招标文件我看完了: the opening name ends before 的 or a person
+        word = word[:2 + cut.start()]
+    if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
-            cands.append((1.5, lead, lead + om.end(1)))
+            cands.append((1.5, lead, lead + len(word)))
     if not cands:
         # an English sentence: the first capitalised name that is not a verb or day
         for em in _EN_NAME_RE.finditer(s):
@@ -379,8 +432,11 @@ def build_query(m: Msg) -> str | None:
         j = sm.start()
     # 知识库里有X的资料吗 → X
     km = re.match(r"(?:帮我)?(?:查一下|查查|看看)?(?:知识库|资料库)(?:里|中|里面)?(?:有没有|有)(?:关于)?(.+?)(?:的|相关的?)?(?:资料|文档|材料|内容|文章)(?:吗|么|没有)?[?？]?$", s[i:j])
+    km2 = None if km else re.match(r"(?:帮我)?(?:查一下|查查|看看)?(?:知识库|资料库)(?:里|中|里面)?(?:有没有|有)(?:关于)?(.+?)(?:吗|么|没有)?[?？]?$", s[i:j])
     if km:
         i, j = i + km.start(1), i + km.end(1)
+    elif km2:
+        i, j = i + km2.start(1), i + km2.end(1)
     else:
         pm = re.match(r"(?:帮我|麻烦|请)?(?:看下|查一下|查下|查查|查询一下|找一下|找下|找找|搜一下|搜下|搜搜)|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
         if pm:

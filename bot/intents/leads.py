@@ -8,26 +8,29 @@ from bot.intents.cues import (
     EN_SUFFIX_RE,
     FULL_DUP_HON_RE,
     HON_ALT,
+    LEAD_CMD_NOUN_BEFORE_RE,
     LEAD_CMD_RE,
+    LEAD_RECORD_RE,
     LEADING_RE,
     SUFFIX_ALT,
     SUFFIX_RE,
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import EN_TITLE_WORDS, TITLE_ENDINGS
+from bot.intents.lexicon import CARD_FIELD_LABELS, CARD_HEADERS, EN_COMPANY_SUFFIXES, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
 from bot.intents.numerals import AMOUNT_LABEL, Found, find_amounts
 from bot.intents.phones import PHONE_LABEL, find_phones
+from bot.intents.deals import strip_lead
 from bot.intents.text import CJK, Msg
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 EMAIL_LABEL_RE = re.compile(r"(?:邮箱|邮件|电邮|e-?mail|mail)(?:地址)?(?:是|为)?\s*[:：]?\s*$", re.IGNORECASE)
 CONTACT_LABEL_RE = re.compile(
-    r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:是|叫|为|:|：|\s)*", re.IGNORECASE
+    r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫做|叫|为|:|：|\s)*", re.IGNORECASE
 )
 INTEREST_RE = re.compile(
-    r"(?:想了解一下|想了解|想看一下|想看看|想看下|想上|想装|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
-    r"要做|要上|要装|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
+    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
+    r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
 )
@@ -39,11 +42,11 @@ QTY_LEAD_RE = re.compile(
 )
 # A quantity after a product (两台, x4, 3套): not part of the product.
 QTY_RE = re.compile(
-    r"\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|units?|pcs|sets?)|[x×*]\s*\d+)\s*$",
+    r"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)|[x×*]\s*\d+)\s*$",
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
-    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|想|要|需要|关注|需求|预算|意向|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
     r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
@@ -55,12 +58,14 @@ _ROLE = "|".join(sorted(set(TITLE_ENDINGS), key=len, reverse=True))
 ZH_TITLE_RE = re.compile(
     rf"^(?:(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组)?|[{CJK}]{{1,4}}(?:部|科|处|室|中心|课|组|厂|车间))?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"
 )
+_ROLE2 = "|".join(sorted({r for r in TITLE_ENDINGS if len(r) >= 2}, key=len, reverse=True))
+ZH_TITLE_LOOSE_RE = re.compile(rf"^[{CJK}]{{1,4}}(?:副|总|首席|常务|执行)?(?:{_ROLE2})$")
 EN_TITLE_RE = re.compile(
     rf"^(?:(?:senior|sr\.?|junior|deputy|assistant|associate|general|chief|head|vice)\s+)*"
     rf"(?:[A-Za-z&]+\s+){{0,3}}?(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+(?:of\s+)?[A-Za-z&]+){{0,3}}$",
     re.IGNORECASE,
 )
-SEP = ",;，；。!！、()（）[]【】\n\t:："
+SEP = ",;，；。!！、()（）[]【】\n\t:：|"
 DEPT_AFTER_RE = re.compile(rf"(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组|车间)(?:的)?")
 PAREN_PLACE_RE = re.compile(rf"[(（][{CJK}]{{2,6}}[)）](?=(?:{SUFFIX_ALT}))")
 # A department right before a person (生产部李厂长 / 设备科的王工): the person is still named.
@@ -74,10 +79,39 @@ def is_title(t: str) -> bool:
     if re.fullmatch(rf"[A-Z]{{0,4}}[{CJK}]+", t):  # 生产总监 / IT经理 / HR总监
         if SURNAME_HON_RE.fullmatch(t):
             return False
-        return bool(ZH_TITLE_RE.match(t))
+        return bool(ZH_TITLE_RE.match(t) or ZH_TITLE_LOOSE_RE.match(t) and not re.search(r"[的了是叫他她们我想要需买做]", t))
     if re.fullmatch(r"[A-Za-z&.\s-]+", t):
         return bool(EN_TITLE_RE.match(t))
     return False
+
+
+SPELLED_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?:{HON_ALT})(?P<sp>[{CJK}]{{1,2}}(?P=s)(?:的(?P=s))?)(?!{HON_ALT})")
+CARD_HEADER_RE = re.compile(
+    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，]|$)", re.IGNORECASE
+)
+CARD_LINE_RE = re.compile(
+    r"(?:^|(?<=[\n|,，;；]))\s*(?P<label>"
+    + "|".join(re.escape(w) for w in sorted({w for ws in CARD_FIELD_LABELS.values() for w in ws}, key=len, reverse=True))
+    + r")\s*[:：]\s*(?P<value>[^\n|,，;；]+?)\s*(?=$|[\n|,，;；])",
+    re.IGNORECASE,
+)
+_LABEL_FIELD = {w.lower(): f for f, ws in CARD_FIELD_LABELS.items() for w in ws}
+CORRECTION_RE = re.compile("|".join(SELF_CORRECTIONS), re.IGNORECASE)
+# 设备科科长叫蒋文博 / 采购经理叫卞思远: a title, then 叫 / 名叫, then the name
+EN_SUFFIX_ALT = "|".join(sorted((re.escape(w) for w in EN_COMPANY_SUFFIXES), key=len, reverse=True))
+ORG_END_RE = re.compile(rf"(?:{SUFFIX_ALT})$")
+CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
+# where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
+TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00,，;；:：\n|])")
+EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z&.\-]*)+(?![A-Za-z@.])")
+EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z&][A-Za-z&.\- ]*?)\s+(?P<n>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,2})\s*(?=[\x00,，;；\n|]|$)")
+
+
+# Words before a lead command that are part of the request (来个新线索 / 帮我再加一个客户 / 嗯那个新增)
+LEAD_PREFIX_RE = re.compile(
+    r"(?:[\s,，.。!！]|嗯|呃|啊|那个|就是|好的|ok|来|个|一个|帮我|给我|麻烦|请|你|再|先|新|please|pls|plz|can you|could you|hi|hey)*",
+    re.IGNORECASE,
+)
 
 
 class LeadFields:
@@ -109,7 +143,9 @@ class LeadFields:
                 # spaces split Chinese words, not English phrases
                 a, b = s[j - 1] if j else "", s[j + 1] if j + 1 < len(s) else ""
                 # WAF + bot management / R&D: a joiner between English words keeps the phrase
-                if not (a.isascii() and (a.isalnum() or a in "+&") and b.isascii() and (b.isalnum() or b in "+&")):
+                if a in "+&" and b.strip():
+                    pass  # ZA-W3 + 幕墙: a joiner keeps the phrase
+                elif not (a.isascii() and (a.isalnum() or a in "+&") and b.isascii() and (b.isalnum() or b in "+&")):
                     break
             if stops and j > i:
                 sm = STOP_RE.match(s, j)
@@ -121,9 +157,30 @@ class LeadFields:
 
     # -- steps
     def command(self) -> None:
-        cm = LEAD_CMD_RE.search(self.s)
-        if cm and cm.start() <= 12:
+        """The request words, wherever they stand (新线索： / …帮我建个线索 / 录一下 / 加到系统里)."""
+        s = self.s
+        cm = find_lead_request(s, strip_lead(s, 0, len(s)))
+        if cm and (strip_lead(s, 0, cm.start()) >= cm.start() or cm.start() <= 3 or LEAD_PREFIX_RE.fullmatch(s, 0, cm.start())):
             self.take(0, cm.end())
+        elif cm:
+            a = cm.start()
+            hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?(?:先|再)?$", s[:a])
+            self.take(hm.start() if hm else a, cm.end())
+        if cm and cm.start() > 3 and not SUFFIX_RE.search(s, 0, cm.start()):
+            # 刚碰到一个新客户就是温州瓯澜建工: chatter before the command, the company right after it
+            am = re.match(rf"\s*(?:啊|呀)?\s*(?:就是|是|叫|名叫)?\s*(?=[{CJK}]{{2,16}}?(?:{SUFFIX_ALT}))", s[cm.end():])
+            if am:
+                self.take(0, cm.end() + am.end())
+        if cm:
+            # New lead from the expo: … / new lead pls: … — a short preamble up to the colon
+            pm = re.match(r"[ \t]*([A-Za-z ]{1,24}|[\u3400-\u9fff]{1,6})[ \t]*[:：\-–][ \t]", s[cm.end():])
+            if pm and not SUFFIX_RE.search(pm.group(1)) and not EN_SUFFIX_RE.search(pm.group(1)) \
+                    and not re.search(r"[A-Z][a-z]+ [A-Z]", pm.group(1)):
+                self.take(cm.end(), cm.end() + pm.end())
+        for rm in LEAD_RECORD_RE.finditer(s):
+            a = rm.start()
+            hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?$", s[:a])
+            self.take(hm.start() if hm else a, rm.end())
         self.skip_fillers()
 
     def skip_fillers(self) -> None:
@@ -223,14 +280,14 @@ class LeadFields:
     def _title_after(self, j: int) -> None:
         s = self.s
         k = j
-        while k < len(s) and s[k] in " ,，" and self.free(k):
+        while k < len(s) and s[k] in " ,，|\n" and self.free(k):
             k += 1
         pm = re.match(r"[(（]([^)）]{1,24})[)）]", s[k:])
         if pm and is_title(pm.group(1)):
             self.out["contact_title"] = self.val(k + 1, k + 1 + len(pm.group(1)))
             self.take(j, k + pm.end())
             return
-        bm = re.match(r"(?:是|为)(?:他们|她们|公司|他们公司|她们公司|那边|厂里)?(?:的)?", s[k:])
+        bm = re.match(r"(?:他|她)?(?:是|为)(?:他们|她们|公司|他们公司|她们公司|那边|厂里)?(?:的)?", s[k:])
         base = k + (bm.end() if bm else 0)
         e = self.segment_end(base, stops=False)
         # the longest title prefix of the segment
@@ -246,11 +303,17 @@ class LeadFields:
             return
         s = self.s
         k = a
-        while k > 0 and s[k - 1] in " ,，" and self.free(k - 1):
+        while k > 0 and s[k - 1] in " ,，|\n" and self.free(k - 1):
             k -= 1
         e = k
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
+        # 工程管理部 副部长: a department before the title, a space apart
+        dm = re.search(rf"[{CJK}]{{1,6}}(?:部|科|处|室|中心|办) $", s[:k])
+        if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
+            self.out["contact_title"] = self.val(dm.start(), e)
+            self.take(dm.start(), e)
+            return
         if e > k and is_title(s[k:e]):
             self.out["contact_title"] = self.val(k, e)
             self.take(k, e)
@@ -261,8 +324,12 @@ class LeadFields:
             if not all(self.free(k) for k in range(lm.start(), lm.end())):
                 continue
             i = lm.end()
-            while i < len(s) and s[i] in " :：" and self.free(i):
+            # 联系人呃叫做金立峰: fillers already taken, then 是 / 叫做 again
+            while i < len(s) and (s[i] in " :：" or not self.free(i)):
                 i += 1
+            rm = re.match(r"(?:是|叫做|叫|名叫)+", s[i:])
+            if rm:
+                i += rm.end()
             # 是他们的信息部经理谢文涛: a title before the name
             pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
             if pm:
@@ -286,12 +353,26 @@ class LeadFields:
             return
 
     def company(self) -> None:
+        if "company" in self.out:
+            return
         s = self.s
         i = 0
-        while i < len(s) and (not self.free(i) or s[i] in " ,，:：-"):
+        while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|"):
             i += 1
         if i >= len(s):
             return
+        # 周明远 采购总监 杭州临平远达纺织 …: a person or a title first, the organisation later
+        k = i
+        while k < len(s):
+            e = self.segment_end(k)
+            seg = s[k:e]
+            if not (re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", seg) or is_title(seg)) or SUFFIX_RE.search(seg):
+                break
+            k = e
+            while k < len(s) and (not self.free(k) or s[k] in " ,，:：-\n|"):
+                k += 1
+        if k < len(s) and k != i and SUFFIX_RE.search(s[k:self.segment_end(k)]):
+            i = k
         # 苏州工业园区的那个凯拓电子材料 → 凯拓电子材料
         dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家)", s[i:])
         if dm and all(self.free(k) for k in range(i, i + dm.end())):
@@ -310,6 +391,14 @@ class LeadFields:
             sm = EN_SUFFIX_RE.match(s, j + pm.end())
             if sm and all(self.free(k) for k in range(j, sm.end())):
                 j = sm.end()
+            elif all(self.free(k) for k in range(j, j + pm.end())) and re.match(r"\s*(?:[,，;；\n]|$)", s[j + pm.end():]):
+                j = j + len(pm.group(0).rstrip())  # Harwick Home Retail (Shanghai): the place stays with the name
+            elif all(self.free(k) for k in range(j, j + pm.end())) and re.match(r"Co\.?,?\s*(?:Ltd|Limited)\.?", s[j + pm.end():]):
+                cm2 = re.match(r"Co\.?,?\s*(?:Ltd|Limited)\.?", s[j + pm.end():])
+                j = j + pm.end() + cm2.end()
+        em = re.match(r",\s*(?:Ltd|Limited|Inc|LLC|Corp)\b\.?", s[j:], re.IGNORECASE)
+        if em and re.search(r"\b(?:Co|Company|Pte)\.?$", s[i:j], re.IGNORECASE):
+            j += em.end()
         # NovaMed 诺迈医疗 / NexaCloud 云枢科技: a Latin brand, a space, and the Chinese company name
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z][A-Za-z0-9&.\-]*)*", s[i:j]):
             cm = re.match(rf" ([{CJK}]{{1,12}}?(?:{SUFFIX_ALT}))(?=[\s,，;；:：(（]|$)", s[j:])
@@ -318,8 +407,15 @@ class LeadFields:
         # stop before 的 + person, and before a person glued after a company suffix (…科技王总)
         sub = s[i:j]
         dk = sub.find("的")
-        if dk >= 2:
-            j = i + dk
+        if dk >= 1:
+            after = sub[dk + 1:]
+            am = re.match(rf"[A-Za-z][A-Za-z0-9&.\- ]*?\b(?:{EN_SUFFIX_ALT})\b\.?|[{CJK}A-Za-z]{{2,20}}?(?:{SUFFIX_ALT})", after, re.IGNORECASE)
+            if am and am.end() >= len(after.rstrip()) - 1 and not SURNAME_HON_RE.match(after):
+                # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
+                self.take(i, i + dk + 1)
+                i = i + dk + 1
+            elif dk >= 2:
+                j = i + dk
             sub = s[i:j]
         for sm in SUFFIX_RE.finditer(sub):
             rest = sub[sm.end():]
@@ -362,7 +458,7 @@ class LeadFields:
                 self._title_after(hm.end())
                 return
         # a title glued before the name in one segment: 设备处处长张卫东 / 行政总厨Jacky Zhou
-        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：])|^)([{CJK}]{{3,14}})(?=[\x00 ,，;；(（]|$)", masked):
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([{CJK}]{{3,14}})(?=[\x00 ,，;；(（\n|]|$)", masked):
             seg_a, seg = sm.start(1), sm.group(1)
             for k in range(len(seg) - 2, 1, -1):
                 name = seg[k:]
@@ -372,14 +468,14 @@ class LeadFields:
                     self.out["contact_name"] = self.val(seg_a + k, seg_a + len(seg))
                     self.take(seg_a, seg_a + len(seg))
                     return
-        em = re.search(rf"(?:(?<=[\x00 ,，;；:：])|^)([{CJK}]{{2,10}})([A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})(?=[\x00,，;；(（]|$| [^A-Z])", masked)
+        em = re.search(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([{CJK}]{{2,10}})([A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})(?=[\x00,，;；(（]|$| [^A-Z])", masked)
         if em and is_title(em.group(1)):
             self.out["contact_title"] = self.val(*em.span(1))
             self.out["contact_name"] = self.val(*em.span(2))
             self.take(em.start(1), em.end(2))
             return
         # a separate segment: English "John Smith" or Chinese "王磊"
-        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：])|^)([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（]|$)", masked):
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
             a, b = sm.span(1)
             if is_title(s[a:b]) or SUFFIX_RE.search(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]):
                 continue
@@ -395,14 +491,23 @@ class LeadFields:
         if km:
             self.out["contact_name"] = self.val(*km.span(1))
             self.take(*km.span(1))
+            self._title_before(km.start(1))
             self._title_after(km.end(1))
 
     def product(self) -> None:
+        if "product" in self.out:
+            return
         s = self.s
         masked = self.m.masked()
         for im in INTEREST_RE.finditer(masked):
             if im.end() == im.start() or not all(self.free(k) for k in range(im.start(), im.end())):
                 continue
+            om = re.match(r"对(.{1,12}?)感兴趣", im.group(0))
+            if om:  # 他们对LIS感兴趣: the object sits inside the cue
+                a = im.start() + om.start(1)
+                self._set_product(im.start(), a, a + len(om.group(1)))
+                self.take(im.start(), im.end())
+                return
             i = im.end()
             j = self.segment_end(i)
             if j - i < 1:
@@ -416,7 +521,12 @@ class LeadFields:
                 j = self.segment_end(k)
                 seg = s[k:j].strip()
                 # 殷建国 殷总: a surname + honorific standing alone repeats the contact, it is no product
+                # a leftover is a product only when it is a noun phrase (not 刚加的微信 / 他们新院区)
                 if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg) \
+                        and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
+                        and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
+                        and not re.match(r"预算|报价|金额|budget", seg, re.IGNORECASE) \
+                        and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|email|e-mail)\s*[:：]?", seg, re.IGNORECASE) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
                     return
@@ -430,25 +540,159 @@ class LeadFields:
         if lq and j - (i + lq.end()) >= 1:
             i += lq.end()
         sub = s[i:j]
+        j0 = j
         qm = QTY_RE.search(sub)
         if qm and qm.start() > 0:
             j = i + qm.start()
+            self.take(j, j0)
         while j > i and s[j - 1] in " 的啊呢吧了":
             j -= 1
         if j - i >= 1:
             self.out["product"] = self.val(i, j)
             self.take(label_start, j)
 
+    def correction(self) -> None:
+        """王总哦不对是汪总: the words a self-correction replaces are cancelled (as long as its replacement)."""
+        s = self.s
+        for cm in CORRECTION_RE.finditer(s):
+            a, b = cm.span()
+            if a == 0 or b >= len(s):
+                continue
+            rep = FULL_DUP_HON_RE.match(s, b) or SURNAME_HON_RE.match(s, b) or re.compile(rf"[{CJK}A-Za-z]{{2,3}}").match(s, b)
+            n = len(rep.group(0)) if rep else 2
+            self.take(max(0, a - n), b)
+
+    def spelled_surname(self) -> None:
+        """章总立早章 / 张工弓长张: a dictated surname spelled out after the name is no part of it."""
+        for sm in SPELLED_RE.finditer(self.s):
+            self.take(sm.start("sp"), sm.end("sp"))
+
+    def card_header(self) -> None:
+        for hm in CARD_HEADER_RE.finditer(self.s):
+            if all(self.free(k) for k in range(*hm.span())):
+                e = hm.end()
+                while e < len(self.s) and self.s[e] in ":： ":
+                    e += 1
+                self.take(hm.start(), e)
+
+    def card_lines(self) -> None:
+        """公司：… / 姓名：… / 职务：… / 需求：…: the labelled lines of a pasted card."""
+        for lm in CARD_LINE_RE.finditer(self.s):
+            a, b = lm.span("value")
+            if not all(self.free(k) for k in range(lm.start("label"), b)):
+                continue
+            f = _LABEL_FIELD.get(re.sub(r"\s+", " ", lm.group("label").lower()))
+            if not f or f in self.out:
+                continue
+            if f == "product":
+                self._set_product(lm.start("label"), a, b)
+                continue
+            if f == "contact_name" and not self._name_at(a):
+                continue
+            self.out[f] = self.val(a, b)
+            self.take(lm.start("label"), b)
+
+    def title_called(self) -> None:
+        """设备科科长叫蒋文博 / 他们的信息科科长叫文卓: a title, 叫, the name."""
+        if "contact_name" in self.out:
+            return
+        s = self.s
+        masked = self.m.masked()
+        for cm in CALLED_RE.finditer(masked):
+            a = cm.start()
+            lo = max(0, a - 14)
+            starts = [m.end() for m in TITLE_START_RE.finditer(masked, lo, a)]
+            k = max(starts) if starts else lo
+            # the title starts at the boundary, or right after an organisation's suffix (…医院检验科主任)
+            a2 = a
+            while a2 > k and s[a2 - 1] == " ":
+                a2 -= 1
+            cands = [st for st in range(k, a2 - 1) if s[st] != " " and is_title(s[st:a2])]
+            if not cands:
+                continue
+            pref = [st for st in cands if st == k or masked[st - 1] in " \x00" or ORG_END_RE.search(s, k, st)]
+            title = (min(pref or cands), a2)
+            n0 = cm.end()
+            while n0 < len(s) and s[n0] == " ":
+                n0 += 1
+            got = self._name_at(n0)
+            if not got:
+                continue
+            na, nb, nc = got
+            self.out["contact_title"] = self.val(*title)
+            self.out["contact_name"] = self.val(na, nb)
+            lm = re.search(r"(?:联系人|对接人|负责人|联络人)?(?:是|为)?(?:他们|她们)?(?:的)?(?:那个)?$", s[:title[0]])
+            self.take(lm.start() if lm and lm.group(0) else title[0], nc)
+            return
+
+    def en_title_name(self) -> None:
+        """Procurement Manager Tony Huang / Head of Radiology Jason Zhou: an English title, then the name."""
+        if "contact_name" in self.out:
+            return
+        masked = self.m.masked()
+        for rm in EN_RUN_RE.finditer(masked):
+            fm = re.search(r" (?:from|at|of) (?=[A-Z])", rm.group(0))
+            if fm and "company" not in self.out and fm.start() > 0:
+                ca, ce = rm.start() + fm.end(), rm.end()
+                head = rm.group(0)[:fm.start()]
+                toks = list(re.finditer(r"[A-Za-z&.\-]+", head))
+                if len(toks) >= 3 and all(re.fullmatch(r"[A-Z][a-z]+", t.group(0)) for t in toks[-2:]) \
+                        and is_title(head[:toks[-2].start()].strip()):
+                    self.out["company"] = self.val(ca, ce)
+                    self.take(rm.start() + fm.start(), ce)
+                    rm_text, base = head, rm.start()
+                    self.out["contact_title"] = self.val(base, base + toks[-3].end())
+                    self.out["contact_name"] = self.val(base + toks[-2].start(), base + toks[-1].end())
+                    self.take(base, base + toks[-1].end())
+                    return
+            toks = list(re.finditer(r"[A-Za-z&.\-]+", rm.group(0)))
+            for n in (2, 3):
+                if len(toks) < n + 1:
+                    continue
+                name_toks = toks[-n:]
+                if not all(re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", t.group(0)) for t in name_toks):
+                    continue
+                ta, te = rm.start() + toks[0].start(), rm.start() + toks[-n - 1].end()
+                na, ne = rm.start() + name_toks[0].start(), rm.start() + name_toks[-1].end()
+                if is_title(masked[ta:te]) and not is_title(masked[na:ne]):
+                    self.out["contact_title"] = self.val(ta, te)
+                    self.out["contact_name"] = self.val(na, ne)
+                    self.take(ta, ne)
+                    return
+
     def run(self) -> dict:
         self.command()
+        self.correction()
+        self.spelled_surname()
+        self.card_header()
         self.email()
         self.phone()
         self.amount()
+        self.card_lines()
+        self.title_called()
+        self.en_title_name()
         self.contact_labelled()
         self.company()
         self.contact_unlabelled()
         self.product()
         return self.out
+
+
+def find_lead_request(s: str, core: int = 0):
+    """The first lead command that is a request (not 我的新客户 / 退回到新线索), or None."""
+    for cm in LEAD_CMD_RE.finditer(s):
+        if re.match(r"\s*(?:有哪些|有几个|有多少|都有|列表|清单|呢\s*[?？]?$)", s[cm.end():]):
+            continue  # 我的新客户有哪些: a list, not a request
+        if cm.start() > core and re.search(r"的\s*$", s[:cm.start()]):
+            continue  # 我的新客户 / 那个新线索的…
+        if cm.start() <= max(core, 0) + 8:
+            return cm
+        if LEAD_CMD_NOUN_BEFORE_RE.search(s, max(0, cm.start() - 3), cm.start()):
+            continue
+        if re.match(r"\s*(?:的|那单|那个|有|都|里|中|阶段)", s[cm.end():]):
+            continue  # 新客户的报价 / 新线索有哪些
+        return cm
+    return None
 
 
 def lead_fields(m: Msg) -> tuple[dict, list[str]]:

@@ -143,6 +143,17 @@ HONORIFICS = (
     "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
     "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
 )
+# Document types reps name in capitals: not a product code (知识库里有标准MSA合同模板吗 names no product).
+DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ"})
+# Colleagues and roles a rep brings along (带售前去… / 陪技术): never the customer.
+COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施", "领导", "老板", "经理", "顾问", "专家", "团队", "老总")
+# Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.
+EXPLICIT_MOVE_VERBS = (
+    "进入到", "进入", "推进到", "推进", "推到", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
+    "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "moved to", "move to", "moved back to",
+)
+# A single-character honorific followed by one of these is a word, not a person (居工地 / 李总部 / 生产).
+HON_WORD_BREAKERS = "地厂程作艺业期序位具资部裁包价额量体结产活意物"
 # Role words: a run ending in one of these is a job title (生产总监, 采购经理, 设备科长, 副总).
 TITLE_ENDINGS = (
     "总监", "经理", "科长", "主任", "主管", "总裁", "董事长", "总经理", "副总", "厂长", "部长", "处长",
@@ -191,11 +202,69 @@ EN_COMPANY_SUFFIXES = (
 # ---------------------------------------------------------------- words around a message
 
 FILLER_CHARS = "嗯呃额噢哦"  # dropped anywhere in voice text
-LEADING_FILLERS = ("那个", "就是", "这个", "然后", "唉", "哎", "嗯", "呃", "额", "啊", "哦", "噢", "emm", "em", "um", "uh")
+LEADING_FILLERS = ("那个", "就是说", "就是", "这个", "然后", "唉", "哎", "嗯", "呃", "额", "啊", "哦", "噢", "emm", "em", "um", "uh")
 CHATTER_PREFIXES = (
     "跟你说个好消息", "跟你说个坏消息", "跟你报个喜", "给你报个喜", "说个好消息", "报个喜", "告诉你个好消息",
     "告诉你一个好消息", "跟你说一个好消息", "搞定了", "搞定啦", "太好了", "太棒了", "耶",
     "跟你说一下", "跟你说下", "跟你说", "跟你讲一下", "跟你讲下", "跟你讲", "和你说一下", "和你说下", "给你说一下", "告诉你", "好消息", "坏消息", "刚才说错了", "刚才搞错了", "刚才弄错了",
-    "说错了", "搞错了", "更正一下", "更正", "纠正一下", "纠正", "对了", "另外", "还有", "麻烦", "请",
+    "刚刚说错了", "刚说错了", "说错了", "搞错了", "更正一下", "更正", "纠正一下", "纠正", "对了", "另外", "还有", "麻烦", "请",
     "帮我", "帮忙", "给我", "哈哈", "我说", "重新说", "改一下",
+)
+
+# ---------------------------------------------------------------- voice-input slips and time cues
+
+# Homophone slips of voice input, read as the word meant (README: 新线锁, 和同, 立向). Each pair has
+# the same length, so the normalised copy stays index-aligned with the original; field values are
+# still cut from the original text. Short, ambiguous slips only with the context that makes them
+# unambiguous (和同 → 合同 only next to 签 / 份; 那下 → 拿下 only after 没 or before 了).
+HOMOPHONES: dict[str, str] = {
+    "线锁": "线索", "新线所": "新线索", "立向": "立项", "立相": "立项", "须求": "需求", "需球": "需求",
+    "签和同": "签合同", "和同签": "合同签", "份和同": "份合同", "和同额": "合同额", "和同款": "合同款",
+    "没那下": "没拿下", "那下了": "拿下了", "到帐": "到账", "投镖": "投标", "谈盘": "谈判", "回宽": "回款",
+    "输丹": "输单", "丢丹": "丢单", "赢丹": "赢单", "签月": "签约",
+}
+
+# Time words that place what the message says in the past (上周二拜访了 is done, not a reminder).
+PAST_TIME_WORDS = (
+    r"上(?:个)?(?:周|星期|礼拜)[一二三四五六日天1-7]?", r"上个?月", r"昨天", r"昨晚", r"昨日", r"前天", r"前几天", r"前两天",
+    r"上次", r"上回", r"刚才", r"刚刚", r"\byesterday\b", r"\blast (?:week|month|mon|tue|wed|thu|fri|sat|sun)\w*",
+    r"\b\w+ ago\b",
+)
+
+# Words right before a win word that make it a win still to come (客户说下周签合同 / 准备签约 / will sign).
+FUTURE_WIN_MARKERS = (
+    "下周", "下个?星期", "下个?礼拜", "下个?月", "明天", "后天", "月底", "年底", "年前", "节后", "过几天", "过两天",
+    "准备", "打算", "计划", "预计", "争取", "有望", "希望", "应该", "可能", "快要?", "马上", "即将", "将要?", "要", "想",
+    "(?<![开完议])会", "等", "能不能", "是否", "约好", "说好",
+    r"\bwill\b", r"\bgoing to\b", r"\bplan(?:s|ning)? to\b", r"\bexpect(?:s|ed)? to\b", r"\bnext week\b",
+)
+
+# Asking the bot to store what precedes / follows (录一下 / 加到系统里 / add to CRM): with a person or a
+# company in the message it is a new lead, wherever it stands.
+LEAD_RECORD_PHRASES = (
+    r"(?:帮我|给我|你帮我|麻烦)?(?:把(?:他|她|这个客户|这个人|这家|他们)?)?(?:录|录入|加|添加|存|登记|导入|放)(?:一下|下)?(?:到|进)(?:系统|crm|客户库|客户列表|通讯录|线索库)(?:里|中|里面)?",
+    r"(?:帮我|你帮我|给我|麻烦)?(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",
+    r"\badd (?:it|him|her|them|this)? ?(?:to (?:the )?(?:crm|system|pipeline))\b",
+    r"\bas an? (?:new )?(?:lead|prospect|customer)\b",
+    r"^\s*(?:please\s+|pls\s+|can you\s+)?add\b(?=.{1,80}\bas an? (?:new )?(?:lead|prospect|customer)\b)",
+)
+
+# ---------------------------------------------------------------- business cards and self-corrections
+
+# Header words of a pasted card: labels, never a company (新客户名片： / 名片信息如下 / 客户信息).
+CARD_HEADERS = (
+    "名片信息如下", "名片如下", "名片信息", "客户信息如下", "客户信息", "联系方式如下", "信息如下", "名片", "business card",
+    "contact card", "contact details", "card",
+)
+# "label：value" lines of a card, by the field they fill.
+CARD_FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "company": ("公司名称", "公司", "单位名称", "单位", "客户名称", "客户", "机构", "company", "organization", "org"),
+    "contact_name": ("姓名", "名字", "name"),
+    "contact_title": ("职务", "职位", "岗位", "头衔", "title", "position", "role"),
+    "product": ("需求", "意向产品", "意向", "产品", "感兴趣", "interest", "interested in", "product"),
+}
+# A self-correction inside a message (王总哦不对是汪总): what stands before it is cancelled.
+SELF_CORRECTIONS = (
+    r"(?:哦|噢|呃|啊|嗯)?[,，\s]*(?:不对不对|不对|说错了|搞错了|错了|口误)[,，\s]*(?:应该|其实)?是",
+    r"\s*(?:sorry|i mean|no wait),?\s*",
 )

@@ -1,571 +1,44 @@
-"""The built-in intent and field parser for chat messages (zh / en, typed or voice-to-text)."""
+"""The built-in intent and field parser for chat messages (zh / en, typed or voice-to-text).
+
+Pipeline (Rasa-like, each stage replaceable and measured alone by scripts/eval_parser):
+1. ``text.Msg``: normalise (traditional → simplified, full-width → half-width, voice homophone slips
+   from ``lexicon.HOMOPHONES``), index-aligned with the original so values are cut as written;
+2. ``context.Context``: analyse once what several intents read (stage words and their cues, win /
+   loss words, the due time, past-time words, activity verbs);
+3. ``registry.scores``: every intent module in ``kinds/`` scores the message; the best one wins
+   (ties go to the first registered, which never happens on the calibrated levels);
+4. the winner's field extractor fills the fields; ``confidence`` combines the winning score, its
+   margin over the runner-up and what the extractors were unsure of.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from schemas.intents import ParsedMessage
 
-from bot.intents import cues as C
-from bot.intents.dates import find_followup_time
-from bot.intents.deals import (
-    activity_hint,
-    build_note,
-    build_query,
-    deal_word,
-    hint_after,
-    hint_before,
-    reason_after,
-    strip_lead,
-)
-from bot.intents.leads import lead_fields
-from bot.intents.lexicon import (
-    CHATTER_PREFIXES,
-    DEFAULT_STAGES,
-    LEADING_FILLERS,
-    LOST_KEY,
-    WON_KEY,
-    StageAlias,
-    StageLexicon,
-    stage_lexicon,
-)
-from bot.intents.numerals import cn_small_int, find_amounts
-from bot.intents.text import CJK, Msg, has_cjk
+from bot.intents import kinds  # noqa: F401  (registers every intent)
+from bot.intents.context import Context
+from bot.intents.lexicon import StageAlias, stage_lexicon
+from bot.intents.registry import REGISTRY, scores
+
+_NEEDS_DEAL = ("update_stage", "mark_won", "mark_lost", "snooze")
 
 
-class StageHit:
-    __slots__ = ("start", "end", "key", "word", "cue", "negated", "embedded", "future", "verb")
-
-    def __init__(self, start, end, key, word, cue, negated, embedded, future=False, verb=False):
-        self.start, self.end, self.key, self.word = start, end, key, word
-        self.cue, self.negated, self.embedded = cue, negated, embedded
-        self.future = future
-        self.verb = verb  # the hit is a whole stage sentence in itself (尾款到了)
+def classify(ctx: Context) -> tuple[str, float, float, dict[str, float]]:
+    """(intent, its score, its margin over the runner-up, all scores)."""
+    sc = scores(ctx)
+    ranked = sorted(sc.items(), key=lambda kv: kv[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    return best, top, top - second, sc
 
 
-# 尾款三百万到了 / 首付款已经到账 / 货款收到了: a payment arriving is the paid stage.
-PAID_RE = re.compile(
-    r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款)\s*"
-    r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
-    r"(?:也|都|已经|已|终于|刚刚?|今天)?(?:到了|到账了?|已到|收到了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
-    # 客户打款了 / 已经付款了 / 转账过来了: the customer paid
-    r"|(?:已经|已|终于|刚刚?|今天)?(?:打款|付款|转账|汇款|结款|打钱)(?:过来)?了(?!就|再|才|的话)|已(?:打款|付款|转账|汇款)",
-    re.IGNORECASE,
-)
-# 下一步做方案 / 接下来准备投标: a stage planned after the current one.
-FUTURE_BEFORE_RE = re.compile(r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$", re.IGNORECASE)
-
-
-# Product nouns: a name ending in one is a product, and a product after 的 makes the name its maker.
-_PRODUCT_NOUNS = (
-    r"传感器|探测器|控制器|变送器|仪表|仪器|仪|机器人|机床|机组|机|器|柜|箱|炉|灶|板|屏|系统|平台|软件|设备|产品|方案|网关|模块|"
-    r"服务|电镜|色谱|泵|阀|膜|纸|材料|车|灯|表|计|头|线|管|芯片|电池|云|防火墙|终端|主机|服务器|盒子|镜头|相机|"
-    r"\b(?:[A-Z]{2,}[A-Za-z0-9-]*)"
-)
-_BRAND_POSS_RE = re.compile(
-    rf"\s*(?P<x>[{CJK}]{{2,6}}|[A-Z][a-z][A-Za-z]+(?:\s[A-Z][a-z]+)?)\s*(?:家的|家|的|那款|这款|那个|的那款)\s*"
-    rf"[{CJK}A-Za-z0-9\-]{{0,8}}?(?:{_PRODUCT_NOUNS})"
-)
-_GENERIC_OWNER_RE = re.compile(
-    r"我|咱|自家|客户|公司|这个|那个|这款|那款|他们|对方|行业|国内|国外|进口|国产|市面|现在|目前|一般|普通|常规|最新|新款|老款|"
-    r"同行|别人|项目|现场|工厂|车间|厂里|今年|去年|明年|之前|以前|标准|主流|高端|低端|便宜|这种|那种|哪种|哪家|哪个|什么|\d"
-)
-_PRODUCT_END_RE = re.compile(rf"(?:{_PRODUCT_NOUNS})$")
-
-
-OWN_DEALS_RE = re.compile(
-    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*我(?:手上|手里|现在|目前|名下)?(?:在跟|在)?\s*"
-    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:商机|单子|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?\s*[?？]?\s*$",
-    re.IGNORECASE,
-)
-
-
-def _in_company(s: str, start: int, end: int) -> bool:
-    """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
-    if s[end - 1:end] in ("了", "下", "掉"):  # 拿下黄河化工那单 / 签下 / 丢掉: a verb taking the name as its object
-        return False
-    if _names_deal(s, start, end):
-        return True
-    tail = s[end:end + 8]
-    m = re.match(rf"([{CJK}]{{0,6}}?)(?:{C.SUFFIX_ALT})", tail)
-    if not m:
-        return False
-    if re.search(r"[的那了]|阶段|进|到", m.group(1)):
-        return False
-    # 没谈成院长说… / 签了厂长… : a one-character ending that starts a person's title is no company
-    if re.match(rf"(?:{C.HON_ALT})", tail[len(m.group(1)):]) and len(m.group(0)) - len(m.group(1)) == 1:
-        return False
-    # the stage word itself followed by 阶段 is never a company
-    return True
-
-
-# The rest of a message after a deal's name says what happened to it (a stage, a win, a loss, a snooze).
-_EVENT_AFTER_RE = re.compile(
-    "|".join(
-        [C.WON_RE.pattern, C.LOST_RE.pattern, C.SNOOZE_RE.pattern, r"阶段|回款|款到|到账|提醒"]
-        + [re.escape(w) for st in DEFAULT_STAGES for w in (st.name_zh, *st.aliases)]
-    ),
-    re.IGNORECASE,
-)
-
-
-_NAME_OPENER_RE = re.compile(
-    r"(?:.*[\s,，:：。!！;；?？→>])?(?:" + "|".join(map(re.escape, (*LEADING_FILLERS, *CHATTER_PREFIXES, "把", "将"))) + r"|\s)*",
-    re.IGNORECASE,
-)
-
-
-def _names_deal(s: str, start: int, end: int) -> bool:
-    """中标通检测那单转入立项了: a keyword opening the name that a deal word (那单 / 的项目) closes.
-
-    The keyword may also sit inside the name (宏成交通那单进立项了, 广联招标代理那单到谈判了): the
-    characters glued before it are part of that name when they carry no verb, particle or deal word.
-    """
-    pre = re.search(rf"[{CJK}A-Za-z0-9]{{0,8}}$", s[:start]).group(0)
-    if pre:
-        # only the name's own characters: not 了 / 的 / 是 / 到 …, not a deal word, not a stage verb
-        if re.search(r"[了的是在到进把将单單]|那个|这个", pre) or C.STAGE_VERB_BEFORE_RE.search(pre):
-            return False
-        k = start - len(pre)
-        # leading fillers glued to the name (呃那个 / 嗯) are openers, not name characters
-        om = re.match(rf"(?:{'|'.join(map(re.escape, LEADING_FILLERS))})+", s[k:start])
-        if om:
-            k += om.end()
-        if k == start:
-            pre = ""
-        if not _NAME_OPENER_RE.fullmatch(s, 0, k):
-            return False
-    elif not _NAME_OPENER_RE.fullmatch(s, 0, start):
-        return False
-    m = re.match(rf"[{CJK}A-Za-z0-9]{{1,8}}?(?=那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边)", s[end:end + 10])
-    if not m or re.search(r"[了的]|阶段", m.group(0)):
-        return False
-    rest = s[end + m.end():]
-    rest = re.sub(r"^(?:那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边)", "", rest)
-    return bool(_EVENT_AFTER_RE.search(rest))
-
-
-def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHit]:
-    hits = []
-    for sm in lex.pattern.finditer(s):
-        if sm.start() < skip_before:
-            continue
-        key = lex.key_of(sm.group(0))
-        if key is None:
-            continue
-        a, b = sm.span()
-        before = s[max(0, a - 12):a]
-        after = s[b:b + 4]
-        embedded = _in_company(s, a, b)
-        cue = bool(C.STAGE_VERB_BEFORE_RE.search(before) or C.STAGE_AFTER_RE.match(after))
-        if not cue and (a == 0 or s[a - 1] in " :：,，→>") and (b == len(s) or s[b] in " ,，.。!！了"):
-            cue = True  # 梅山湾港务 → 投标 / 鹭岛游艇码头 回款 8万
-        if not cue and len(sm.group(0)) >= 3 and not embedded:
-            cue = True  # 确认需求 / 标前引导 / 款到了 are verbs in themselves
-        if embedded:
-            cue = False
-        if not embedded and not cue and a > 0 and b < len(s) and re.match(f"[{CJK}]", s[a - 1]) and re.match(f"[{CJK}]", s[b]):
-            embedded = None  # glued inside a word with no cue: may be part of a name
-        negated = bool(re.search(r"(?:不是|不在|并非|而不是|not|isn't|不)\s*$", before, re.IGNORECASE))
-        future = bool(FUTURE_BEFORE_RE.search(s, max(0, a - 10), a))
-        hits.append(StageHit(a, b, key, sm.group(0), cue, negated, embedded, future))
-    if "paid" in lex.order:
-        for pm in PAID_RE.finditer(s):
-            if pm.start() < skip_before or _in_company(s, pm.start(), pm.end()):
-                continue
-            # the payment sentence replaces a stage word inside it (回款三百万到了)
-            hits = [h for h in hits if not (pm.start() <= h.start and h.end <= pm.end())]
-            if any(h.start < pm.end() and pm.start() < h.end for h in hits):
-                continue
-            hits.append(StageHit(pm.start(), pm.end(), "paid", pm.group(0), True, False, False, verb=True))
-        hits.sort(key=lambda h: h.start)
-    return hits
-
-
-def _kw(rx: re.Pattern, s: str, start: int = 0):
-    """The first keyword match that is not inside a company name or negated."""
-    for km in rx.finditer(s, start):
-        if _in_company(s, km.start(), km.end()):
-            continue
-        if rx is C.WON_RE and C.NEG_BEFORE_RE.search(s[max(0, km.start() - 4):km.start()]):
-            continue
-        return km
-    return None
-
-
-def _lang(text: str) -> str:
-    return "zh" if has_cjk(text) else "en"
-
-
-class Parser:
-    def __init__(self, text: str, now: dt.datetime, tz: str, lex: StageLexicon):
-        self.m = Msg(text)
-        self.s = self.m.s
-        self.now = now
-        self.tz = tz
-        self.lex = lex
-        self.lang = _lang(text)
-        self.core = strip_lead(self.s, 0, len(self.s))
-        self.confidence = 0.9
-        self.clarify: str | None = None
-
-    # ------------------------------------------------------------ classification
-
-    def classify(self) -> str:
-        s = self.s
-        body = s[self.core:].strip()
-        if not body:
-            return "unknown"
-        if C.UNDO_RE.search(body) and len(re.sub(r"\W", "", body)) <= 14:
-            return "undo"
-        if C.BIND_RE.search(body):
-            return "bind"
-        if C.HELP_RE.search(body):
-            return "help"
-        if self._chitchat(body):
-            return "unknown"
-        cm = C.LEAD_CMD_RE.search(s)
-        if cm and cm.start() <= max(self.core, 0) + 8:
-            return "create_lead"
-        if C.SNOOZE_RE.search(s):
-            return "snooze"
-        self.lost_m = _kw(C.LOST_RE, s)
-        self.won_m = _kw(C.WON_RE, s)
-        # 搞定了湘味坊签下来了: an exclamation before the core; the keyword after it anchors the deal
-        for name in ("won_m", "lost_m"):
-            km = getattr(self, name)
-            if km and km.start() < self.core:
-                later = _kw(C.WON_RE if name == "won_m" else C.LOST_RE, s, self.core)
-                if later:
-                    setattr(self, name, later)
-        if self.won_m and "中标" in self.won_m.group(0) and self._competitor_won(self.won_m):
-            self.lost_m = self.lost_m or self.won_m
-            self.won_m = None
-        if self.lost_m and self.won_m and self.won_m.start() < self.lost_m.start() and "没" not in self.lost_m.group(0):
-            self.clarify = "是签了还是丢单了？" if self.lang == "zh" else "Did you win or lose this deal?"
-            self.confidence = 0.4
-        if self.lost_m:
-            return "mark_lost"
-        if self.won_m:
-            return "mark_won"
-        if C.LIST_RE.search(s) or self._own_deals_by_stage():
-            return "list_deals"
-        if C.CHITCHAT_RE.search(body):
-            return "unknown"
-        hits = _stage_hits(s, self.lex)
-        self.hits = hits
-        due = find_followup_time(s, self.now, self.tz)
-        self.due = due
-        strong = [h for h in hits if h.cue and not h.embedded]
-        verb_strong = [h for h in strong if h.verb or C.STAGE_VERB_BEFORE_RE.search(s[max(0, h.start - 12):h.start]) or
-                       C.STAGE_AFTER_RE.match(s[h.end:h.end + 4]) and not re.match(r"了", s[h.end:h.end + 1])]
-        if C.REMIND_RE.search(s) and due:
-            return "schedule_followup"
-        if any(h.verb and not h.negated for h in verb_strong):
-            return "update_stage"
-        if verb_strong and not (C.ACTIVITY_RE.search(s) and not C.STAGE_AFTER_RE.match(s[verb_strong[-1].end:])
-                                and not re.search(r"不是", s)):
-            return "update_stage"
-        if C.QUESTION_RE.search(body):
-            return "search_kb"
-        act = C.ACTIVITY_RE.search(s)
-        if act and C.PAST_RE.search(s) and not (due and due.future_day):
-            return "log_activity"
-        # 通完电话他说下周要来: the future is what the customer said, reported after a done activity
-        if act and due and act.end() <= due.spans[0][0] and C.PAST_RE.search(s, 0, due.spans[0][0]) and \
-                re.search(r"(?:说|表示|讲|提到|答应|反馈|回复)[^，,。]{0,4}$", s[:due.spans[0][0]]) and not C.REMIND_RE.search(s):
-            return "log_activity"
-        if due and (C.FUTURE_ACTION_RE.search(s) or due.has_day and due.has_time):
-            return "schedule_followup"
-        if strong:
-            return "update_stage"
-        if act:
-            return "log_activity" if not due else "schedule_followup"
-        if re.match(r"^(?:记录|备注|note|log)\s*[:：]", body, re.IGNORECASE):
-            return "log_activity"
-        ambiguous = [h for h in hits if h.embedded is None and not h.negated]
-        if ambiguous:
-            h = ambiguous[-1]
-            self.confidence = 0.35
-            name = self.lex.names.get(h.key, h.key)
-            self.ambiguous_hit = h
-            self.clarify = (
-                f"「{self.m.orig[h.start:h.end]}」是客户名称的一部分，还是要把这单改到「{name}」阶段？"
-                if self.lang == "zh"
-                else f"Is \"{self.m.orig[h.start:h.end]}\" part of a name, or should the deal move to {h.key}?"
-            )
-            return "update_stage"
-        if len(body) <= 30 and C.KB_TOPIC_RE.search(body):
-            return "search_kb"
-        return "unknown"
-
-    def _chitchat(self, body: str) -> bool:
-        """中午吃啥 / 今晚球赛谁赢了: an everyday topic with nothing about customers or products."""
-        if len(body) > 20 or not C.CHITCHAT_TOPIC_RE.search(body):
-            return False
-        if C.BUSINESS_RE.search(body) or C.SUFFIX_RE.search(body) or C.SURNAME_HON_RE.search(body):
-            return False
-        if C.DEAL_WORD_RE.search(body) or re.search(r"[A-Z]{2,}|\d", self.m.orig):
-            return False
-        return True
-
-    def _own_deals_by_stage(self) -> bool:
-        """看下我谈判中的单子 / 我在投标的项目有哪些: the rep's deals filtered by a stage."""
-        m = OWN_DEALS_RE.match(self.s, self.core)
-        if not m:
-            return False
-        mid = m.group("mid").strip()
-        return not mid or self.lex.key_of(mid) is not None
-
-    def _competitor_won(self, km) -> bool:
-        """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""
-        s = self.s
-        before = s[max(0, km.start() - 14):km.start()]
-        if re.search(r"被|让|给", before) or re.search(r"竞品|对手|友商|别人|别家|人家", before):
-            return True
-        dm = deal_word(self.m, self.core)
-        if dm and dm.end() < km.start():
-            between = s[dm.end():km.start()]
-            between = re.sub(r"最后|最终|结果|还是|是|了|\s|[,，]", "", between)
-            if re.search(r"我们|我司|咱们", between):
-                return False
-            return len(between) >= 2
-        return False
-
-    # ------------------------------------------------------------ fields
-
-    def _hint(self, anchor_start: int, anchor_end: int) -> str | None:
-        """The deal named around an intent keyword spanning s[anchor_start:anchor_end]."""
-        dm = deal_word(self.m, self.core)
-        if dm and dm.start() <= anchor_start:
-            h = hint_before(self.m, self.core, dm.start())
-            if h:
-                return h
-        h = hint_before(self.m, self.core, anchor_start)
-        if h:
-            return h
-        h = hint_after(self.m, anchor_end)
-        if h:
-            return h
-        # 搞定了！海沧港航签约 — the first keyword was an exclamation; try the next one
-        for rx in (C.WON_RE, C.LOST_RE):
-            for km in rx.finditer(self.s, anchor_end):
-                h = hint_before(self.m, anchor_end, km.start())
-                if h:
-                    return h
-        return None
-
-    def _amount(self, skip_to: int = 0) -> int | None:
-        for f in find_amounts(self.s):
-            if f.end <= skip_to:
-                continue
-            if f.ambiguous:
-                self._amount_unclear(f)
-                continue
-            return f.value
-        return None
-
-    def _amount_unclear(self, f) -> None:
-        raw = self.m.orig[f.start:f.end]
-        self.confidence = min(self.confidence, 0.45)
-        self.clarify = (
-            f"金额「{raw}」是{f.value}元，还是{f.value}万？" if self.lang == "zh"
-            else f"Is the amount \"{raw}\" {f.value} CNY or {f.value * 10000} CNY?"
-        )
-
-    def fields(self, intent: str) -> dict:
-        s = self.s
-        out: dict = {}
-        if intent == "create_lead":
-            out, amb = lead_fields(self.m)
-            if "amount_unit" in amb and "amount" not in out:
-                for f in find_amounts(self.s):
-                    if f.ambiguous:
-                        self._amount_unclear(f)
-                        break
-            if "phone_length" in amb:
-                self.confidence = min(self.confidence, 0.45)
-                self.clarify = "电话号码位数不对，能再发一次吗？" if self.lang == "zh" else "The phone number looks incomplete, could you resend it?"
-            if "company" not in out:
-                self.confidence = min(self.confidence, 0.6)
-        elif intent == "update_stage":
-            hits = [h for h in self.hits if not h.embedded]
-            if not hits:
-                hits = [h for h in self.hits if h.embedded is None]
-            live = [h for h in hits if not h.negated] or hits
-            live = [h for h in live if not h.future] or live
-            cued = [h for h in live if h.cue] or live
-            h = cued[-1] if cued else None
-            first = min((x.start for x in hits), default=len(s))
-            if h and h.embedded is None and not h.cue and getattr(self, "ambiguous_hit", None) is h:
-                # the stage word may be part of the name: keep the whole word as the deal
-                out["stage"] = h.key
-                a, b = h.start, h.end
-                while a > 0 and re.match(f"[{CJK}A-Za-z0-9]", s[a - 1]):
-                    a -= 1
-                while b < len(s) and re.match(f"[{CJK}A-Za-z0-9]", s[b]):
-                    b += 1
-                out["deal_hint"] = self.m.orig[a:b]
-            elif h:
-                out["stage"] = h.key
-                # the anchor is the stage verb before the first stage word
-                out["deal_hint"] = self._hint(first, h.end)
-                amt = self._amount(h.start - 1)
-                if amt is not None:
-                    out["amount"] = amt
-                if C.BACKWARD_RE.search(s) or C.REASON_LABEL_RE.search(s, h.end):
-                    rest = re.match(r"(?:\s*(?:阶段|环节|状态|stage|了|啦))*", s[h.end:])
-                    r = reason_after(self.m, h.end + rest.end(), label_from=h.end)
-                    if r and not re.fullmatch(r"[\d.,万亿wWkKmM¥￥\s]+", r):
-                        out["reason"] = r
-        elif intent == "mark_won":
-            km = self.won_m
-            out["deal_hint"] = self._hint(km.start(), km.end())
-            amt = self._amount()
-            if amt is not None:
-                out["amount"] = amt
-        elif intent == "mark_lost":
-            km = self.lost_m
-            out["deal_hint"] = self._hint(km.start(), km.end())
-            pos = km.end()
-            if out["deal_hint"]:
-                # 标记输单：X，原因：… / we lost the X deal to … — the cause follows the name
-                k = s.find(self._norm_of(out["deal_hint"]), km.end())
-                if k >= 0:
-                    pos = k + len(out["deal_hint"])
-                    dm = re.match(r"\s*(?:deal|account|那单|那單|的单子|的项目|那个项目|那边)", s[pos:], re.IGNORECASE)
-                    if dm:
-                        pos += dm.end()
-            tm = re.match(r"\s*(?:-\s*)?to\s+", s[pos:], re.IGNORECASE)
-            if tm:
-                pos += tm.end()
-            r = reason_after(self.m, pos, label_from=km.end())
-            if r:
-                out["reason"] = r
-        elif intent in ("log_activity", "schedule_followup"):
-            drop = []
-            if intent == "schedule_followup" and self.due:
-                # 周五前把报价发过去: a deadline's 前 / 之前 goes with the time words
-                drop = [(a, b + (bm.end() if (bm := re.match(r"(?:之前|以前|前)(?![天年])", s[b:])) else 0))
-                        for a, b in self.due.spans]
-            masked = list(s)
-            for a, b in drop:
-                for k in range(a, b):
-                    masked[k] = " "
-            out["deal_hint"] = activity_hint(self.m, "".join(masked))
-            out["note"] = build_note(self.m, drop)
-            if intent == "schedule_followup":
-                if self.due:
-                    out["due"] = self.due.iso()
-                else:
-                    self.confidence = min(self.confidence, 0.5)
-                    self.clarify = "什么时候提醒你？" if self.lang == "zh" else "When should I remind you?"
-        elif intent == "search_kb":
-            out["query"] = build_query(self.m)
-            kind = self._kb_kind()
-            if kind:
-                out["kb_kind"] = kind
-        elif intent == "list_deals":
-            hits = [h for h in _stage_hits(s, self.lex) if not h.embedded]
-            if hits:
-                out["stage"] = hits[-1].key
-        elif intent == "snooze":
-            sm = C.SNOOZE_RE.search(s)
-            out["deal_hint"] = self._hint(sm.start(), sm.end())
-            days = self._snooze_days()
-            if days:
-                out["snooze_days"] = days
-        return {k: v for k, v in out.items() if v is not None}
-
-    def _norm_of(self, orig_value: str) -> str:
-        from bot.intents.text import normalise
-
-        return normalise(orig_value)
-
-    def _snooze_days(self) -> int | None:
-        s = self.s
-        m = re.search(r"(\d+|[一二两三四五六七八九十半]+)\s*(天|日|周|个?星期|个?礼拜|个?月)", s)
-        if m:
-            n = 0.5 if m.group(1) == "半" else cn_small_int(m.group(1))
-            if n:
-                unit = m.group(2)
-                mult = 1 if unit in ("天", "日") else 30 if unit.endswith("月") else 7
-                return int(n * mult)
-        m = re.search(r"\b(\d+|a|an|one|two|three|four|five|six|seven|ten)\s+(days?|weeks?|months?)\b", s, re.IGNORECASE)
-        if m:
-            words = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
-            n = int(m.group(1)) if m.group(1).isdigit() else words[m.group(1).lower()]
-            u = m.group(2).lower()
-            return n * (7 if u.startswith("week") else 30 if u.startswith("month") else 1)
-        if re.search(r"下周|下个?星期|下个?礼拜|\bnext week\b", s, re.IGNORECASE):
-            return 7
-        if re.search(r"下个月|\bnext month\b", s, re.IGNORECASE):
-            return 30
-        if re.search(r"明天|\btomorrow\b", s, re.IGNORECASE):
-            return 1
-        if re.search(r"大后天", s):
-            return 3
-        if re.search(r"后天", s):
-            return 2
-        return None
-
-    def _kb_kind(self) -> str | None:
-        s = self.s
-        if re.search(
-            r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|(?:和|跟|与|同)[^，,。]{1,12}?比|相比|对比|比较|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
-            r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
-            r"\bbetter than\b|\bweakness",
-            s,
-            re.IGNORECASE,
-        ):
-            return "competitor"
-        if self._brand_possessor():
-            return "competitor"
-        if re.search(
-            r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
-            r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|集成|部署",
-            s,
-        ):
-            return "selling_point"
-        if re.search(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig):
-            return "selling_point"
-        return None
-
-    def _brand_possessor(self) -> bool:
-        """霍尼韦尔的无线温振传感器 / Rational 的蒸烤箱: another maker's product, named without a comparison."""
-        s = self.s
-        if re.search(r"我们|我司|咱们|咱家|自家|本公司|\bour\b|\bours\b", s, re.IGNORECASE):
-            return False
-        i = self.core
-        qm = re.match(r"(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
-        if qm:
-            i += qm.end()
-        pm = _BRAND_POSS_RE.match(s, i)
-        if not pm:
-            return False
-        name = pm.group("x")
-        if _GENERIC_OWNER_RE.search(name) or _PRODUCT_END_RE.search(name):
-            return False
-        return True
-
-    # ------------------------------------------------------------ result
-
-    def run(self) -> ParsedMessage:
-        intent = self.classify()
-        fields = self.fields(intent) if intent not in ("undo", "bind", "help", "unknown") else {}
-        conf = self.confidence
-        if intent == "unknown":
-            conf = min(conf, 0.5)
-        if intent in ("update_stage", "mark_won", "mark_lost", "snooze") and not fields.get("deal_hint"):
-            conf = min(conf, 0.75)  # the bot uses the rep's most recent deal
-        if intent == "update_stage" and "stage" not in fields:
-            conf = min(conf, 0.4)
-        if conf < 0.4 and not self.clarify and intent != "unknown":
-            self.clarify = "没太明白，你是想做什么？" if self.lang == "zh" else "Sorry, what would you like me to do?"
-        return ParsedMessage(intent=intent, **fields, confidence=round(conf, 2), clarify=self.clarify, lang=self.lang)
+def confidence(top: float, margin: float) -> float:
+    """The winning score mapped to [0.35, 0.92], discounted by up to a quarter when the runner-up was
+    close (margin under 0.15: the levels of two competing cues, e.g. a done visit that mentions 方案)."""
+    return min(0.95, 0.35 + 0.6 * top) * (0.75 + 0.25 * min(1.0, margin / 0.15))
 
 
 def parse(
@@ -578,8 +51,20 @@ def parse(
     """Understand one chat message: its intent and the fields it states."""
     if now is None:
         now = dt.datetime.now(ZoneInfo(tz))
-    p = Parser(text or "", now, tz, stage_lexicon(stages))
-    p.hits = []
-    p.due = None
-    p.won_m = p.lost_m = None
-    return p.run()
+    ctx = Context(text or "", now, tz, stage_lexicon(stages))
+    intent, top, margin, _ = classify(ctx)
+    fields = REGISTRY[intent].fields(ctx)
+    fields = {k: v for k, v in fields.items() if v is not None}
+    conf = min(ctx.confidence, confidence(top, margin))
+    if intent == "unknown":
+        conf = min(conf, 0.5)
+    if intent in _NEEDS_DEAL and not fields.get("deal_hint"):
+        conf = min(conf, 0.75)  # the bot uses the rep's most recent deal
+    if intent == "update_stage" and "stage" not in fields:
+        conf = min(conf, 0.4)
+    if conf < 0.4 and not ctx.clarify and intent != "unknown":
+        ctx.clarify = "没太明白，你是想做什么？" if ctx.lang == "zh" else "Sorry, what would you like me to do?"
+    return ParsedMessage(intent=intent, **fields, confidence=round(conf, 2), clarify=ctx.clarify, lang=ctx.lang)
+
+
+__all__ = ["parse", "classify", "Context"]

@@ -36,6 +36,25 @@ def _nfkc_char(ch: str) -> str:
 _EXTRA = {"\u3000": " ", "，": ",", "。": ".", "、": "、", "～": "~", "—": "-", "–": "-", "·": "·", "＂": '"'}
 
 
+def _homophone_re() -> re.Pattern:
+    from bot.intents.lexicon import HOMOPHONES
+
+    return re.compile("|".join(re.escape(w) for w in sorted(HOMOPHONES, key=len, reverse=True)))
+
+
+_HOMOPHONE_RE: re.Pattern | None = None
+
+
+def fix_homophones(s: str) -> str:
+    """Voice-input slips read as the word meant (lexicon.HOMOPHONES; every pair keeps the length)."""
+    global _HOMOPHONE_RE
+    from bot.intents.lexicon import HOMOPHONES
+
+    if _HOMOPHONE_RE is None:
+        _HOMOPHONE_RE = _homophone_re()
+    return _HOMOPHONE_RE.sub(lambda m: HOMOPHONES[m.group(0)], s)
+
+
 def normalise(text: str) -> str:
     s = to_simplified(text)
     out = []
@@ -45,7 +64,7 @@ def normalise(text: str) -> str:
             continue
         ch = _EXTRA.get(ch, ch)
         out.append(_nfkc_char(ch))
-    return "".join(out)
+    return fix_homophones("".join(out))
 
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"

@@ -1,0 +1,104 @@
+"""log_activity (something already done) and schedule_followup (a future action with a time).
+
+Evidence read from the context: an activity verb (拜访 / 打了电话 / sent …), past markers (了 / 过 /
+刚), time words in the past (上周二 / 昨天: ``lexicon.PAST_TIME_WORDS`` — what they date was done,
+so they make no due), a due time in the future (``dates.find_due``), a reminder word (提醒我), and
+a future that is only reported (通完电话他说下周要来 / 他们的招标文件下周出 — the customer's plan,
+not the rep's next step).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.intents import cues as C
+from bot.intents.deals import activity_hint, build_note
+from bot.intents.registry import register
+
+# Someone else's plan after a done activity: 他说 / 客户表示 / 他们的…
+_REPORTER_RE = re.compile(r"(?:说|表示|讲|提到|答应|反馈|回复|告诉我|\bsaid\b|\btold (?:me|us)\b)[^，,。]{0,12}$", re.IGNORECASE)
+# 客户说下周一签 / Keller Foods said they will sign: what the customer said, reported by the rep
+_REPORTED_RE = re.compile(
+    r"(?:客户|对方|他们|她们|他|她|甲方|老板|领导|院方|厂方)(?:那边)?(?:说|表示|反馈|答应|回复)|\b(?:said|told (?:me|us))\b", re.IGNORECASE
+)
+_REL_PERIOD_RE = re.compile(r"(?:下个?月|这个?月|本月|下下周|下周|这周|本周|下个?星期|下个?礼拜|next month|next week)\s*$", re.IGNORECASE)
+_THIRD_PARTY_RE = re.compile(r"他们|她们|客户|对方|甲方|业主|领导|老板|院方|厂方|\bthey\b|\bthe customer\b", re.IGNORECASE)
+
+
+def _reported_future(ctx) -> bool:
+    s, due, act = ctx.s, ctx.future_due, ctx.act
+    if not (act and due) or ctx.remind:
+        return False
+    d0 = due.spans[0][0]
+    if act.end() > d0 or not C.PAST_RE.search(s, 0, d0):
+        return False
+    if _REPORTER_RE.search(s[:d0]):
+        return True
+    # 刚跟X通了电话 他们的招标文件下周出: a third party is the subject of the future clause
+    return bool(_THIRD_PARTY_RE.search(s, act.end(), d0)) and not C.FUTURE_ACTION_RE.search(s, d0)
+
+
+def _fields(ctx, intent: str) -> dict:
+    s = ctx.s
+    out: dict = {}
+    drop = []
+    due = ctx.future_due
+    if intent == "schedule_followup" and due:
+        # 周五前把报价发过去: a deadline's 前 / 之前 goes with the time words
+        drop = [(a, b + (bm.end() if (bm := re.match(r"(?:之前|以前|前)(?![天年])", s[b:])) else 0))
+                for a, b in due.spans]
+        # 下个月5号: the month or week word before the day goes with the time words
+        drop = [(a - (pm.end() - pm.start()) if (pm := _REL_PERIOD_RE.search(s, 0, a)) else a, b) for a, b in drop]
+    masked = list(s)
+    for a, b in drop:
+        for k in range(a, b):
+            masked[k] = " "
+    out["deal_hint"] = activity_hint(ctx.m, "".join(masked))
+    out["note"] = build_note(ctx.m, drop)
+    if intent == "schedule_followup":
+        if due:
+            out["due"] = due.iso()
+        else:
+            ctx.confidence = min(ctx.confidence, 0.5)
+            ctx.clarify = "什么时候提醒你？" if ctx.lang == "zh" else "When should I remind you?"
+    return out
+
+
+def log_fields(ctx) -> dict:
+    return _fields(ctx, "log_activity")
+
+
+def followup_fields(ctx) -> dict:
+    return _fields(ctx, "schedule_followup")
+
+
+@register("log_activity", fields=log_fields, writes=True)
+def log_activity(ctx) -> float:
+    s, act, due = ctx.s, ctx.act, ctx.future_due
+    if act and ctx.past_time and not due:
+        return 0.80  # 上周二拜访了 / 昨天去过: dated in the past
+    if act and C.PAST_RE.search(s) and not (due and due.future_day):
+        return 0.75
+    if _reported_future(ctx):
+        return 0.74
+    if act and not due:
+        return 0.65
+    if _REPORTED_RE.search(s) and not ctx.remind:
+        return 0.74 if due else 0.62  # 客户说下周一签: a report, not the rep's next step
+    if re.match(r"^(?:记录|备注|note|log)\s*[:：]", ctx.body, re.IGNORECASE):
+        return 0.60
+    return 0.0
+
+
+@register("schedule_followup", fields=followup_fields, writes=True)
+def schedule_followup(ctx) -> float:
+    s, due = ctx.s, ctx.future_due
+    if not due:
+        return 0.0
+    if ctx.remind:
+        return 0.85
+    if C.FUTURE_ACTION_RE.search(s) or due.has_day and due.has_time:
+        return 0.72
+    if ctx.act:
+        return 0.65
+    return 0.0

@@ -1,0 +1,58 @@
+"""mark_won / mark_lost: a deal's outcome (签了 / 中标 / closed … ; 丢单 / 黄了 / lost …).
+
+A competitor's 中标 is our loss; a win word after a future or reported-plan marker (客户说下周签合同,
+准备签约) is no win (``cues.FUTURE_BEFORE_WIN_RE``, applied when the context finds the keyword).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.intents.deals import reason_after
+from bot.intents.registry import register
+
+
+def won_fields(ctx) -> dict:
+    km = ctx.won_m
+    out = {"deal_hint": ctx._hint(km.start(), km.end())}
+    amt = ctx._amount()
+    if amt is not None:
+        out["amount"] = amt
+    return out
+
+
+def lost_fields(ctx) -> dict:
+    s = ctx.s
+    km = ctx.lost_m
+    if ctx.won_m and ctx.won_m.start() < km.start() and "没" not in km.group(0):
+        ctx.clarify = "是签了还是丢单了？" if ctx.lang == "zh" else "Did you win or lose this deal?"
+        ctx.confidence = min(ctx.confidence, 0.4)
+    out = {"deal_hint": ctx._hint(km.start(), km.end())}
+    if ctx.lost_object:
+        out["deal_hint"] = ctx.m.orig[ctx.lost_object[0]:ctx.lost_object[1]].strip()
+    pos = km.end()
+    if out["deal_hint"]:
+        # 标记输单：X，原因：… / we lost the X deal to … — the cause follows the name
+        k = s.find(ctx._norm_of(out["deal_hint"]), km.end())
+        if k >= 0:
+            pos = k + len(out["deal_hint"])
+            dm = re.match(r"\s*(?:deal|account|那单|那單|的单子|的项目|那个项目|那边)", s[pos:], re.IGNORECASE)
+            if dm:
+                pos += dm.end()
+    tm = re.match(r"\s*(?:-\s*)?to\s+", s[pos:], re.IGNORECASE)
+    if tm:
+        pos += tm.end()
+    r = reason_after(ctx.m, pos, label_from=km.end())
+    if r:
+        out["reason"] = r
+    return out
+
+
+@register("mark_won", fields=won_fields, writes=True)
+def won(ctx) -> float:
+    return 0.90 if ctx.won_m else 0.0
+
+
+@register("mark_lost", fields=lost_fields, writes=True)
+def lost(ctx) -> float:
+    return 0.91 if ctx.lost_m else 0.0

@@ -1,0 +1,84 @@
+"""update_stage: an existing deal moves to a stage other than won / lost (paid and moves back included).
+
+Stage words come from the tenant's pipeline (``lexicon.stage_lexicon``); the context finds every
+stage word with its cues (a verb before it, 阶段 after it, a separator around it), whether it is
+negated (不是投标是谈判 → the second), planned (下一步做方案), or glued inside a company name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.intents import cues as C
+from bot.intents.context import CJK
+from bot.intents.deals import reason_after
+from bot.intents.registry import register
+
+
+def fields(ctx) -> dict:
+    s = ctx.s
+    out: dict = {}
+    hits = [h for h in ctx.hits if not h.embedded]
+    if not hits:
+        hits = [h for h in ctx.hits if h.embedded is None]
+    live = [h for h in hits if not h.negated] or hits
+    live = [h for h in live if not h.future] or live
+    cued = [h for h in live if h.cue] or live
+    h = cued[-1] if cued else None
+    first = min((x.start for x in hits), default=len(s))
+    if h and h.embedded is None and not h.cue and ctx.ambiguous_hit is h:
+        # the stage word may be part of the name: keep the whole word as the deal, and ask
+        ctx.clarify = ctx.ambiguous_question
+        ctx.confidence = min(ctx.confidence, 0.35)
+        out["stage"] = h.key
+        a, b = h.start, h.end
+        while a > 0 and re.match(f"[{CJK}A-Za-z0-9]", s[a - 1]):
+            a -= 1
+        while b < len(s) and re.match(f"[{CJK}A-Za-z0-9]", s[b]):
+            b += 1
+        out["deal_hint"] = ctx.m.orig[a:b]
+    elif h:
+        out["stage"] = h.key
+        # the anchor is the stage verb before the first stage word
+        out["deal_hint"] = ctx._hint(first, h.end)
+        amt = ctx._amount(h.start - 1)
+        if amt is not None:
+            out["amount"] = amt
+        if C.BACKWARD_RE.search(s) or C.REASON_LABEL_RE.search(s, h.end):
+            rest = re.match(r"(?:\s*(?:阶段|环节|状态|stage|了|啦))*", s[h.end:])
+            r = reason_after(ctx.m, h.end + rest.end(), label_from=h.end)
+            if r and not re.fullmatch(r"[\d.,万亿wWkKmM¥￥\s]+", r):
+                out["reason"] = r
+    return out
+
+
+def _activity_outweighs(ctx) -> bool:
+    """拜访时聊了方案 / 发了招标文件: a stage word inside a done activity does not move the stage."""
+    s = ctx.s
+    vs = ctx.verb_strong
+    if C.EXPLICIT_MOVE_RE.search(s, max(0, vs[-1].start - 8), vs[-1].start):
+        return False  # 阶段改成方案 / 进入投标: a move stated outright
+    return bool(ctx.act and not C.STAGE_AFTER_RE.match(s[vs[-1].end:]) and not re.search(r"不是", s))
+
+
+@register("update_stage", fields=fields, writes=True)
+def score(ctx) -> float:
+    vs = ctx.verb_strong
+    if any(h.verb and not h.negated for h in vs):
+        return 0.83  # 尾款到了: a whole stage sentence
+    if vs and not _activity_outweighs(ctx):
+        return 0.82
+    if ctx.strong:
+        return 0.70
+    ambiguous = [h for h in ctx.hits if h.embedded is None and not h.negated]
+    if ambiguous:
+        h = ambiguous[-1]
+        ctx.ambiguous_hit = h
+        name = ctx.lex.names.get(h.key, h.key)
+        ctx.ambiguous_question = (
+            f"「{ctx.m.orig[h.start:h.end]}」是客户名称的一部分，还是要把这单改到「{name}」阶段？"
+            if ctx.lang == "zh"
+            else f"Is \"{ctx.m.orig[h.start:h.end]}\" part of a name, or should the deal move to {h.key}?"
+        )
+        return 0.35
+    return 0.0
