@@ -8,7 +8,7 @@ import re
 import msgspec
 
 from backend import clock
-from bot import actions, finder, state
+from bot import actions, commands, finder, state
 from bot.context import Ctx
 from bot.intents import StageAlias, parse
 from bot.replies import say
@@ -27,6 +27,11 @@ async def converse(ctx: Ctx, text: str) -> str:
         reply = await _answer(ctx, pending, text)
         if reply is not None:
             return reply
+    reply = await commands.respond(ctx, text)  # 公海 and the manager's questions (bot/commands/)
+    if reply is not None:
+        if pending is not None:
+            await state.clear(ctx.conn, ctx.actor)
+        return reply
     parsed = await understand(ctx, text)
     ctx.lang = parsed.lang
     if pending is not None:

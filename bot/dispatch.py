@@ -22,7 +22,7 @@ import msgspec
 from backend import clock
 from backend.db.queries import queries
 from backend.services import tenants
-from bot import nudge_buttons
+from bot import commands, nudge_buttons
 from bot.context import Ctx
 from bot.conversation import converse
 from bot.inbound import Inbound
@@ -56,6 +56,8 @@ def _acts(inbound: Inbound) -> bool:
     if inbound.msg_type != "event":
         return True
     if inbound.event == "template_card_event":
+        if commands.is_button(inbound.event_key):  # the pool warning's 保留 / 放回公海
+            return True
         return nudge_buttons.is_nudge(inbound.event_key)
     return inbound.event == "subscribe"
 
@@ -97,6 +99,8 @@ async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
 
 async def _respond(ctx: Ctx, inbound: Inbound) -> str | None:
     if inbound.msg_type == "event":
+        if inbound.event == "template_card_event" and commands.is_button(inbound.event_key):
+            return await commands.on_button(ctx, inbound.event_key or "", response_code=inbound.response_code)
         if inbound.event == "template_card_event":
             return await nudge_buttons.handle(ctx, inbound.event_key or "", response_code=inbound.response_code)
         return say("help", ctx.lang)  # subscribe: how to use the bot

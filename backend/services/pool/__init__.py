@@ -1,0 +1,2 @@
+"""The shared lead pool (公海) and account tiers (大客户): rules, release / claim / keep, the
+recycle pass with its warnings, and account scores."""

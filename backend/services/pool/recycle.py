@@ -1,0 +1,137 @@
+"""The recycle pass: owned open deals idle past their tenant's rule go back to their team's pool.
+
+One transaction per slot of tenants (tenant id modulo ``SLOTS``) under an advisory lock, so two
+workers never recycle the same tenants at once (the second skips the slot); on top of that the
+UPDATE re-checks owner and idle clock on the row it locks, so each deal is recycled once.
+Set-based SQL (``pool_recycle_find`` / ``_warn`` / ``_take`` in pool.sql), no loop over deals:
+
+1. find — per tenant and stage an index range scan for deals whose clock is within the warning
+   days of running out (into a temporary table);
+2. warn — each owner is told once per deal and idle episode: a template card with one-tap
+   保留 / 放回公海 buttons (its text says the same words work as chat replies), through the
+   outbox, held by quiet hours; an owner without a WeChat Work id is not told;
+3. take — a deal whose time has come, and whose owner was warned at least ``warn_days`` before,
+   goes to the pool; ``deal_pool_events`` records whose it was, for how many idle days.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from backend import clock
+from backend.db.queries import queries
+from backend.services.nudges import manners
+from backend.services.outbox import to_wecom
+from backend.services.pool import messages, rules as pool_rules
+from schemas.pool import RecycleResult
+
+log = logging.getLogger("tuoke.pool")
+
+RECYCLE_LOCK = 0x7265_6379  # "recy"
+SLOTS = 4
+KEEP_IDS = 1000  # deal ids kept in a result
+_encode = msgspec.json.Encoder().encode
+
+
+class _Rollback(Exception):
+    pass
+
+
+async def _lock(conn: asyncpg.Connection, slots: list[int], wait: bool) -> bool:
+    for slot in sorted(slots):
+        if wait:
+            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", RECYCLE_LOCK, slot)
+        elif not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1, $2)", RECYCLE_LOCK, slot):
+            return False
+    return True
+
+
+def tenant_params(tenant_rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
+    ids, rules_json, send_at = [], [], []
+    for row in tenant_rows:
+        rules = pool_rules.from_json(row["rules"])
+        ids.append(row["tenant_id"])
+        rules_json.append(msgspec.json.encode(rules).decode())
+        send_at.append(manners.release_time(now, row["timezone"], row["quiet_start"], row["quiet_end"]))
+    return {"tenant_ids": ids, "rules": rules_json, "send_at": send_at}
+
+
+def render(rows: list[Any], now: dt.datetime, zones: dict[int, str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {"tenant_ids": [], "recipients": [], "payloads": [], "keys": [], "not_before": []}
+    for row in rows:
+        if not row["wecom_userid"]:
+            continue  # nobody to tell in WeChat Work; the deal is still recycled after the warning days
+        card = messages.warning_card(row, now, zones.get(row["tenant_id"], "Asia/Shanghai"))
+        out["tenant_ids"].append(row["tenant_id"])
+        out["recipients"].append(row["wecom_userid"])
+        out["payloads"].append(_encode(to_wecom(card)).decode())
+        out["keys"].append(f"pool-warn:{row['deal_id']}:{messages.micros(row['episode'])}")
+        out["not_before"].append(row["send_at"])
+    return out
+
+
+async def recycle(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: int | None = None,
+    slot: int | None = None,
+    dry_run: bool = False,
+    wait: bool = False,
+) -> RecycleResult:
+    """One pass over all tenants, one slot of them, or one tenant."""
+    now = clock.now()
+    result = RecycleResult()
+    slots = [tenant_id % SLOTS] if tenant_id is not None else ([slot] if slot is not None else list(range(SLOTS)))
+    try:
+        async with conn.transaction():
+            if not await _lock(conn, slots, wait):
+                return RecycleResult(skipped=True)
+            await conn.execute("SET LOCAL work_mem = '128MB'")
+            tenant_rows = await queries.pool_tenants(conn, tenant_id=tenant_id, slot=slot, slots=SLOTS)
+            result.tenants = len(tenant_rows)
+            if not tenant_rows:
+                return result
+            await queries.pool_recycle_find(conn, now=now, **tenant_params(tenant_rows, now))
+            await conn.execute("ANALYZE pool_cand")
+            warned = await queries.pool_recycle_warn(conn, now=now)
+            zones = {r["tenant_id"]: r["timezone"] for r in tenant_rows}
+            outbound = render(warned, now, zones)
+            if outbound["keys"]:
+                await queries.nudge_outbox_many(conn, **outbound)
+            taken = await queries.pool_recycle_take(conn, now=now)
+            result.warned = len(warned)
+            result.recycled = len(taken)
+            result.warned_deals = [r["deal_id"] for r in warned[:KEEP_IDS]]
+            result.deals = [r["deal_id"] for r in taken[:KEEP_IDS]]
+            if warned or taken:
+                log.info("pool recycle %s: %d tenants, %d warned, %d recycled",
+                         "all" if slot is None else f"slot {slot}", result.tenants, result.warned, result.recycled)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+async def recycle_all(pool: asyncpg.Pool, *, dry_run: bool = False, wait: bool = False) -> RecycleResult:
+    """Every tenant, the slots side by side on their own connections; the results added up."""
+
+    async def one(slot: int) -> RecycleResult:
+        async with pool.acquire() as conn:
+            return await recycle(conn, slot=slot, dry_run=dry_run, wait=wait)
+
+    parts = await asyncio.gather(*(one(s) for s in range(SLOTS)))
+    total = RecycleResult(skipped=any(p.skipped for p in parts))
+    for p in parts:
+        total.tenants += p.tenants
+        total.warned += p.warned
+        total.recycled += p.recycled
+        total.deals.extend(p.deals[: KEEP_IDS - len(total.deals)])
+        total.warned_deals.extend(p.warned_deals[: KEEP_IDS - len(total.warned_deals)])
+    return total

@@ -1,0 +1,38 @@
+"""Chat commands outside the intent parser: the shared lead pool (``pool``: 公海, 放回公海, 领取 X,
+保留 X) and the manager's questions (``manager``: 团队漏斗, 谁没跟进, 停滞的大单, 李四的商机,
+本周战报). Each module has one ``match(text) -> Command | None`` and a ``handle(ctx, command)``.
+
+``bot.conversation.converse`` calls ``respond`` once, after the pending-question check: a reply
+means the message was one of these; None sends it on to the parser as before.
+"""
+
+from __future__ import annotations
+
+from bot.commands import manager, pool
+from bot.context import Ctx
+
+
+def match(text: str) -> pool.Command | manager.Command | None:
+    return pool.match(text) or manager.match(text)
+
+
+async def respond(ctx: Ctx, text: str) -> str | None:
+    """The reply when ``text`` is one of these commands (or the reason a tapped 保留 waits for)."""
+    command = pool.match(text)
+    if command is not None:
+        reply = await pool.handle(ctx, command)
+        if reply is not None:
+            return reply
+    command = manager.match(text)
+    if command is not None:
+        reply = await manager.handle(ctx, command)
+        if reply is not None:
+            return reply
+    waiting = await pool.pending_keep(ctx)
+    if waiting is not None and len(text.strip()) >= 2:
+        return await pool.answer_keep(ctx, waiting, text)
+    return None
+
+
+is_button = pool.is_button
+on_button = pool.on_button
