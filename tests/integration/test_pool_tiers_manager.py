@@ -132,3 +132,40 @@ async def test_manager_asks_for_the_team_funnel_in_chat(client, factory, db):
     # "我的商机" is still the list intent, "顺和的商机" is not a person.
     r = await wc.text(rep.wecom_userid, "我的商机")
     assert "进行中的商机" in r.content
+
+
+async def test_tiers_order_nudges_and_the_digest_counts_the_pool(client, factory, db, pool, admin_headers):
+    from backend.services.pool import service
+
+    tenant, _ = await factory.tenant()
+    rep = await factory.user(tenant.tenant_id, name="张三", team="华东一组")
+    peer = await factory.user(tenant.tenant_id, name="李四", team="华东一组")
+    manager = await factory.user(tenant.tenant_id, name="王经理", role="manager", team="华东一组")
+    big = await factory.deal(rep, "广州广联招标代理有限公司", amount=9_000_000, stage="bidding", entered_days_ago=30)
+    small = await factory.deal(rep, "佛山顺和陶瓷有限公司", amount=100_000, stage="bidding", entered_days_ago=30)
+    account = await db.fetchval("SELECT account_id FROM deals WHERE tenant_id = $1 AND deal_id = $2",
+                                tenant.tenant_id, small.deal_id)
+    r = await client.patch(f"/admin/v1/tenants/{tenant.slug}/accounts/{account}/tier",
+                           json={"tier": "A", "reason": "集团客户"}, headers=admin_headers)
+    assert r.status_code == 200
+    await client.patch(f"/admin/v1/tenants/{tenant.slug}/nudge-rules", json={"daily_cap": 1}, headers=admin_headers)
+    r = await client.post(f"/admin/v1/tenants/{tenant.slug}/nudges/scan", params={"dry_run": "false"},
+                          headers=admin_headers)
+    assert r.status_code == 200, r.text
+    r = await client.get(f"/admin/v1/tenants/{tenant.slug}/nudges", headers=admin_headers)
+    to_rep = {n["deal_id"] for n in r.json() if n["recipient_id"] == rep.user_id}
+    assert to_rep == {small.deal_id}  # the big customer's deal first, though the other is bigger
+    assert big.deal_id not in to_rep
+
+    # Yesterday: one deal went back to the pool and was claimed; this morning's digest says so.
+    t0 = clock.now()
+    clock.set_now(t0 - dt.timedelta(days=1))
+    async with pool.acquire() as conn:
+        await service.release(conn, rep, big.deal_id, "换人跟")
+        await service.claim(conn, peer, big.deal_id)
+    clock.set_now(t0)
+    r = await client.get(f"/admin/v1/tenants/{tenant.slug}/digests/preview", params={"manager_id": manager.user_id},
+                         headers=admin_headers)
+    figures = r.json()["figures"]
+    assert (figures["pool_returned"], figures["pool_recycled"], figures["pool_claimed"]) == (1, 0, 1)
+    assert "**公海**：回到公海 1 单" in r.json()["markdown"]
