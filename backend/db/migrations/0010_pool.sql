@@ -30,7 +30,7 @@ CREATE TABLE pool_rules (
 
 -- What happened to a deal's ownership, and why.
 CREATE TABLE deal_pool_events (
-    tenant_id   bigint NOT NULL REFERENCES tenants ON DELETE CASCADE,
+    tenant_id   bigint NOT NULL,  -- (its deal's tenant: the foreign key to deals covers it)
     event_id    bigint GENERATED ALWAYS AS IDENTITY,
     deal_id     bigint NOT NULL,
     kind        text NOT NULL CHECK (kind IN ('release', 'recycle', 'claim', 'keep', 'warn')),

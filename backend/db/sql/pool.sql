@@ -142,32 +142,39 @@ ORDER BY t.tenant_id;
 -- tenant's default) times its account tier's factor, rounded up. Per tenant and stage the
 -- earliest clock that can be due is an index range scan (deals_recycle_scan).
 CREATE TEMP TABLE pool_cand ON COMMIT DROP AS
-WITH t AS (
+WITH t AS MATERIALIZED (
     SELECT x.tenant_id, x.rules::jsonb AS rules, x.send_at
     FROM unnest(:tenant_ids::bigint[], :rules::text[], :send_at::timestamptz[]) AS x(tenant_id, rules, send_at)
-    WHERE (x.rules::jsonb ->> 'enabled')::bool
 ),
-th AS (
-    SELECT t.tenant_id, s.key AS stage, t.send_at,
-           coalesce((t.rules -> 'stage_days' ->> s.key)::int, (t.rules ->> 'idle_days')::int) AS days,
-           (t.rules ->> 'warn_days')::int AS warn_days, t.rules -> 'tier_factor' AS factors,
-           least(1.0, coalesce((t.rules -> 'tier_factor' ->> 'A')::float8, 1.0),
-                 coalesce((t.rules -> 'tier_factor' ->> 'B')::float8, 1.0),
-                 coalesce((t.rules -> 'tier_factor' ->> 'C')::float8, 1.0)) AS min_factor
-    FROM t JOIN pipeline_stages s ON s.tenant_id = t.tenant_id
+tr AS MATERIALIZED (
+    -- the rules read once per tenant (not per deal)
+    SELECT t.tenant_id, t.send_at, t.rules -> 'stage_days' AS stage_days, (t.rules ->> 'idle_days')::int AS idle_days,
+           (t.rules ->> 'warn_days')::int AS warn_days,
+           coalesce((t.rules -> 'tier_factor' ->> 'A')::float8, 1.0) AS fa,
+           coalesce((t.rules -> 'tier_factor' ->> 'B')::float8, 1.0) AS fb,
+           coalesce((t.rules -> 'tier_factor' ->> 'C')::float8, 1.0) AS fc
+    FROM t WHERE (t.rules ->> 'enabled')::bool
+),
+th AS MATERIALIZED (
+    SELECT tr.tenant_id, s.key AS stage, tr.send_at, tr.warn_days, tr.fa, tr.fb, tr.fc,
+           coalesce((tr.stage_days ->> s.key)::int, tr.idle_days) AS days,
+           -- the latest idle-clock start that can be due for a warning, whatever the tier
+           :now::timestamptz - (ceil(coalesce((tr.stage_days ->> s.key)::int, tr.idle_days)
+                                     * least(1.0, tr.fa, tr.fb, tr.fc)) - tr.warn_days) * interval '1 day' AS warn_before
+    FROM tr JOIN pipeline_stages s ON s.tenant_id = tr.tenant_id
     WHERE s.key NOT IN ('won', 'paid', 'lost')
 ),
 hit AS (
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.account_id, d.stage, th.send_at, th.warn_days,
-           d.episode,
-           ceil(th.days * coalesce((th.factors ->> coalesce(a.tier_override, a.tier))::float8, 1.0))::int AS days
+    SELECT d.tenant_id, d.deal_id, d.owner_id, d.stage, th.send_at, th.warn_days, d.episode,
+           ceil(th.days * CASE coalesce(a.tier_override, a.tier) WHEN 'A' THEN th.fa WHEN 'B' THEN th.fb
+                                                                  WHEN 'C' THEN th.fc ELSE 1.0 END)::int AS days
     FROM th CROSS JOIN LATERAL (
-        SELECT x.*, greatest(coalesce(x.last_activity_at, x.created_at), coalesce(x.pool_clock_at, x.created_at)) AS episode
+        SELECT x.tenant_id, x.deal_id, x.owner_id, x.account_id, x.stage,
+               greatest(coalesce(x.last_activity_at, x.created_at), coalesce(x.pool_clock_at, x.created_at)) AS episode
         FROM deals x
         WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.owner_id IS NOT NULL
           AND x.stage NOT IN ('won', 'paid', 'lost')
-          AND greatest(coalesce(x.last_activity_at, x.created_at), coalesce(x.pool_clock_at, x.created_at))
-              <= :now::timestamptz - (ceil(th.days * th.min_factor) - th.warn_days) * interval '1 day'
+          AND greatest(coalesce(x.last_activity_at, x.created_at), coalesce(x.pool_clock_at, x.created_at)) <= th.warn_before
     ) d
     LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
     WHERE th.days > 0
@@ -266,25 +273,25 @@ SELECT a.tenant_id, a.account_id FROM accounts a WHERE a.tenant_id = any(:tenant
 --   score = clamp(round(100 × (0.35 W + 0.20 P + 0.20 O + 0.10 E + 0.15 N)) − 10 × min(overdue, 3), 0, 100)
 -- "On time": paid within the won stage's SLA days (default 30) of being won.
 WITH t AS (
-    SELECT x.tenant_id, x.tier_a, x.tier_b, coalesce(ws.sla_days, 30) AS won_sla
+    SELECT x.tenant_id, x.tier_a, x.tier_b
     FROM unnest(:tenant_ids::bigint[], :tier_a::int[], :tier_b::int[]) AS x(tenant_id, tier_a, tier_b)
-    LEFT JOIN pipeline_stages ws ON ws.tenant_id = x.tenant_id AND ws.key = 'won'
 ),
 dl AS (
     SELECT d.tenant_id, d.account_id, count(*) AS deal_count,
            coalesce(sum(d.amount) FILTER (WHERE d.stage IN ('won', 'paid')), 0)::float8 AS won_amount,
            coalesce(sum(d.amount * s.probability) FILTER (WHERE d.stage NOT IN ('won', 'paid', 'lost')), 0)::float8
                AS open_weighted,
-           count(*) FILTER (WHERE d.stage = 'won'
-                              AND d.stage_entered_at + t.won_sla * interval '1 day' < :now::timestamptz) AS overdue,
+           count(*) FILTER (WHERE d.stage = 'won' AND d.stage_entered_at
+                              + coalesce(t.won_sla, 30) * interval '1 day' < :now::timestamptz) AS overdue,
            count(*) FILTER (WHERE d.stage = 'paid' AND pw.won_at IS NOT NULL
-                              AND d.stage_entered_at <= pw.won_at + t.won_sla * interval '1 day') AS paid_on_time,
+                              AND d.stage_entered_at <= pw.won_at + coalesce(t.won_sla, 30) * interval '1 day') AS paid_on_time,
            count(*) FILTER (WHERE d.stage = 'paid' AND pw.won_at IS NOT NULL
-                              AND d.stage_entered_at > pw.won_at + t.won_sla * interval '1 day') AS paid_late
+                              AND d.stage_entered_at > pw.won_at + coalesce(t.won_sla, 30) * interval '1 day') AS paid_late
     FROM score_acc sa
-    JOIN t ON t.tenant_id = sa.tenant_id
     JOIN deals d ON d.tenant_id = sa.tenant_id AND d.account_id = sa.account_id
     JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
+    LEFT JOIN (SELECT w.tenant_id, coalesce(w.sla_days, 30) AS won_sla FROM pipeline_stages w WHERE w.key = 'won') t
+           ON t.tenant_id = d.tenant_id
     LEFT JOIN LATERAL (
         SELECT max(h.changed_at) AS won_at FROM deal_stage_history h
         WHERE d.stage = 'paid' AND h.tenant_id = d.tenant_id AND h.deal_id = d.deal_id AND h.to_stage = 'won'

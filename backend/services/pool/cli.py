@@ -117,13 +117,14 @@ def score_cmd(slug: str | None) -> None:
     from backend.services import tenants
     from backend.services.pool import tiers
 
-    async def go(conn: Any) -> Any:
-        ids = ([(await tenants.tenant_by_slug(conn, slug)).tenant_id] if slug
-               else [t.tenant_id for t in await tenants.list_tenants(conn)])
-        return await tiers.rescore(conn, ids, everything=True)
+    async def go(pool: Any) -> Any:
+        async with pool.acquire() as conn:
+            ids = ([(await tenants.tenant_by_slug(conn, slug)).tenant_id] if slug
+                   else [t.tenant_id for t in await tenants.list_tenants(conn)])
+        return await tiers.rescore_all(pool, ids)
 
     try:
-        result = run(with_conn(go))
+        result = run(with_pool(go))
     except TuokeError as exc:
         fail(exc.detail)
         return

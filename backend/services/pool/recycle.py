@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 import asyncpg
@@ -97,21 +98,28 @@ async def recycle(
             result.tenants = len(tenant_rows)
             if not tenant_rows:
                 return result
+            t0 = time.perf_counter()
             await queries.pool_recycle_find(conn, now=now, **tenant_params(tenant_rows, now))
             await conn.execute("ANALYZE pool_cand")
+            t1 = time.perf_counter()
             warned = await queries.pool_recycle_warn(conn, now=now)
+            t2 = time.perf_counter()
             zones = {r["tenant_id"]: r["timezone"] for r in tenant_rows}
             outbound = render(warned, now, zones)
+            t3 = time.perf_counter()
             if outbound["keys"]:
                 await queries.nudge_outbox_many(conn, **outbound)
+            t4 = time.perf_counter()
             taken = await queries.pool_recycle_take(conn, now=now)
+            t5 = time.perf_counter()
             result.warned = len(warned)
             result.recycled = len(taken)
             result.warned_deals = [r["deal_id"] for r in warned[:KEEP_IDS]]
             result.deals = [r["deal_id"] for r in taken[:KEEP_IDS]]
             if warned or taken:
-                log.info("pool recycle %s: %d tenants, %d warned, %d recycled",
-                         "all" if slot is None else f"slot {slot}", result.tenants, result.warned, result.recycled)
+                log.info("pool recycle %s: %d tenants, %d warned, %d recycled; find %.2fs, warn %.2fs, render %.2fs, "
+                         "outbox %.2fs, take %.2fs", "all" if slot is None else f"slot {slot}", result.tenants,
+                         result.warned, result.recycled, t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
             if dry_run:
                 raise _Rollback
     except _Rollback:
