@@ -29,9 +29,25 @@ async def respond(ctx: Ctx, text: str) -> str | None:
         if reply is not None:
             return reply
     waiting = await pool.pending_keep(ctx)
-    if waiting is not None and len(text.strip()) >= 2:
+    if waiting is not None and len(text.strip()) >= 2 and not await _other_request(ctx, text):
         return await pool.answer_keep(ctx, waiting, text)
     return None
+
+
+# After a tapped 保留, the next message is its reason — unless it plainly asks for something else
+# ("我的商机", a new lead, a stage move …). What a rep will do next (下周二拜访, 明天回访) is a reason.
+_REQUESTS = frozenset({"create_lead", "update_stage", "mark_won", "mark_lost", "list_deals", "search_kb", "help",
+                       "bind", "undo"})
+
+
+async def _other_request(ctx: Ctx, text: str) -> bool:
+    from bot.conversation import understand  # the parser, as the conversation reads messages
+
+    try:
+        parsed = await understand(ctx, text)
+    except Exception:  # the parser's trouble must not lose the reason
+        return False
+    return parsed.intent in _REQUESTS
 
 
 is_button = pool.is_button

@@ -189,6 +189,8 @@ async def test_keep_from_the_warning_asks_a_reason_and_limits_keeps(client, fact
     await recycle.recycle(db, tenant_id=tenant.tenant_id, wait=True)
     r = await wc.event(rep.wecom_userid, "template_card_event", f"pool:{deal.deal_id}:keep")
     assert "需要一个理由" in r.content, r.content
+    r = await wc.text(rep.wecom_userid, "我的商机")  # another request, not the reason
+    assert "进行中的商机" in r.content, r.content
     r = await wc.text(rep.wecom_userid, "客户在走采购流程，下周二拜访")
     assert "已保留" in r.content and "采购流程" in r.content, r.content
     # The clock restarted: days later nothing is recycled, the old warning does not count.
