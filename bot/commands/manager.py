@@ -41,7 +41,8 @@ _ZH = [
                              r"|^" + _ASK + r"(?:大单|大客户)(?:卡在哪|情况|进展)$")),
     ("closed", re.compile(r"^" + _ASK + r"(?:团队|我们组|本组|我的)?(?:的)?(?:本周|这周|这星期|本星期)(?:的)?(?:赢单|输单|赢输|输赢|战报|成交|签单|签约|赢单和输单|赢单输单)(?:情况)?$")),
 ]
-_REP_ZH = re.compile(r"^" + _ASK + r"(.{1,12}?)(?:的)(?:商机|漏斗|单子|管道|业绩|pipeline)(?:情况)?$")
+# a person's name: two to four Chinese characters (or a Latin name) — not "我手上谈判阶段的单子"
+_REP_ZH = re.compile(r"^" + _ASK + r"([\u4e00-\u9fff·]{2,4}|[A-Za-z][A-Za-z .]{0,30})的(?:商机|漏斗|单子|管道|业绩|pipeline)(?:情况)?$")
 _EN = [
     ("week_funnel", re.compile(r"^(?:show\s+|what(?:'s| is)\s+)?(?:the\s+|our\s+|my\s+)?(?:team(?:'s)?\s+)?(?:weekly|this week'?s?)\s+funnel$|^(?:team\s+)?funnel this week$", re.I)),
     ("funnel", re.compile(r"^(?:show\s+(?:me\s+)?|what(?:'s| is)\s+)?(?:the\s+|our\s+|my\s+)?(?:team(?:'s)?\s+|sales\s+)?funnel$", re.I)),
@@ -52,6 +53,7 @@ _EN = [
 _REP_EN = re.compile(r"^(?:pipeline|deals|funnel) (?:of|for) (.{1,40})$|^(.{1,40}?)'s (?:pipeline|deals|funnel)$", re.I)
 _SELF = {"我", "我们", "我自己", "自己", "我的", "本人", "团队", "本组", "全组", "my", "our", "me", "team", "the team"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOT_A_NAME = re.compile(r"[我你您他她们手上现在所有这那哪看查些的阶段全部]")
 
 
 def match(raw: str) -> Command | None:
@@ -64,7 +66,7 @@ def match(raw: str) -> Command | None:
             return Command(kind, lang=lang)
     if lang == "zh":
         m = _REP_ZH.match(t)
-        if m and m[1] not in _SELF:
+        if m and m[1] not in _SELF and not _NOT_A_NAME.search(m[1]):
             return Command("rep", name=m[1].strip(), lang=lang)
     else:
         m = _REP_EN.match(t)

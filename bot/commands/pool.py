@@ -51,7 +51,6 @@ _LIST_EN = re.compile(r"^(?:show|list|open|see|view|check)?\s*(?:me\s+)?(?:the\s
                       r"(?:\s+list)?$|^what'?s in the (?:lead |shared )?pool$", re.IGNORECASE)
 _RELEASE_EN = re.compile(r"^(?:release|return|put back|send back|give back|drop)\s+(.*?)\s*(?:(?:back\s+)?(?:to|into)\s+"
                          r"(?:the\s+)?(?:lead\s+|shared\s+)?pool)(?:\s*[,:;.-]\s*|\s+because\s+|\s+)?(.*)$", re.IGNORECASE)
-_RELEASE_EN_SHORT = re.compile(r"^(?:release|return to pool)\s*(.*)$", re.IGNORECASE)
 _CLAIM_EN = re.compile(r"^claim\s*(.*)$", re.IGNORECASE)
 _KEEP_EN = re.compile(r"^keep\s+(.+)$", re.IGNORECASE)
 _NUMBER = re.compile(r"^(?:第|no\.?|number|#)?\s*([0-9]{1,3}|[一二两三四五六七八九十])\s*(?:个|号|单|条)?$", re.IGNORECASE)
@@ -130,10 +129,6 @@ def match(raw: str) -> Command | None:
     m = _RELEASE_EN.match(low)
     if m:
         return Command("release", hint=m[1].strip(), reason=(m[2] or "").strip(_TRIM), lang=lang)
-    m = _RELEASE_EN_SHORT.match(low)
-    if m and low.lower().startswith("release"):
-        hint, reason = _split_reason(m[1])
-        return Command("release", hint=hint, reason=reason, lang=lang)
     m = _CLAIM_EN.match(low)
     if m:
         target = m[1].strip(_TRIM)
