@@ -94,12 +94,17 @@ def _number(target: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+_UNDO = re.compile(r"^(?:撤销|撤回|撤消|undo)$", re.IGNORECASE)
+
+
 def match(raw: str) -> Command | None:
     t = raw.strip()
     if not t or len(t) > 300:
         return None
     lang = _lang(t)
     low = t.strip(_TRIM)
+    if _UNDO.match(low):
+        return Command("undo", lang=lang)  # ours only when the last change was a release or a claim
     if lang == "zh":
         if _LIST_ZH.match(low):
             return Command("pool_list", lang=lang)
@@ -218,7 +223,24 @@ async def handle(ctx: Ctx, cmd: Command) -> str | None:
         return await _claim(ctx, cmd)
     if cmd.kind == "keep":
         return await _keep(ctx, cmd)
+    if cmd.kind == "undo":
+        return await _undo(ctx)
     return None
+
+
+async def _undo(ctx: Ctx) -> str | None:
+    last = await queries.change_last_for_user(ctx.conn, tenant_id=ctx.tenant.tenant_id, user_id=ctx.actor.user_id)
+    if last is None or last["op"] not in ("pool_release", "pool_claim") or last["deal_id"] is None:
+        return None  # the usual 撤销
+    deal_id = last["deal_id"]
+    label = _label(await service.state(ctx.conn, ctx.tenant.tenant_id, deal_id))
+    async with ctx.conn.transaction():
+        done = await service.undo(ctx.conn, ctx.actor, last["op"], deal_id, last["data"] or {})
+        await queries.change_mark_undone(ctx.conn, tenant_id=ctx.tenant.tenant_id, change_id=last["change_id"],
+                                         now=clock.now())
+    if not done:
+        return text("undo_moved_on", ctx.lang, deal=label)
+    return text("undo_release" if last["op"] == "pool_release" else "undo_claim", ctx.lang, deal=label)
 
 
 async def _list(ctx: Ctx) -> str:
@@ -275,7 +297,7 @@ async def _release(ctx: Ctx, cmd: Command) -> str | None:
     try:
         async with ctx.conn.transaction():
             await service.release(ctx.conn, ctx.actor, deal["deal_id"], cmd.reason or None)
-            await queries.change_insert(  # so that "撤销" right after does not revert an older change instead
+            await queries.change_insert(  # "撤销" right after gives it back
                 ctx.conn, tenant_id=ctx.tenant.tenant_id, user_id=ctx.actor.user_id, op="pool_release",
                 deal_id=deal["deal_id"], data={}, now=clock.now())
     except TuokeError as exc:
@@ -328,9 +350,11 @@ async def _claim(ctx: Ctx, cmd: Command) -> str | None:
     try:
         async with ctx.conn.transaction():
             row = await service.claim(ctx.conn, ctx.actor, deal_id, timezone=ctx.tenant.timezone)
-            await queries.change_insert(  # so that "撤销" right after does not revert an older change instead
+            await queries.change_insert(  # "撤销" right after puts it back into the pool as it was
                 ctx.conn, tenant_id=ctx.tenant.tenant_id, user_id=ctx.actor.user_id, op="pool_claim",
-                deal_id=deal_id, data={}, now=clock.now())
+                deal_id=deal_id, now=clock.now(),
+                data={"pooled_at": before["pooled_at"].isoformat() if before["pooled_at"] else None,
+                      "pool_team_id": before["pool_team_id"], "prev_owner_id": before["prev_owner_id"]})
     except TuokeError as exc:
         return _error(exc, ctx, label)
     taken = await queries.pool_claims_since(

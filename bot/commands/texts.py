@@ -8,8 +8,8 @@ from bot.replies import fit
 
 _T: dict[str, dict[str, str]] = {
     # 公海
-    "released": {"zh": "已把「{deal}」放回公海{reason}。同组同事现在可以领取；你{days}天内不能再领回。",
-                 "en": "Returned {deal} to the pool{reason}. Your teammates can claim it now; you can take it back after {days} days."},
+    "released": {"zh": "已把「{deal}」放回公海{reason}。同组同事现在可以领取；你{days}天内不能再领回。回复“撤销”可撤回。",
+                 "en": "Returned {deal} to the pool{reason}. Your teammates can claim it now; you can take it back after {days} days. Reply \"undo\" to revert."},
     "release_which": {"zh": "要把哪一单放回公海？说得具体一点：\n{options}",
                       "en": "Which deal goes back to the pool? Be more specific:\n{options}"},
     "release_none": {"zh": "没找到“{hint}”这单，发“我的商机”看看你的单子。",
@@ -25,7 +25,7 @@ _T: dict[str, dict[str, str]] = {
     "pool_more": {"zh": "…还有 {n} 单，说“领取 公司名”也可以。", "en": '…and {n} more; "claim <company>" works too.'},
     "claimed": {"zh": "已领取「{deal}」（{what}），现在归你跟进。今天还能领 {left} 单。{undo}",
                 "en": "You claimed {deal} ({what}); it is yours now. {left} more claims today. {undo}"},
-    "claim_undo": {"zh": "不想要了发“放回公海”。", "en": 'Send "release" to give it back.'},
+    "claim_undo": {"zh": "回复“撤销”可放回。", "en": 'Reply "undo" to give it back.'},
     "claim_taken": {"zh": "慢了一步：「{deal}」已被{owner}领取。", "en": "Too late: {owner} claimed {deal} a moment ago."},
     "claim_mine": {"zh": "「{deal}」已经是你的了。", "en": "{deal} is yours already."},
     "claim_cap": {"zh": "今天已领取 {cap} 单，达到每日上限；{resets}后可以再领。",
@@ -45,6 +45,9 @@ _T: dict[str, dict[str, str]] = {
     "keep_too_many": {"zh": "「{deal}」已连续保留{n}次没有新的跟进，不能再保留了，请找经理确认或先跟进一次。",
                       "en": "{deal} was kept {n} times in a row without a follow-up; ask your manager, or follow up first."},
     "keep_none": {"zh": "没找到要保留的单子“{hint}”。", "en": 'No deal of yours matches "{hint}".'},
+    "undo_release": {"zh": "已撤销：「{deal}」回到你手上。", "en": "Undone: {deal} is yours again."},
+    "undo_claim": {"zh": "已撤销：「{deal}」放回了公海。", "en": "Undone: {deal} is back in the pool."},
+    "undo_moved_on": {"zh": "「{deal}」已经被别人处理了，撤销不了。", "en": "{deal} moved on meanwhile; nothing to undo."},
     "pool_failed": {"zh": "没办成：{detail}", "en": "Not done: {detail}"},
     # The manager's questions
     "funnel_header": {"zh": "{who}漏斗（进行中 {n} 单，{amount}，加权 {weighted}）：",

@@ -35,6 +35,11 @@ async def test_release_shows_in_the_pool_and_a_teammate_claims_it(client, factor
     assert listed["owner_id"] is None and listed["owner"] is None and listed["pooled_at"]
     r = await wc.text(rep.wecom_userid, "凯拓放回公海")
     assert "放回公海" in r.content
+    r = await wc.text(rep.wecom_userid, "撤销")  # undo gives it back …
+    assert "回到你手上" in r.content, r.content
+    assert await _owner(db, tenant.tenant_id, small.deal_id) == rep.user_id
+    r = await wc.text(rep.wecom_userid, "凯拓放回公海")  # … and it goes again
+    assert "放回公海" in r.content
 
     # The teammate sees the team's pool, most valuable first; the other team's rep does not.
     r = await wc.text(peer.wecom_userid, "公海")
@@ -62,6 +67,16 @@ async def test_release_shows_in_the_pool_and_a_teammate_claims_it(client, factor
     r = await wc.text(peer.wecom_userid, "认领凯拓")
     assert "已领取「苏州凯拓电子材料有限公司」" in r.content
     assert await _owner(db, tenant.tenant_id, small.deal_id) == peer.user_id
+    r = await wc.text(peer.wecom_userid, "撤销")  # undo puts it back as it was
+    assert "放回了公海" in r.content, r.content
+    row = await db.fetchrow("SELECT owner_id, prev_owner_id, pool_team_id FROM deals WHERE tenant_id = $1"
+                            " AND deal_id = $2", tenant.tenant_id, small.deal_id)
+    assert row["owner_id"] is None and row["prev_owner_id"] == rep.user_id and row["pool_team_id"] is not None
+    r = await wc.text(peer.wecom_userid, "撤销")  # and the claim before it
+    assert "「佛山顺和陶瓷有限公司」放回了公海" in r.content, r.content
+    assert await _owner(db, tenant.tenant_id, deal.deal_id) is None
+    r = await wc.text(peer.wecom_userid, "撤销")  # nothing of the pool's left: the usual undo answers
+    assert "没有可以撤销" in r.content, r.content
 
 
 async def test_races_and_refusals(client, factory, db, admin_headers):

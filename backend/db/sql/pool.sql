@@ -483,3 +483,22 @@ LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_i
 WHERE d.tenant_id = :tenant_id AND d.owner_id = :owner_id AND d.stage NOT IN ('won', 'paid', 'lost')
 ORDER BY d.amount * s.probability DESC NULLS LAST, d.deal_id
 LIMIT :limit;
+
+-- name: pool_undo_release^
+-- 撤销 right after 放回公海: the deal goes back to who released it, if nobody took it meanwhile.
+UPDATE deals SET owner_id = prev_owner_id, pooled_at = NULL, pool_team_id = NULL, updated_at = :now
+WHERE tenant_id = :tenant_id AND deal_id = :deal_id AND owner_id IS NULL AND prev_owner_id = :user_id
+RETURNING deal_id;
+
+-- name: pool_undo_claim^
+-- 撤销 right after 领取: the deal goes back into the pool as it was.
+UPDATE deals SET owner_id = NULL, pooled_at = :pooled_at, pool_team_id = :pool_team_id,
+                 prev_owner_id = :prev_owner_id, updated_at = :now
+WHERE tenant_id = :tenant_id AND deal_id = :deal_id AND owner_id = :user_id
+RETURNING deal_id;
+
+-- name: pool_event_delete_last!
+-- The undone release or claim leaves no trace (nor a claim counted against the day's cap).
+DELETE FROM deal_pool_events WHERE tenant_id = :tenant_id AND event_id = (
+    SELECT max(event_id) FROM deal_pool_events
+    WHERE tenant_id = :tenant_id AND deal_id = :deal_id AND kind = :kind AND actor_id = :user_id);

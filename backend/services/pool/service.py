@@ -191,3 +191,25 @@ async def keep(conn: asyncpg.Connection, actor: Actor, deal_id: int, reason: str
 async def events(conn: asyncpg.Connection, tenant_id: int, *, deal_id: int | None = None, limit: int = 100) -> list[PoolEvent]:
     rows = await queries.pool_events(conn, tenant_id=tenant_id, deal_id=deal_id, limit=limit)
     return [PoolEvent(**dict(r)) for r in rows]
+
+
+async def undo(conn: asyncpg.Connection, actor: Actor, op: str, deal_id: int, data: dict) -> bool:
+    """Revert the actor's release (``pool_release``) or claim (``pool_claim``) made just before;
+    False when the deal moved on meanwhile (someone claimed it, it was released again)."""
+    now = clock.now()
+    async with conn.transaction():
+        if op == "pool_release":
+            done = await queries.pool_undo_release(conn, tenant_id=actor.tenant_id, deal_id=deal_id,
+                                                   user_id=actor.user_id, now=now)
+            kind = "release"
+        else:
+            pooled_at = dt.datetime.fromisoformat(data["pooled_at"]) if data.get("pooled_at") else now
+            done = await queries.pool_undo_claim(
+                conn, tenant_id=actor.tenant_id, deal_id=deal_id, user_id=actor.user_id, pooled_at=pooled_at,
+                pool_team_id=data.get("pool_team_id"), prev_owner_id=data.get("prev_owner_id"), now=now)
+            kind = "claim"
+        if done is None:
+            return False
+        await queries.pool_event_delete_last(conn, tenant_id=actor.tenant_id, deal_id=deal_id, kind=kind,
+                                             user_id=actor.user_id)
+    return True
