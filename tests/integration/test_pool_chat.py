@@ -208,6 +208,10 @@ async def test_keep_from_the_warning_asks_a_reason_and_limits_keeps(client, fact
     assert "进行中的商机" in r.content, r.content
     r = await wc.text(rep.wecom_userid, "客户在走采购流程，下周二拜访")
     assert "已保留" in r.content and "采购流程" in r.content, r.content
+    # The warning card, still waiting in the outbox, no longer applies: cancelled, not sent.
+    await deliver_due(pool, tenant_id=tenant.tenant_id)
+    assert await db.fetchval("SELECT status FROM outbox WHERE tenant_id = $1 AND idempotency_key LIKE 'pool-warn:%'",
+                             tenant.tenant_id) == "cancelled"
     # The clock restarted: days later nothing is recycled, the old warning does not count.
     clock.set_now(t0 + dt.timedelta(days=32))
     result = await recycle.recycle(db, tenant_id=tenant.tenant_id, wait=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import time
 from typing import Any
 
@@ -28,6 +29,7 @@ import msgspec
 from backend import clock
 from backend.db.queries import queries
 from backend.services.nudges import manners
+from backend.services import outbox
 from backend.services.outbox import to_wecom
 from backend.services.pool import messages, rules as pool_rules
 from schemas.pool import RecycleResult
@@ -143,3 +145,29 @@ async def recycle_all(pool: asyncpg.Pool, *, dry_run: bool = False, wait: bool =
         total.deals.extend(p.deals[: KEEP_IDS - len(total.deals)])
         total.warned_deals.extend(p.warned_deals[: KEEP_IDS - len(total.warned_deals)])
     return total
+
+
+_WARN_KEY = re.compile(r"^pool-warn:(\d+):(\d+)$")
+
+
+async def warning_is_stale(conn: asyncpg.Connection, tenant_id: int, key: str) -> str | None:
+    """A warning held by quiet hours is not sent when the deal was touched, kept, released or
+    closed before it was due."""
+    match = _WARN_KEY.match(key)
+    if match is None:
+        return None
+    deal = await conn.fetchrow(
+        "SELECT owner_id, stage, greatest(coalesce(last_activity_at, created_at), coalesce(pool_clock_at, created_at))"
+        " AS episode FROM deals WHERE tenant_id = $1 AND deal_id = $2", tenant_id, int(match[1]))
+    if deal is None:
+        return "the deal is gone"
+    if deal["owner_id"] is None:
+        return "the deal is in the pool already"
+    if deal["stage"] in ("won", "paid", "lost"):
+        return f"the deal is {deal['stage']}"
+    if messages.micros(deal["episode"]) != int(match[2]):
+        return "the deal was followed up or kept before the warning was due"
+    return None
+
+
+outbox.register_stale_check("pool-warn:", warning_is_stale)
