@@ -33,6 +33,9 @@ async def _thresholds_bulk(conn: asyncpg.Connection, tenant_ids: list[int]) -> d
     }
 
 
+NESTLOOP_MAX = 2000  # accounts scored at once above which the plan must hash-join
+
+
 async def rescore(conn: asyncpg.Connection, tenant_ids: list[int], *, everything: bool = False) -> ScoreResult:
     """Score the tenants' marked accounts (``everything``: all their accounts) in one pass."""
     started = time.perf_counter()
@@ -50,6 +53,10 @@ async def rescore(conn: asyncpg.Connection, tenant_ids: list[int], *, everything
         changed = 0
         if count:
             await conn.execute("ANALYZE score_acc")
+            if count > NESTLOOP_MAX:
+                # Joins on (tenant_id, account_id) are estimated at a few rows however many there are
+                # (the two columns are correlated); a nested loop over thousands of accounts never ends.
+                await conn.execute("SET LOCAL enable_nestloop = off")
             changed = await queries.accounts_score(conn, now=now, **params)
     return ScoreResult(accounts=count, changed=changed, seconds=round(time.perf_counter() - started, 3))
 
