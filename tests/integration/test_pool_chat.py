@@ -232,3 +232,30 @@ async def test_keep_from_the_warning_asks_a_reason_and_limits_keeps(client, fact
     r = await client.get(f"/admin/v1/tenants/{tenant.slug}/pool/events", params={"deal_id": deal.deal_id},
                          headers=admin_headers)
     assert [e["kind"] for e in r.json()] == ["release", "keep", "keep", "keep", "keep", "warn"]
+
+
+async def test_two_workers_recycle_each_deal_once(factory, pool):
+    import asyncio
+
+    tenant, _ = await factory.tenant()
+    rep = await factory.user(tenant.tenant_id, name="张三")
+    t0 = clock.now()
+    deals = [await factory.deal(rep, f"客户{i}有限公司", stage="solution") for i in range(5)]
+    clock.set_now(t0 + dt.timedelta(days=28))
+    async with pool.acquire() as conn:
+        await recycle.recycle(conn, tenant_id=tenant.tenant_id, wait=True)
+    clock.set_now(t0 + dt.timedelta(days=31))
+
+    async def worker(wait: bool):
+        async with pool.acquire() as conn:
+            return await recycle.recycle(conn, tenant_id=tenant.tenant_id, wait=wait)
+
+    results = await asyncio.gather(worker(True), worker(True), worker(False), worker(True))
+    assert sum(r.recycled for r in results) == 5
+    async with pool.acquire() as conn:
+        events = await conn.fetchval("SELECT count(*) FROM deal_pool_events WHERE tenant_id = $1 AND kind = 'recycle'",
+                                     tenant.tenant_id)
+        owned = await conn.fetchval("SELECT count(*) FROM deals WHERE tenant_id = $1 AND owner_id IS NOT NULL",
+                                    tenant.tenant_id)
+    assert (events, owned) == (5, 0)
+    assert len({d.deal_id for d in deals}) == 5

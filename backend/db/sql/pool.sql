@@ -73,7 +73,7 @@ JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
 LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
 LEFT JOIN users pu ON pu.tenant_id = d.tenant_id AND pu.user_id = d.prev_owner_id
 WHERE d.tenant_id = :tenant_id AND d.owner_id IS NULL
-  AND (:everyone::bool OR d.pool_team_id IS NOT DISTINCT FROM :team_id::bigint)
+  AND (:everyone::bool OR d.pool_team_id IS NULL OR d.pool_team_id = :team_id::bigint)
 ORDER BY d.amount DESC NULLS LAST, coalesce(a.tier_override, a.tier), d.pooled_at DESC, d.deal_id DESC
 LIMIT :limit OFFSET :offset;
 
@@ -87,7 +87,7 @@ JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
 LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
 LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.contact_id = d.contact_id
 WHERE e.tenant_id = :tenant_id AND e.kind = 'claim' AND e.created_at >= :since
-  AND (:everyone::bool OR e.team_id IS NOT DISTINCT FROM :team_id::bigint)
+  AND (:everyone::bool OR e.team_id IS NULL OR e.team_id = :team_id::bigint)
 ORDER BY e.deal_id, e.created_at DESC;
 
 -- name: pool_tenant_deals_open
