@@ -82,7 +82,8 @@ ALTER TABLE accounts
     ADD COLUMN scored_at      timestamptz,
     ADD COLUMN score_dirty    boolean NOT NULL DEFAULT true;
 CREATE INDEX accounts_dirty ON accounts (tenant_id, account_id) WHERE score_dirty;
-CREATE INDEX accounts_rank ON accounts (tenant_id, score DESC, account_id);
+-- No index on score: the nightly pass rewrites scores, and unindexed columns let PostgreSQL update
+-- the rows in place (HOT); a tenant's accounts are sorted by score when listed.
 
 -- The nightly full rescore, claimed once per tenant and local day.
 CREATE TABLE account_scoring (
