@@ -20,7 +20,7 @@ _T: dict[str, dict[str, str]] = {
                        "en": '{deal} is in the pool already. Send "claim {deal}" to take it.'},
     "closed_no_pool": {"zh": "「{deal}」已经{stage}，不用放回公海。", "en": "{deal} is {stage} already; it does not go to the pool."},
     "pool_header": {"zh": "公海里有 {n} 单（最有价值的在前），回复“领取 序号”即可领取：",
-                    "en": 'The pool has {n} deals (most valuable first); reply "claim <number>" to take one:'},
+                    "en": 'The pool has {n} deal(s) (most valuable first); reply "claim <number>" to take one:'},
     "pool_empty": {"zh": "公海里现在没有单子。", "en": "The pool is empty right now."},
     "pool_more": {"zh": "…还有 {n} 单，说“领取 公司名”也可以。", "en": '…and {n} more; "claim <company>" works too.'},
     "claimed": {"zh": "已领取「{deal}」（{what}），现在归你跟进。今天还能领 {left} 单。{undo}",
