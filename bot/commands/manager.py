@@ -25,9 +25,11 @@ CLOSED_TOP = 8
 
 @dataclass
 class Command:
-    kind: str  # funnel | week_funnel | not_followed | stalled | rep | closed
+    kind: str  # funnel | week_funnel | not_followed | stalled | rep | closed | set_tier
     name: str = ""
     lang: str = "zh"
+    tier: str = ""
+    reason: str = ""
 
 
 _TRIM = "。.!！?？~～ "
@@ -56,11 +58,31 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NOT_A_NAME = re.compile(r"[我你您他她们手上现在所有这那哪看查些的阶段全部]")
 
 
+_TIER_ZH = re.compile(r"^(?:把|将)?(.{2,40}?)(?:设为|设成|定为|定成|改为|改成|调为|调成|标为|标记为|升为|降为|列为)\s*"
+                      r"(?:([ABCabc])\s*类(?:客户)?|(大客户)|(自动(?:分级)?))\s*(.*)$")
+_TIER_EN = re.compile(r"^(?:set|mark|make)\s+(.{2,60}?)\s+(?:as\s+|to\s+)?(?:tier\s+([ABCabc])|(a big customer|key account)|(automatic))"
+                      r"\s*(.*)$", re.IGNORECASE)
+
+
+def _set_tier(t: str, lang: str) -> Command | None:
+    m = (_TIER_ZH if lang == "zh" else _TIER_EN).match(t)
+    if not m:
+        return None
+    tier = (m[2] or "").upper() or ("A" if m[3] else "")  # "" = back to the computed tier
+    reason = re.sub(r"^[\s，,;；:：。]*(?:理由是?|原因是?|因为|because|reason:?)?[\s，,:：]*", "", m[5] or "", flags=re.I)
+    return Command("set_tier", name=m[1].strip(), tier=tier, reason=reason.strip(_TRIM), lang=lang)
+
+
 def match(raw: str) -> Command | None:
     t = raw.strip().strip(_TRIM)
-    if not t or len(t) > 60:
+    if not t or len(t) > 200:
         return None
     lang = "zh" if _CJK.search(t) else "en"
+    tier = _set_tier(t, lang)
+    if tier is not None:
+        return tier
+    if len(t) > 60:
+        return None
     for kind, pattern in (_ZH if lang == "zh" else _EN):
         if pattern.match(t):
             return Command(kind, lang=lang)
@@ -131,7 +153,37 @@ async def handle(ctx: Ctx, cmd: Command) -> str | None:
         return await _stalled(ctx, scope)
     if cmd.kind == "closed":
         return await _closed(ctx, scope)
+    if cmd.kind == "set_tier":
+        return await _override(ctx, cmd)
     return None
+
+
+async def _override(ctx: Ctx, cmd: Command) -> str | None:
+    """A manager sets an account's tier in chat: "顺和设为A类客户，理由：集团采购"; "…设为自动" clears it."""
+    from backend.errors import TuokeError
+    from backend.services.accounts import normalise_company
+    from backend.services.pool import tiers
+
+    words = normalise_company(cmd.name)
+    rows = await queries.accounts_find(ctx.conn, tenant_id=ctx.tenant.tenant_id, words=words) if words else []
+    if not rows:
+        return None  # not a customer we know: let the parser read it
+    if ctx.actor.role not in ("manager", "admin"):
+        return text("tier_managers_only", ctx.lang)
+    exact = [r for r in rows if normalise_company(r["name"]) == words]
+    if len(rows) > 1 and len(exact) != 1:
+        return text("tier_which", ctx.lang, options=replies.numbered([r["name"] for r in rows]))
+    account = (exact or rows)[0]
+    if len(cmd.reason) < 2:
+        return text("tier_reason", ctx.lang, name=account["name"])
+    try:
+        async with ctx.conn.transaction():
+            done = await tiers.override(ctx.conn, ctx.actor, account["account_id"], cmd.tier or None, cmd.reason)
+    except TuokeError as exc:
+        return text("pool_failed", ctx.lang, detail=exc.detail)
+    if cmd.tier:
+        return text("tier_set", ctx.lang, name=done.name, tier=done.tier, reason=cmd.reason, score=done.score)
+    return text("tier_cleared", ctx.lang, name=done.name, tier=done.tier, score=done.score)
 
 
 async def _rep_scope(ctx: Ctx, name: str) -> Scope | str | None:

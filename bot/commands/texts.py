@@ -74,6 +74,14 @@ _T: dict[str, dict[str, str]] = {
     "rep_header": {"zh": "{name}的商机：", "en": "{name}'s pipeline:"},
     "rep_unknown": {"zh": "团队里没有叫“{name}”的销售。", "en": 'No rep called "{name}" in your team.'},
     "rep_only_own": {"zh": "只能看自己的商机；发“我的漏斗”看你的数据。", "en": 'You can see your own figures only; send "my funnel".'},
+    "tier_set": {"zh": "已把「{name}」设为{tier}类客户（理由：{reason}；系统评分 {score}）。发“{name}设为自动”可恢复自动分级。",
+                 "en": "{name} is tier {tier} now (reason: {reason}; its score is {score}). Set it to automatic to undo."},
+    "tier_cleared": {"zh": "「{name}」恢复自动分级：{tier}类（评分 {score}）。", "en": "{name} is graded automatically again: tier {tier} (score {score})."},
+    "tier_reason": {"zh": "调整「{name}」的客户等级需要理由，例如“{name}设为A类客户，理由：集团统一采购”。",
+                    "en": 'Say why, e.g. "set {name} to tier A because group-wide purchasing".'},
+    "tier_which": {"zh": "是哪一家？说得具体一点：\n{options}", "en": "Which one? Be more specific:\n{options}"},
+    "tier_managers_only": {"zh": "客户等级由经理调整；系统会根据成交、回款和商机自动评分。",
+                           "en": "Only a manager sets a customer's tier; it is scored from the data otherwise."},
     "top_header": {"zh": "最值得推进的：", "en": "Worth pushing:"},
 }
 

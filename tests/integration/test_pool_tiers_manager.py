@@ -132,6 +132,18 @@ async def test_manager_asks_for_the_team_funnel_in_chat(client, factory, db):
     assert "张三：2/2" in r.content and "李四：1/1" in r.content and "王五" not in r.content, r.content
     r = await wc.text(manager.wecom_userid, "who hasn't followed up")
     assert "张三: 2/2" in r.content, r.content
+    # A manager sets a customer's tier in chat, with a reason; a rep may not.
+    r = await wc.text(manager.wecom_userid, "海天设为A类客户")
+    assert "需要理由" in r.content, r.content
+    r = await wc.text(manager.wecom_userid, "把海天设为A类客户，理由：集团统一采购")
+    assert "已把「宁波海天塑机有限公司」设为A类客户" in r.content, r.content
+    row = await db.fetchrow("SELECT tier_override, tier_reason, tier_set_by FROM accounts WHERE tenant_id = $1"
+                            " AND name = '宁波海天塑机有限公司'", tenant.tenant_id)
+    assert tuple(row) == ("A", "集团统一采购", manager.user_id)
+    r = await wc.text(rep.wecom_userid, "顺和设为A类客户，理由：我觉得")
+    assert "由经理调整" in r.content
+    r = await wc.text(manager.wecom_userid, "海天设为自动，恢复")
+    assert "恢复自动分级" in r.content, r.content
     # "我的商机" is still the list intent, "顺和的商机" is not a person.
     r = await wc.text(rep.wecom_userid, "我的商机")
     assert "进行中的商机" in r.content

@@ -80,3 +80,15 @@ def test_no_message_of_the_parser_sets_is_taken():
         pytest.skip("no chat data sets here")
     taken = [t for t in texts if match(t) is not None]
     assert taken == [], taken[:10]
+
+
+@pytest.mark.parametrize("text, name, tier, reason", [
+    ("顺和设为A类客户，理由：集团统一采购", "顺和", "A", "集团统一采购"),
+    ("把凯拓定为大客户 因为年框", "凯拓", "A", "年框"),
+    ("海天改为C类", "海天", "C", ""),
+    ("顺和设为自动", "顺和", "", ""),
+    ("set Acme to tier B because they pay late", "Acme", "B", "they pay late"),
+])
+def test_set_tier(text, name, tier, reason):
+    cmd = manager.match(text)
+    assert cmd is not None and (cmd.kind, cmd.name, cmd.tier, cmd.reason) == ("set_tier", name, tier, reason), cmd

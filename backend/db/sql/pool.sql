@@ -502,3 +502,10 @@ RETURNING deal_id;
 DELETE FROM deal_pool_events WHERE tenant_id = :tenant_id AND event_id = (
     SELECT max(event_id) FROM deal_pool_events
     WHERE tenant_id = :tenant_id AND deal_id = :deal_id AND kind = :kind AND actor_id = :user_id);
+
+-- name: accounts_find
+-- Accounts whose normalised name contains the words a manager used (set a tier in chat).
+SELECT account_id, name, coalesce(tier_override, tier) AS tier, score FROM accounts
+WHERE tenant_id = :tenant_id AND norm_name LIKE '%' || :words || '%'
+ORDER BY (norm_name = :words) DESC, length(norm_name), account_id
+LIMIT 5;
