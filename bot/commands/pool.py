@@ -19,6 +19,7 @@ from backend import clock
 from backend.db.queries import queries
 from backend.errors import Forbidden, Invalid, NotFound, TuokeError
 from backend.services import outbox
+from backend.services.nudges import manners
 from backend.services.pool import rules as pool_rules, service
 from bot import finder, replies
 from bot.commands.texts import text
@@ -33,7 +34,7 @@ _SEP = r"[，,;；。:：]"
 
 @dataclass
 class Command:
-    kind: str  # pool_list | release | claim | keep | keep_reason
+    kind: str  # pool_list | release | claim | keep | undo
     hint: str = ""
     reason: str = ""
     number: int | None = None
@@ -155,7 +156,7 @@ def _label(row: Any) -> str:
 
 
 def _local(at: dt.datetime, ctx: Ctx) -> str:
-    local = at.astimezone(dt.timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo(ctx.tenant.timezone))
+    local = at.astimezone(manners.zone(ctx.tenant.timezone))
     if ctx.lang == "en":
         return local.strftime("%d %b %H:%M")
     return f"{local.month}月{local.day}日 {local:%H:%M}"
@@ -366,13 +367,11 @@ async def _claim(ctx: Ctx, cmd: Command) -> str | None:
 
 
 def _day_start(ctx: Ctx) -> dt.datetime:
-    from backend.services.nudges import manners
-
     return manners.day_start(manners.local_day(clock.now(), ctx.tenant.timezone), ctx.tenant.timezone)
 
 
 async def _keep(ctx: Ctx, cmd: Command) -> str | None:
-    own = [r for r in _rows(await finder.open_deals(ctx.conn, ctx.actor))]
+    own = _rows(await finder.open_deals(ctx.conn, ctx.actor))
     deal = _find(cmd.hint, own).deal if cmd.hint else None
     reason = cmd.reason
     if deal is None:

@@ -8,7 +8,7 @@ import datetime as dt
 from backend import clock
 from backend.services.outbox import deliver_due
 from backend.services.pool import recycle
-from tests.fakes.wecom_client import WecomClient, rep_chat
+from tests.fakes.wecom_client import rep_chat
 
 
 async def _owner(db, tenant_id, deal_id):

@@ -7,7 +7,7 @@ import datetime as dt
 
 from backend import clock
 from backend.services.pool import recycle, tiers
-from tests.fakes.wecom_client import WecomClient, rep_chat
+from tests.fakes.wecom_client import rep_chat
 
 
 async def _accounts(client, admin_headers, slug):
