@@ -61,3 +61,25 @@ async def test_workbench_pool(client, factory, pool):
     assert r.status_code == 200 and r.json()["tier"] == "A"
     r = await client.get("/miniapp/v1/deals", headers=peer_s["headers"])
     assert r.json()["items"][0]["tier"] == "A"
+
+
+async def test_radar_shows_the_visitors_account_tier(client, factory, pool, admin_headers):
+    from tests.integration.miniapp_support import card_of, sign_in
+
+    tenant, _ = await factory.tenant()
+    rep, rep_s = await bound_rep(client, pool, factory, tenant, name="张伟", team="华东一组")
+    card = await card_of(client, rep_s)
+    visitor = await sign_in(client, tenant.slug)
+    url = f"/miniapp/v1/cards/{card['code']}"
+    await client.get(url, params={"s": card["share"]}, headers=visitor["headers"])
+    r = await client.post(f"{url}/inquiries", json={"name": "陈女士", "phone": "13600000001", "company": "美的集团"},
+                          headers=visitor["headers"])
+    assert r.status_code == 201, r.text
+    async with pool.acquire() as conn:
+        account_id = await conn.fetchval("SELECT account_id FROM accounts WHERE tenant_id = $1", tenant.tenant_id)
+    r = await client.patch(f"/admin/v1/tenants/{tenant.slug}/accounts/{account_id}/tier",
+                           json={"tier": "A", "reason": "集团客户"}, headers=admin_headers)
+    assert r.status_code == 200
+    r = await client.get("/miniapp/v1/radar", headers=rep_s["headers"])
+    assert r.status_code == 200, r.text
+    assert [(v["company"], v["tier"]) for v in r.json()] == [("美的集团", "A")]
