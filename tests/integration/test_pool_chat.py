@@ -259,3 +259,23 @@ async def test_two_workers_recycle_each_deal_once(factory, pool):
                                     tenant.tenant_id)
     assert (events, owned) == (5, 0)
     assert len({d.deal_id for d in deals}) == 5
+
+
+async def test_many_warnings_are_five_cards_and_one_line(factory, db, pool, fake_wechat):
+    tenant, _ = await factory.tenant()
+    rep = await factory.user(tenant.tenant_id, name="张三")
+    t0 = clock.now()
+    for i in range(7):
+        await factory.deal(rep, f"客户{i}有限公司", stage="solution", amount=(i + 1) * 100_000)
+    clock.set_now(t0 + dt.timedelta(days=28))
+    result = await recycle.recycle(db, tenant_id=tenant.tenant_id, wait=True)
+    assert result.warned == 7
+    await deliver_due(pool, tenant_id=tenant.tenant_id)
+    sent = fake_wechat.sent(rep.wecom_userid)
+    cards = [m["template_card"]["main_title"]["title"] for m in sent if m.get("msgtype") == "template_card"]
+    texts = [m["text"]["content"] for m in sent if m.get("msgtype") == "text"]
+    assert sorted(cards) == sorted(f"客户{i}有限公司" for i in (6, 5, 4, 3, 2))  # the most valuable five
+    assert len(texts) == 1 and "另有 2 单" in texts[0] and "客户1" in texts[0] and "客户0" in texts[0], texts
+    # All seven were warned: all seven are recycled when due.
+    clock.set_now(t0 + dt.timedelta(days=31))
+    assert (await recycle.recycle(db, tenant_id=tenant.tenant_id, wait=True)).recycled == 7

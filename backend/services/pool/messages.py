@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Mapping
 
 from backend.services.nudges.messages import clip, micros, money  # noqa: F401  (micros: outbox keys)
-from schemas.outbox import TemplateCardMessage
+from schemas.outbox import TemplateCardMessage, TextMessage
 
 BUTTONS = (("keep", "保留", 1), ("release", "放回公海", 2))
 
@@ -43,3 +43,13 @@ def warning_card(row: Mapping[str, Any], now: dt.datetime, tz: str) -> TemplateC
                         for action, text, style in BUTTONS],
     }
     return TemplateCardMessage(card=card)
+
+
+def warning_summary(rows: list[Mapping[str, Any]], tz: str) -> TextMessage:
+    """One text for the warned deals beyond the cards: how many, the first names, the date."""
+    names = "、".join(clip(r.get("company") or r.get("title"), 16) for r in rows[:5])
+    more = "等" if len(rows) > 5 else ""
+    when = local_date(min(r["recycle_at"] for r in rows), tz)
+    return TextMessage(content=(
+        f"另有 {len(rows)} 单很久没有跟进，最早{when}起将回收到公海：{names}{more}。"
+        f"要继续跟进请回复“保留 客户名 理由”，不跟了可以回复“客户名放回公海”。"))

@@ -39,6 +39,7 @@ log = logging.getLogger("tuoke.pool")
 RECYCLE_LOCK = 0x7265_6379  # "recy"
 SLOTS = 4
 KEEP_IDS = 1000  # deal ids kept in a result
+CARDS_PER_OWNER = 5  # warning cards per owner and pass; the rest are named in one text
 _encode = msgspec.json.Encoder().encode
 
 
@@ -66,16 +67,42 @@ def tenant_params(tenant_rows: list[Any], now: dt.datetime) -> dict[str, list[An
 
 
 def render(rows: list[Any], now: dt.datetime, zones: dict[int, str]) -> dict[str, list[Any]]:
+    """Outbox rows (as arrays): a card for each of an owner's ``CARDS_PER_OWNER`` most valuable
+    warned deals, and one text naming the rest (every warned deal counts as warned).
+
+    ``rows`` come ordered by tenant, owner and amount (most valuable first).
+    """
     out: dict[str, list[Any]] = {"tenant_ids": [], "recipients": [], "payloads": [], "keys": [], "not_before": []}
+
+    def add(row: Any, message: Any, key: str) -> None:
+        out["tenant_ids"].append(row["tenant_id"])
+        out["recipients"].append(row["wecom_userid"])
+        out["payloads"].append(_encode(to_wecom(message)).decode())
+        out["keys"].append(key)
+        out["not_before"].append(row["send_at"])
+
+    group: list[Any] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        tz = zones.get(group[0]["tenant_id"], "Asia/Shanghai")
+        for row in group[:CARDS_PER_OWNER]:
+            add(row, messages.warning_card(row, now, tz), f"pool-warn:{row['deal_id']}:{messages.micros(row['episode'])}")
+        rest = group[CARDS_PER_OWNER:]
+        if rest:
+            first = rest[0]
+            add(first, messages.warning_summary(rest, tz),
+                f"pool-warn-more:{first['owner_id']}:{messages.micros(now)}")
+        group.clear()
+
     for row in rows:
         if not row["wecom_userid"]:
             continue  # nobody to tell in WeChat Work; the deal is still recycled after the warning days
-        card = messages.warning_card(row, now, zones.get(row["tenant_id"], "Asia/Shanghai"))
-        out["tenant_ids"].append(row["tenant_id"])
-        out["recipients"].append(row["wecom_userid"])
-        out["payloads"].append(_encode(to_wecom(card)).decode())
-        out["keys"].append(f"pool-warn:{row['deal_id']}:{messages.micros(row['episode'])}")
-        out["not_before"].append(row["send_at"])
+        if group and (group[0]["tenant_id"], group[0]["owner_id"]) != (row["tenant_id"], row["owner_id"]):
+            flush()
+        group.append(row)
+    flush()
     return out
 
 
