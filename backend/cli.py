@@ -15,7 +15,7 @@ import msgspec
 from backend.settings import get_settings
 
 # Area command groups, "module:attribute" (kb ingest, nudges scan, digest preview …).
-CLI_GROUPS: list[str] = ["backend.nudges_cli:nudges", "backend.nudges_cli:digest", "backend.services.kb.cli:kb", "bot.cli:bot", "backend.services.cards.cli:cards_group", "bot.aibot.cli:aibot"]
+CLI_GROUPS: list[str] = ["backend.nudges_cli:nudges", "backend.nudges_cli:digest", "backend.services.kb.cli:kb", "bot.cli:bot", "backend.services.cards.cli:cards_group", "bot.aibot.cli:aibot", "backend.services.pool.cli:pool_group", "backend.services.pool.cli:accounts_group"]
 
 
 def run(coro: Awaitable[Any]) -> Any:

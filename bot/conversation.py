@@ -16,7 +16,7 @@ import msgspec
 
 from backend import clock
 from backend.services import outbox
-from bot import actions, confirm, finder, llm, state
+from bot import actions, commands, confirm, finder, llm, state
 from bot.context import Ctx
 from bot.intents import StageAlias, parse
 from bot.replies import say
@@ -33,6 +33,11 @@ async def converse(ctx: Ctx, text: str) -> str:
         reply = await _answer(ctx, pending, text)
         if reply is not None:
             return reply
+    reply = await commands.respond(ctx, text)  # 公海 and the manager's questions (bot/commands/)
+    if reply is not None:
+        if pending is not None:
+            await state.clear(ctx.conn, ctx.actor)
+        return reply
     parsed = await understand(ctx, text)
     ctx.lang = parsed.lang
     if pending is not None:

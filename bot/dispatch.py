@@ -23,7 +23,7 @@ import msgspec
 from backend import clock
 from backend.db.queries import queries
 from backend.services import tenants
-from bot import confirm, nudge_buttons
+from bot import commands, confirm, nudge_buttons
 from bot.context import Ctx, MessageConnection, NeedSavepoints
 from bot.conversation import converse, on_button
 from bot.inbound import Inbound
@@ -67,6 +67,8 @@ def _acts(inbound: Inbound) -> bool:
     if inbound.msg_type != "event":
         return True
     if inbound.event == "template_card_event":
+        if commands.is_button(inbound.event_key):  # the pool warning's 保留 / 放回公海
+            return True
         return nudge_buttons.is_nudge(inbound.event_key) or confirm.is_confirm_key(inbound.event_key)
     return inbound.event == "subscribe"
 
@@ -201,6 +203,8 @@ async def _respond(ctx: Ctx, inbound: Inbound) -> str | None:
     if inbound.msg_type == "event":
         if inbound.event == "template_card_event" and confirm.is_confirm_key(inbound.event_key):
             return await on_button(ctx, inbound.event_key or "", response_code=inbound.response_code)
+        if inbound.event == "template_card_event" and commands.is_button(inbound.event_key):
+            return await commands.on_button(ctx, inbound.event_key or "", response_code=inbound.response_code)
         if inbound.event == "template_card_event":
             return await nudge_buttons.handle(ctx, inbound.event_key or "", response_code=inbound.response_code)
         return say("help", ctx.lang)  # subscribe: how to use the bot

@@ -170,6 +170,7 @@ class RadarVisitor(msgspec.Struct, kw_only=True):
     inquiries: int
     score: int
     came_via: str | None = None  # who forwarded the card to them (name), when not the rep
+    tier: str | None = None  # their company's account tier (A/B/C; A = 大客户), when known
 
 
 class ChainLink(msgspec.Struct, kw_only=True):

@@ -56,7 +56,7 @@ class Deal(msgspec.Struct, kw_only=True):
     product: str | None = None
     stage: str
     amount: int | None
-    owner_id: int
+    owner_id: int | None  # None: the deal is in the shared pool (公海)
     owner: str | None = None
     source: str
     expected_close: dt.date | None = None
@@ -66,6 +66,8 @@ class Deal(msgspec.Struct, kw_only=True):
     last_activity_at: dt.datetime | None
     created_at: dt.datetime | None = None
     snoozed_until: dt.datetime | None = None
+    tier: str | None = None  # the account's tier (A/B/C, 大客户 = A)
+    pooled_at: dt.datetime | None = None  # in the shared pool since
 
     def __post_init__(self) -> None:
         self.id = self.deal_id

@@ -98,6 +98,9 @@ class DigestFigures(msgspec.Struct, kw_only=True):
     idle_reps: list[str]
     funnel: list[FunnelStage]
     trend: list[TrendDay]
+    pool_returned: int = 0       # deals that went back to the team's pool (公海) in the window
+    pool_recycled: int = 0       # … of which the recycle job took back (idle)
+    pool_claimed: int = 0        # deals claimed from the team's pool in the window
 
 
 class PeriodCounts(msgspec.Struct, kw_only=True):

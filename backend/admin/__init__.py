@@ -11,6 +11,7 @@ from backend.admin.kb import KnowledgeBaseController
 from backend.admin.nudges import CONTROLLERS as NUDGE_CONTROLLERS
 from backend.admin.people import TeamController, UserController
 from backend.admin.pipeline import StageController
+from backend.admin.pool import CONTROLLERS as POOL_CONTROLLERS
 from backend.admin.tenants import TenantController
 
 # Other areas append their admin controllers here (knowledge base, nudge rules …).
@@ -23,6 +24,7 @@ CONTROLLERS: list = [
     ActivityController,
     *NUDGE_CONTROLLERS,
     KnowledgeBaseController,
+    *POOL_CONTROLLERS,
 ]
 
 

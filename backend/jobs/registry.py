@@ -30,4 +30,4 @@ def all_jobs() -> list[Job]:
 
 
 # Modules that contribute a ``JOBS: list[Job]`` (nudges, reminders, digests …).
-JOB_MODULES: list[str] = ["bot.jobs", "backend.jobs.nudges", "backend.services.cards.jobs"]
+JOB_MODULES: list[str] = ["bot.jobs", "backend.jobs.nudges", "backend.services.cards.jobs", "backend.jobs.pool"]

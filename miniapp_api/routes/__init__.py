@@ -8,6 +8,7 @@ from miniapp_api.guards import DEPENDENCIES
 from miniapp_api.routes.cards import MyCardController, PublicCardController, RadarController
 from miniapp_api.routes.h5 import H5CardController
 from miniapp_api.routes.kb import KnowledgeController
+from miniapp_api.routes.pool import DealPoolController, PoolController, TeamAccountController
 from miniapp_api.routes.session import MeController, SessionController
 from miniapp_api.routes.team import TeamController
 from miniapp_api.routes.workbench import DealController, FunnelController
@@ -22,6 +23,9 @@ CONTROLLERS: list = [
     FunnelController,
     TeamController,
     KnowledgeController,
+    PoolController,
+    DealPoolController,
+    TeamAccountController,
     H5CardController,
 ]
 

@@ -241,7 +241,7 @@ GROUP BY s.visitor_id;
 -- Who the visitors are: the name they gave or their contact's, the company, the share they
 -- first came through.
 SELECT v.visitor_id, coalesce(v.name, ct.name) AS name, coalesce(v.company, a.name) AS company,
-       v.contact_id, v.openid IS NOT NULL AS in_miniapp,
+       v.contact_id, v.openid IS NOT NULL AS in_miniapp, coalesce(a.tier_override, a.tier) AS tier,
        (SELECT e.share_id FROM card_events e
         WHERE e.tenant_id = v.tenant_id AND e.visitor_id = v.visitor_id AND e.rep_id = :rep_id AND e.kind = 'view'
         ORDER BY e.created_at, e.event_id LIMIT 1) AS first_share_id

@@ -47,9 +47,10 @@ RETURNING deal_id;
 SELECT d.deal_id, d.title, a.name AS company, c.name AS contact_name, c.title AS contact_title,
        c.phone, c.email, d.product, d.stage, d.amount, d.owner_id, u.name AS owner, d.source,
        d.expected_close, d.next_step, d.lost_reason, d.stage_entered_at, d.last_activity_at,
-       d.created_at, d.snoozed_until, u.team_id AS owner_team_id, d.contact_id, d.account_id
+       d.created_at, d.snoozed_until, u.team_id AS owner_team_id, d.contact_id, d.account_id,
+       coalesce(a.tier_override, a.tier) AS tier, d.pooled_at
 FROM deals d
-JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+LEFT JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id  -- none: in the pool (公海)
 LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
 LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.contact_id = d.contact_id
 WHERE d.tenant_id = :tenant_id AND d.deal_id = :deal_id;
@@ -67,9 +68,9 @@ FOR UPDATE OF d;
 SELECT d.deal_id, d.title, a.name AS company, c.name AS contact_name, c.title AS contact_title,
        c.phone, c.email, d.product, d.stage, d.amount, d.owner_id, u.name AS owner, d.source,
        d.expected_close, d.next_step, d.lost_reason, d.stage_entered_at, d.last_activity_at,
-       d.created_at, d.snoozed_until
+       d.created_at, d.snoozed_until, coalesce(a.tier_override, a.tier) AS tier, d.pooled_at
 FROM deals d
-JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+LEFT JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id  -- none: in the pool (公海)
 JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
 LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
 LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.contact_id = d.contact_id
@@ -86,7 +87,7 @@ LIMIT :limit OFFSET :offset;
 
 -- name: deal_count_visible$
 SELECT count(*) FROM deals d
-JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+LEFT JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
 WHERE d.tenant_id = :tenant_id
   AND (:role = 'admin' OR d.owner_id = :user_id OR (:role = 'manager' AND u.team_id = :team_id))
   AND (:owner_id::bigint IS NULL OR d.owner_id = :owner_id)

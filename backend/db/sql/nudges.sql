@@ -68,7 +68,7 @@ th AS (
     WHERE s.key NOT IN ('paid', 'lost')
 ),
 hit AS (
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at,
+    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at,
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END AS rule, 1 AS level,
            d.stage_entered_at AS episode, coalesce(d.amount, 0) * th.probability AS score,
            extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS days_over,
@@ -80,7 +80,7 @@ hit AS (
           AND x.stage NOT IN ('paid', 'lost')) d
     WHERE th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
     UNION ALL
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at,
+    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at,
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END, 2,
            d.stage_entered_at, coalesce(d.amount, 0) * th.probability,
            extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days,
@@ -92,7 +92,7 @@ hit AS (
           AND x.stage NOT IN ('paid', 'lost')) d
     WHERE th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
     UNION ALL
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at, 'idle', 1,
+    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at, 'idle', 1,
            coalesce(d.last_activity_at, d.created_at), coalesce(d.amount, 0) * th.probability,
            extract(epoch FROM (:now::timestamptz - coalesce(d.last_activity_at, d.created_at))) / 86400.0 - t.idle_days,
            extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0),
@@ -103,7 +103,7 @@ hit AS (
     JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
     WHERE t.idle AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
     UNION ALL
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at, 'close_passed', 1,
+    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at, 'close_passed', 1,
            (d.expected_close::timestamp AT TIME ZONE 'UTC'), coalesce(d.amount, 0) * th.probability,
            (t.local_today - d.expected_close)::float8,
            extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0),
@@ -119,9 +119,11 @@ cand AS (
            h.days_over, h.stage_over, coalesce(g.events_recent, 0) > 0 AS engaged,
            CASE WHEN h.level = 1 THEN h.owner_id ELSE m.user_id END AS recipient_id,
            CASE WHEN h.level = 1 THEN u.wecom_userid ELSE m.wecom_userid END AS recipient,
-           h.send_at, h.send_day, h.cap, h.factor, h.engaged_days, h.engaged_since, h.today_start
+           h.send_at, h.send_day, h.cap, h.factor, h.engaged_days, h.engaged_since, h.today_start,
+           coalesce(ac.tier_override, ac.tier, 'C') AS tier
     FROM hit h
     JOIN users u ON u.tenant_id = h.tenant_id AND u.user_id = h.owner_id AND u.active
+    LEFT JOIN accounts ac ON ac.tenant_id = h.tenant_id AND ac.account_id = h.account_id  -- 大客户 (tier A) first
     -- lookups per candidate, not joins with aggregates: the right plan whatever the row estimates
     LEFT JOIN LATERAL (
         SELECT max(e.created_at) AS last_at, count(*) FILTER (WHERE e.created_at > h.engaged_since) AS events_recent
@@ -147,7 +149,7 @@ WHERE c.recipient IS NOT NULL
 
 -- name: nudge_scan_record
 -- A scan, step 2: each recipient's new nudges (nudge_cand) are ranked — customer engagement
--- first, then amount × probability, then days over the stage's SLA; a deal is one card however
+-- first, then the account's tier (A first), then amount × probability, then days over the stage's SLA; a deal is one card however
 -- many of its rules fire — and those within the daily cap are recorded and returned (kind
 -- 'nudge'); the rest stay undecided, so they come up again on a later day while they still
 -- apply, and are told in one summary line per recipient and day (kind 'summary', unless that
@@ -179,7 +181,7 @@ ranked AS (
     -- a deal is one card however many of its rules fire: the rank (and the cap) counts deals
     SELECT f.*, f.sent + dense_rank() OVER (
                PARTITION BY f.tenant_id, f.recipient_id
-               ORDER BY f.engaged DESC, f.score DESC, f.stage_over DESC, f.deal_id) AS nth
+               ORDER BY f.engaged DESC, f.tier, f.score DESC, f.stage_over DESC, f.deal_id) AS nth
     FROM fresh f
 ),
 queued AS (

@@ -125,6 +125,7 @@ async def _visitors(
             dwell_seconds=t["dwell"], phone_taps=t["phone_taps"], contact_saves=t["contact_saves"],
             products_viewed=t["products_viewed"], forwards=t["forwards"], forwarded_to=forwarded_to,
             inquiries=t["inquiries"], score=score, came_via=came_via,
+            tier=person["tier"] if person else None,
         ))
     out.sort(key=lambda v: (-v.score, -v.last_seen.timestamp(), v.visitor_id))
     return out

@@ -64,6 +64,7 @@ async def daily(conn: asyncpg.Connection, tenant: Tenant, manager: Any, now: dt.
     engagement = await queries.digest_engagement(conn, **window)
     idle = await queries.digest_idle_reps(conn, **window)
     trend = await _trend(conn, scope, tz, today, until)
+    pool = await queries.pool_counts(conn, **window)
     return DigestFigures(
         tenant_id=tenant.tenant_id, manager_id=manager["user_id"], manager_name=manager["name"],
         team=manager["team"], day=today, since=since, until=until,
@@ -83,6 +84,7 @@ async def daily(conn: asyncpg.Connection, tenant: Tenant, manager: Any, now: dt.
         idle_reps=[r["name"] for r in idle],
         funnel=_funnel(funnel_rows),
         trend=trend,
+        pool_returned=pool["returned"], pool_recycled=pool["recycled"], pool_claimed=pool["claimed"],
     )
 
 

@@ -67,6 +67,8 @@ def _daily(f: DigestFigures, n: int) -> str:
     lines.append(
         f"**名片互动**：浏览 {e.views} 次（{e.visitors} 人）· 转发 {e.forwards} · 留言 {e.inquiries} · 拨号 {e.tap_phone}"
     )
+    if f.pool_returned or f.pool_claimed:
+        lines.append(f"**公海**：回到公海 {f.pool_returned} 单（其中超期回收 {f.pool_recycled} 单）· 被领取 {f.pool_claimed} 单")
     if f.idle_reps:
         lines.append(f"**昨日无跟进**：<font color=\"comment\">{_named(f.idle_reps, n)}</font>")
     return "\n".join(lines)

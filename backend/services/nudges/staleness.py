@@ -24,13 +24,15 @@ async def nudge_is_stale(conn: asyncpg.Connection, tenant_id: int, key: str) -> 
         return None
     deal_id, entered_us = int(match[1]), int(match[2])
     deal = await conn.fetchrow(
-        "SELECT stage, stage_entered_at, snoozed_until FROM deals WHERE tenant_id = $1 AND deal_id = $2",
+        "SELECT stage, stage_entered_at, snoozed_until, owner_id FROM deals WHERE tenant_id = $1 AND deal_id = $2",
         tenant_id, deal_id,
     )
     if deal is None:
         return "the deal is gone"
     if messages.micros(deal["stage_entered_at"]) != entered_us:
         return f"the deal moved to {deal['stage']} before the nudge was due"
+    if deal["owner_id"] is None:
+        return "the deal went back to the shared pool"
     if deal["stage"] in ("paid", "lost"):
         return f"the deal is {deal['stage']}"
     if deal["snoozed_until"] is not None and deal["snoozed_until"] > clock.now():
