@@ -4,7 +4,7 @@ Endpoints: ``GET /cgi-bin/gettoken``, ``POST /cgi-bin/message/send``,
 ``POST /cgi-bin/message/update_template_card`` (WeChat Work) and
 ``GET /sns/jscode2session`` (mini-program login). It records what it received and fails on
 demand: ``fail_next("send", "http500" | "timeout" | "token_expired" | "rate_limit" | "busy" |
-"bad_user", times=1)``. Run by hand: ``python -m tests.fakes.wechat_server --port 9100``.
+"bad_user", times=1)``; ``send_delay`` makes every send slow. Run by hand: ``python -m tests.fakes.wechat_server --port 9100``.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class FakeWeChat:
         self.code_openids: dict[str, str] = {}
         self.failures: dict[str, list[str]] = {}
         self.timeout_seconds = timeout_seconds
+        self.send_delay = 0.0  # seconds message/send takes before answering (a slow WeChat)
         self.token_fetches = 0
         fake = self
 
@@ -73,6 +74,8 @@ class FakeWeChat:
                         body = json.loads(raw)
                     except ValueError:
                         body = raw.decode(errors="replace")
+                if fake.send_delay and parts.path == "/cgi-bin/message/send":
+                    time.sleep(fake.send_delay)
                 status, reply = fake.route(method, parts.path, query, body)
                 if status == -1:  # a timeout: say nothing for longer than the client waits
                     time.sleep(fake.timeout_seconds)
@@ -122,6 +125,7 @@ class FakeWeChat:
             self.received.clear()
             self.failures.clear()
             self.used_codes.clear()
+            self.send_delay = 0.0
 
     def sent(self, touser: str | None = None) -> list[dict[str, Any]]:
         """Messages accepted by message/send (optionally for one member)."""
