@@ -3,13 +3,14 @@
 -- Sliding-window rate-limit counters (the current and the previous fixed window per key), shared
 -- by every app process. UNLOGGED: a crash may forget the last minutes' counts, which is what a
 -- restart of an in-memory limiter did anyway, and writes skip the WAL (one round trip, no fsync).
--- The key starts with the tenant id (0 for anonymous buckets); old windows are pruned by a job.
+-- Per tenant (0 for anonymous buckets) and key; old windows are pruned by a job.
 CREATE UNLOGGED TABLE rate_counters (
+    tenant_id  bigint NOT NULL,          -- no foreign key: 0 is the anonymous bucket
     key        text NOT NULL,
     win        bigint NOT NULL,          -- window number: epoch seconds / window seconds
     hits       integer NOT NULL,
     expires_at timestamptz NOT NULL,     -- after the next window ends, the row counts for nothing
-    PRIMARY KEY (key, win)
+    PRIMARY KEY (tenant_id, key, win)
 );
 CREATE INDEX rate_counters_expiry ON rate_counters (expires_at);
 
