@@ -344,3 +344,21 @@ WHERE (tenant_id, session_id) IN (
     WHERE expires_at < :before OR revoked_at < :before
     LIMIT :batch
 );
+
+-- name: rate_hit
+-- Count one hit on each key (this window) and return each key's hits in this window and the
+-- previous one. Keys come sorted, so concurrent statements lock rows in one order.
+WITH k AS (
+    SELECT * FROM unnest(:keys::text[], :wins::bigint[], :expires::timestamptz[]) AS k(key, win, expires_at)
+), up AS (
+    INSERT INTO rate_counters AS r (tenant_id, key, win, hits, expires_at)
+    SELECT :tenant_id, key, win, 1, expires_at FROM k
+    ON CONFLICT (tenant_id, key, win) DO UPDATE SET hits = r.hits + 1
+    RETURNING r.key, r.win, r.hits
+)
+SELECT up.key, up.hits, coalesce(p.hits, 0) AS previous
+FROM up LEFT JOIN rate_counters p ON p.tenant_id = :tenant_id AND p.key = up.key AND p.win = up.win - 1;
+
+-- name: rate_prune$
+WITH gone AS (DELETE FROM rate_counters WHERE expires_at < :now RETURNING 1)
+SELECT count(*) FROM gone;

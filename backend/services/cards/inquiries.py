@@ -34,9 +34,10 @@ def _company(data: InquiryCreate) -> str:
 
 
 async def submit_inquiry(
-    conn: asyncpg.Connection, code: str, data: InquiryCreate, viewer: Viewer, *, ip: str | None
+    conn: asyncpg.Connection, code: str, data: InquiryCreate, viewer: Viewer, *, ip: str | None,
+    ip_counted: bool = False,
 ) -> InquiryAccepted:
-    ratelimit.hit(viewer.tenant_id, "inquiry", ip=ip, visitor=viewer.visitor_id)
+    await ratelimit.hit(conn, viewer.tenant_id, "inquiry", ip=None if ip_counted else ip, visitor=viewer.visitor_id)
     card = await card_by_code(conn, code, viewer.tenant_id)
     if viewer.user_id == card["user_id"]:
         raise Forbidden("this is your own card: inquiries come from customers")

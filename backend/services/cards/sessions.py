@@ -57,7 +57,7 @@ def hash_token(token: str) -> str:
 
 async def login(conn: asyncpg.Connection, tenant_slug: str, code: str, *, ip: str | None = None) -> SessionCreated:
     tenant = await tenants.tenant_by_slug(conn, tenant_slug)
-    ratelimit.hit(tenant.tenant_id, "login", ip=ip)
+    await ratelimit.hit(conn, tenant.tenant_id, "login", ip=ip)
     if not tenant.miniapp.appid or not tenant.miniapp.secret:
         raise Invalid(f"tenant {tenant_slug!r} has no mini-program configured", field="tenant")
     try:
