@@ -39,6 +39,10 @@ class MeController(Controller):
         return session.me
 
     @post("/bind", operation_id="miniappBind", status_code=200)
-    async def bind(self, data: BindRequest, session: MiniSession, db: asyncpg.Connection) -> Me:
-        """Bind this WeChat identity to the rep who got this 6-digit code from the bot (绑定)."""
-        return await sessions.bind(db, session, data.code)
+    async def bind(self, data: BindRequest, session: MiniSession, db: asyncpg.Connection, client_ip: str) -> Me:
+        """Bind this WeChat identity to the rep who got this 6-digit code from the bot (绑定).
+
+        Attempts are limited per session, per IP and per tenant (429 past the budget); the rep
+        is told in WeChat Work, and the WeChat identity they were bound to before is signed out.
+        """
+        return await sessions.bind(db, session, data.code, ip=client_ip)

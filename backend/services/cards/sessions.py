@@ -116,8 +116,9 @@ async def revoke(conn: asyncpg.Connection, session: MiniSession) -> None:
     )
 
 
-async def bind(conn: asyncpg.Connection, session: MiniSession, code: str) -> Me:
+async def bind(conn: asyncpg.Connection, session: MiniSession, code: str, *, ip: str | None = None) -> Me:
     """Bind this session's openid to the rep who got ``code`` from the bot (绑定)."""
-    actor = await binding.redeem_code(conn, session.tenant_id, code, session.openid)
+    actor = await binding.redeem_code(conn, session.tenant_id, code, session.openid,
+                                      who=f"s{session.session_id}", ip=ip)
     return Me(role=actor.role, visitor_id=session.visitor_id, user_id=actor.user_id, name=actor.name,
               team_id=actor.team_id)
