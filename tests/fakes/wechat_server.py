@@ -127,6 +127,11 @@ class FakeWeChat:
             self.used_codes.clear()
             self.send_delay = 0.0
 
+    def forget(self, predicate: Any) -> None:
+        """Drop the received requests whose body matches ``predicate`` (set-up noise)."""
+        with self.lock:
+            self.received = [r for r in self.received if not (isinstance(r.body, dict) and predicate(r.body))]
+
     def sent(self, touser: str | None = None) -> list[dict[str, Any]]:
         """Messages accepted by message/send (optionally for one member)."""
         with self.lock:

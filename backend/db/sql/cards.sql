@@ -179,6 +179,11 @@ VALUES (:tenant_id, :rep_id, :visitor_id, :contact_id, :kind, :dwell_seconds, :s
 ON CONFLICT (tenant_id, visitor_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
 RETURNING event_id;
 
+-- name: cards_inquiry_lock!
+-- Serialise inquiries with one phone, then one visitor (always in this order: no deadlock).
+SELECT pg_advisory_xact_lock(hashtextextended((:tenant_id::bigint)::text || ':inquiry-phone:' || :phone::text, 0)),
+       pg_advisory_xact_lock(hashtextextended((:tenant_id::bigint)::text || ':inquiry-visitor:' || (:visitor_id::bigint)::text, 0));
+
 -- name: cards_inquiry_counts^
 -- Inquiries to this tenant in the window from this visitor and from this phone.
 SELECT count(*) FILTER (WHERE visitor_id = :visitor_id) AS by_visitor,
