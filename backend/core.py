@@ -11,17 +11,18 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Litestar, Request, Response, get
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins import InitPluginProtocol
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend import logs, wechat_api
+from backend import edge, logs, wechat_api
 from backend.db import embedded, migrate, pool as db_pool
 from backend.errors import TuokeError
 from backend.settings import get_settings
@@ -78,9 +79,20 @@ def domain_handler(request: Request, exc: TuokeError) -> Response:
 
 
 def http_handler(request: Request, exc: HTTPException) -> Response:
-    name = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    name = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
             413: "too_large", 429: "rate_limited"}.get(exc.status_code, "http_error")
     return Response({"error": name, "detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def data_handler(request: Request, exc: Exception) -> Response:
+    """What the database (or a decoder) refuses as data is the caller's mistake: a 400, not a crash.
+
+    The edge guard (``backend.edge``) and the schemas refuse such input first; this is the net
+    under them (a value out of bigint range, a NUL, text that is not a number …)."""
+    log.warning("refused bad data on %s %s: %s", request.method, request.url.path, str(exc)[:200])
+    detail = str(exc).split("\n")[0][:200] if isinstance(exc, (SerializationException, msgspec.MsgspecError)) else (
+        "a value is out of range or not valid here")
+    return Response({"error": "invalid", "detail": detail}, status_code=400)
 
 
 def internal_handler(request: Request, exc: Exception) -> Response:
@@ -127,6 +139,7 @@ class TuokePlugin(InitPluginProtocol):
         self._configure_errors(app_config)
         self._configure_openapi(app_config)
         app_config.lifespan.append(lifespan)
+        app_config.before_request = edge.guard
         app_config.request_max_body_size = 2 * 1024 * 1024
         return app_config
 
@@ -146,6 +159,9 @@ class TuokePlugin(InitPluginProtocol):
             {
                 ValidationException: validation_handler,
                 TuokeError: domain_handler,
+                asyncpg.DataError: data_handler,
+                SerializationException: data_handler,
+                msgspec.MsgspecError: data_handler,
                 HTTPException: http_handler,
                 Exception: internal_handler,
             }
