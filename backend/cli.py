@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import sys
@@ -14,8 +13,6 @@ import msgspec
 
 from backend.settings import get_settings
 
-# Area command groups, "module:attribute" (kb ingest, nudges scan, digest preview …).
-CLI_GROUPS: list[str] = ["backend.nudges_cli:nudges", "backend.nudges_cli:digest", "backend.services.kb.cli:kb", "bot.cli:bot", "backend.services.cards.cli:cards_group"]
 
 
 def run(coro: Awaitable[Any]) -> Any:
@@ -326,9 +323,15 @@ def deliver(once: bool) -> None:
 
 
 def _register_groups() -> None:
-    for spec in CLI_GROUPS:
-        module_name, _, attr = spec.partition(":")
-        main.add_command(getattr(importlib.import_module(module_name), attr))
+    """The areas' command groups (kb ingest, nudges scan, digest preview …), named explicitly.
+    Imported last: they use this module's helpers."""
+    from backend.nudges_cli import digest, nudges
+    from backend.services.cards.cli import cards_group
+    from backend.services.kb.cli import kb
+    from bot.cli import bot
+
+    for group in (nudges, digest, kb, bot, cards_group):
+        main.add_command(group)
 
 
 _register_groups()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -17,25 +16,16 @@ from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins import InitPluginProtocol
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend import edge, logs, wechat_api
+from backend import edge, logs, openapi, wechat_api
 from backend.db import embedded, migrate, pool as db_pool
 from backend.errors import TuokeError
 from backend.settings import get_settings
 
 log = logging.getLogger("tuoke")
 
-# Modules that export ``ROUTES`` (a list of route handlers / controllers), one per area.
-ROUTE_MODULES = [
-    "backend.admin",
-    "bot.routes",
-    "miniapp_api.routes",
-    "backend.digest_page",
-]
 
 
 async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
@@ -145,9 +135,14 @@ class TuokePlugin(InitPluginProtocol):
 
     @staticmethod
     def _configure_routes(app_config: AppConfig) -> None:
+        """Each area's routes, named explicitly (each area exports ``ROUTES``)."""
+        from backend import admin, digest_page
+        from bot import routes as bot_routes
+        from miniapp_api import routes as miniapp_routes
+
         app_config.route_handlers.append(health)
-        for name in ROUTE_MODULES:
-            app_config.route_handlers.extend(importlib.import_module(name).ROUTES)
+        for area in (admin, bot_routes, miniapp_routes, digest_page):
+            app_config.route_handlers.extend(area.ROUTES)
 
     @staticmethod
     def _configure_dependencies(app_config: AppConfig) -> None:
@@ -169,10 +164,6 @@ class TuokePlugin(InitPluginProtocol):
 
     @staticmethod
     def _configure_openapi(app_config: AppConfig) -> None:
-        app_config.openapi_config = OpenAPIConfig(
-            title="tuoke",
-            version="0.1.0",
-            description="Chat-first social selling: WeChat Work bot, mini-program API, admin API.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        )
+        app_config.openapi_config = openapi.config()
+        app_config.route_handlers.extend(openapi.asset_routes())
+        app_config.on_startup.append(openapi.document)

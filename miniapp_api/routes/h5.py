@@ -22,6 +22,7 @@ from backend.services.cards.cards import card_url, products_of
 from backend.services.cards.visitors import Viewer
 from miniapp_api.h5 import render
 from miniapp_api.h5.vcard import filename_header, vcard
+from miniapp_api.guards import PUBLIC
 from schemas.cards import Beacon, CardEventIn, InquiryAccepted, InquiryCreate, PublicCard, ShareCreate, ShareCreated
 
 COOKIE = "tkv"
@@ -106,6 +107,7 @@ def _inquiry_from(data: dict[str, Any]) -> InquiryCreate:
 
 class H5CardController(Controller):
     path = "/c"
+    opt = {"access": PUBLIC}  # the page, its beacon, vCard, forwarding and inquiries: anyone with the link
     tags = ["H5 card page"]
 
     @get("/{code:str}", operation_id="h5Card", media_type=MediaType.HTML)

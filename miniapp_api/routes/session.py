@@ -7,6 +7,7 @@ from litestar import Controller, delete, get, post
 
 from backend.services.cards import sessions
 from backend.services.cards.sessions import MiniSession
+from miniapp_api.guards import PUBLIC
 from schemas.miniapp import BindRequest, Me, SessionCreate, SessionCreated
 
 
@@ -14,7 +15,7 @@ class SessionController(Controller):
     path = "/miniapp/v1/session"
     tags = ["mini-program: session"]
 
-    @post("/", operation_id="miniappSignIn")
+    @post("/", operation_id="miniappSignIn", opt={"access": PUBLIC})
     async def create(self, data: SessionCreate, db: asyncpg.Connection, client_ip: str) -> SessionCreated:
         """Exchange a ``wx.login`` code for a session token (7 days; send it as ``Authorization: Bearer``).
 
