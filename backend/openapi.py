@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     "403": "The token (or signature) is good but may not do this.",
     "404": "Nothing by that name here (or not for this token).",
     "409": "Conflicts with what exists (a duplicate, a stale state).",
+    "410": "Gone: the link has expired.",
     "413": "The body is too large.",
     "429": "Too many requests: `detail` says when to try again.",
     "502": "WeChat failed or refused the call.",
@@ -115,6 +116,8 @@ def _codes(path: str, method: str, op: Any, access: str) -> set[str]:
         codes |= {"403", "404"}
     if op.operation_id in ("miniappSignIn",):
         codes.add("502")
+    if op.operation_id == "digestPage":
+        codes.add("410")
     return codes
 
 
@@ -130,6 +133,7 @@ def document(app: Litestar) -> None:
     schema = app.openapi_schema
     schema.components.schemas = {**(schema.components.schemas or {}), "Error": ERROR_SCHEMA}
     error = OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Error"))
+    page = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="an HTML page saying what went wrong"))
     for path, item in (schema.paths or {}).items():
         for method in ("get", "post", "put", "patch", "delete"):
             op = getattr(item, method, None)
@@ -138,7 +142,11 @@ def document(app: Litestar) -> None:
             handler = handlers.get(op.operation_id or "")
             access = _access(handler) if handler is not None else "public"
             responses = dict(op.responses or {})
+            content = {"application/json": error}
+            html = handler is not None and str(getattr(handler.media_type, "value", handler.media_type)).startswith("text/html")
+            if html or path.startswith("/c/"):  # pages answer browsers with a page (H5: scripts get JSON)
+                content["text/html"] = page
             for code in sorted(_codes(path, method, op, access)):
-                responses[code] = OpenAPIResponse(description=DESCRIPTIONS[code], content={"application/json": error})
+                responses[code] = OpenAPIResponse(description=DESCRIPTIONS[code], content=dict(content))
             op.responses = responses
             op.security = [{"bearer": []}] if access == "token" else None

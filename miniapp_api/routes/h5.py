@@ -159,7 +159,7 @@ class H5CardController(Controller):
         created = await tracking.mint_share(db, code, data.parent, viewer, ip=client_ip, ip_counted=True)
         return Response(created, status_code=201, cookies=[cookie] if cookie else [])
 
-    @get("/{code:str}/vcard", operation_id="h5VCard")
+    @get("/{code:str}/vcard", operation_id="h5VCard", media_type="text/vcard")
     async def vcard(self, code: str, request: Request, db: asyncpg.Connection, client_ip: str) -> Response[str]:
         """The card as a vCard file (save to contacts); records a contact-saved event."""
         row = await _card(db, code)
@@ -172,7 +172,7 @@ class H5CardController(Controller):
         except RateLimited:
             pass  # the download still works; the flood is neither counted nor written
         return Response(
-            vcard(card, card_url(code, None)), media_type="text/vcard; charset=utf-8",
+            vcard(card, card_url(code, None)), media_type="text/vcard",
             headers={"Content-Disposition": filename_header(card.name)}, cookies=[cookie] if cookie else [],
         )
 
