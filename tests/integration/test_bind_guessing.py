@@ -26,7 +26,7 @@ async def test_guessing_from_one_session_gets_429_within_a_handful_of_tries(clie
     assert await _guess(client, s, code) == 429
 
 
-async def test_the_tenant_budget_holds_against_many_sessions(client, factory, pool):
+async def test_fresh_sessions_do_not_reset_the_budget(client, factory, pool):
     tenant, _ = await factory.tenant()
     actor = await factory.user(tenant.tenant_id, name="王强")
     async with pool.acquire() as conn:

@@ -37,8 +37,8 @@ DEFAULT_LIMITS: dict[str, str] = {
     "login_ip": "30/minute",  # mini-program logins
     # Redeeming a rep's bind code (6 digits, 10 minutes): see README, "Binding a rep".
     "bind_session": "5/10minute",
-    "bind_ip": "10/10minute",
-    "bind_tenant": "10/10minute",
+    "bind_ip": "10/hour",
+    "bind_tenant": "20/hour",
 }
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _SPEC = re.compile(r"^\s*(\d{1,12})\s*/\s*(\d{1,4})?\s*(second|minute|hour|day)\s*$")
