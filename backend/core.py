@@ -71,7 +71,13 @@ def domain_handler(request: Request, exc: TuokeError) -> Response:
 def http_handler(request: Request, exc: HTTPException) -> Response:
     name = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
             413: "too_large", 429: "rate_limited"}.get(exc.status_code, "http_error")
-    return Response({"error": name, "detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and "allow" in {k.lower() for k in headers}:
+        # The methods the document lists: Litestar's automatic OPTIONS (CORS preflight) is not one.
+        key = next(k for k in headers if k.lower() == "allow")
+        methods = [m.strip() for m in headers[key].split(",") if m.strip() and m.strip() != "OPTIONS"]
+        headers[key] = ", ".join(sorted(methods))
+    return Response({"error": name, "detail": exc.detail}, status_code=exc.status_code, headers=headers)
 
 
 def data_handler(request: Request, exc: Exception) -> Response:

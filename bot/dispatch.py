@@ -83,10 +83,6 @@ async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
               text=inbound.text or "", lang=lang, pool=pool)
     key = {"tenant_id": tenant.tenant_id, "channel": inbound.channel, "msg_key": inbound.msg_key}
     try:
-        await binding.throttle(conn, tenant.tenant_id, who=f"mp:{inbound.sender}", ip=None)
-    except RateLimited:
-        return Outcome(reply="尝试次数太多，请 10 分钟后再试。" if lang == "zh" else "Too many tries; try again in 10 minutes.")
-    try:
         async with conn.transaction():
             if await queries.bot_inbound_claim(conn, **key, now=clock.now()) is None:
                 row = await queries.bot_inbound_get(conn, **key)

@@ -88,3 +88,17 @@ def test_routes_jobs_and_cli_groups_are_named_not_imported_by_string():
     for name in ("backend/core.py", "backend/cli.py", "backend/jobs/registry.py"):
         source = (REPO / name).read_text()
         assert "import_module(" not in source and "__import__(" not in source, name
+
+
+async def test_allow_headers_list_the_documented_methods(client, admin_headers):
+    spec = await _spec(client)
+    checked = 0
+    for path, item in spec["paths"].items():
+        documented = sorted(m.upper() for m in item if m in ("get", "post", "put", "patch", "delete"))
+        other = next(m for m in ("PUT", "DELETE", "PATCH", "POST") if m not in documented)
+        url = re.sub(r"\{(\w+)\}", lambda m: "1" if "id" in m[1] else "x", path)
+        r = await client.request(other, url, headers=admin_headers)
+        if r.status_code == 405:
+            assert sorted(m.strip() for m in r.headers["allow"].split(",")) == documented, (path, r.headers["allow"])
+            checked += 1
+    assert checked > 20
