@@ -8,9 +8,10 @@ CREATE UNLOGGED TABLE rate_counters (
     tenant_id  bigint NOT NULL,          -- no foreign key: 0 is the anonymous bucket
     key        text NOT NULL,
     win        bigint NOT NULL,          -- window number: epoch seconds / window seconds
+    shard      smallint NOT NULL DEFAULT 0,  -- hot keys (one IP's card opens) spread their writes
     hits       integer NOT NULL,
     expires_at timestamptz NOT NULL,     -- after the next window ends, the row counts for nothing
-    PRIMARY KEY (tenant_id, key, win)
+    PRIMARY KEY (tenant_id, key, win, shard)
 );
 CREATE INDEX rate_counters_expiry ON rate_counters (expires_at);
 

@@ -17,6 +17,7 @@ import datetime as dt
 import math
 import os
 import re
+import secrets
 from dataclasses import dataclass
 
 import asyncpg
@@ -79,6 +80,9 @@ def wait_seconds(hits: int, previous: int, into: float, limit: Limit) -> float:
 
 
 _limits: dict[str, Limit] | None = None
+# Card opens spread each key's count over this many rows (a hot IP's opens would otherwise queue
+# on one row's lock); ``rate_hit`` (bind codes, logins, events …) counts exactly on shard 0.
+SHARDS = 16
 
 
 def _configured() -> dict[str, Limit]:
@@ -99,6 +103,52 @@ def reload() -> None:
     _limits = None
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The keys one request counts against, ready to be counted in a statement (``rate_hit``, or
+    a statement of the caller's that counts and acts at once, as a card open does)."""
+
+    tenant_id: int
+    checks: tuple[tuple[str, Limit], ...]
+    now: float
+
+    @property
+    def params(self) -> dict:
+        wins = [int(self.now // limit.seconds) for _, limit in self.checks]
+        return {
+            "rl_tenant": self.tenant_id,
+            "rl_keys": [key for key, _ in self.checks],
+            "rl_wins": wins,
+            "rl_expires": [dt.datetime.fromtimestamp((w + 2) * limit.seconds, dt.timezone.utc)
+                           for w, (_, limit) in zip(wins, self.checks)],
+            "rl_amounts": [limit.amount for _, limit in self.checks],
+            "rl_weights": [1.0 - (self.now % limit.seconds) / limit.seconds for _, limit in self.checks],
+            "rl_shard": secrets.randbelow(SHARDS),
+        }
+
+    def check(self, counted: dict[str, tuple[int, int]]) -> None:
+        """RateLimited (429) when a key's count (hits this window, hits the window before) is over."""
+        for key, limit in self.checks:
+            hits, previous = counted.get(key, (1, 0))
+            wait = wait_seconds(hits, previous, self.now % limit.seconds, limit)
+            if wait:
+                raise RateLimited(f"too many requests ({limit}); try again in {math.ceil(wait)} s")
+
+
+def plan(
+    tenant_id: int, scope: str, *, ip: str | None = None, visitor: str | int | None = None,
+    session: str | int | None = None, tenant: bool = False,
+) -> Plan:
+    limits = _configured()
+    checks: list[tuple[str, Limit]] = []
+    for kind, who in (("ip", ip), ("visitor", visitor), ("session", session), ("tenant", "all" if tenant else None)):
+        limit = limits.get(f"{scope}_{kind}") if who is not None else None
+        if limit is not None:
+            checks.append((f"{scope}:{kind}:{who}"[:200], limit))
+    checks.sort()  # one lock order for every statement: concurrent hits never deadlock
+    return Plan(tenant_id, tuple(checks), clock.now().timestamp())
+
+
 async def hit(
     conn: asyncpg.Connection, tenant_id: int, scope: str, *, ip: str | None = None,
     visitor: str | int | None = None, session: str | int | None = None, tenant: bool = False,
@@ -110,27 +160,13 @@ async def hit(
     again. Refused requests count too: a client that keeps hammering stays refused until it
     slows down.
     """
-    limits = _configured()
-    checks: list[tuple[str, Limit]] = []
-    for kind, who in (("ip", ip), ("visitor", visitor), ("session", session), ("tenant", "all" if tenant else None)):
-        limit = limits.get(f"{scope}_{kind}") if who is not None else None
-        if limit is not None:
-            checks.append((f"{scope}:{kind}:{who}"[:200], limit))
-    if not checks:
+    p = plan(tenant_id, scope, ip=ip, visitor=visitor, session=session, tenant=tenant)
+    if not p.checks:
         return
-    checks.sort()  # one lock order for every statement: concurrent hits never deadlock
-    now = clock.now().timestamp()
-    wins = [int(now // limit.seconds) for _, limit in checks]
-    rows = await queries.rate_hit(
-        conn, tenant_id=tenant_id, keys=[key for key, _ in checks], wins=wins,
-        expires=[dt.datetime.fromtimestamp((w + 2) * limit.seconds, dt.timezone.utc) for w, (_, limit) in zip(wins, checks)],
-    )
-    counted = {r["key"]: (r["hits"], r["previous"]) for r in rows}
-    for (key, limit) in checks:
-        hits, previous = counted.get(key, (1, 0))
-        wait = wait_seconds(hits, previous, now % limit.seconds, limit)
-        if wait:
-            raise RateLimited(f"too many requests ({limit}); try again in {math.ceil(wait)} s")
+    params = p.params
+    rows = await queries.rate_hit(conn, tenant_id=tenant_id, keys=params["rl_keys"], wins=params["rl_wins"],
+                                  expires=params["rl_expires"])
+    p.check({r["key"]: (r["hits"], r["previous"]) for r in rows})
 
 
 async def prune(conn: asyncpg.Connection) -> int:

@@ -17,7 +17,7 @@ import asyncpg
 
 from backend import clock
 from backend.db.queries import queries
-from backend.errors import Invalid, NotFound, TuokeError, Unauthorized
+from backend.errors import Invalid, NotFound, RateLimited, TuokeError, Unauthorized
 from backend.services import tenants
 from backend.services.cards import ratelimit, sessions
 from backend.services.cards.cards import card_path, card_url, new_share_token, products_of
@@ -74,21 +74,25 @@ async def open_card(
         if parts is None:
             raise Unauthorized("this session is unknown, expired or revoked; sign in again")
         tenant_id, token_hash = parts
-        await ratelimit.hit(conn, tenant_id, "open", ip=ip, visitor="s" + token_hash[:24])
+        limits = ratelimit.plan(tenant_id, "open", ip=ip, visitor="s" + token_hash[:24])
     elif viewer is not None:
         tenant_id = viewer.tenant_id
-        await ratelimit.hit(conn, tenant_id, "open", ip=None if ip_counted else ip, visitor=viewer.visitor_id)
+        limits = ratelimit.plan(tenant_id, "open", ip=None if ip_counted else ip, visitor=viewer.visitor_id)
     else:
-        await ratelimit.hit(conn, ANONYMOUS_TENANT, "open", ip=f"{ip}|{code}")
+        limits = ratelimit.plan(ANONYMOUS_TENANT, "open", ip=f"{ip}|{code}")
     now = clock.now()
+    # One round trip: the limits are counted in the statement that records the view (none when over).
     row = await queries.cards_open(
         conn, code=code, tenant_id=tenant_id, token_hash=token_hash, share=share,
         visitor_id=viewer.visitor_id if viewer else None, contact_id=viewer.contact_id if viewer else None,
         viewer_user_id=viewer.user_id if viewer else None, client_event_id=client_event_id,
-        record=True, now=now,
+        record=True, now=now, **limits.params,
     )
     if row is None:
         raise NotFound(f"no card {code!r}")
+    if not row["rate_ok"]:
+        limits.check(dict(zip(row["rl_keys"], zip(row["rl_hits"], row["rl_previous"]))))
+        raise RateLimited("too many requests; try again in a minute")  # (check raises first)
     if not row["session_ok"]:
         raise Unauthorized("this session is unknown, expired or revoked; sign in again")
     if (
