@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import sys
@@ -14,8 +13,6 @@ import msgspec
 
 from backend.settings import get_settings
 
-# Area command groups, "module:attribute" (kb ingest, nudges scan, digest preview …).
-CLI_GROUPS: list[str] = ["backend.nudges_cli:nudges", "backend.nudges_cli:digest", "backend.services.kb.cli:kb", "bot.cli:bot", "backend.services.cards.cli:cards_group", "bot.aibot.cli:aibot", "backend.services.pool.cli:pool_group", "backend.services.pool.cli:accounts_group"]
 
 
 def run(coro: Awaitable[Any]) -> Any:
@@ -248,7 +245,9 @@ def tenant_create(slug: str, name: str, timezone: str, corp_id: str, agent_id: i
                        "secret": aibot_secret}},
             TenantCreate,
         )
-        echo_json(run(with_conn(lambda c: tenants.create_tenant(c, data))))
+        created = run(with_conn(lambda c: tenants.create_tenant(c, data)))
+        created.tenant = tenants.masked(created.tenant)
+        echo_json(created)
     except (msgspec.ValidationError, TuokeError) as exc:
         fail(str(exc))
 
@@ -265,12 +264,12 @@ def tenant_list() -> None:
 @tenant.command("show")
 @click.argument("slug")
 def tenant_show(slug: str) -> None:
-    """Show one tenant with its configuration."""
+    """Show one tenant with its configuration (secrets masked: ``****`` and the last 4 characters)."""
     from backend.errors import TuokeError
     from backend.services import tenants
 
     try:
-        echo_json(run(with_conn(lambda c: tenants.tenant_by_slug(c, slug))))
+        echo_json(tenants.masked(run(with_conn(lambda c: tenants.tenant_by_slug(c, slug)))))
     except TuokeError as exc:
         fail(exc.detail)
 
@@ -294,7 +293,7 @@ def tenant_update(slug: str, pairs: tuple[str, ...]) -> None:
 
     async def go(conn: Any) -> Any:
         t = await tenants.tenant_by_slug(conn, slug)
-        return await tenants.update_tenant(conn, t.tenant_id, msgspec.convert(body, TenantUpdate))
+        return tenants.masked(await tenants.update_tenant(conn, t.tenant_id, msgspec.convert(body, TenantUpdate)))
 
     try:
         echo_json(run(with_conn(go)))
@@ -404,9 +403,17 @@ def deliver(once: bool) -> None:
 
 
 def _register_groups() -> None:
-    for spec in CLI_GROUPS:
-        module_name, _, attr = spec.partition(":")
-        main.add_command(getattr(importlib.import_module(module_name), attr))
+    """The areas' command groups (kb ingest, nudges scan, digest preview …), named explicitly.
+    Imported last: they use this module's helpers."""
+    from backend.nudges_cli import digest, nudges
+    from backend.services.cards.cli import cards_group
+    from backend.services.kb.cli import kb
+    from backend.services.pool.cli import accounts_group, pool_group
+    from bot.aibot.cli import aibot
+    from bot.cli import bot
+
+    for group in (nudges, digest, kb, bot, cards_group, aibot, pool_group, accounts_group):
+        main.add_command(group)
 
 
 _register_groups()

@@ -4,39 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Litestar, Request, Response, get
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
-from litestar.exceptions import HTTPException, ValidationException
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.plugins import InitPluginProtocol
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend import logs, wechat_api
+from backend import edge, logs, openapi, wechat_api
 from backend.db import embedded, migrate, pool as db_pool
 from backend.errors import TuokeError
 from backend.settings import get_settings
 
 log = logging.getLogger("tuoke")
 
-# Modules that export ``ROUTES`` (a list of route handlers / controllers), one per area.
-ROUTE_MODULES = [
-    "backend.admin",
-    "bot.routes",
-    "bot.aibot.routes",
-    "miniapp_api.routes",
-    "backend.digest_page",
-]
 
 
 def trusted_proxies() -> list[str]:
@@ -85,9 +75,26 @@ def domain_handler(request: Request, exc: TuokeError) -> Response:
 
 
 def http_handler(request: Request, exc: HTTPException) -> Response:
-    name = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    name = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
             413: "too_large", 429: "rate_limited"}.get(exc.status_code, "http_error")
-    return Response({"error": name, "detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and "allow" in {k.lower() for k in headers}:
+        # The methods the document lists: Litestar's automatic OPTIONS (CORS preflight) is not one.
+        key = next(k for k in headers if k.lower() == "allow")
+        methods = [m.strip() for m in headers[key].split(",") if m.strip() and m.strip() != "OPTIONS"]
+        headers[key] = ", ".join(sorted(methods))
+    return Response({"error": name, "detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+def data_handler(request: Request, exc: Exception) -> Response:
+    """What the database (or a decoder) refuses as data is the caller's mistake: a 400, not a crash.
+
+    The edge guard (``backend.edge``) and the schemas refuse such input first; this is the net
+    under them (a value out of bigint range, a NUL, text that is not a number …)."""
+    log.warning("refused bad data on %s %s: %s", request.method, request.url.path, str(exc)[:200])
+    detail = str(exc).split("\n")[0][:200] if isinstance(exc, (SerializationException, msgspec.MsgspecError)) else (
+        "a value is out of range or not valid here")
+    return Response({"error": "invalid", "detail": detail}, status_code=400)
 
 
 def internal_handler(request: Request, exc: Exception) -> Response:
@@ -131,6 +138,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
 class TuokePlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        logs.install()
         self._configure_routes(app_config)
         self._configure_dependencies(app_config)
         self._configure_errors(app_config)
@@ -138,14 +146,21 @@ class TuokePlugin(InitPluginProtocol):
         self._configure_middleware(app_config)
         logs.configure_served_app(app_config)
         app_config.lifespan.append(lifespan)
+        app_config.before_request = edge.guard
         app_config.request_max_body_size = 2 * 1024 * 1024
         return app_config
 
     @staticmethod
     def _configure_routes(app_config: AppConfig) -> None:
+        """Each area's routes, named explicitly (each area exports ``ROUTES``)."""
+        from backend import admin, digest_page
+        from bot import routes as bot_routes
+        from bot.aibot import routes as aibot_routes
+        from miniapp_api import routes as miniapp_routes
+
         app_config.route_handlers.append(health)
-        for name in ROUTE_MODULES:
-            app_config.route_handlers.extend(importlib.import_module(name).ROUTES)
+        for area in (admin, bot_routes, aibot_routes, miniapp_routes, digest_page):
+            app_config.route_handlers.extend(area.ROUTES)
 
     @staticmethod
     def _configure_middleware(app_config: AppConfig) -> None:
@@ -170,6 +185,9 @@ class TuokePlugin(InitPluginProtocol):
             {
                 ValidationException: validation_handler,
                 TuokeError: domain_handler,
+                asyncpg.DataError: data_handler,
+                SerializationException: data_handler,
+                msgspec.MsgspecError: data_handler,
                 HTTPException: http_handler,
                 Exception: internal_handler,
             }
@@ -177,10 +195,6 @@ class TuokePlugin(InitPluginProtocol):
 
     @staticmethod
     def _configure_openapi(app_config: AppConfig) -> None:
-        app_config.openapi_config = OpenAPIConfig(
-            title="tuoke",
-            version="0.1.0",
-            description="Chat-first social selling: WeChat Work bot, mini-program API, admin API.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        )
+        app_config.openapi_config = openapi.config()
+        app_config.route_handlers.extend(openapi.asset_routes())
+        app_config.on_startup.append(openapi.document)

@@ -24,7 +24,7 @@ def _html(body: str, status: int = 200) -> Response[str]:
     return Response(body, status_code=status, media_type=MediaType.HTML, headers=_HEADERS)
 
 
-@get("/d/{token:str}", operation_id="digestPage", tags=["digests"], include_in_schema=True)
+@get("/d/{token:str}", operation_id="digestPage", tags=["digests"], include_in_schema=True, media_type=MediaType.HTML)
 async def digest_page(token: str, db: asyncpg.Connection) -> Response[str]:
     """The digest page behind a WeChat Work digest message's link."""
     row = await queries.digest_by_token(db, token=token) if _TOKEN.match(token) else None

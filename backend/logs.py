@@ -4,6 +4,11 @@ request id and the tenant of the request being served, for a log collector.
 The request id is the caller's ``X-Request-ID`` (when it is a sane token) or a new one; it is sent
 back in the response's ``X-Request-ID``. The tenant is the slug in the request's path (callbacks,
 admin routes, cards) when it has one.
+
+No line carries a secret: httpx logs every request's full URL at INFO, and WeChat's APIs take
+their secrets in the query string (``gettoken?corpsecret=…``, ``message/send?access_token=…``, ``jscode2session?secret=…``).
+``install`` turns httpx / httpcore down to WARNING and, as a second guard for whoever turns them
+up again, masks those query values in every record they log.
 """
 
 from __future__ import annotations
@@ -80,6 +85,7 @@ def configure(verbose: bool = False) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    install()
 
 
 def configure_served_app(app_config: Any) -> None:
@@ -149,3 +155,42 @@ class RequestContextMiddleware:
             "method": scope.get("method"), "path": scope.get("path"), "status": status,
             "client": client[0] if client else None,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+
+
+# -- no secret in any line ---------------------------------------------------------------------
+
+_SECRET_PARAMS = re.compile(
+    r"((?:corpsecret|secret|appsecret|access_token|js_code|encoding_aes_key|token)=)[^&\s\"'#]+", re.IGNORECASE
+)
+QUIET = ("httpx", "httpcore")
+
+
+def redact(text: str) -> str:
+    return _SECRET_PARAMS.sub(r"\1***", text)
+
+
+class RedactSecrets(logging.Filter):
+    """Masks secret query parameters in a record's message (formatted once, here)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record whose args do not fit its format: leave it to logging
+            return True
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+_FILTER = RedactSecrets()
+
+
+def install() -> None:
+    """Idempotent: quiet the HTTP client loggers and mask secrets in what they still log."""
+    for name in QUIET:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

@@ -8,6 +8,8 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
+import re
+
 import secrets
 import struct
 from functools import lru_cache
@@ -39,15 +41,42 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
         raise Invalid("empty body")
     if len(body) > MAX_BODY:
         raise Invalid("body too large")
+    declared = _DECLARED_ENCODING.match(body)
+    if declared and declared[1].lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        raise Invalid("WeChat's XML is UTF-8; this document declares another encoding")
+    if _max_depth(body) > MAX_DEPTH:
+        raise Invalid(f"XML nested deeper than {MAX_DEPTH} levels")
     try:
         root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise Invalid("XML with a DTD or entities is refused") from None
-    except (ParseError, ValueError, UnicodeDecodeError) as exc:
+    except (ParseError, ValueError, UnicodeError, LookupError) as exc:
         raise Invalid(f"malformed XML: {str(exc)[:80]}") from None
     if root.tag != "xml":
         raise Invalid("expected an <xml> document")
     return _children(root)
+
+
+MAX_DEPTH = 8  # WeChat's envelopes and messages nest 2–4 levels
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+_TAG = re.compile(rb"<(/?)[^>!?]*?(/?)>")
+
+
+def _max_depth(body: bytes) -> int:
+    """How deep the elements nest, read off the tags before any parser builds a tree (a
+    ``<a><a><a>…`` bomb is refused without recursion). CDATA and comments are skipped."""
+    depth = deepest = 0
+    for match in _TAG.finditer(_CDATA.sub(b"", body)):
+        closing, self_closing = match[1], match[2]
+        if closing:
+            depth -= 1
+        elif not self_closing:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+_CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.DOTALL)
 
 
 def _children(node: Any) -> dict[str, Any]:

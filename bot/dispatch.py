@@ -22,7 +22,8 @@ import msgspec
 
 from backend import clock
 from backend.db.queries import queries
-from backend.services import tenants
+from backend.errors import RateLimited
+from backend.services import binding, tenants
 from bot import commands, confirm, nudge_buttons
 from bot.context import Ctx, MessageConnection, NeedSavepoints
 from bot.conversation import converse, on_button
@@ -220,6 +221,10 @@ async def _stranger(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound) 
     if not match:
         return Outcome(reply=say("not_registered_mp", lang))
     key = {"tenant_id": tenant.tenant_id, "channel": inbound.channel, "msg_key": inbound.msg_key}
+    try:
+        await binding.throttle(conn, tenant.tenant_id, who=f"mp:{inbound.sender}", ip=None)
+    except RateLimited:
+        return Outcome(reply="尝试次数太多，请 10 分钟后再试。" if lang == "zh" else "Too many tries; try again in 10 minutes.")
     try:
         async with conn.transaction():
             if await queries.bot_inbound_claim(conn, **key, now=clock.now()) is None:

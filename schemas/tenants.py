@@ -12,6 +12,9 @@ from schemas.base import Base
 from schemas.types import HHMM, Name, Slug, Timezone
 
 Secret = Annotated[str, Meta(max_length=200)]
+# 43 letters and digits, or the masked form answers show (``****`` + the last 4): sent back, it
+# keeps the stored key.
+AesKey = Annotated[str, Meta(pattern=r"^([A-Za-z0-9]{43}|\*{4}[A-Za-z0-9]{0,4})?$")]
 
 
 class WecomConfig(Base, kw_only=True):
@@ -19,7 +22,7 @@ class WecomConfig(Base, kw_only=True):
     # WeChat Work's console shows the AgentId as digits; a number or a string of digits is taken.
     agent_id: Annotated[int, Meta(ge=0, le=2**31)] | Annotated[str, Meta(pattern=r"^[0-9]{1,10}$")] = 0
     token: Secret = ""
-    encoding_aes_key: Annotated[str, Meta(pattern=r"^([A-Za-z0-9]{43})?$")] = ""
+    encoding_aes_key: AesKey = ""
     secret: Secret = ""
 
     def __post_init__(self) -> None:
@@ -36,7 +39,7 @@ class MpConfig(Base, kw_only=True):
 
     appid: Secret = ""
     token: Secret = ""
-    encoding_aes_key: Annotated[str, Meta(pattern=r"^([A-Za-z0-9]{43})?$")] = ""
+    encoding_aes_key: AesKey = ""
     secret: Secret = ""
 
 
@@ -69,7 +72,11 @@ class AibotView(msgspec.Struct, kw_only=True):
 
 
 def mask(value: str) -> str:
-    return "" if not value else "****" + value[-4:]
+    """As every secret leaves the server (backend.services.tenants.mask): ``****`` and the last 4
+    characters of a long secret, ``****`` alone for a short one, ``""`` when none is set."""
+    if not value:
+        return ""
+    return "****" + (value[-4:] if len(value) >= 12 else "")
 
 
 def aibot_view(config: dict | None) -> AibotView:

@@ -6,7 +6,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from backend.admin.deals import ActivityController, DealController
-from backend.admin.guards import provide_admin_scope, provide_tenant
+from backend.admin.guards import provide_admin_scope, provide_tenant, require_admin
 from backend.admin.kb import KnowledgeBaseController
 from backend.admin.nudges import CONTROLLERS as NUDGE_CONTROLLERS
 from backend.admin.people import TeamController, UserController
@@ -33,5 +33,6 @@ ROUTES = [
         path="/",
         route_handlers=CONTROLLERS,
         dependencies={"admin": Provide(provide_admin_scope), "tenant": Provide(provide_tenant)},
+        guards=[require_admin],  # every admin route, present or future
     )
 ]

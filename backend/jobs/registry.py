@@ -22,12 +22,12 @@ async def deliver_outbox(pool: asyncpg.Pool) -> object:
 
 
 def all_jobs() -> list[Job]:
-    jobs = [Job("outbox.deliver", deliver_outbox, 2.0)]
-    for module_name in JOB_MODULES:
-        module = __import__(module_name, fromlist=["JOBS"])
-        jobs.extend(module.JOBS)
-    return jobs
+    """Every job, from the areas that contribute a ``JOBS: list[Job]`` (nudges, reminders,
+    digests …), named explicitly. Imported here, not at the top: those modules import ``Job``."""
+    from backend.jobs import nudges
+    from backend.jobs import pool as pool_jobs
+    from backend.services.cards import jobs as cards_jobs
+    from bot import jobs as bot_jobs
 
 
-# Modules that contribute a ``JOBS: list[Job]`` (nudges, reminders, digests …).
-JOB_MODULES: list[str] = ["bot.jobs", "backend.jobs.nudges", "backend.services.cards.jobs", "backend.jobs.pool"]
+    return [Job("outbox.deliver", deliver_outbox, 2.0), *bot_jobs.JOBS, *nudges.JOBS, *cards_jobs.JOBS, *pool_jobs.JOBS]

@@ -1,6 +1,10 @@
 """The outbox: enqueue inside the caller's transaction; deliver with claims that never double.
 
-A row is claimed with ``FOR UPDATE SKIP LOCKED`` and a lease, sent, and marked sent; a failed
+A row is claimed with ``FOR UPDATE SKIP LOCKED`` and a lease (with a fresh lease token), sent, and
+marked sent. Every change of a claimed row presents its lease token, so a loop whose lease ran
+out (and was re-claimed by another) changes nothing; and right before each send the lease is
+renewed, fenced the same way, to cover the longest a send can take (``send_lease``), so a row
+being sent is never re-claimed mid-send. A failed
 send goes back to pending with exponential backoff; a permanent failure (or too many attempts)
 is kept as ``dead`` with its error, never dropped; a held message whose area says it no longer
 applies (``register_stale_check``: a nudge for a deal that moved overnight) is kept as
@@ -13,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
+import uuid
 from typing import Any, Awaitable, Callable
 
 import asyncpg
@@ -44,7 +50,13 @@ async def _stale(conn: asyncpg.Connection, row: asyncpg.Record) -> str | None:
 
 
 MAX_ATTEMPTS = 10
-LEASE = dt.timedelta(seconds=60)
+LEASE = dt.timedelta(seconds=60)  # a claimed batch's lease; each row's is renewed before its send
+
+
+def send_lease() -> dt.timedelta:
+    """How long one send may hold its row: a token fetch, the send, and a retry after a refreshed
+    token (three calls of at most ``TUOKE_WECHAT_TIMEOUT`` each), plus a margin."""
+    return dt.timedelta(seconds=3 * float(os.environ.get("TUOKE_WECHAT_TIMEOUT", "5")) + 5)
 PER_MINUTE = 30
 PER_HOUR = 1000
 # Content limits of WeChat Work app messages (bytes).
@@ -118,7 +130,8 @@ async def deliver_due(pool: asyncpg.Pool, *, batch: int = 50, tenant_id: int | N
     now = clock.now()
     async with pool.acquire() as conn:
         claimed = await queries.outbox_claim(
-            conn, now=now, lease_until=now + LEASE, batch=batch, only_tenant_id=tenant_id
+            conn, now=now, lease_until=now + LEASE, batch=batch, only_tenant_id=tenant_id,
+            lease_token=str(uuid.uuid4()),
         )
     tenant_cache: dict[int, Any] = {}
     started = 0
@@ -138,13 +151,17 @@ async def _release(pool: asyncpg.Pool, rows: list[Any]) -> None:
     async with pool.acquire() as conn:
         for row in rows:
             await queries.outbox_defer(conn, tenant_id=row["tenant_id"], outbox_id=row["outbox_id"],
-                                       next_attempt_at=clock.now())
+                                       lease_token=row["lease_token"], next_attempt_at=clock.now())
     log.info("outbox: %d claimed message(s) given back on shutdown", len(rows))
 
 
 async def _deliver_one(pool: asyncpg.Pool, row: Any, counts: dict[str, int], tenant_cache: dict[int, Any]) -> None:
     async with pool.acquire() as conn:
-        key = {"tenant_id": row["tenant_id"], "outbox_id": row["outbox_id"]}
+        key = {"tenant_id": row["tenant_id"], "outbox_id": row["outbox_id"], "lease_token": row["lease_token"]}
+        renewed = await queries.outbox_renew(conn, **key, lease_until=clock.now() + send_lease())
+        if renewed is None:  # our lease ran out and another loop holds the row now
+            log.info("outbox %s: lease lost to another delivery loop", row["outbox_id"])
+            return
         reason = await _stale(conn, row)
         if reason is not None:
             await queries.outbox_mark_cancelled(conn, **key, reason=reason[:500])

@@ -203,14 +203,52 @@ async def list_tenants(conn: asyncpg.Connection, only_tenant_id: int | None = No
     return [_tenant(r) for r in await queries.tenant_list(conn, only_tenant_id=only_tenant_id)]
 
 
+# Secrets are write-only: every answer and every printout shows them masked (``mask``); a masked
+# value sent back (a GET edited and PATCHed) keeps the stored secret.
+SECRET_FIELDS: dict[str, tuple[str, ...]] = {
+    "wecom": ("token", "encoding_aes_key", "secret"),
+    "miniapp": ("secret",),
+    "mp": ("token", "encoding_aes_key", "secret"),
+}
+MASK = "****"
+
+
+def mask(value: str) -> str:
+    """``****`` and the last 4 characters of a long secret (enough to tell two apart), ``****``
+    alone for a short one, ``""`` when none is set."""
+    if not value:
+        return ""
+    return MASK + (value[-4:] if len(value) >= 12 else "")
+
+
+def is_masked(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(MASK)
+
+
+def masked(tenant: Tenant) -> Tenant:
+    """The tenant as it may leave the server: every secret masked."""
+    blocks = {}
+    for block, fields in SECRET_FIELDS.items():
+        config = getattr(tenant, block)
+        blocks[block] = msgspec.structs.replace(config, **{f: mask(getattr(config, f)) for f in fields})
+    return msgspec.structs.replace(tenant, **blocks)
+
+
 async def update_tenant(conn: asyncpg.Connection, tenant_id: int, data: TenantUpdate) -> Tenant:
     values = {f: getattr(data, f) for f in data.__struct_fields__}
     values = {k: (None if v is msgspec.UNSET else v) for k, v in values.items()}
     if values["timezone"] is not None:
         _check_timezone(values["timezone"])
+    current = await get_tenant(conn, tenant_id)
     for key in ("wecom", "miniapp", "mp", "aibot"):
         if values[key] is not None:
             values[key] = msgspec.to_builtins(values[key])
+            if key == "aibot":  # merged into the stored config: a masked echo is simply left out
+                values[key] = {f: v for f, v in values[key].items() if not is_masked(v)}
+                continue
+            for f in SECRET_FIELDS.get(key, ()):
+                if is_masked(values[key].get(f)):  # echoed back masked: keep the stored secret
+                    values[key][f] = getattr(getattr(current, key), f)
     await queries.tenant_update(conn, tenant_id=tenant_id, **values)
     return await get_tenant(conn, tenant_id)
 

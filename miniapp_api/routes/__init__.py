@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-from miniapp_api.guards import DEPENDENCIES
+from miniapp_api.guards import DEPENDENCIES, require_access
 from miniapp_api.routes.cards import MyCardController, PublicCardController, RadarController
 from miniapp_api.routes.h5 import H5CardController
 from miniapp_api.routes.kb import KnowledgeController
@@ -29,4 +29,5 @@ CONTROLLERS: list = [
     H5CardController,
 ]
 
-ROUTES: list = [Router(path="/", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES)]
+# Every mini-program route passes ``require_access``: signed in unless it declares otherwise.
+ROUTES: list = [Router(path="/", route_handlers=CONTROLLERS, dependencies=DEPENDENCIES, guards=[require_access])]

@@ -26,7 +26,7 @@ from schemas.cards import (
     ShareCreate,
     ShareCreated,
 )
-from miniapp_api.guards import bearer_token, client_ip
+from miniapp_api.guards import PUBLIC, REP, bearer_token, client_ip
 from schemas.users import Actor
 
 Code = Annotated[str, Parameter(pattern=r"^[a-z0-9]{4,16}$", description="the card's public code")]
@@ -37,7 +37,7 @@ class PublicCardController(Controller):
     path = "/miniapp/v1/cards"
     tags = ["mini-program: cards"]
 
-    @get("/{code:str}", operation_id="miniappOpenCard")
+    @get("/{code:str}", operation_id="miniappOpenCard", opt={"access": PUBLIC})
     async def open(self, code: Code, request: Request, state: State, share: ShareParam = None) -> PublicCard:
         """The card, for a customer; records the view with the share it came through (``?s=``).
 
@@ -78,6 +78,7 @@ class PublicCardController(Controller):
 
 class MyCardController(Controller):
     path = "/miniapp/v1/me/card"
+    opt = {"access": REP}
     tags = ["mini-program: cards"]
 
     @get("/", operation_id="miniappMyCard")
@@ -93,6 +94,7 @@ class MyCardController(Controller):
 
 class RadarController(Controller):
     path = "/miniapp/v1/radar"
+    opt = {"access": REP}
     tags = ["mini-program: cards"]
 
     @get("/", operation_id="miniappRadar")

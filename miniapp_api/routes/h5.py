@@ -17,11 +17,12 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import Cookie
 
 from backend.errors import Invalid, NotFound, RateLimited, TuokeError
-from backend.services.cards import inquiries, tracking, visitors
+from backend.services.cards import inquiries, ratelimit, tracking, visitors
 from backend.services.cards.cards import card_url, products_of
 from backend.services.cards.visitors import Viewer
 from miniapp_api.h5 import render
 from miniapp_api.h5.vcard import filename_header, vcard
+from miniapp_api.guards import PUBLIC
 from schemas.cards import Beacon, CardEventIn, InquiryAccepted, InquiryCreate, PublicCard, ShareCreate, ShareCreated
 
 COOKIE = "tkv"
@@ -70,8 +71,15 @@ def _cookie(key: str, request: Request) -> Cookie:
                   secure=request.url.scheme == "https")
 
 
-async def _viewer(db: asyncpg.Connection, request: Request, tenant_id: int) -> tuple[Viewer, Cookie | None]:
-    """The browser's visitor on this tenant, and the cookie to set when it had none."""
+async def _viewer(
+    db: asyncpg.Connection, request: Request, tenant_id: int, scope: str, ip: str
+) -> tuple[Viewer, Cookie | None]:
+    """The browser's visitor on this tenant, and the cookie to set when it had none.
+
+    The IP's rate limit of ``scope`` is counted first, so a flood of cookieless requests is
+    refused before it writes a visitor for each (the caller passes ``ip_counted=True`` on).
+    """
+    await ratelimit.hit(db, tenant_id, scope, ip=ip)
     key = request.cookies.get(COOKIE)
     cookie = None
     if not visitors.valid_anon_key(key):
@@ -99,6 +107,7 @@ def _inquiry_from(data: dict[str, Any]) -> InquiryCreate:
 
 class H5CardController(Controller):
     path = "/c"
+    opt = {"access": PUBLIC}  # the page, its beacon, vCard, forwarding and inquiries: anyone with the link
     tags = ["H5 card page"]
 
     @get("/{code:str}", operation_id="h5Card", media_type=MediaType.HTML)
@@ -129,14 +138,15 @@ class H5CardController(Controller):
         except msgspec.DecodeError:
             raise Invalid("the beacon body is not JSON") from None
         row = await _card(db, code)
-        viewer, cookie = await _viewer(db, request, row["tenant_id"])
+        viewer, cookie = await _viewer(db, request, row["tenant_id"], "open" if data.kind == "view" else "events",
+                                       client_ip)
         share = _share(data.share)
         if data.kind == "view":
-            await tracking.open_card(db, code, share, viewer, ip=client_ip, client_event_id=data.id)
+            await tracking.open_card(db, code, share, viewer, ip=client_ip, client_event_id=data.id, ip_counted=True)
         else:
             event = CardEventIn(id=data.id or "b" + secrets.token_hex(8), kind=data.kind,
                                 dwell_seconds=data.dwell_seconds, product=data.product)
-            await tracking.record_events(db, code, [event], share, viewer, ip=client_ip)
+            await tracking.record_events(db, code, [event], share, viewer, ip=client_ip, ip_counted=True)
         return Response(None, status_code=204, cookies=[cookie] if cookie else [])
 
     @post("/{code:str}/shares", operation_id="h5Forward", request_max_body_size=4096)
@@ -145,23 +155,24 @@ class H5CardController(Controller):
     ) -> Response[ShareCreated]:
         """A child share of the page's share, for the link the visitor forwards."""
         row = await _card(db, code)
-        viewer, cookie = await _viewer(db, request, row["tenant_id"])
-        created = await tracking.mint_share(db, code, data.parent, viewer, ip=client_ip)
+        viewer, cookie = await _viewer(db, request, row["tenant_id"], "share", client_ip)
+        created = await tracking.mint_share(db, code, data.parent, viewer, ip=client_ip, ip_counted=True)
         return Response(created, status_code=201, cookies=[cookie] if cookie else [])
 
-    @get("/{code:str}/vcard", operation_id="h5VCard")
+    @get("/{code:str}/vcard", operation_id="h5VCard", media_type="text/vcard")
     async def vcard(self, code: str, request: Request, db: asyncpg.Connection, client_ip: str) -> Response[str]:
         """The card as a vCard file (save to contacts); records a contact-saved event."""
         row = await _card(db, code)
         card = _public(row, None)
-        viewer, cookie = await _viewer(db, request, row["tenant_id"])
-        event = CardEventIn(id="vcard" + secrets.token_hex(6), kind="save_contact")
+        cookie = None
         try:
-            await tracking.record_events(db, code, [event], None, viewer, ip=client_ip)
+            viewer, cookie = await _viewer(db, request, row["tenant_id"], "events", client_ip)
+            event = CardEventIn(id="vcard" + secrets.token_hex(6), kind="save_contact")
+            await tracking.record_events(db, code, [event], None, viewer, ip=client_ip, ip_counted=True)
         except RateLimited:
-            pass  # the download still works; the flood is simply not counted
+            pass  # the download still works; the flood is neither counted nor written
         return Response(
-            vcard(card, card_url(code, None)), media_type="text/vcard; charset=utf-8",
+            vcard(card, card_url(code, None)), media_type="text/vcard",
             headers={"Content-Disposition": filename_header(card.name)}, cookies=[cookie] if cookie else [],
         )
 
@@ -178,8 +189,10 @@ class H5CardController(Controller):
             else:
                 raw = dict(await request.form())
             row = await _card(db, code)
-            viewer, cookie = await _viewer(db, request, row["tenant_id"])
-            result: InquiryAccepted = await inquiries.submit_inquiry(db, code, _inquiry_from(raw), viewer, ip=client_ip)
+            inquiry = _inquiry_from(raw)
+            viewer, cookie = await _viewer(db, request, row["tenant_id"], "inquiry", client_ip)
+            result: InquiryAccepted = await inquiries.submit_inquiry(db, code, inquiry, viewer, ip=client_ip,
+                                                                     ip_counted=True)
         except TuokeError as exc:
             if as_json:
                 raise

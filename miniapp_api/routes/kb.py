@@ -12,6 +12,7 @@ from litestar.params import Parameter
 from backend.errors import Invalid
 from backend.services import kb
 from backend.services.kb import ingest
+from miniapp_api.guards import REP
 from schemas.kb import Document, Passage
 from schemas.users import Actor
 
@@ -20,6 +21,7 @@ Kind = Literal["selling_point", "competitor", "other"]
 
 class KnowledgeController(Controller):
     path = "/miniapp/v1/kb"
+    opt = {"access": REP}
     tags = ["mini-program: workbench"]
 
     @get("/search", operation_id="miniappKbSearch")

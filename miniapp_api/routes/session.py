@@ -7,6 +7,7 @@ from litestar import Controller, delete, get, post
 
 from backend.services.cards import sessions
 from backend.services.cards.sessions import MiniSession
+from miniapp_api.guards import PUBLIC
 from schemas.miniapp import BindRequest, Me, SessionCreate, SessionCreated
 
 
@@ -14,7 +15,7 @@ class SessionController(Controller):
     path = "/miniapp/v1/session"
     tags = ["mini-program: session"]
 
-    @post("/", operation_id="miniappSignIn")
+    @post("/", operation_id="miniappSignIn", opt={"access": PUBLIC})
     async def create(self, data: SessionCreate, db: asyncpg.Connection, client_ip: str) -> SessionCreated:
         """Exchange a ``wx.login`` code for a session token (7 days; send it as ``Authorization: Bearer``).
 
@@ -39,6 +40,10 @@ class MeController(Controller):
         return session.me
 
     @post("/bind", operation_id="miniappBind", status_code=200)
-    async def bind(self, data: BindRequest, session: MiniSession, db: asyncpg.Connection) -> Me:
-        """Bind this WeChat identity to the rep who got this 6-digit code from the bot (绑定)."""
-        return await sessions.bind(db, session, data.code)
+    async def bind(self, data: BindRequest, session: MiniSession, db: asyncpg.Connection, client_ip: str) -> Me:
+        """Bind this WeChat identity to the rep who got this 6-digit code from the bot (绑定).
+
+        Attempts are limited per session, per IP and per tenant (429 past the budget); the rep
+        is told in WeChat Work, and the WeChat identity they were bound to before is signed out.
+        """
+        return await sessions.bind(db, session, data.code, ip=client_ip)

@@ -9,12 +9,14 @@ from litestar import Controller, get
 from litestar.params import Parameter
 
 from backend.services.cards import funnel
+from miniapp_api.guards import MANAGER
 from schemas.miniapp import Funnel, StalledDeal, TeamActivity
 from schemas.users import Actor
 
 
 class TeamController(Controller):
     path = "/miniapp/v1/team"
+    opt = {"access": MANAGER}
     tags = ["mini-program: team"]
 
     @get("/funnel", operation_id="miniappTeamFunnel")

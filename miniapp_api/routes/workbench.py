@@ -10,6 +10,7 @@ from litestar.params import Parameter
 
 from backend.services import deals, pipeline
 from backend.services.cards import funnel
+from miniapp_api.guards import REP
 from schemas.deals import Activity, ActivityCreate, Deal, DealPage, DealUpdate
 from schemas.miniapp import DealDetail, Funnel
 from schemas.users import Actor
@@ -17,6 +18,7 @@ from schemas.users import Actor
 
 class DealController(Controller):
     path = "/miniapp/v1/deals"
+    opt = {"access": REP}
     tags = ["mini-program: workbench"]
 
     @get("/", operation_id="miniappMyDeals")
@@ -60,6 +62,7 @@ class DealController(Controller):
 
 class FunnelController(Controller):
     path = "/miniapp/v1/funnel"
+    opt = {"access": REP}
     tags = ["mini-program: workbench"]
 
     @get("/", operation_id="miniappMyFunnel")

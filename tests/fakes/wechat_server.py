@@ -5,7 +5,7 @@ Endpoints: ``GET /cgi-bin/gettoken``, ``POST /cgi-bin/message/send``,
 ``GET /sns/jscode2session`` (mini-program login), and an OpenAI-compatible speech-to-text endpoint
 ``POST /v1/audio/transcriptions`` (fake AMR: ``#!AMR\n`` + the words, see ``add_voice``). It records what it received and fails on
 demand: ``fail_next("send", "http500" | "timeout" | "token_expired" | "rate_limit" | "busy" |
-"bad_user", times=1)``. Run by hand: ``python -m tests.fakes.wechat_server --port 9100``.
+"bad_user", times=1)``; ``send_delay`` makes every send slow. Run by hand: ``python -m tests.fakes.wechat_server --port 9100``.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ class FakeWeChat:
         self.code_openids: dict[str, str] = {}
         self.failures: dict[str, list[str]] = {}
         self.timeout_seconds = timeout_seconds
+        self.send_delay = 0.0  # seconds message/send takes before answering (a slow WeChat)
         self.token_fetches = 0
         self.media: dict[str, bytes] = {}
         fake = self
@@ -78,6 +79,8 @@ class FakeWeChat:
                         body = json.loads(raw)
                     except ValueError:
                         body = raw.decode(errors="replace")
+                if fake.send_delay and parts.path == "/cgi-bin/message/send":
+                    time.sleep(fake.send_delay)
                 status, reply = fake.route(method, parts.path, query, body)
                 if status == -1:  # a timeout: say nothing for longer than the client waits
                     time.sleep(fake.timeout_seconds)
@@ -136,6 +139,12 @@ class FakeWeChat:
             self.received.clear()
             self.failures.clear()
             self.used_codes.clear()
+            self.send_delay = 0.0
+
+    def forget(self, predicate: Any) -> None:
+        """Drop the received requests whose body matches ``predicate`` (set-up noise)."""
+        with self.lock:
+            self.received = [r for r in self.received if not (isinstance(r.body, dict) and predicate(r.body))]
 
     def sent(self, touser: str | None = None) -> list[dict[str, Any]]:
         """Messages accepted by message/send (optionally for one member)."""

@@ -119,8 +119,10 @@ async def test_bad_inquiries_are_400_and_write_nothing(client, factory, pool):
     r = await client.post(url, json={"name": "刘总", "phone": "13912345678"}, headers=rep["headers"])
     assert r.status_code == 403  # the rep's own card
     async with pool.acquire() as conn:
-        for table in ("deals", "contacts", "accounts", "card_inquiries", "outbox"):
+        for table in ("deals", "contacts", "accounts", "card_inquiries"):
             assert await conn.fetchval(f"SELECT count(*) FROM {table} WHERE tenant_id = $1", tenant.tenant_id) == 0, table
+        assert await conn.fetchval("SELECT count(*) FROM outbox WHERE tenant_id = $1"
+                                   " AND idempotency_key NOT LIKE 'bind-alert:%'", tenant.tenant_id) == 0
 
 
 async def test_inquiry_limits_per_visitor_and_per_phone(client, factory, pool):
@@ -206,3 +208,22 @@ async def test_unknown_visitor_views_send_nothing(client, factory, pool, fake_we
     await client.post(f"{url}/shares", json={}, headers=customer["headers"])
     await outbox.deliver_until_idle(pool)
     assert fake_wechat.sent(actor.wecom_userid) == []
+
+
+async def test_the_per_phone_cap_holds_for_concurrent_inquiries(client, factory, pool, fake_wechat):
+    """Issue 11 #4: 10 inquiries with one phone at once, from 10 customers: 3 accepted, 3 alerts."""
+    tenant, actor, rep, card = await _setup(client, factory, pool)
+    url = f"/miniapp/v1/cards/{card['code']}/inquiries"
+    customers = [await sign_in(client, tenant.slug) for _ in range(10)]
+    import asyncio
+
+    responses = await asyncio.gather(*(
+        client.post(url, json={"name": "并发", "phone": "13600000000"}, headers=c["headers"]) for c in customers
+    ))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] * 3 + [429] * 7, codes
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM card_inquiries WHERE tenant_id = $1", tenant.tenant_id) == 3
+        alerts = await conn.fetchval(
+            "SELECT count(*) FROM outbox WHERE tenant_id = $1 AND idempotency_key LIKE 'hot:inquiry:%'", tenant.tenant_id)
+    assert alerts == 3

@@ -116,3 +116,32 @@ async def test_a_timeout_is_retried_not_lost(factory, db, pool, fake_wechat):
     clock.set_now(row["next_attempt_at"] + dt.timedelta(seconds=1))
     await outbox.deliver_until_idle(pool, tenant_id=tenant.tenant_id)
     assert [m["text"]["content"] for m in fake_wechat.sent("slow")] == ["稍后送达"]
+
+
+async def test_slow_wechat_and_three_delivery_loops_send_each_message_once(factory, db, pool, fake_wechat, monkeypatch):
+    """Issue 11 #3: sends slower than the lease let a second loop re-claim rows still being sent.
+
+    The batch lease is cut to 1 s and each send takes 0.25 s, so one loop's batch of 12 outlives
+    its lease; the other two loops re-claim what it has not reached. Each message must still be
+    accepted by WeChat exactly once, and every row end up sent.
+    """
+    tenant, _ = await factory.tenant()
+    monkeypatch.setattr(outbox, "LEASE", dt.timedelta(seconds=1))
+    fake_wechat.send_delay = 0.25
+    for i in range(12):
+        await outbox.enqueue(db, tenant.tenant_id, f"rep{i % 4}", TextMessage(content=f"消息 {i}"), f"slow-{i}")
+
+    async def loop() -> None:
+        for _ in range(200):
+            await outbox.deliver_due(pool, tenant_id=tenant.tenant_id)
+            left = await pool.fetchval(
+                "SELECT count(*) FROM outbox WHERE tenant_id = $1 AND status <> 'sent'", tenant.tenant_id)
+            if left == 0:
+                return
+            await asyncio.sleep(0.05)
+
+    await asyncio.gather(loop(), loop(), loop())
+    contents = [m["text"]["content"] for m in fake_wechat.sent()]
+    mine = [c for c in contents if c.startswith("消息 ")]
+    assert sorted(mine) == sorted(f"消息 {i}" for i in range(12)), "every message once, none twice"
+    assert {r["status"] for r in await _rows(db, tenant.tenant_id)} == {"sent"}

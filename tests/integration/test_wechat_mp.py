@@ -83,3 +83,14 @@ async def test_unconfigured_account_is_404(client, factory):
     tenant, _ = await factory.tenant()
     mp = MpClient(client, tenant.slug, "wxnone", "sometoken")
     assert (await mp.verify_url()).status_code == 404
+
+
+async def test_guessing_bind_codes_from_the_official_account_is_throttled(client, factory, pool):
+    """Issue 11 #2 on the Official Account's path: a follower's wrong codes count like a session's."""
+    tenant = await _tenant_with_mp(factory, pool, safe=False)
+    rep = await factory.user(tenant.tenant_id, name="王五")
+    mp = _client(client, tenant)
+    openid = "o" + secrets.token_hex(10)
+    replies = [(await mp.post(mp.message(openid, f"绑定 {100000 + i}"))).content for i in range(6)]
+    assert all("不对" in r for r in replies[:5]) and "尝试次数太多" in replies[5], replies
+    assert "尝试次数太多" in await _bind(mp, pool, rep, openid)  # even the right code, until the budget refills

@@ -19,3 +19,15 @@ UPDATE users SET miniapp_openid = :openid WHERE tenant_id = :tenant_id AND user_
 
 -- name: unbind_openid!
 UPDATE users SET miniapp_openid = NULL WHERE tenant_id = :tenant_id AND miniapp_openid = :openid AND user_id <> :user_id;
+
+-- name: bind_code_revoke_others!
+-- A new code revokes the rep's older unused ones: at most one live code per rep.
+DELETE FROM bind_codes
+WHERE tenant_id = :tenant_id AND user_id = :user_id AND used_at IS NULL AND code <> :code;
+
+-- name: user_miniapp_openid$
+SELECT miniapp_openid FROM users WHERE tenant_id = :tenant_id AND user_id = :user_id;
+
+-- name: sessions_revoke_openid!
+UPDATE miniapp_sessions SET revoked_at = :now
+WHERE tenant_id = :tenant_id AND openid = :openid AND revoked_at IS NULL;

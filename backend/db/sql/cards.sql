@@ -37,8 +37,32 @@ WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id
 -- revoked, of this tenant), the card, the share it came through (the root share when the token
 -- is missing or unknown), the visitor's previous view (only for a known contact: repeat visits
 -- are hot signals), and, when :record and the session is good, the view event. An H5 visitor
--- comes as :visitor_id / :contact_id instead of a session.
-WITH sess AS (
+-- comes as :visitor_id / :contact_id instead of a session. The rate limits are counted in the same
+-- statement (:rl_* — see ratelimit.Plan, spread over RATE_SHARDS rows per key): over any of them,
+-- no view is recorded and the counts come
+-- back (rl_keys / rl_hits / rl_previous) for the caller's 429.
+WITH rk AS (
+    SELECT * FROM unnest(:rl_keys::text[], :rl_wins::bigint[], :rl_expires::timestamptz[], :rl_amounts::int[],
+                         :rl_weights::float8[]) AS k(key, win, expires_at, amount, weight)
+), rl AS (
+    -- A random shard per open: one IP's opens (a NAT, a load test) do not queue on one row. The
+    -- count is what other statements committed plus this one, so concurrent opens may overshoot a
+    -- limit by the number in flight.
+    INSERT INTO rate_counters AS r (tenant_id, key, win, shard, hits, expires_at)
+    SELECT :rl_tenant::bigint, key, win, :rl_shard::smallint, 1, expires_at FROM rk
+    ON CONFLICT (tenant_id, key, win, shard) DO UPDATE SET hits = r.hits + 1
+), counted AS (
+    SELECT rk.key, rk.amount, rk.weight,
+           coalesce(sum(c.hits) FILTER (WHERE c.win = rk.win), 0) + 1 AS hits,
+           coalesce(sum(c.hits) FILTER (WHERE c.win = rk.win - 1), 0) AS previous
+    FROM rk LEFT JOIN rate_counters c
+        ON c.tenant_id = :rl_tenant::bigint AND c.key = rk.key AND c.win IN (rk.win, rk.win - 1)
+    GROUP BY rk.key, rk.amount, rk.weight
+), lim AS (
+    SELECT coalesce(bool_and(previous * weight + hits <= amount), true) AS ok,
+           array_agg(key) AS keys, array_agg(hits) AS hits, array_agg(previous) AS previous
+    FROM counted
+), sess AS (
     SELECT s.visitor_id, v.contact_id, u.user_id
     FROM miniapp_sessions s
     JOIN card_visitors v ON v.tenant_id = s.tenant_id AND v.visitor_id = s.visitor_id
@@ -68,7 +92,7 @@ WITH sess AS (
     SELECT c.tenant_id, c.user_id, who.visitor_id, who.contact_id, 'view', (SELECT share_id FROM sh),
            :client_event_id::text, :now
     FROM c, who
-    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id
+    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id AND (SELECT ok FROM lim)
     ON CONFLICT (tenant_id, visitor_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
     RETURNING event_id
 )
@@ -76,7 +100,9 @@ SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.
        c.wechat_id, c.avatar_url, c.bio, c.products,
        (SELECT share_id FROM sh) AS share_id, (SELECT token FROM sh) AS share_token,
        (SELECT at FROM prev) AS prev_view_at, (SELECT event_id FROM ins) AS event_id,
-       who.session_ok, who.visitor_id, who.contact_id, who.user_id AS viewer_user_id
+       who.session_ok, who.visitor_id, who.contact_id, who.user_id AS viewer_user_id,
+       (SELECT ok FROM lim) AS rate_ok, (SELECT keys FROM lim) AS rl_keys, (SELECT hits FROM lim) AS rl_hits,
+       (SELECT previous FROM lim) AS rl_previous
 FROM c, who;
 
 -- name: cards_share_by_token^
@@ -178,6 +204,11 @@ VALUES (:tenant_id, :rep_id, :visitor_id, :contact_id, :kind, :dwell_seconds, :s
         :client_event_id, :detail, :now)
 ON CONFLICT (tenant_id, visitor_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
 RETURNING event_id;
+
+-- name: cards_inquiry_lock!
+-- Serialise inquiries with one phone, then one visitor (always in this order: no deadlock).
+SELECT pg_advisory_xact_lock(hashtextextended((:tenant_id::bigint)::text || ':inquiry-phone:' || :phone::text, 0)),
+       pg_advisory_xact_lock(hashtextextended((:tenant_id::bigint)::text || ':inquiry-visitor:' || (:visitor_id::bigint)::text, 0));
 
 -- name: cards_inquiry_counts^
 -- Inquiries to this tenant in the window from this visitor and from this phone.
@@ -344,3 +375,26 @@ WHERE (tenant_id, session_id) IN (
     WHERE expires_at < :before OR revoked_at < :before
     LIMIT :batch
 );
+
+-- name: rate_hit
+-- Count one hit on each key (this window, shard 0: exact, the row lock orders concurrent hits)
+-- and return each key's hits in this window (other shards' committed hits added) and the
+-- previous one. Keys come sorted, so concurrent statements lock rows in one order.
+WITH k AS (
+    SELECT * FROM unnest(:keys::text[], :wins::bigint[], :expires::timestamptz[]) AS k(key, win, expires_at)
+), up AS (
+    INSERT INTO rate_counters AS r (tenant_id, key, win, shard, hits, expires_at)
+    SELECT :tenant_id, key, win, 0, 1, expires_at FROM k
+    ON CONFLICT (tenant_id, key, win, shard) DO UPDATE SET hits = r.hits + 1
+    RETURNING r.key, r.win, r.hits
+)
+SELECT up.key,
+       up.hits + coalesce(sum(c.hits) FILTER (WHERE c.win = up.win AND c.shard <> 0), 0) AS hits,
+       coalesce(sum(c.hits) FILTER (WHERE c.win = up.win - 1), 0) AS previous
+FROM up LEFT JOIN rate_counters c
+    ON c.tenant_id = :tenant_id AND c.key = up.key AND c.win IN (up.win, up.win - 1)
+GROUP BY up.key, up.win, up.hits;
+
+-- name: rate_prune$
+WITH gone AS (DELETE FROM rate_counters WHERE expires_at < :now RETURNING 1)
+SELECT count(*) FROM gone;

@@ -18,28 +18,42 @@ WITH due AS (
     LIMIT :batch
     FOR UPDATE SKIP LOCKED
 )
-UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, locked_until = :lease_until
+UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, locked_until = :lease_until,
+                     lease_token = :lease_token::uuid
 FROM due
 WHERE o.tenant_id = due.tenant_id AND o.outbox_id = due.outbox_id
-RETURNING o.tenant_id, o.outbox_id, o.channel, o.recipient, o.payload, o.idempotency_key, o.attempts;
+RETURNING o.tenant_id, o.outbox_id, o.channel, o.recipient, o.payload, o.idempotency_key, o.attempts,
+          o.lease_token::text AS lease_token;
+
+-- name: outbox_renew$
+-- Extend this claim's lease to cover one send; NULL when the lease was lost (re-claimed by another
+-- loop after it ran out): the caller must then leave the row alone.
+UPDATE outbox SET locked_until = :lease_until
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending'
+  AND lease_token = :lease_token::uuid
+RETURNING outbox_id;
 
 -- name: outbox_mark_sent!
 UPDATE outbox SET status = 'sent', sent_at = :now, locked_until = NULL, last_error = NULL
-WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending'
+  AND lease_token = :lease_token::uuid;
 
 -- name: outbox_mark_retry!
 UPDATE outbox SET status = 'pending', next_attempt_at = :next_attempt_at, locked_until = NULL, last_error = :error
-WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending'
+  AND lease_token = :lease_token::uuid;
 
 -- name: outbox_defer!
 -- Put a claimed row back without counting an attempt (a rate limit of ours, not a failure).
 UPDATE outbox SET status = 'pending', next_attempt_at = :next_attempt_at, locked_until = NULL,
                   attempts = greatest(attempts - 1, 0)
-WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending'
+  AND lease_token = :lease_token::uuid;
 
 -- name: outbox_mark_dead!
 UPDATE outbox SET status = 'dead', locked_until = NULL, last_error = :error
-WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending'
+  AND lease_token = :lease_token::uuid;
 
 -- name: outbox_sent_since$
 SELECT count(*) FROM outbox
@@ -64,4 +78,5 @@ DELETE FROM wechat_tokens WHERE tenant_id = :tenant_id AND kind = :kind AND toke
 
 -- name: outbox_mark_cancelled!
 UPDATE outbox SET status = 'cancelled', locked_until = NULL, last_error = :reason
-WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending';
+WHERE tenant_id = :tenant_id AND outbox_id = :outbox_id AND status = 'sending'
+  AND lease_token = :lease_token::uuid;

@@ -5,7 +5,8 @@ linked to the contact (and their earlier card events with it), a lead (source ``
 for the card's rep (``deals.create_lead`` acting as the rep) unless the contact already has an
 open deal of that rep, which gets a note instead; and the rep's hot-signal message is queued in
 the outbox. Limits: the in-memory per-IP / per-visitor limits, and from the database (so across
-processes) at most ``PER_VISITOR_PER_DAY`` inquiries per visitor and ``PER_PHONE_PER_DAY`` per phone.
+processes) at most ``PER_VISITOR_PER_DAY`` inquiries per visitor and ``PER_PHONE_PER_DAY`` per phone,
+checked under a transaction lock on the phone and the visitor, in the transaction that writes.
 """
 
 from __future__ import annotations
@@ -34,26 +35,30 @@ def _company(data: InquiryCreate) -> str:
 
 
 async def submit_inquiry(
-    conn: asyncpg.Connection, code: str, data: InquiryCreate, viewer: Viewer, *, ip: str | None
+    conn: asyncpg.Connection, code: str, data: InquiryCreate, viewer: Viewer, *, ip: str | None,
+    ip_counted: bool = False,
 ) -> InquiryAccepted:
-    ratelimit.hit(viewer.tenant_id, "inquiry", ip=ip, visitor=viewer.visitor_id)
+    await ratelimit.hit(conn, viewer.tenant_id, "inquiry", ip=None if ip_counted else ip, visitor=viewer.visitor_id)
     card = await card_by_code(conn, code, viewer.tenant_id)
     if viewer.user_id == card["user_id"]:
         raise Forbidden("this is your own card: inquiries come from customers")
     tenant_id, rep_id = card["tenant_id"], card["user_id"]
     phone = accounts.normalise_phone(data.phone) or data.phone
     now = clock.now()
-    counts = await queries.cards_inquiry_counts(
-        conn, tenant_id=tenant_id, visitor_id=viewer.visitor_id, phone=phone, since=now - dt.timedelta(hours=24)
-    )
-    if counts["by_visitor"] >= PER_VISITOR_PER_DAY or counts["by_phone"] >= PER_PHONE_PER_DAY:
-        raise RateLimited(f"已收到您的多次留言，{card['name']}会尽快联系您（请明天再试）")
     rep = await tenants.actor_for_user(conn, tenant_id, rep_id)
     share_id = None
     if data.share:
         share = await queries.cards_share_by_token(conn, tenant_id=tenant_id, card_id=card["card_id"], token=data.share)
         share_id = share["share_id"] if share else None
     async with conn.transaction():
+        # The caps are checked and the inquiry written as one step: concurrent inquiries with one
+        # phone (or from one visitor) queue on a transaction lock, so the cap holds under load.
+        await queries.cards_inquiry_lock(conn, tenant_id=tenant_id, phone=phone, visitor_id=viewer.visitor_id)
+        counts = await queries.cards_inquiry_counts(
+            conn, tenant_id=tenant_id, visitor_id=viewer.visitor_id, phone=phone, since=now - dt.timedelta(hours=24)
+        )
+        if counts["by_visitor"] >= PER_VISITOR_PER_DAY or counts["by_phone"] >= PER_PHONE_PER_DAY:
+            raise RateLimited(f"已收到您的多次留言，{card['name']}会尽快联系您（请明天再试）")
         # A customer already known by phone or e-mail keeps their company (account) as the CRM has it.
         known = await queries.cards_contact_account(conn, tenant_id=tenant_id, phone=phone, email=data.email)
         company = known["company"] if known and known["company"] else _company(data)

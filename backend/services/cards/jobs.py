@@ -1,4 +1,5 @@
-"""The cards area's worker job: forget old mini-program sessions (safe in several workers)."""
+"""The cards area's worker jobs: forget old mini-program sessions and rate-limit windows (safe in
+several workers)."""
 
 from __future__ import annotations
 
@@ -26,4 +27,12 @@ async def prune_sessions(pool: asyncpg.Pool) -> int:
                 return deleted
 
 
-JOBS = [Job("cards.prune_sessions", prune_sessions, 3600.0)]
+async def prune_rate_counters(pool: asyncpg.Pool) -> int:
+    """Delete rate-limit windows that no longer count; the number deleted."""
+    from backend.services.cards import ratelimit
+
+    async with pool.acquire() as conn:
+        return await ratelimit.prune(conn)
+
+
+JOBS = [Job("cards.prune_sessions", prune_sessions, 3600.0), Job("cards.rate_prune", prune_rate_counters, 300.0)]

@@ -57,7 +57,7 @@ def hash_token(token: str) -> str:
 
 async def login(conn: asyncpg.Connection, tenant_slug: str, code: str, *, ip: str | None = None) -> SessionCreated:
     tenant = await tenants.tenant_by_slug(conn, tenant_slug)
-    ratelimit.hit(tenant.tenant_id, "login", ip=ip)
+    await ratelimit.hit(conn, tenant.tenant_id, "login", ip=ip)
     if not tenant.miniapp.appid or not tenant.miniapp.secret:
         raise Invalid(f"tenant {tenant_slug!r} has no mini-program configured", field="tenant")
     try:
@@ -116,8 +116,9 @@ async def revoke(conn: asyncpg.Connection, session: MiniSession) -> None:
     )
 
 
-async def bind(conn: asyncpg.Connection, session: MiniSession, code: str) -> Me:
+async def bind(conn: asyncpg.Connection, session: MiniSession, code: str, *, ip: str | None = None) -> Me:
     """Bind this session's openid to the rep who got ``code`` from the bot (绑定)."""
-    actor = await binding.redeem_code(conn, session.tenant_id, code, session.openid)
+    actor = await binding.redeem_code(conn, session.tenant_id, code, session.openid,
+                                      who=f"s{session.session_id}", ip=ip)
     return Me(role=actor.role, visitor_id=session.visitor_id, user_id=actor.user_id, name=actor.name,
               team_id=actor.team_id)

@@ -17,7 +17,7 @@ import asyncpg
 
 from backend import clock
 from backend.db.queries import queries
-from backend.errors import Invalid, NotFound, TuokeError, Unauthorized
+from backend.errors import Invalid, NotFound, RateLimited, TuokeError, Unauthorized
 from backend.services import tenants
 from backend.services.cards import ratelimit, sessions
 from backend.services.cards.cards import card_path, card_url, new_share_token, products_of
@@ -57,12 +57,14 @@ async def open_card(
     ip: str | None,
     session_token: str | None = None,
     client_event_id: str | None = None,
+    ip_counted: bool = False,
 ) -> PublicCard:
     """The card for a customer, recording the view (not the rep's own) with its share.
 
     The customer is a mini-program session (``session_token``, checked in the same statement
     that records the view: one round trip), an H5 ``viewer``, or nobody (an anonymous view).
-    Rate limits: per IP, and per session (mini-program) or visitor (H5). A repeat visit (30
+    Rate limits: per IP (unless the caller counted it: ``ip_counted``), and per session
+    (mini-program) or visitor (H5). A repeat visit (30
     minutes or more after the previous view) by a known contact who has an open deal is a hot
     signal for the deal's rep.
     """
@@ -72,21 +74,25 @@ async def open_card(
         if parts is None:
             raise Unauthorized("this session is unknown, expired or revoked; sign in again")
         tenant_id, token_hash = parts
-        ratelimit.hit(tenant_id, "open", ip=ip, visitor="s" + token_hash[:24])
+        limits = ratelimit.plan(tenant_id, "open", ip=ip, visitor="s" + token_hash[:24])
     elif viewer is not None:
         tenant_id = viewer.tenant_id
-        ratelimit.hit(tenant_id, "open", ip=ip, visitor=viewer.visitor_id)
+        limits = ratelimit.plan(tenant_id, "open", ip=None if ip_counted else ip, visitor=viewer.visitor_id)
     else:
-        ratelimit.hit(ANONYMOUS_TENANT, "open", ip=f"{ip}|{code}")
+        limits = ratelimit.plan(ANONYMOUS_TENANT, "open", ip=f"{ip}|{code}")
     now = clock.now()
+    # One round trip: the limits are counted in the statement that records the view (none when over).
     row = await queries.cards_open(
         conn, code=code, tenant_id=tenant_id, token_hash=token_hash, share=share,
         visitor_id=viewer.visitor_id if viewer else None, contact_id=viewer.contact_id if viewer else None,
         viewer_user_id=viewer.user_id if viewer else None, client_event_id=client_event_id,
-        record=True, now=now,
+        record=True, now=now, **limits.params,
     )
     if row is None:
         raise NotFound(f"no card {code!r}")
+    if not row["rate_ok"]:
+        limits.check(dict(zip(row["rl_keys"], zip(row["rl_hits"], row["rl_previous"]))))
+        raise RateLimited("too many requests; try again in a minute")  # (check raises first)
     if not row["session_ok"]:
         raise Unauthorized("this session is unknown, expired or revoked; sign in again")
     if (
@@ -100,9 +106,11 @@ async def open_card(
     return _public(row)
 
 
-async def mint_share(conn: asyncpg.Connection, code: str, parent: str | None, viewer: Viewer, *, ip: str | None) -> ShareCreated:
+async def mint_share(
+    conn: asyncpg.Connection, code: str, parent: str | None, viewer: Viewer, *, ip: str | None, ip_counted: bool = False
+) -> ShareCreated:
     """Forwarding: the share to put in the forwarded link (one per visitor and parent share)."""
-    ratelimit.hit(viewer.tenant_id, "share", ip=ip, visitor=viewer.visitor_id)
+    await ratelimit.hit(conn, viewer.tenant_id, "share", ip=None if ip_counted else ip, visitor=viewer.visitor_id)
     card = await card_by_code(conn, code, viewer.tenant_id)
     tenant_id, card_id = card["tenant_id"], card["card_id"]
     root = await queries.cards_root_share(conn, tenant_id=tenant_id, card_id=card_id)
@@ -147,10 +155,11 @@ def _share_created(code: str, token: str, depth: int) -> ShareCreated:
 
 
 async def record_events(
-    conn: asyncpg.Connection, code: str, events: list[CardEventIn], share: str | None, viewer: Viewer, *, ip: str | None
+    conn: asyncpg.Connection, code: str, events: list[CardEventIn], share: str | None, viewer: Viewer, *,
+    ip: str | None, ip_counted: bool = False,
 ) -> EventsRecorded:
     """Record a batch of client events, once per client event id, within the daily cap."""
-    ratelimit.hit(viewer.tenant_id, "events", ip=ip, visitor=viewer.visitor_id)
+    await ratelimit.hit(conn, viewer.tenant_id, "events", ip=None if ip_counted else ip, visitor=viewer.visitor_id)
     card = await card_by_code(conn, code, viewer.tenant_id)
     if viewer.user_id == card["user_id"]:  # the rep looking at their own card
         return EventsRecorded(accepted=0, duplicates=0, dropped=len(events))
