@@ -278,6 +278,33 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
     return i, i + len(text) if s[i:i + len(text)] == text else nm.end()
 
 
+_OPEN_TIME_RE = re.compile(
+    r"(?:\s|[,，]|今天|今早|今晚|昨天|昨晚|前天|上午|下午|中午|晚上|早上|刚才|刚刚|刚|"
+    r"上(?:个)?(?:周|星期|礼拜)[一二三四五六日天1-7]?|上个?月|前几天|前两天|上次|上回)+"
+)
+
+
+def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
+    tm = _OPEN_TIME_RE.match(s, i)
+    if tm:
+        i = tm.end()
+    run = _CJK_RUN.match(s, i)
+    if not run or _PREP_RE.match(s, i):  # 跟X的赵工 / 陪X胡经理: the preposition's own candidate
+        return None
+    hm = SURNAME_HON_RE.search(s, i + 2, run.end())
+    if not hm or hm.start() - i > 12:
+        return None
+    j = hm.start()
+    if s[j - 1] == "的":
+        j -= 1
+    name = s[i:j]
+    if len(name) < 2 or _VERB_CUT_RE.search(name) or _ROLE_ONLY_RE.fullmatch(name) or _SIDE_RE.fullmatch(name):
+        return None
+    if name in PRONOUNS or name in COLLEAGUE_WORDS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们", "你", "您", "我", "他", "她")):
+        return None
+    return i, j
+
+
 def activity_hint(m: Msg, masked: str) -> str | None:
     """The deal a visit / call / follow-up is about (拜访了顺和陶瓷刘总 → 顺和陶瓷)."""
     s = masked
@@ -292,6 +319,11 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         h = hint_before(m, lead0, dm.start())
         if h and not re.search(r"[，,。]", h):
             return h
+    # 华锐电机赵工来我们展厅… / 上周二立达汽配王总带人…: a name opening the message (after time words)
+    # and followed by a person (surname + honorific) is the customer that person speaks for
+    op = _opening_before_person(s, lead0)
+    if op:
+        cands.append((-0.5, *op))
     ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
         k = pm.end()
@@ -356,7 +388,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
 # ---------------------------------------------------------------- note / reason / query
 
 _NOTE_CMD_RE = re.compile(
-    r"帮我记一下|帮我记录一下|记录一下|记一下|记录\s*[:：]?|备注\s*[:：]?|记个|提醒我一下|提醒一下|提醒我|记得|别忘了|不要忘了|待办\s*[:：]?"
+    r"帮我记一下|帮我记录一下|记录一下|记一下|记录\s*[:：]|(?<![\u3400-\u9fff])记录(?![\u3400-\u9fff]*[仪表册簿本])|备注\s*[:：]?|记个|提醒我一下|提醒一下|提醒我|记得|别忘了|不要忘了|待办\s*[:：]?"
     r"|\bremind me to\b|\bremind me\b|\bnote\s*:|\blog\s*:|\bto-?do\s*:",
     re.IGNORECASE,
 )
