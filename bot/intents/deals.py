@@ -145,10 +145,11 @@ def hint_after(m: Msg, pos: int) -> str | None:
     """The deal named right after a command (赢单：X，… / snooze X for …)."""
     s = m.s
     sub = s[pos:]
-    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b|from\b|by\b|for\b|of\b)*", sub, re.IGNORECASE)
+    # mute reminders for X / snooze the alerts on X: what is muted is not the deal
+    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
-        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week)\b|原因|因为|\s*[¥￥$]?\d|"
+        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
@@ -190,6 +191,17 @@ _EN_SKIP = {
     "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "today", "tomorrow", "next", "had",
     "met", "remind", "send", "call", "email", "snooze", "mute", "new", "lead", "update", "ok", "also", "then",
     "am", "pm", "ceo", "cto", "cfo", "vp",
+    # a verb opening an English note (Visited X / Sent X the deck) is no part of the name
+    "visited", "sent", "called", "emailed", "demoed", "presented", "showed", "walked", "gave", "mailed",
+    "shipped", "delivered", "pinged", "phoned", "texted", "discussed", "reviewed", "toured",
+}
+
+
+_EN_LOWER_PREPS = {"with", "at", "visited", "visit", "called", "call", "met", "meet", "emailed", "email", "ping"}
+_EN_STOP = {
+    "this", "that", "these", "they", "them", "their", "we", "us", "our", "he", "she", "his", "her", "it", "about", "on",
+    "at", "in", "for", "to", "and", "but", "so", "yesterday", "today", "tonight", "morning", "afternoon", "again",
+    "re", "regarding", "with", "from", "of", "by", "who", "which", "team", "guys", "folks", "people", "earlier", "last", "just", "my", "your",
 }
 
 
@@ -265,7 +277,11 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
     nm = _EN_NAME_RE.match(s, i)
     if not nm:
         return None
-    pm = re.search(r"['’]s\b", nm.group(0))
+    # Visited Norvale's plant / Sent Halvorsen the deck: the opening verb is no part of the name
+    vm = re.match(r"([A-Za-z]+)\s+(?=[A-Z])", s[i:nm.end()])
+    if vm and vm.group(1).lower() in _EN_SKIP and vm.group(1).lower() not in ("the", "a", "an"):
+        return _en_entity(s, i + vm.end())
+    pm = re.search(r"['’]s\b|(?<=s)['’](?!\w)", nm.group(0))  # Harwick's / Freshway Foods'
     if pm:  # Harwick's CFO: the owner is the name
         return (i, i + pm.start()) if pm.start() >= 2 else None
     words = nm.group(0).split()
@@ -343,6 +359,17 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             if span and not _ROLE_ONLY_RE.fullmatch(s, span[0], span[1]):
                 has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
                 cands.append((0 if has_suffix else 1, *span))
+        elif s[k].islower() and s[k].isascii() and word in _EN_LOWER_PREPS and not re.search(r"[A-Z]", s):
+            # all lower case (voice or quick typing): had a call with kestrel this morning
+            wm = re.match(r"[a-z][a-z0-9&'-]*(?:\s+[a-z][a-z0-9&'-]*){0,2}", s[k:])
+            words = []
+            for w in wm.group(0).split():
+                if w in _EN_SKIP or w in _EN_STOP:
+                    break
+                words.append(w)
+            if words:
+                text = " ".join(words)
+                cands.append((2, k, k + len(text)))
         elif s[k].isupper():
             span = _en_entity(s, k)
             if span and not word.isascii():
