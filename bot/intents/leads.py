@@ -107,6 +107,13 @@ EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z
 EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z&][A-Za-z&.\- ]*?)\s+(?P<n>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,2})\s*(?=[\x00,，;；\n|]|$)")
 
 
+# A Chinese name followed by what ends it inside a run (电话 / 手机 / 说 / 想 / 要 / 预算 / a digit / a separator)
+_FUSED_NAME_RE = re.compile(
+    rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
+)
+_LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
+
+
 # Words before a lead command that are part of the request (来个新线索 / 帮我再加一个客户 / 嗯那个新增)
 LEAD_PREFIX_RE = re.compile(
     r"(?:[\s,，.。!！]|嗯|呃|啊|那个|就是|好的|ok|来|个|一个|帮我|给我|麻烦|请|你|再|先|新|please|pls|plz|can you|could you|hi|hey)*",
@@ -625,6 +632,45 @@ class LeadFields:
             self.take(lm.start() if lm and lm.group(0) else title[0], nc)
             return
 
+    def fused_title_name(self) -> None:
+        """鲜丰食品采购主管陈磊电话… / 他们生产总监王磊说… / 刘建军总经理 137…: a title and a name glued
+        together inside a run, bounded by a company suffix, a pronoun, 的 or a separator on one side and
+        by a field word (电话 / 说 / 想 / 预算 …), a digit or a separator on the other. Only titles of the
+        strict form (department + role) count, so a name's last character is never read as a title."""
+        if "contact_name" in self.out:
+            return
+        s = self.s
+        masked = self.m.masked()
+        for a0 in range(len(masked)):
+            nm = _FUSED_NAME_RE.match(masked, a0)  # every start: 采购主管陈磊 (管 is a surname too)
+            if not nm:
+                continue
+            a, b = nm.span()
+            if not all(self.free(k) for k in range(a, b)) or SURNAME_HON_RE.fullmatch(s, a, b):
+                continue
+            # title before the name
+            for st in range(max(0, a - 8), a - 1):
+                t = s[st:a]
+                if not ZH_TITLE_RE.fullmatch(t) or t[0] in "的是" or t in _LABEL_WORDS or not all(self.free(k) for k in range(st, a)):
+                    continue
+                # glued on the left too (a separated title segment is contact_unlabelled's)
+                if not (ORG_END_RE.search(s, 0, st) or s[st - 2:st] in ("他们", "她们") or st > 0 and s[st - 1] == "的"):
+                    continue
+                self.out["contact_title"] = self.val(st, a)
+                self.out["contact_name"] = self.val(a, b)
+                self.take(st, b)
+                return
+        # name then title, one segment: 刘建军总经理 / 周敏采购经理
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)((?:{SURNAME_ALT})[{CJK}]{{3,10}})(?=[\x00 ,，;；(（\n|\d]|$)", masked):
+            a, seg = sm.start(1), sm.group(1)
+            for n in (3, 2):
+                # the title keeps at least three characters (成本经理 is a title, not 成本 + 经理)
+                if len(seg) - n >= 3 and ZH_TITLE_RE.fullmatch(seg[n:]) and not SUFFIX_RE.search(seg[:n]):
+                    self.out["contact_name"] = self.val(a, a + n)
+                    self.out["contact_title"] = self.val(a + n, a + len(seg))
+                    self.take(a, a + len(seg))
+                    return
+
     def en_title_name(self) -> None:
         """Procurement Manager Tony Huang / Head of Radiology Jason Zhou: an English title, then the name."""
         if "contact_name" in self.out:
@@ -670,6 +716,7 @@ class LeadFields:
         self.amount()
         self.card_lines()
         self.title_called()
+        self.fused_title_name()
         self.en_title_name()
         self.contact_labelled()
         self.company()
