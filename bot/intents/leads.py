@@ -37,7 +37,9 @@ INTEREST_RE = re.compile(
 # A quantity before a product (两台码垛机器人, 3 sets of): not part of the product.
 QTY_LEAD_RE = re.compile(
     r"^\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+|几)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|架|款|块|把|副|盒|卷|吨)(?:的)?|"
-    r"(?:\d+|a few|several|two|three|four|five|six|ten)\s+(?:units?|sets?|pcs)\s+(?:of\s+)?)\s*",
+    r"(?:\d+|a few|several|two|three|four|five|six|ten)\s+(?:units?|sets?|pcs)\s+(?:of\s+)?|"
+    # 2 welding robots / three AGVs / a couple of cobots: a count before an English plural
+    r"(?:\d+|a couple of|a few|several|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+(?![\w\-]+(?:\s+[\w\-]+){0,2}?\s+(?:seats|licen[cs]es|users|accounts)\b)(?=[A-Za-z][\w\-]*(?:\s+[\w\-]+){0,3}?s\b))\s*",
     re.IGNORECASE,
 )
 # A quantity after a product (两台, x4, 3套): not part of the product.
@@ -46,7 +48,7 @@ QTY_RE = re.compile(
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
-    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
     r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
@@ -112,6 +114,18 @@ _FUSED_NAME_RE = re.compile(
     rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
 )
 _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
+
+
+_EN_DEPT = (
+    "operations|procurement|purchasing|production|plant|factory|engineering|sales|marketing|it|technical|technology|"
+    "quality|supply chain|logistics|warehouse|maintenance|facilities|finance|hr|r&d|manufacturing|general|senior|deputy|"
+    "assistant|vice|chief|managing|executive|project|product|automation|design|commercial|regional|site"
+)
+_EN_LOWER_TITLE_NAME_RE = re.compile(
+    rf"(?:^|(?<=[\x00,;]))\s*(?P<c>[a-z][a-z0-9&.\-]*(?: [a-z][a-z0-9&.\-]*){{0,4}}?)\s+"
+    rf"(?P<t>(?:(?:{_EN_DEPT})\s+){{0,2}}(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+of\s+(?:{_EN_DEPT}))?)\s+"
+    rf"(?P<n>[a-z]+ [a-z]+)(?=\s*(?:\x00|,|;|$|\s(?:wants?|needs?|interested|budget|phone|tel|mobile|email|is|looking|from)\b))"
+)
 
 
 # Words before a lead command that are part of the request (来个新线索 / 帮我再加一个客户 / 嗯那个新增)
@@ -671,6 +685,20 @@ class LeadFields:
                     self.take(a, a + len(seg))
                     return
 
+    def en_lower_title_name(self) -> None:
+        """new lead tanwick components operations director james park wants …: all lower case (voice),
+        a company, a title (department words + a title word) and a two-word name before a field word."""
+        if "contact_name" in self.out or "company" in self.out or re.search(r"[A-Z]", self.s):
+            return
+        masked = self.m.masked()
+        tm = _EN_LOWER_TITLE_NAME_RE.search(masked)
+        if not tm or tm.group("n").split()[0] in EN_TITLE_WORDS:
+            return
+        self.out["company"] = self.val(*tm.span("c"))
+        self.out["contact_title"] = self.val(*tm.span("t"))
+        self.out["contact_name"] = self.val(*tm.span("n"))
+        self.take(tm.start("c"), tm.end("n"))
+
     def en_title_name(self) -> None:
         """Procurement Manager Tony Huang / Head of Radiology Jason Zhou: an English title, then the name."""
         if "contact_name" in self.out:
@@ -692,6 +720,9 @@ class LeadFields:
                     self.take(base, base + toks[-1].end())
                     return
             toks = list(re.finditer(r"[A-Za-z&.\-]+", rm.group(0)))
+            # contact Head of Procurement Sarah Chen: a label word before the title
+            while toks and toks[0].group(0).lower() in ("contact", "contacts", "attn", "is", "person", "the", "our", "their"):
+                toks = toks[1:]
             for n in (2, 3):
                 if len(toks) < n + 1:
                     continue
@@ -717,6 +748,7 @@ class LeadFields:
         self.card_lines()
         self.title_called()
         self.fused_title_name()
+        self.en_lower_title_name()
         self.en_title_name()
         self.contact_labelled()
         self.company()

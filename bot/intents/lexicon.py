@@ -267,4 +267,6 @@ CARD_FIELD_LABELS: dict[str, tuple[str, ...]] = {
 SELF_CORRECTIONS = (
     r"(?:哦|噢|呃|啊|嗯)?[,，\s]*(?:不对不对|不对|说错了|搞错了|错了|口误)[,，\s]*(?:应该|其实)?是",
     r"\s*(?:sorry|i mean|no wait),?\s*",
+    # 胡海波哦不是胡海涛 / 李工啊不是是黎工: a filler, then 不是, then the right word
+    r"(?:哦|噢|呃|啊|嗯)[,，\s]*不是(?:是)?",
 )
