@@ -568,6 +568,8 @@ class LeadFields:
             self.take(j, j0)
         while j > i and s[j - 1] in " 的啊呢吧了":
             j -= 1
+        if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|this|that|it", s[i:j], re.IGNORECASE):
+            return  # a pronoun left over (这个帮我录成新线索) names no product
         if j - i >= 1:
             self.out["product"] = self.val(i, j)
             self.take(label_start, j)
@@ -764,8 +766,8 @@ def find_lead_request(s: str, core: int = 0):
             continue  # 我的新客户有哪些: a list, not a request
         if cm.start() > core and re.search(r"的\s*$", s[:cm.start()]):
             continue  # 我的新客户 / 那个新线索的…
-        if cm.start() <= max(core, 0) + 8:
-            return cm
+        if cm.start() <= max(core, 0) + 8 or re.match(r"帮我|给我|麻烦|请", cm.group(0)):
+            return cm  # 这个帮我录成新线索: a request addressed to the bot is never a noun
         if LEAD_CMD_NOUN_BEFORE_RE.search(s, max(0, cm.start() - 3), cm.start()):
             continue
         if re.match(r"\s*(?:的|那单|那个|有|都|里|中|阶段)", s[cm.end():]):
