@@ -13,7 +13,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import COLLEAGUE_WORDS, DOC_ACRONYMS, FILLER_CHARS, TITLE_ENDINGS
+from bot.intents.lexicon import DEPARTMENT_WORDS, COLLEAGUE_WORDS, DOC_ACRONYMS, FILLER_CHARS, TITLE_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -175,12 +175,12 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|同|与|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
-    r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
+    r"的|那边|那单|这边|那里|出来|跟|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
     r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
@@ -211,6 +211,8 @@ _BA_OBJECT_RE = re.compile(r"把([^，,。把]{1,20}?)(?:发给|交给|送给|�
 _ROLE_ONLY_RE = re.compile(
     "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
 )
+# A department (物流部 / 设备科 / 技术中心的): never the deal.
+_DEPT_RE = re.compile(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|车间|部门)(?:的)?")
 # The customer's side named by its role (院方 / 校方 / 甲方 / 业主 / 厂里), never a customer name.
 _SIDE_RE = re.compile(r"(?:院|校|厂|甲|乙|买|卖|业主|客户|用户|使用|建设|投资|采购)方|业主|院里|厂里|校里|所里|局里|公司里|领导|老板|对方")
 
@@ -354,8 +356,8 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             span = _entity_at(s, k)
             if span and any(a <= span[0] < b for a, b in ba_spans):
                 continue
-            if span and s[span[0]:span[1]] in COLLEAGUE_WORDS:
-                continue
+            if span and (s[span[0]:span[1]] in COLLEAGUE_WORDS or _DEPT_RE.fullmatch(s, span[0], span[1])):
+                continue  # 和物流部韩经理: a department is the customer's people, not the customer
             if span and not _ROLE_ONLY_RE.fullmatch(s, span[0], span[1]):
                 has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
                 cands.append((0 if has_suffix else 1, *span))

@@ -17,7 +17,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import CARD_FIELD_LABELS, CARD_HEADERS, EN_COMPANY_SUFFIXES, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
+from bot.intents.lexicon import DEPARTMENT_WORDS, CARD_FIELD_LABELS, CARD_HEADERS, EN_COMPANY_SUFFIXES, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
 from bot.intents.numerals import AMOUNT_LABEL, Found, find_amounts
 from bot.intents.phones import PHONE_LABEL, find_phones
 from bot.intents.deals import strip_lead
@@ -52,10 +52,7 @@ STOP_RE = re.compile(
     r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
-_DEPT = (
-    "采购|生产|设备|技术|工程|销售|市场|财务|行政|人事|运营|项目|质量|品质|研发|信息|IT|物流|仓储|安全|能源|动力|基建|后勤|"
-    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化"
-)
+_DEPT = DEPARTMENT_WORDS
 _ROLE = "|".join(sorted(set(TITLE_ENDINGS), key=len, reverse=True))
 ZH_TITLE_RE = re.compile(
     rf"^(?:(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组)?|[{CJK}]{{1,4}}(?:部|科|处|室|中心|课|组|厂|车间))?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"

@@ -199,6 +199,12 @@ EN_COMPANY_SUFFIXES = (
     "energy", "foods", "farm", "labs", "robotics", "centers", "centres", "manufacturing", "partners",
 )
 
+# Department names (采购部 / 设备科 / 物流部): the customer's people, never the customer; an alternation.
+DEPARTMENT_WORDS = (
+    "采购|生产|设备|技术|工程|销售|市场|财务|行政|人事|运营|项目|质量|品质|研发|信息|IT|物流|仓储|安全|能源|动力|基建|后勤|"
+    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化"
+)
+
 # ---------------------------------------------------------------- words around a message
 
 FILLER_CHARS = "嗯呃额噢哦"  # dropped anywhere in voice text
