@@ -211,6 +211,10 @@ _BA_OBJECT_RE = re.compile(r"把([^，,。把]{1,20}?)(?:发给|交给|送给|�
 _ROLE_ONLY_RE = re.compile(
     "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
 )
+_OPENING_OWNER_RE = re.compile(
+    r"([\u3400-\u9fffA-Za-z0-9]{2,14}?)的"
+    r"(?:招标文件|标书|方案书?|报价单?|合同|资料|样品|图纸|需求|PO|订单|技术协议|测试报告|反馈|回复|意见|采购申请|预算)"
+)
 # A department (物流部 / 设备科 / 技术中心的): never the deal.
 _DEPT_RE = re.compile(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|车间|部门)(?:的)?")
 # The customer's side named by its role (院方 / 校方 / 甲方 / 业主 / 厂里), never a customer name.
@@ -223,7 +227,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if lm:
         i += lm.end()
     run = _CJK_RUN.match(s, i)
-    if not run:
+    if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
     if re.match(r"[看做聊谈听试测量讲开发送见吃逛转]+(?:了|过|完|一下)", s[i:]):
@@ -342,6 +346,12 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     op = _opening_before_person(s, lead0)
     if op:
         cands.append((-0.5, *op))
+    # 瑞鑫精密五金的招标文件拿到了 / 润和的方案书收到了: an opening name owning a document
+    tm0 = _OPEN_TIME_RE.match(s, lead0)
+    od = _OPENING_OWNER_RE.match(s, tm0.end() if tm0 else lead0)
+    if od and not _VERB_CUT_RE.search(od.group(1)) and not re.search(r"把|将|给|与|向|对|我们|我司", od.group(1)) \
+            and not _DEPT_RE.match(od.group(1)) and od.group(1) not in PRONOUNS:
+        cands.append((0.8 if SUFFIX_RE.search(od.group(1)) else 1.2, *od.span(1)))
     ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
         k = pm.end()
@@ -356,7 +366,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             span = _entity_at(s, k)
             if span and any(a <= span[0] < b for a, b in ba_spans):
                 continue
-            if span and (s[span[0]:span[1]] in COLLEAGUE_WORDS or _DEPT_RE.fullmatch(s, span[0], span[1])):
+            if span and (s[span[0]:span[1]] in COLLEAGUE_WORDS or _DEPT_RE.match(s, span[0], span[1])):
                 continue  # 和物流部韩经理: a department is the customer's people, not the customer
             if span and not _ROLE_ONLY_RE.fullmatch(s, span[0], span[1]):
                 has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
