@@ -391,6 +391,11 @@ class LeadFields:
                 k += 1
         if k < len(s) and k != i and SUFFIX_RE.search(s[k:self.segment_end(k)]):
             i = k
+        # 把佛山南海华瑞铝材加到系统里: the 把 / 将 of the request is no part of the name
+        bm = re.match(r"(?:把|将)(?=[\u3400-\u9fffA-Za-z]{2})", s[i:])
+        if bm and self.free(i):
+            self.take(i, i + bm.end())
+            i += bm.end()
         # 苏州工业园区的那个凯拓电子材料 → 凯拓电子材料
         dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家)", s[i:])
         if dm and all(self.free(k) for k in range(i, i + dm.end())):
@@ -464,8 +469,15 @@ class LeadFields:
                 a = hm.start()
                 prev = masked[a - 1] if a else "\x00"
                 dept = DEPT_BEFORE_RE.search(masked, 0, a)
-                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept):
+                # 老板陈总 / 厂长李总: a role word right before the person, itself after a boundary
+                role = next((k for k in range(max(0, a - 6), a - 1)
+                             if (k == 0 or masked[k - 1] in "\x00 ,，;；:：\n|") and is_title(s[k:a])
+                             and all(self.free(x) for x in range(k, a))), None)
+                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept or role is not None):
                     continue
+                if role is not None and not dept and prev not in "\x00 ,，的是叫":
+                    self.out["contact_title"] = self.val(role, a)
+                    self.take(role, a)
                 if dept and all(self.free(k) for k in range(dept.start(), a)):
                     self.take(dept.start(), a)  # 生产部李厂长: the department goes with the person
                 if rx is FULL_DUP_HON_RE:
