@@ -30,7 +30,7 @@ _TRAIL_EN = re.compile(
     r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week))\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
-    r"^(?:update\s+stage|update|stage|move|moving|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
+    r"^(?:update\s+stage|update|stage|moved|move|moving|pushed|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
     r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下|跟你讲一下|和你说一下)\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -102,6 +102,12 @@ _CLAUSE_CUT_RE = re.compile(
 )
 
 
+_HINT_TIME_CUT_RE = re.compile(
+    r"(?:这个?|下个?|上个?|本)(?:月|周|星期|礼拜)|月底|月初|月中|年底|年前|今天|明天|后天|昨天|前天|刚才|刚刚|今早|今晚|"
+    r"(?<![\u3400-\u9fff]{2})[上下]午"
+)
+
+
 def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
@@ -124,6 +130,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     cm = _CORRECTION_CUT_RE.search(s, i + 2, j)
     if cm:
         i, j = clean_span(s, i, cm.start())
+    # 佳和木业这个月底回款 / 华瑞下周签: time words after the name are not the deal
+    tm = _HINT_TIME_CUT_RE.search(s, i + 2, j)
+    if tm:
+        i, j = clean_span(s, i, tm.start())
     sub = s[i:j]
     # 拓锐模具 POC做完了 / Brnova 的 PO 收到了 / 百居汇刚才…: a clause after the name is not the deal
     cm = _CLAUSE_CUT_RE.search(s, i + 2)
@@ -337,9 +347,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     if cm0:
         lead0 = strip_lead(s, cm0.end(), len(s))
     dm = deal_word(m, lead0)
-    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子", dm.group(0)):
+    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边", dm.group(0)):
         h = hint_before(m, lead0, dm.start())
-        if h and not re.search(r"[，,。]", h):
+        if h and not re.search(r"[，,。]", h) and not (dm.group(0) == "那边" and (re.search(r"[了过]|拜访", h) or re.match(r"去|到|跟|和|给|在", h))):
             return h
     # 华锐电机赵工来我们展厅… / 上周二立达汽配王总带人…: a name opening the message (after time words)
     # and followed by a person (surname + honorific) is the customer that person speaks for
@@ -354,6 +364,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         cands.append((0.8 if SUFFIX_RE.search(od.group(1)) else 1.2, *od.span(1)))
     ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
+        if pm.group(0) in ("和", "同", "与") and 0 < pm.start() - lead0 <= 2 and re.fullmatch(f"[{CJK}]+", s[lead0:pm.start()]) \
+                and not _OPEN_TIME_RE.fullmatch(s, lead0, pm.start()):
+            continue  # 佳和木业 / 永和 / 大同: a joiner one or two characters into the opening name is part of it
         k = pm.end()
         while k < len(s) and s[k] == " ":
             k += 1

@@ -473,6 +473,10 @@ class LeadFields:
                 role = next((k for k in range(max(0, a - 6), a - 1)
                              if (k == 0 or masked[k - 1] in "\x00 ,，;；:：\n|") and is_title(s[k:a])
                              and all(self.free(x) for x in range(k, a))), None)
+                # 他们采购周经理: a bare department word after 他们 / a boundary
+                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)(?:{DEPARTMENT_WORDS})$", masked[max(0, a - 8):a])
+                if bare:
+                    dept = dept or bare
                 if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept or role is not None):
                     continue
                 if role is not None and not dept and prev not in "\x00 ,，的是叫":
