@@ -48,7 +48,7 @@ QTY_RE = re.compile(
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
-    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
     r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
@@ -86,7 +86,7 @@ def is_title(t: str) -> bool:
 
 SPELLED_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?:{HON_ALT})(?P<sp>[{CJK}]{{1,2}}(?P=s)(?:的(?P=s))?)(?!{HON_ALT})")
 CARD_HEADER_RE = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，]|$)", re.IGNORECASE
+    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
 )
 CARD_LINE_RE = re.compile(
     r"(?:^|(?<=[\n|,，;；]))\s*(?P<label>"
@@ -604,8 +604,10 @@ class LeadFields:
             self.take(sm.start("sp"), sm.end("sp"))
 
     def card_header(self) -> None:
-        for hm in CARD_HEADER_RE.finditer(self.s):
-            if all(self.free(k) for k in range(*hm.span())):
+        # every start, so 名片 is still found inside 新客户名片 once 新客户 went to the command
+        hms = (CARD_HEADER_RE.match(self.s, k) for k in range(len(self.s)) if self.free(k))
+        for hm in hms:
+            if hm and all(self.free(k) for k in range(*hm.span())):
                 e = hm.end()
                 while e < len(self.s) and self.s[e] in ":： ":
                     e += 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.intents import cues as C
-from bot.intents.leads import CONTACT_LABEL_RE, EMAIL_RE, find_lead_request, lead_fields
+from bot.intents.leads import CARD_HEADER_RE, CONTACT_LABEL_RE, EMAIL_RE, find_lead_request, lead_fields
 from bot.intents.numerals import find_amounts, find_phones
 from bot.intents.registry import register
 
@@ -68,6 +68,8 @@ def score(ctx) -> float:
         return 0.92 if card >= 1 else 0.80
     if C.LEAD_RECORD_RE.search(ctx.s) and card >= 2:
         return 0.92
+    if card >= 1 and CARD_HEADER_RE.search(ctx.s):
+        return 0.85  # 客户名片 … / 名片信息如下: a card announced as one
     if card >= 3 and not ctx.act:
         return 0.60  # a pasted card with no request word
     return 0.0
