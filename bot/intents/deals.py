@@ -156,7 +156,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     s = m.s
     sub = s[pos:]
     # mute reminders for X / snooze the alerts on X: what is muted is not the deal
-    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
+    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|我(?=跟进|联系|去|找|给)|跟进|联系|去|找|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
         r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
@@ -185,7 +185,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|同|与|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
@@ -329,6 +329,9 @@ def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
     j = hm.start()
     if s[j - 1] == "的":
         j -= 1
+    dm = re.search(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|车间|部门)$", s[i:j])
+    if dm and dm.start() >= 2:  # 恒力机械技术部钱工: the department goes with the person
+        j = i + dm.start()
     name = s[i:j]
     if len(name) < 2 or _VERB_CUT_RE.search(name) or _ROLE_ONLY_RE.fullmatch(name) or _SIDE_RE.fullmatch(name):
         return None

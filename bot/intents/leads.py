@@ -398,6 +398,9 @@ class LeadFields:
             i += bm.end()
         # 苏州工业园区的那个凯拓电子材料 → 凯拓电子材料
         dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家)", s[i:])
+        # …恒力机械那个联系人是…: 那个 before a label or a field word is a filler after the name, not a descriptor's end
+        if dm and (STOP_RE.match(s, i + dm.end()) or CONTACT_LABEL_RE.match(s, i + dm.end())) and dm.group(0)[-3:-2] != "的":
+            dm = None
         if dm and all(self.free(k) for k in range(i, i + dm.end())):
             self.take(i, i + dm.end())
             i += dm.end()
@@ -449,8 +452,8 @@ class LeadFields:
                 j = i + sm.end()
                 break
         # trailing 的 / 他们 / fillers
-        while j > i and (s[j - 1] in " 的啊" or s[j - 2:j] in ("他们", "她们")):
-            j -= 2 if s[j - 2:j] in ("他们", "她们") else 1
+        while j > i and (s[j - 1] in " 的啊嘛呢" or s[j - 2:j] in ("他们", "她们", "那个", "这个")):
+            j -= 2 if s[j - 2:j] in ("他们", "她们", "那个", "这个") else 1
         if j - i >= 2:
             self.out["company"] = self.val(i, j)
             self.take(i, j)
