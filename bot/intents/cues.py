@@ -139,11 +139,11 @@ ACTIVITY_RE = re.compile(
     r"吃饭|吃了?(?:个|顿|一顿|一个)?(?:便|午|晚|早)?饭|喝了?(?:个|顿)?(?:茶|酒)|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
-    r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b",
+    r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b",
     I,
 )
 PAST_RE = re.compile(
-    r"了|过|刚|已经|昨天|前天|上周|刚才|(?:通|打|开|见|聊|谈|看)完|\b(?:had|met|visited|called|sent|emailed|demoed|presented|discussed|spoke|talked|went|showed|gave|did|said|told|toured|walked|shipped|delivered|hosted|trained|reviewed|phoned|mailed)\b",
+    r"了|过|刚|已经|昨天|前天|上周|刚才|(?:通|打|开|见|聊|谈|看)完|\b(?:had|met|visited|called|sent|emailed|demoed|presented|discussed|spoke|talked|went|showed|gave|did|said|told|toured|walked|dropped|stopped|shipped|delivered|hosted|trained|reviewed|phoned|mailed)\b",
     I,
 )
 # Words between a deal's name and what happens to it (那单 / 的单子 / 那个项目 / 那个 deal).

@@ -203,7 +203,8 @@ _EN_SKIP = {
     "am", "pm", "ceo", "cto", "cfo", "vp",
     # a verb opening an English note (Visited X / Sent X the deck) is no part of the name
     "visited", "sent", "called", "emailed", "demoed", "presented", "showed", "walked", "gave", "mailed",
-    "shipped", "delivered", "pinged", "phoned", "texted", "discussed", "reviewed", "toured",
+    "shipped", "delivered", "pinged", "phoned", "texted", "discussed", "reviewed", "toured", "stopped", "dropped",
+    "went", "swung", "handed", "called", "met", "visit",
 }
 
 
@@ -294,7 +295,7 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
     if not nm:
         return None
     # Visited Norvale's plant / Sent Halvorsen the deck: the opening verb is no part of the name
-    vm = re.match(r"([A-Za-z]+)\s+(?=[A-Z])", s[i:nm.end()])
+    vm = re.match(r"([A-Za-z]+)(?:\s+(?:by|off|at|to|with|in|on|over))?\s+(?=[A-Z])", s[i:])
     if vm and vm.group(1).lower() in _EN_SKIP and vm.group(1).lower() not in ("the", "a", "an"):
         return _en_entity(s, i + vm.end())
     pm = re.search(r"['’]s\b|(?<=s)['’](?!\w)", nm.group(0))  # Harwick's / Freshway Foods'

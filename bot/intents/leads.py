@@ -61,7 +61,7 @@ _ROLE2 = "|".join(sorted({r for r in TITLE_ENDINGS if len(r) >= 2}, key=len, rev
 ZH_TITLE_LOOSE_RE = re.compile(rf"^[{CJK}]{{1,4}}(?:副|总|首席|常务|执行)?(?:{_ROLE2})$")
 EN_TITLE_RE = re.compile(
     rf"^(?:(?:senior|sr\.?|junior|deputy|assistant|associate|general|chief|head|vice)\s+)*"
-    rf"(?:[A-Za-z&]+\s+){{0,3}}?(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+(?:of\s+)?[A-Za-z&]+){{0,3}}$",
+    rf"(?:[A-Za-z&]+\s+){{0,3}}?(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+(?:of\s+)?(?!(?:is|was|are|named|called|the|an?)\b)[A-Za-z&]+){{0,3}}$",
     re.IGNORECASE,
 )
 SEP = ",;，；。!！、()（）[]【】\n\t:：|"
@@ -749,7 +749,10 @@ class LeadFields:
                 name_toks = toks[-n:]
                 if not all(re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", t.group(0)) for t in name_toks):
                     continue
-                ta, te = rm.start() + toks[0].start(), rm.start() + toks[-n - 1].end()
+                k_end = -n - 1
+                if toks[k_end].group(0).lower() in ("is", "was") and len(toks) >= n + 2:
+                    k_end -= 1  # GM is Linda Cho
+                ta, te = rm.start() + toks[0].start(), rm.start() + toks[k_end].end()
                 na, ne = rm.start() + name_toks[0].start(), rm.start() + name_toks[-1].end()
                 if is_title(masked[ta:te]) and not is_title(masked[na:ne]):
                     self.out["contact_title"] = self.val(ta, te)

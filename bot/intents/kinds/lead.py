@@ -22,6 +22,12 @@ _CARD_LABEL_RE = re.compile(
 )
 
 
+_ADD_AS_LEAD_RE = re.compile(
+    r"\s*(?:please\s+|pls\s+|plz\s+|can you\s+|could you\s+)?(?:add|create|put|enter|log|save)\b.{1,80}?\bas an? (?:new )?(?:lead|prospect|customer)\b",
+    re.IGNORECASE,
+)
+
+
 def lead_request(ctx):
     return find_lead_request(ctx.s, ctx.core)
 
@@ -68,6 +74,8 @@ def score(ctx) -> float:
         return 0.92 if card >= 1 else 0.80
     if C.LEAD_RECORD_RE.search(ctx.s) and card >= 2:
         return 0.92
+    if _ADD_AS_LEAD_RE.match(ctx.s, ctx.core):
+        return 0.92  # Add Pacific Rim Seafood as a lead: the English request wrapped around the name
     if card >= 1 and CARD_HEADER_RE.search(ctx.s):
         return 0.85  # 客户名片 … / 名片信息如下: a card announced as one
     if card >= 3 and not ctx.act:
