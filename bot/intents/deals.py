@@ -435,10 +435,12 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     if not cands:
         return None
     cands.sort(key=lambda c: (c[0], c[1]))
-    _, i, j = cands[0]
-    i, j = clean_span(m.s, i, j)
-    val = text_without(m, i, j).strip()
-    return val or None
+    for _, i, j in cands:
+        i, j = clean_span(m.s, i, j)
+        val = text_without(m, i, j).strip()
+        if val and not SURNAME_HON_RE.fullmatch(m.s, i, j):  # 孟总下周三来…: a person alone names no deal
+            return val
+    return None
 
 
 # ---------------------------------------------------------------- note / reason / query
