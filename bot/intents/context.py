@@ -252,6 +252,11 @@ class Context:
         if self.won_m and "中标" in self.won_m.group(0) and self._competitor_won(self.won_m):
             self.lost_m = self.lost_m or self.won_m
             self.won_m = None
+        if self.lost_m and not self.won_m and not self.lost_object:
+            # 速冷达中标百味园食品，我们输了: the loss word is elsewhere; the competitor's 中标 still names the deal
+            for km in re.finditer("中标", s):
+                if self._competitor_won(km):
+                    break
         self.hits = _stage_hits(s, self.lex)
         self.due = find_due(s, self.now, self.tz)
         self.strong = [h for h in self.hits if h.cue and not h.embedded]
@@ -296,7 +301,8 @@ class Context:
         if re.search(r"被|让|给", before) or re.search(r"竞品|对手|友商|别人|别家|人家", before):
             return True
         # 启衡软件中标了凌峰电机的项目: someone named before 中标 won a deal named after it
-        om = re.match(r"(了?)([^，,。]{2,16}?)(?:的项目|那单|那個單|的单子|的标|项目)", s[km.end():])
+        om = re.match(r"(了?)([^，,。]{2,16}?)(?:的项目|那个项目|这个项目|那个单子|那单|那個單|的单子|的标|项目)", s[km.end():]) \
+            or re.match(rf"(了?)([^，,。\s]{{2,16}}?(?:{C.SUFFIX_ALT}))(?=\s*(?:[，,。;；!！]|$))", s[km.end():])  # …中标百味园食品，我们输了
         if om and \
                 re.search(r"[\u3400-\u9fffA-Za-z]{2,}\s*$", s[self.core:km.start()]) and \
                 not re.search(r"我们|我司|咱们|咱|我方|本公司|\bwe\b", s[:km.start()], re.IGNORECASE):
@@ -411,7 +417,9 @@ class Context:
             return "competitor"
         if re.search(
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
-            r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|集成|部署|等级|性能|指标|能做到|能达到",
+            r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|支援|集成|部署|等级|性能|指标|能做到|能达到|"
+            # a product's measurable specification (温控精度 / 负载 / 续航 / 功耗 / 防护等级)
+            r"[\u4e00-\u9fff]{1,2}率|精度|误差|量程|范围|负载|载荷|承重|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
             s,
         ):
             return "selling_point"

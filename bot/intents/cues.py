@@ -49,7 +49,12 @@ BIND_RE = re.compile(
     I,
 )
 HELP_RE = re.compile(
-    r"^(?:help|帮助|使用帮助|使用说明|说明书?|菜单|功能|指令|命令|怎么用|如何使用|怎么使用|用法|\?|commands?|menu)[\s?!。.！？]*$"
+    r"^(?:这个|你这个)?(?:help|帮助|使用帮助|使用说明|说明书?|菜单|功能|指令|命令|怎么用|如何使用|怎么使用|用法|\?|commands?|menu)[啊呀呢吧哈]*[\s?!。.！？]*$"
+    # 怎么用语音建线索 / 怎样才能标记赢单 / how do I log a visit: how to do one of the bot's own actions
+    r"|^(?:请问)?(?:我)?(?:要|该|应该)?(?:怎么|怎样|如何)(?:才能|可以|能)?(?:用|通过)?(?:语音|文字|微信|这个|你|机器人|助手)?(?:来)?"
+    r"(?:新建|新增|添加|创建|建|加|录入|录|记录?|登记|改|修改|更新|标记|设置|推进|撤销|绑定|查看?)(?:一下|一|1)?(?:个|条|次)?(?:新)?"
+    r"(?:线索|客户|商机|拜访|提醒|阶段|跟进|活动|赢单|丢单|输单|回款|待办|备注)(?:啊|呀|呢|吧)?[\s?？。]*$"
+    r"|^how (?:do|can|should) i (?:log|add|create|record|mark|move|update|set|snooze|mute|undo|bind|list|enter)\b"
     r"|^(?:你|您)(?:都|还|到底)?(?:能|会|可以)(?:帮我)?(?:干|做|帮|帮我做|帮我干)?(?:些|点)?(?:啥|什么|嘛|哪些)"
     r"|^(?:你|您)(?:有|有哪些|有什么)(?:功能|本事)"
     r"|^(?:这个|你这个)?(?:助手|机器人|bot|你|您)(?:都|还|一共)?(?:有|有哪些|有什么|支持哪些|支持什么)(?:功能|本事|用法|命令|指令)"
@@ -58,7 +63,7 @@ HELP_RE = re.compile(
     I,
 )
 LEAD_CMD_RE = re.compile(
-    r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|开|录|录入|登记|记|新)(?:一下|一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|哈(?![\u3400-\u9fff])|呀)?(?:叫|是|名叫|名字叫)?"
+    r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|开|录|录入|登记|记|新)(?:(?<=[录记加建])(?:成|为|作|进))?(?:一下|一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|嘛|呢|哈(?![\u3400-\u9fff])|呀)?(?:叫|是|名叫|名字叫)?"
     # 录个商机 / 新建商机 / 登记一个新商机: a new opportunity (bare 新商机 may be a list filter, so a verb is needed)
     r"|(?:帮我|给我|麻烦)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|来)(?:一|1)?(?:个|条)?(?:新)?(?:的)?商机(?:啊|吧|呀)?"
     r"|^(?:线索|lead)(?=[\s:：,\-])"
@@ -89,9 +94,14 @@ LIST_RE = re.compile(
     r"(?:我的|我手上|我手里|我名下|我负责的|我跟的|我在跟的|我所有|我全部|我现在)[^，,。]{0,10}?(?:商机|单子|项目|客户|线索|漏斗|订单|deal)"
     r"|^(?:看看|看一下|查看|查一下|列出|列一下|列个|拉一下|显示|给我看看?)?(?:所有|全部)(?:的)?(?:商机|单子|项目)"
     r"|^(?:看看|看一下|查看|查一下|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下)\s*我(?:的|手上的?|手里的?)?[^，,。]{0,10}?(?:商机|单子|项目|deals?)"
+    # 列一下谈判中的商机 / 列出已签约的单子: a list verb opening the message, a stage filter, the deals
+    r"|^(?:看看|看一下|查看|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下|给我列出)[^，,。]{1,10}?(?:的)?(?:商机|单子|项目|deals?)\s*[?？。]?$"
+    # 我这个月有哪些单子要跟 / 我现在有几个商机: the rep asking what deals they have
+    r"|^我[^，,。]{0,6}?(?:有哪些|有几个|有多少|都有啥|有啥)(?:单子|商机|项目|客户|deals?)"
     r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:all\s+)?(?:my\s+)?(?:deals|pipeline)\b",
     I,
 )
+LIST_VERB_RE = re.compile(r"(?:看看|看一下|查看|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下|给我列出|list|show)", I)
 CHITCHAT_RE = re.compile(
     r"^(?:(?:喂+|你好|您好|在吗|在不在|在么|hello|hi|hey|谢谢|多谢|thanks?|thank you|ok|好的|收到|早|早上好|晚上好|晚安|午安|"
     r"哈+|呵+|辛苦了|拜拜|再见|bye|啊|呀|哈喽|嗨)[\s,，!！~。.?？]*)+$|听得?到吗|听见了?吗|能听到|测试一下|^test$",
@@ -125,15 +135,15 @@ KB_TOPIC_RE = re.compile(
 )
 REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|待办|\bremind me(?: to)?\b|\bdon't forget\b|\bto-?do\b", I)
 ACTIVITY_RE = re.compile(
-    r"打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
-    r"吃饭|吃了饭|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
+    r"(?:来|回)(?:了|过)?(?:个|一个|一通|一次)?电话|来电|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
+    r"吃饭|吃了?(?:个|顿|一顿|一个)?(?:便|午|晚|早)?饭|喝了?(?:个|顿)?(?:茶|酒)|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
-    r"\bpresented\b|\bdiscussed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b",
+    r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b",
     I,
 )
 PAST_RE = re.compile(
-    r"了|过|刚|已经|昨天|前天|上周|刚才|(?:通|打|开|见|聊|谈|看)完|\b(?:had|met|visited|called|sent|emailed|demoed|presented|discussed|spoke|talked|went|showed|gave|did|said|told)\b",
+    r"了|过|刚|已经|昨天|前天|上周|刚才|(?:通|打|开|见|聊|谈|看)完|\b(?:had|met|visited|called|sent|emailed|demoed|presented|discussed|spoke|talked|went|showed|gave|did|said|told|toured|walked|dropped|stopped|shipped|delivered|hosted|trained|reviewed|phoned|mailed)\b",
     I,
 )
 # Words between a deal's name and what happens to it (那单 / 的单子 / 那个项目 / 那个 deal).
@@ -153,7 +163,7 @@ REASON_LABEL_RE = re.compile(r"(?:原因|理由|因为|由于|because|reason|cau
 PRONOUNS = ("他们", "她们", "客户", "我们", "他", "她", "老板", "领导", "对方", "大家", "同事", "人家", "咱们")
 # What a planned follow-up does (给X打电话 / 去一趟 / send the quote).
 FUTURE_ACTION_RE = re.compile(
-    r"给|打|发|去|开|约|见|和|跟|与|过一下|聊|谈|碰|讲|培训|交付|上线|部署|测试|实施|拜访|回访|跟进|联系|确认|讨论|送|寄|演示|汇报|交流|沟通|签|报价|催|提交|准备|参加|安排|对接|面谈|视频|电话|会议|"
+    r"给|打|发|去|开|约|见|和|跟|与|过来|来访|到访|来(?:我们|我司|公司|厂里|工厂|展厅|现场)|过一下|聊|谈|碰|讲|培训|交付|上线|部署|测试|实施|拜访|回访|跟进|联系|确认|讨论|送|寄|演示|汇报|交流|沟通|签|报价|催|提交|准备|参加|安排|对接|面谈|视频|电话|会议|"
     r"\b(?:call|send|meet|visit|email|follow[\s-]?up|demo|present|check|ping|submit|prepare|discuss|review)\b",
     I,
 )

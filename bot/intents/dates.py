@@ -80,7 +80,8 @@ _DAY = (
 )
 _CLOCK = (
     rf"(?P<h>{_N})\s?(?:点|时)(?:钟)?\s?(?:(?P<half>半)|(?P<q>[一二两三123])刻|(?P<mi>{_N})\s?(?:分钟|分)?)?(?P<tail>钟|整|许|多钟|多)?"
-    r"|(?P<hh>\d{1,2})\s?:\s?(?P<mm>\d{2})(?::\d{2})?(?:\s?(?P<ap>[ap]\.?m\.?)(?![a-z]))?"
+    # 10:30 / 10:30am / 下周一 10am: digits with a colon or an English am / pm
+    r"|(?P<hh>\d{1,2})(?=\s?(?::\s?\d{2}|[ap]\.?m\.?(?![a-z])))(?:\s?:\s?(?P<mm>\d{2})(?::\d{2})?)?(?:\s?(?P<ap>[ap]\.?m\.?)(?![a-z]))?"
 )
 _ZH = re.compile(
     rf"(?:(?P<day>{_DAY})(?:\s?的)?)?"
@@ -302,7 +303,7 @@ def _zh_refs(s: str, local: dt.datetime) -> list[Due]:
         has_time = bool(clock)
         if clock:
             if g["hh"]:
-                h, mi = int(g["hh"]), int(g["mm"])
+                h, mi = int(g["hh"]), int(g["mm"] or 0)
                 ap = (g["ap"] or "").lower().replace(".", "")
                 if ap == "pm" and h < 12:
                     h += 12

@@ -13,7 +13,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import COLLEAGUE_WORDS, DOC_ACRONYMS, FILLER_CHARS, TITLE_ENDINGS
+from bot.intents.lexicon import DEPARTMENT_WORDS, COLLEAGUE_WORDS, DOC_ACRONYMS, FILLER_CHARS, TITLE_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -30,7 +30,7 @@ _TRAIL_EN = re.compile(
     r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week))\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
-    r"^(?:update\s+stage|update|stage|move|moving|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
+    r"^(?:update\s+stage|update|stage|moved|move|moving|pushed|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
     r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下|跟你讲一下|和你说一下)\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -102,6 +102,12 @@ _CLAUSE_CUT_RE = re.compile(
 )
 
 
+_HINT_TIME_CUT_RE = re.compile(
+    r"(?:这个?|下个?|上个?|本)(?:月|周|星期|礼拜)|月底|月初|月中|年底|年前|今天|明天|后天|昨天|前天|刚才|刚刚|今早|今晚|"
+    r"(?<![\u3400-\u9fff]{2})[上下]午"
+)
+
+
 def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
@@ -124,6 +130,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     cm = _CORRECTION_CUT_RE.search(s, i + 2, j)
     if cm:
         i, j = clean_span(s, i, cm.start())
+    # 佳和木业这个月底回款 / 华瑞下周签: time words after the name are not the deal
+    tm = _HINT_TIME_CUT_RE.search(s, i + 2, j)
+    if tm:
+        i, j = clean_span(s, i, tm.start())
     sub = s[i:j]
     # 拓锐模具 POC做完了 / Brnova 的 PO 收到了 / 百居汇刚才…: a clause after the name is not the deal
     cm = _CLAUSE_CUT_RE.search(s, i + 2)
@@ -145,10 +155,11 @@ def hint_after(m: Msg, pos: int) -> str | None:
     """The deal named right after a command (赢单：X，… / snooze X for …)."""
     s = m.s
     sub = s[pos:]
-    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|the\b|from\b|by\b|for\b|of\b)*", sub, re.IGNORECASE)
+    # mute reminders for X / snooze the alerts on X: what is muted is not the deal
+    lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|我(?=跟进|联系|去|找|给)|跟进|联系|去|找|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
-        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week)\b|原因|因为|\s*[¥￥$]?\d|"
+        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
@@ -174,12 +185,12 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
-    r"的|那边|那单|这边|那里|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
+    r"的|那边|那单|这边|那里|出来|跟|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
     r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
@@ -190,6 +201,18 @@ _EN_SKIP = {
     "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "today", "tomorrow", "next", "had",
     "met", "remind", "send", "call", "email", "snooze", "mute", "new", "lead", "update", "ok", "also", "then",
     "am", "pm", "ceo", "cto", "cfo", "vp",
+    # a verb opening an English note (Visited X / Sent X the deck) is no part of the name
+    "visited", "sent", "called", "emailed", "demoed", "presented", "showed", "walked", "gave", "mailed",
+    "shipped", "delivered", "pinged", "phoned", "texted", "discussed", "reviewed", "toured", "stopped", "dropped",
+    "went", "swung", "handed", "called", "met", "visit",
+}
+
+
+_EN_LOWER_PREPS = {"with", "at", "visited", "visit", "called", "call", "met", "meet", "emailed", "email", "ping"}
+_EN_STOP = {
+    "this", "that", "these", "they", "them", "their", "we", "us", "our", "he", "she", "his", "her", "it", "about", "on",
+    "at", "in", "for", "to", "and", "but", "so", "yesterday", "today", "tonight", "morning", "afternoon", "again",
+    "re", "regarding", "with", "from", "of", "by", "who", "which", "team", "guys", "folks", "people", "earlier", "last", "just", "my", "your",
 }
 
 
@@ -199,6 +222,12 @@ _BA_OBJECT_RE = re.compile(r"把([^，,。把]{1,20}?)(?:发给|交给|送给|�
 _ROLE_ONLY_RE = re.compile(
     "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
 )
+_OPENING_OWNER_RE = re.compile(
+    r"([\u3400-\u9fffA-Za-z0-9]{2,14}?)的"
+    r"(?:招标文件|标书|方案书?|报价单?|合同|资料|样品|图纸|需求|PO|订单|技术协议|测试报告|反馈|回复|意见|采购申请|预算)"
+)
+# A department (物流部 / 设备科 / 技术中心的): never the deal.
+_DEPT_RE = re.compile(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|车间|部门)(?:的)?")
 # The customer's side named by its role (院方 / 校方 / 甲方 / 业主 / 厂里), never a customer name.
 _SIDE_RE = re.compile(r"(?:院|校|厂|甲|乙|买|卖|业主|客户|用户|使用|建设|投资|采购)方|业主|院里|厂里|校里|所里|局里|公司里|领导|老板|对方")
 
@@ -209,7 +238,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if lm:
         i += lm.end()
     run = _CJK_RUN.match(s, i)
-    if not run:
+    if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
     if re.match(r"[看做聊谈听试测量讲开发送见吃逛转]+(?:了|过|完|一下)", s[i:]):
@@ -265,7 +294,11 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
     nm = _EN_NAME_RE.match(s, i)
     if not nm:
         return None
-    pm = re.search(r"['’]s\b", nm.group(0))
+    # Visited Norvale's plant / Sent Halvorsen the deck: the opening verb is no part of the name
+    vm = re.match(r"([A-Za-z]+)(?:\s+(?:by|off|at|to|with|in|on|over))?\s+(?=[A-Z])", s[i:])
+    if vm and vm.group(1).lower() in _EN_SKIP and vm.group(1).lower() not in ("the", "a", "an"):
+        return _en_entity(s, i + vm.end())
+    pm = re.search(r"['’]s\b|(?<=s)['’](?!\w)", nm.group(0))  # Harwick's / Freshway Foods'
     if pm:  # Harwick's CFO: the owner is the name
         return (i, i + pm.start()) if pm.start() >= 2 else None
     words = nm.group(0).split()
@@ -278,6 +311,36 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
     return i, i + len(text) if s[i:i + len(text)] == text else nm.end()
 
 
+_OPEN_TIME_RE = re.compile(
+    r"(?:\s|[,，]|今天|今早|今晚|昨天|昨晚|前天|上午|下午|中午|晚上|早上|刚才|刚刚|刚|"
+    r"上(?:个)?(?:周|星期|礼拜)[一二三四五六日天1-7]?|上个?月|前几天|前两天|上次|上回)+"
+)
+
+
+def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
+    tm = _OPEN_TIME_RE.match(s, i)
+    if tm:
+        i = tm.end()
+    run = _CJK_RUN.match(s, i)
+    if not run or _PREP_RE.match(s, i):  # 跟X的赵工 / 陪X胡经理: the preposition's own candidate
+        return None
+    hm = SURNAME_HON_RE.search(s, i + 2, run.end())
+    if not hm or hm.start() - i > 12:
+        return None
+    j = hm.start()
+    if s[j - 1] == "的":
+        j -= 1
+    dm = re.search(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|车间|部门)$", s[i:j])
+    if dm and dm.start() >= 2:  # 恒力机械技术部钱工: the department goes with the person
+        j = i + dm.start()
+    name = s[i:j]
+    if len(name) < 2 or _VERB_CUT_RE.search(name) or _ROLE_ONLY_RE.fullmatch(name) or _SIDE_RE.fullmatch(name):
+        return None
+    if name in PRONOUNS or name in COLLEAGUE_WORDS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们", "你", "您", "我", "他", "她")):
+        return None
+    return i, j
+
+
 def activity_hint(m: Msg, masked: str) -> str | None:
     """The deal a visit / call / follow-up is about (拜访了顺和陶瓷刘总 → 顺和陶瓷)."""
     s = masked
@@ -288,12 +351,26 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     if cm0:
         lead0 = strip_lead(s, cm0.end(), len(s))
     dm = deal_word(m, lead0)
-    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子", dm.group(0)):
+    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边", dm.group(0)):
         h = hint_before(m, lead0, dm.start())
-        if h and not re.search(r"[，,。]", h):
+        if h and not re.search(r"[，,。]", h) and not (dm.group(0) == "那边" and (re.search(r"[了过]|拜访", h) or re.match(r"去|到|跟|和|给|在", h))):
             return h
+    # 华锐电机赵工来我们展厅… / 上周二立达汽配王总带人…: a name opening the message (after time words)
+    # and followed by a person (surname + honorific) is the customer that person speaks for
+    op = _opening_before_person(s, lead0)
+    if op:
+        cands.append((-0.5, *op))
+    # 瑞鑫精密五金的招标文件拿到了 / 润和的方案书收到了: an opening name owning a document
+    tm0 = _OPEN_TIME_RE.match(s, lead0)
+    od = _OPENING_OWNER_RE.match(s, tm0.end() if tm0 else lead0)
+    if od and not _VERB_CUT_RE.search(od.group(1)) and not re.search(r"把|将|给|与|向|对|我们|我司", od.group(1)) \
+            and not _DEPT_RE.match(od.group(1)) and od.group(1) not in PRONOUNS:
+        cands.append((0.8 if SUFFIX_RE.search(od.group(1)) else 1.2, *od.span(1)))
     ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
+        if pm.group(0) in ("和", "同", "与") and 0 < pm.start() - lead0 <= 2 and re.fullmatch(f"[{CJK}]+", s[lead0:pm.start()]) \
+                and not _OPEN_TIME_RE.fullmatch(s, lead0, pm.start()):
+            continue  # 佳和木业 / 永和 / 大同: a joiner one or two characters into the opening name is part of it
         k = pm.end()
         while k < len(s) and s[k] == " ":
             k += 1
@@ -306,11 +383,22 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             span = _entity_at(s, k)
             if span and any(a <= span[0] < b for a, b in ba_spans):
                 continue
-            if span and s[span[0]:span[1]] in COLLEAGUE_WORDS:
-                continue
+            if span and (s[span[0]:span[1]] in COLLEAGUE_WORDS or _DEPT_RE.match(s, span[0], span[1])):
+                continue  # 和物流部韩经理: a department is the customer's people, not the customer
             if span and not _ROLE_ONLY_RE.fullmatch(s, span[0], span[1]):
                 has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
                 cands.append((0 if has_suffix else 1, *span))
+        elif s[k].islower() and s[k].isascii() and word in _EN_LOWER_PREPS and not re.search(r"[A-Z]", s):
+            # all lower case (voice or quick typing): had a call with kestrel this morning
+            wm = re.match(r"[a-z][a-z0-9&'-]*(?:\s+[a-z][a-z0-9&'-]*){0,2}", s[k:])
+            words = []
+            for w in wm.group(0).split():
+                if w in _EN_SKIP or w in _EN_STOP:
+                    break
+                words.append(w)
+            if words:
+                text = " ".join(words)
+                cands.append((2, k, k + len(text)))
         elif s[k].isupper():
             span = _en_entity(s, k)
             if span and not word.isascii():
@@ -347,16 +435,18 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     if not cands:
         return None
     cands.sort(key=lambda c: (c[0], c[1]))
-    _, i, j = cands[0]
-    i, j = clean_span(m.s, i, j)
-    val = text_without(m, i, j).strip()
-    return val or None
+    for _, i, j in cands:
+        i, j = clean_span(m.s, i, j)
+        val = text_without(m, i, j).strip()
+        if val and not SURNAME_HON_RE.fullmatch(m.s, i, j):  # 孟总下周三来…: a person alone names no deal
+            return val
+    return None
 
 
 # ---------------------------------------------------------------- note / reason / query
 
 _NOTE_CMD_RE = re.compile(
-    r"帮我记一下|帮我记录一下|记录一下|记一下|记录\s*[:：]?|备注\s*[:：]?|记个|提醒我一下|提醒一下|提醒我|记得|别忘了|不要忘了|待办\s*[:：]?"
+    r"帮我记一下|帮我记录一下|记录一下|记一下|记录\s*[:：]|(?<![\u3400-\u9fff])记录(?![\u3400-\u9fff]*[仪表册簿本])|备注\s*[:：]?|记个|提醒我一下|提醒一下|提醒我|记得|别忘了|不要忘了|待办\s*[:：]?"
     r"|\bremind me to\b|\bremind me\b|\bnote\s*:|\blog\s*:|\bto-?do\s*:",
     re.IGNORECASE,
 )

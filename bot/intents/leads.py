@@ -17,7 +17,7 @@ from bot.intents.cues import (
     SURNAME_ALT,
     SURNAME_HON_RE,
 )
-from bot.intents.lexicon import CARD_FIELD_LABELS, CARD_HEADERS, EN_COMPANY_SUFFIXES, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
+from bot.intents.lexicon import DEPARTMENT_WORDS, CARD_FIELD_LABELS, CARD_HEADERS, EN_COMPANY_SUFFIXES, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
 from bot.intents.numerals import AMOUNT_LABEL, Found, find_amounts
 from bot.intents.phones import PHONE_LABEL, find_phones
 from bot.intents.deals import strip_lead
@@ -37,7 +37,9 @@ INTEREST_RE = re.compile(
 # A quantity before a product (两台码垛机器人, 3 sets of): not part of the product.
 QTY_LEAD_RE = re.compile(
     r"^\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+|几)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|架|款|块|把|副|盒|卷|吨)(?:的)?|"
-    r"(?:\d+|a few|several|two|three|four|five|six|ten)\s+(?:units?|sets?|pcs)\s+(?:of\s+)?)\s*",
+    r"(?:\d+|a few|several|two|three|four|five|six|ten)\s+(?:units?|sets?|pcs)\s+(?:of\s+)?|"
+    # 2 welding robots / three AGVs / a couple of cobots: a count before an English plural
+    r"(?:\d+|a couple of|a few|several|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+(?![\w\-]+(?:\s+[\w\-]+){0,2}?\s+(?:seats|licen[cs]es|users|accounts)\b)(?=[A-Za-z][\w\-]*(?:\s+[\w\-]+){0,3}?s\b))\s*",
     re.IGNORECASE,
 )
 # A quantity after a product (两台, x4, 3套): not part of the product.
@@ -46,14 +48,11 @@ QTY_RE = re.compile(
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
-    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
     r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
-_DEPT = (
-    "采购|生产|设备|技术|工程|销售|市场|财务|行政|人事|运营|项目|质量|品质|研发|信息|IT|物流|仓储|安全|能源|动力|基建|后勤|"
-    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化"
-)
+_DEPT = DEPARTMENT_WORDS
 _ROLE = "|".join(sorted(set(TITLE_ENDINGS), key=len, reverse=True))
 ZH_TITLE_RE = re.compile(
     rf"^(?:(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组)?|[{CJK}]{{1,4}}(?:部|科|处|室|中心|课|组|厂|车间))?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"
@@ -62,7 +61,7 @@ _ROLE2 = "|".join(sorted({r for r in TITLE_ENDINGS if len(r) >= 2}, key=len, rev
 ZH_TITLE_LOOSE_RE = re.compile(rf"^[{CJK}]{{1,4}}(?:副|总|首席|常务|执行)?(?:{_ROLE2})$")
 EN_TITLE_RE = re.compile(
     rf"^(?:(?:senior|sr\.?|junior|deputy|assistant|associate|general|chief|head|vice)\s+)*"
-    rf"(?:[A-Za-z&]+\s+){{0,3}}?(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+(?:of\s+)?[A-Za-z&]+){{0,3}}$",
+    rf"(?:[A-Za-z&]+\s+){{0,3}}?(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+(?:of\s+)?(?!(?:is|was|are|named|called|the|an?)\b)[A-Za-z&]+){{0,3}}$",
     re.IGNORECASE,
 )
 SEP = ",;，；。!！、()（）[]【】\n\t:：|"
@@ -87,7 +86,7 @@ def is_title(t: str) -> bool:
 
 SPELLED_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?:{HON_ALT})(?P<sp>[{CJK}]{{1,2}}(?P=s)(?:的(?P=s))?)(?!{HON_ALT})")
 CARD_HEADER_RE = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，]|$)", re.IGNORECASE
+    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
 )
 CARD_LINE_RE = re.compile(
     r"(?:^|(?<=[\n|,，;；]))\s*(?P<label>"
@@ -105,6 +104,25 @@ CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
 TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00,，;；:：\n|])")
 EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z&.\-]*)+(?![A-Za-z@.])")
 EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z&][A-Za-z&.\- ]*?)\s+(?P<n>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,2})\s*(?=[\x00,，;；\n|]|$)")
+
+
+# A Chinese name followed by what ends it inside a run (电话 / 手机 / 说 / 想 / 要 / 预算 / a digit / a separator)
+_FUSED_NAME_RE = re.compile(
+    rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
+)
+_LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
+
+
+_EN_DEPT = (
+    "operations|procurement|purchasing|production|plant|factory|engineering|sales|marketing|it|technical|technology|"
+    "quality|supply chain|logistics|warehouse|maintenance|facilities|finance|hr|r&d|manufacturing|general|senior|deputy|"
+    "assistant|vice|chief|managing|executive|project|product|automation|design|commercial|regional|site"
+)
+_EN_LOWER_TITLE_NAME_RE = re.compile(
+    rf"(?:^|(?<=[\x00,;]))\s*(?P<c>[a-z][a-z0-9&.\-]*(?: [a-z][a-z0-9&.\-]*){{0,4}}?)\s+"
+    rf"(?P<t>(?:(?:{_EN_DEPT})\s+){{0,2}}(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+of\s+(?:{_EN_DEPT}))?)\s+"
+    rf"(?P<n>[a-z]+ [a-z]+)(?=\s*(?:\x00|,|;|$|\s(?:wants?|needs?|interested|budget|phone|tel|mobile|email|is|looking|from)\b))"
+)
 
 
 # Words before a lead command that are part of the request (来个新线索 / 帮我再加一个客户 / 嗯那个新增)
@@ -373,8 +391,16 @@ class LeadFields:
                 k += 1
         if k < len(s) and k != i and SUFFIX_RE.search(s[k:self.segment_end(k)]):
             i = k
+        # 把佛山南海华瑞铝材加到系统里: the 把 / 将 of the request is no part of the name
+        bm = re.match(r"(?:把|将)(?=[\u3400-\u9fffA-Za-z]{2})", s[i:])
+        if bm and self.free(i):
+            self.take(i, i + bm.end())
+            i += bm.end()
         # 苏州工业园区的那个凯拓电子材料 → 凯拓电子材料
         dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家)", s[i:])
+        # …恒力机械那个联系人是…: 那个 before a label or a field word is a filler after the name, not a descriptor's end
+        if dm and (STOP_RE.match(s, i + dm.end()) or CONTACT_LABEL_RE.match(s, i + dm.end())) and dm.group(0)[-3:-2] != "的":
+            dm = None
         if dm and all(self.free(k) for k in range(i, i + dm.end())):
             self.take(i, i + dm.end())
             i += dm.end()
@@ -426,8 +452,8 @@ class LeadFields:
                 j = i + sm.end()
                 break
         # trailing 的 / 他们 / fillers
-        while j > i and (s[j - 1] in " 的啊" or s[j - 2:j] in ("他们", "她们")):
-            j -= 2 if s[j - 2:j] in ("他们", "她们") else 1
+        while j > i and (s[j - 1] in " 的啊嘛呢" or s[j - 2:j] in ("他们", "她们", "那个", "这个")):
+            j -= 2 if s[j - 2:j] in ("他们", "她们", "那个", "这个") else 1
         if j - i >= 2:
             self.out["company"] = self.val(i, j)
             self.take(i, j)
@@ -446,8 +472,19 @@ class LeadFields:
                 a = hm.start()
                 prev = masked[a - 1] if a else "\x00"
                 dept = DEPT_BEFORE_RE.search(masked, 0, a)
-                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept):
+                # 老板陈总 / 厂长李总: a role word right before the person, itself after a boundary
+                role = next((k for k in range(max(0, a - 6), a - 1)
+                             if (k == 0 or masked[k - 1] in "\x00 ,，;；:：\n|") and is_title(s[k:a])
+                             and all(self.free(x) for x in range(k, a))), None)
+                # 他们采购周经理: a bare department word after 他们 / a boundary
+                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)(?:{DEPARTMENT_WORDS})$", masked[max(0, a - 8):a])
+                if bare:
+                    dept = dept or bare
+                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept or role is not None):
                     continue
+                if role is not None and not dept and prev not in "\x00 ,，的是叫":
+                    self.out["contact_title"] = self.val(role, a)
+                    self.take(role, a)
                 if dept and all(self.free(k) for k in range(dept.start(), a)):
                     self.take(dept.start(), a)  # 生产部李厂长: the department goes with the person
                 if rx is FULL_DUP_HON_RE:
@@ -547,6 +584,8 @@ class LeadFields:
             self.take(j, j0)
         while j > i and s[j - 1] in " 的啊呢吧了":
             j -= 1
+        if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|this|that|it", s[i:j], re.IGNORECASE):
+            return  # a pronoun left over (这个帮我录成新线索) names no product
         if j - i >= 1:
             self.out["product"] = self.val(i, j)
             self.take(label_start, j)
@@ -568,8 +607,10 @@ class LeadFields:
             self.take(sm.start("sp"), sm.end("sp"))
 
     def card_header(self) -> None:
-        for hm in CARD_HEADER_RE.finditer(self.s):
-            if all(self.free(k) for k in range(*hm.span())):
+        # every start, so 名片 is still found inside 新客户名片 once 新客户 went to the command
+        hms = (CARD_HEADER_RE.match(self.s, k) for k in range(len(self.s)) if self.free(k))
+        for hm in hms:
+            if hm and all(self.free(k) for k in range(*hm.span())):
                 e = hm.end()
                 while e < len(self.s) and self.s[e] in ":： ":
                     e += 1
@@ -625,6 +666,59 @@ class LeadFields:
             self.take(lm.start() if lm and lm.group(0) else title[0], nc)
             return
 
+    def fused_title_name(self) -> None:
+        """鲜丰食品采购主管陈磊电话… / 他们生产总监王磊说… / 刘建军总经理 137…: a title and a name glued
+        together inside a run, bounded by a company suffix, a pronoun, 的 or a separator on one side and
+        by a field word (电话 / 说 / 想 / 预算 …), a digit or a separator on the other. Only titles of the
+        strict form (department + role) count, so a name's last character is never read as a title."""
+        if "contact_name" in self.out:
+            return
+        s = self.s
+        masked = self.m.masked()
+        for a0 in range(len(masked)):
+            nm = _FUSED_NAME_RE.match(masked, a0)  # every start: 采购主管陈磊 (管 is a surname too)
+            if not nm:
+                continue
+            a, b = nm.span()
+            if not all(self.free(k) for k in range(a, b)) or SURNAME_HON_RE.fullmatch(s, a, b):
+                continue
+            # title before the name
+            for st in range(max(0, a - 8), a - 1):
+                t = s[st:a]
+                if not ZH_TITLE_RE.fullmatch(t) or t[0] in "的是" or t in _LABEL_WORDS or not all(self.free(k) for k in range(st, a)):
+                    continue
+                # glued on the left too (a separated title segment is contact_unlabelled's)
+                if not (ORG_END_RE.search(s, 0, st) or s[st - 2:st] in ("他们", "她们") or st > 0 and s[st - 1] == "的"):
+                    continue
+                self.out["contact_title"] = self.val(st, a)
+                self.out["contact_name"] = self.val(a, b)
+                self.take(st, b)
+                return
+        # name then title, one segment: 刘建军总经理 / 周敏采购经理
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)((?:{SURNAME_ALT})[{CJK}]{{3,10}})(?=[\x00 ,，;；(（\n|\d]|$)", masked):
+            a, seg = sm.start(1), sm.group(1)
+            for n in (3, 2):
+                # the title keeps at least three characters (成本经理 is a title, not 成本 + 经理)
+                if len(seg) - n >= 3 and ZH_TITLE_RE.fullmatch(seg[n:]) and not SUFFIX_RE.search(seg[:n]):
+                    self.out["contact_name"] = self.val(a, a + n)
+                    self.out["contact_title"] = self.val(a + n, a + len(seg))
+                    self.take(a, a + len(seg))
+                    return
+
+    def en_lower_title_name(self) -> None:
+        """new lead tanwick components operations director james park wants …: all lower case (voice),
+        a company, a title (department words + a title word) and a two-word name before a field word."""
+        if "contact_name" in self.out or "company" in self.out or re.search(r"[A-Z]", self.s):
+            return
+        masked = self.m.masked()
+        tm = _EN_LOWER_TITLE_NAME_RE.search(masked)
+        if not tm or tm.group("n").split()[0] in EN_TITLE_WORDS:
+            return
+        self.out["company"] = self.val(*tm.span("c"))
+        self.out["contact_title"] = self.val(*tm.span("t"))
+        self.out["contact_name"] = self.val(*tm.span("n"))
+        self.take(tm.start("c"), tm.end("n"))
+
     def en_title_name(self) -> None:
         """Procurement Manager Tony Huang / Head of Radiology Jason Zhou: an English title, then the name."""
         if "contact_name" in self.out:
@@ -646,13 +740,19 @@ class LeadFields:
                     self.take(base, base + toks[-1].end())
                     return
             toks = list(re.finditer(r"[A-Za-z&.\-]+", rm.group(0)))
+            # contact Head of Procurement Sarah Chen: a label word before the title
+            while toks and toks[0].group(0).lower() in ("contact", "contacts", "attn", "is", "person", "the", "our", "their"):
+                toks = toks[1:]
             for n in (2, 3):
                 if len(toks) < n + 1:
                     continue
                 name_toks = toks[-n:]
                 if not all(re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", t.group(0)) for t in name_toks):
                     continue
-                ta, te = rm.start() + toks[0].start(), rm.start() + toks[-n - 1].end()
+                k_end = -n - 1
+                if toks[k_end].group(0).lower() in ("is", "was") and len(toks) >= n + 2:
+                    k_end -= 1  # GM is Linda Cho
+                ta, te = rm.start() + toks[0].start(), rm.start() + toks[k_end].end()
                 na, ne = rm.start() + name_toks[0].start(), rm.start() + name_toks[-1].end()
                 if is_title(masked[ta:te]) and not is_title(masked[na:ne]):
                     self.out["contact_title"] = self.val(ta, te)
@@ -670,6 +770,8 @@ class LeadFields:
         self.amount()
         self.card_lines()
         self.title_called()
+        self.fused_title_name()
+        self.en_lower_title_name()
         self.en_title_name()
         self.contact_labelled()
         self.company()
@@ -685,8 +787,8 @@ def find_lead_request(s: str, core: int = 0):
             continue  # 我的新客户有哪些: a list, not a request
         if cm.start() > core and re.search(r"的\s*$", s[:cm.start()]):
             continue  # 我的新客户 / 那个新线索的…
-        if cm.start() <= max(core, 0) + 8:
-            return cm
+        if cm.start() <= max(core, 0) + 8 or re.match(r"帮我|给我|麻烦|请", cm.group(0)):
+            return cm  # 这个帮我录成新线索: a request addressed to the bot is never a noun
         if LEAD_CMD_NOUN_BEFORE_RE.search(s, max(0, cm.start() - 3), cm.start()):
             continue
         if re.match(r"\s*(?:的|那单|那个|有|都|里|中|阶段)", s[cm.end():]):

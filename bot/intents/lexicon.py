@@ -199,6 +199,12 @@ EN_COMPANY_SUFFIXES = (
     "energy", "foods", "farm", "labs", "robotics", "centers", "centres", "manufacturing", "partners",
 )
 
+# Department names (采购部 / 设备科 / 物流部): the customer's people, never the customer; an alternation.
+DEPARTMENT_WORDS = (
+    "采购|生产|设备|技术|工程|销售|市场|财务|行政|人事|运营|项目|质量|品质|研发|信息|IT|物流|仓储|安全|能源|动力|基建|后勤|"
+    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化"
+)
+
 # ---------------------------------------------------------------- words around a message
 
 FILLER_CHARS = "嗯呃额噢哦"  # dropped anywhere in voice text
@@ -253,7 +259,7 @@ LEAD_RECORD_PHRASES = (
 
 # Header words of a pasted card: labels, never a company (新客户名片： / 名片信息如下 / 客户信息).
 CARD_HEADERS = (
-    "名片信息如下", "名片如下", "名片信息", "客户信息如下", "客户信息", "联系方式如下", "信息如下", "名片", "business card",
+    "名片信息如下", "名片如下", "名片信息", "客户信息如下", "客户信息", "联系方式如下", "信息如下", "客户名片", "名片", "business card",
     "contact card", "contact details", "card",
 )
 # "label：value" lines of a card, by the field they fill.
@@ -267,4 +273,6 @@ CARD_FIELD_LABELS: dict[str, tuple[str, ...]] = {
 SELF_CORRECTIONS = (
     r"(?:哦|噢|呃|啊|嗯)?[,，\s]*(?:不对不对|不对|说错了|搞错了|错了|口误)[,，\s]*(?:应该|其实)?是",
     r"\s*(?:sorry|i mean|no wait),?\s*",
+    # 胡海波哦不是胡海涛 / 李工啊不是是黎工: a filler, then 不是, then the right word
+    r"(?:哦|噢|呃|啊|嗯)[,，\s]*不是(?:是)?",
 )

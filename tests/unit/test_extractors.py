@@ -107,6 +107,9 @@ DUES = [
     # English
     ("2:30pm call with Brnova", _at("11-23", "14:30")), ("tomorrow at 4pm", _at("11-24", "16:00")),
     ("Thursday 3pm", _at("11-26", "15:00")), ("next Tuesday", _at("12-01")), ("tomorrow at 2:30pm", _at("11-24", "14:30")),
+    # a Chinese day with an English clock (mixed typing)
+    ("下周三 4pm 约了视频会", _at("12-02", "16:00")), ("后天9am", _at("11-25", "09:00")), ("周五 10 am 去现场", _at("11-27", "10:00")),
+    ("买了10台设备", None), ("第2期", None),
     # ranges start at their first hour
     ("明天下午3~5点开会", _at("11-24", "15:00")),
     # past references are never a due

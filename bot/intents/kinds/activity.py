@@ -22,6 +22,7 @@ _REPORTED_RE = re.compile(
     r"(?:客户|对方|他们|她们|他|她|甲方|老板|领导|院方|厂方)(?:那边)?(?:说|表示|反馈|答应|回复)|\b(?:said|told (?:me|us))\b", re.IGNORECASE
 )
 _REL_PERIOD_RE = re.compile(r"(?:下个?月|这个?月|本月|下下周|下周|这周|本周|下个?星期|下个?礼拜|next month|next week)\s*$", re.IGNORECASE)
+_NOTE_CMD_RE = re.compile(r"(?:帮我)?(?:记录|记一下|记个|备注|note|log)\s*(?:一下)?\s*[:：]", re.IGNORECASE)
 _THIRD_PARTY_RE = re.compile(r"他们|她们|客户|对方|甲方|业主|领导|老板|院方|厂方|\bthey\b|\bthe customer\b", re.IGNORECASE)
 
 
@@ -75,6 +76,8 @@ def followup_fields(ctx) -> dict:
 @register("log_activity", fields=log_fields, writes=True)
 def log_activity(ctx) -> float:
     s, act, due = ctx.s, ctx.act, ctx.future_due
+    if act and not due and _NOTE_CMD_RE.match(ctx.body) and (ctx.past_time or C.PAST_RE.search(s)):
+        return 0.88  # 记录：今天跟X开了会，他们关心…能不能…: an explicit note of something done, whatever it quotes
     if act and ctx.past_time and not due:
         return 0.80  # 上周二拜访了 / 昨天去过: dated in the past
     if act and C.PAST_RE.search(s) and not (due and due.future_day):

@@ -14,4 +14,7 @@ def fields(ctx) -> dict:
 
 @register("list_deals", fields=fields)
 def score(ctx) -> float:
-    return 0.88 if C.LIST_RE.search(ctx.s) or ctx._own_deals_by_stage() else 0.0
+    lm = C.LIST_RE.search(ctx.s)
+    if lm and lm.start() == 0 and C.LIST_VERB_RE.match(ctx.s):
+        return 0.93  # 列出已签约的单子: a list verb that opens the message outranks the stage / win word it filters by
+    return 0.88 if lm or ctx._own_deals_by_stage() else 0.0

@@ -12,12 +12,18 @@ from __future__ import annotations
 import re
 
 from bot.intents import cues as C
-from bot.intents.leads import CONTACT_LABEL_RE, EMAIL_RE, find_lead_request, lead_fields
+from bot.intents.leads import CARD_HEADER_RE, CONTACT_LABEL_RE, EMAIL_RE, find_lead_request, lead_fields
 from bot.intents.numerals import find_amounts, find_phones
 from bot.intents.registry import register
 
 _CARD_LABEL_RE = re.compile(
     r"(?:^|\n|[|｜,，;；]\s*)(?:公司|单位|客户|姓名|职务|职位|电话|手机|邮箱|联系人|company|name|title|mobile|tel|email|m|e)\s*[:：]",
+    re.IGNORECASE,
+)
+
+
+_ADD_AS_LEAD_RE = re.compile(
+    r"\s*(?:please\s+|pls\s+|plz\s+|can you\s+|could you\s+)?(?:add|create|put|enter|log|save)\b.{1,80}?\bas an? (?:new )?(?:lead|prospect|customer)\b",
     re.IGNORECASE,
 )
 
@@ -68,6 +74,10 @@ def score(ctx) -> float:
         return 0.92 if card >= 1 else 0.80
     if C.LEAD_RECORD_RE.search(ctx.s) and card >= 2:
         return 0.92
+    if _ADD_AS_LEAD_RE.match(ctx.s, ctx.core):
+        return 0.92  # Add Pacific Rim Seafood as a lead: the English request wrapped around the name
+    if card >= 1 and CARD_HEADER_RE.search(ctx.s):
+        return 0.85  # 客户名片 … / 名片信息如下: a card announced as one
     if card >= 3 and not ctx.act:
         return 0.60  # a pasted card with no request word
     return 0.0
