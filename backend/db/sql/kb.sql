@@ -137,3 +137,15 @@ SELECT c.chunk_id, c.document_id, c.heading, c.text, d.doc_key AS doc_id, d.titl
 FROM kb_chunks c
 JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
 WHERE c.tenant_id = :tenant_id AND c.chunk_id = ANY(:chunk_ids::bigint[]);
+
+-- name: kb_lexicon_list
+SELECT phrase, terms, updated_at FROM kb_lexicon WHERE tenant_id = :tenant_id ORDER BY phrase;
+
+-- name: kb_lexicon_upsert^
+INSERT INTO kb_lexicon (tenant_id, phrase, terms, updated_at)
+VALUES (:tenant_id, :phrase, :terms::text[], :now)
+ON CONFLICT (tenant_id, phrase) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at
+RETURNING phrase, terms, updated_at;
+
+-- name: kb_lexicon_delete$
+DELETE FROM kb_lexicon WHERE tenant_id = :tenant_id AND phrase = :phrase RETURNING phrase;

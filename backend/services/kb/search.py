@@ -26,7 +26,7 @@ import msgspec
 import numpy as np
 
 from backend.db.queries import queries
-from backend.services.kb import crosslingual, embedder as embedding, filters as kb_filters, lexical, store
+from backend.services.kb import crosslingual, embedder as embedding, filters as kb_filters, lexical, spoken, store
 from schemas.kb import Passage
 
 Mode = Literal["hybrid", "lexical", "dense"]
@@ -39,6 +39,9 @@ RRF_K = 60
 # Chosen on the blind sets of other sellers (B, C: recall@3 0.88 → 0.90, 0.87 → 0.90) at a small cost
 # on the dev set (MRR 0.835 → 0.825); see the README's kb section.
 LEXICAL_MIN_WEIGHT = 0.15
+# The lexical ranking's weight in :func:`fuse`: a base, plus a gain on its confidence.
+LEXICAL_BASE = 0.35
+LEXICAL_GAIN = 0.5
 LEXICAL_FLOOR = 0.4
 TITLE_BOOST = 1.5  # a title term's weight in kb_lexical_search
 MAX_QUERY_CHARS = 500
@@ -151,6 +154,53 @@ def _by_document(ranking: list[Hit]) -> list[Hit]:
     return out
 
 
+def _zscores(values: dict[int, float], docs: list[int], missing: float | None = None) -> dict[int, float]:
+    """Each document's value as a z-score among the candidates (a document a ranking did not reach
+    counts as that ranking's lowest value, or ``missing``)."""
+    if not values:
+        return {d: 0.0 for d in docs}
+    floor = min(values.values()) if missing is None else missing
+    xs = np.array([values.get(d, floor) for d in docs], dtype=np.float64)
+    spread = float(xs.std())
+    if spread < 1e-9:
+        return {d: 0.0 for d in docs}
+    mean = float(xs.mean())
+    return {d: (values.get(d, floor) - mean) / spread for d in docs}
+
+
+def _best_by_document(ranking: list[Hit]) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for _, document_id, value in ranking:
+        if value > out.get(document_id, -math.inf):
+            out[document_id] = value
+    return out
+
+
+def fuse(dense: list[list[Hit]], lex: list[Hit], shared: float = 0.0) -> tuple[dict[int, float], float]:
+    """Score-based fusion that weighs each signal by its evidence on this question.
+
+    Each ranking's document scores (a model's best-chunk similarity, the lexical coverage) become
+    z-scores among the candidates, so a model whose best passage stands out from the rest moves the
+    result more than one whose scores bunch up. Each model counts once; the lexical ranking counts
+    ``LEXICAL_BASE`` plus ``LEXICAL_GAIN`` × :func:`lexical_confidence` (how much of the question its
+    best match covers, times its margin over the runner-up): a model number or a rare term only one
+    document has pulls hard, words every note on a competitor shares hardly at all. Returns the
+    document scores and the lexical weight used."""
+    docs = sorted({d for ranking in dense for _, d, _ in ranking} | {d for _, d, _ in lex})
+    if not docs:
+        return {}, 0.0
+    score = {d: 0.0 for d in docs}
+    for ranking in dense:
+        for d, z in _zscores(_best_by_document(ranking), docs).items():
+            score[d] += z
+    weight = 0.0
+    if lex:
+        weight = LEXICAL_BASE + LEXICAL_GAIN * lexical_confidence(_by_document(lex), shared) if dense else 1.0
+        for d, z in _zscores(_best_by_document(lex), docs, missing=0.0).items():
+            score[d] += weight * z
+    return score, weight
+
+
 async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: int = 3, kind: str | None = None,
                    mode: Mode = "hybrid", models: list[embedding.Embedder] | None = None) -> list[Scored]:
     """The best ``k`` documents' passages, best first, each with its evidence and whether it
@@ -158,12 +208,15 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     question = " ".join(query.split())[:MAX_QUERY_CHARS]
     if not question or k < 1:
         return []
+    cleaned = spoken.clean(question)
+    expansions = spoken.matches(question, await spoken.tenant_lexicon(conn, tenant_id))
+    expansion_terms = list(dict.fromkeys(t for ts in expansions.values() for t in ts))
     encoding: list[asyncio.Task] = []
     if mode in ("hybrid", "dense"):
         # The models encode the question in threads while the database reads filters and terms.
         models = models or await embedding.aget_models()
-        normalised = lexical.normalise(question)
-        encoding = [asyncio.ensure_future(embedding.embed_query(m, normalised)) for m in models]
+        dense_text = " ".join([cleaned, *expansion_terms]) if expansion_terms else cleaned
+        encoding = [asyncio.ensure_future(embedding.embed_query(m, dense_text)) for m in models]
     lex: list[Hit] = []
     shared = 0.0
     dense: list[tuple[float, list[Hit]]] = []  # (the model's bar for the floor, its ranking)
@@ -172,8 +225,12 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         if mode in ("hybrid", "lexical"):
             if not crosslingual.is_loaded():
                 await asyncio.to_thread(crosslingual.warm_up)
-            query_terms = lexical.terms(question)
-            translations = crosslingual.expansions(question, query_terms) if TRANSLATION_WEIGHT > 0 else {}
+            query_terms = lexical.terms(" ".join([cleaned, *f.codes]))
+            translations = crosslingual.expansions(cleaned, query_terms) if TRANSLATION_WEIGHT > 0 else {}
+            for phrase, terms in expansions.items():
+                found = [t for term in terms for t in lexical.terms(term) if t not in query_terms]
+                if found:
+                    translations.setdefault(phrase, []).extend(t for t in found if t not in translations.get(phrase, []))
             lex, shared = await _lexical(conn, tenant_id, query_terms, f, translations)
         vectors = await asyncio.gather(*encoding)
     finally:
@@ -183,29 +240,19 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         ranking, bar = await _dense(conn, tenant_id, vector, f, model)
         dense.append((bar, ranking))
 
-    # Reciprocal rank fusion over documents. Each model's ranking has one vote; the lexical
-    # ranking's vote is worth how much of the question its best match covers, times how clearly
-    # that match beats the runner-up (a model number only one document states counts fully; a
-    # word every note on a competitor shares, hardly at all).
-    rankings: list[tuple[float, list[Hit]]] = [(1.0, ranking) for _, ranking in dense]
-    if lex:
-        weight = max(LEXICAL_MIN_WEIGHT, lexical_confidence(_by_document(lex), shared)) if dense else 1.0
-        rankings.append((weight, lex))
-    doc_score: dict[int, float] = {}
-    chunk_score: dict[int, float] = {}
-    doc_of: dict[int, int] = {}
-    for weight, ranking in rankings:
-        for rank, (chunk_id, document_id, _) in enumerate(_by_document(ranking), start=1):
-            doc_score[document_id] = doc_score.get(document_id, 0.0) + weight / (RRF_K + rank)
-        for rank, (chunk_id, document_id, _) in enumerate(ranking, start=1):
-            chunk_score[chunk_id] = chunk_score.get(chunk_id, 0.0) + max(weight, 1e-6) / (RRF_K + rank)
-            doc_of[chunk_id] = document_id
+    doc_score, lex_weight = fuse([ranking for _, ranking in dense], lex, shared)
     if not doc_score:
         return []
-    best_possible = sum(w for w, r in rankings if r) / (RRF_K + 1) or 1.0
     # Evidence for the floor: how much closer a chunk is to the question than chit-chat is (per
     # model, the best), and how much of the question's terms it covers.
     closeness: dict[int, float] = {}
+    chunk_score: dict[int, float] = {}
+    doc_of: dict[int, int] = {}
+    weights = [(1.0, ranking) for _, ranking in dense] + ([(max(lex_weight, 1e-6), lex)] if lex else [])
+    for weight, ranking in weights:
+        for rank, (chunk_id, document_id, _) in enumerate(ranking, start=1):
+            chunk_score[chunk_id] = chunk_score.get(chunk_id, 0.0) + weight / (RRF_K + rank)
+            doc_of[chunk_id] = document_id
     for bar, ranking in dense:
         for chunk_id, _, sim in ranking:
             closeness[chunk_id] = max(closeness.get(chunk_id, -1.0), sim - bar)
@@ -216,6 +263,8 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     documents = sorted(doc_score, key=lambda d: (-doc_score[d], -closeness.get(best_chunk[d], -1.0), d))[:k]
     rows = {r["chunk_id"]: r for r in await queries.kb_chunks_by_id(
         conn, tenant_id=tenant_id, chunk_ids=[best_chunk[d] for d in documents])}
+    top = max(doc_score.values())
+    low = min(doc_score.values())
     out: list[Scored] = []
     for document_id in documents:
         chunk_id = best_chunk[document_id]
@@ -224,9 +273,10 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         close = max((closeness[c] for c in doc_chunks if c in closeness), default=None)
         cov = max((coverage[c] for c in doc_chunks if c in coverage), default=None)
         passes = (close is not None and close >= 0) or (cov is not None and cov >= LEXICAL_FLOOR)
+        relative = (doc_score[document_id] - low) / (top - low) if top > low else 1.0
         passage = Passage(doc_id=row["doc_id"], title=row["title"], kind=row["kind"], product=row["product"],
                           competitor=row["competitor"], source=row["source"], text=row["text"],
-                          score=round(min(doc_score[document_id] / best_possible, 1.0), 4))
+                          score=round(max(min(relative, 1.0), 0.0001), 4))
         out.append(Scored(passage=passage, chunk_id=chunk_id, similarity=close, coverage=cov, passes_floor=passes))
     return out
 
