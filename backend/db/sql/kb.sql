@@ -149,3 +149,20 @@ RETURNING phrase, terms, updated_at;
 
 -- name: kb_lexicon_delete$
 DELETE FROM kb_lexicon WHERE tenant_id = :tenant_id AND phrase = :phrase RETURNING phrase;
+
+-- name: kb_doc_embeddings_insert!
+INSERT INTO kb_doc_embeddings (tenant_id, document_id, model, dims, embedding)
+SELECT :tenant_id, u.document_id, :model, :dims, u.embedding
+FROM unnest(:document_ids::bigint[], :embeddings::vector[]) AS u(document_id, embedding)
+ON CONFLICT (tenant_id, document_id, model) DO UPDATE SET embedding = excluded.embedding, dims = excluded.dims;
+
+-- name: kb_doc_embeddings_get
+SELECT document_id, embedding FROM kb_doc_embeddings
+WHERE tenant_id = :tenant_id AND model = :model AND document_id = ANY(:document_ids::bigint[]);
+
+-- name: kb_docs_missing_title_embedding
+SELECT d.document_id, d.title FROM kb_documents d
+WHERE d.tenant_id = :tenant_id AND (:document_id::bigint IS NULL OR d.document_id = :document_id)
+  AND NOT EXISTS (SELECT 1 FROM kb_doc_embeddings e
+                  WHERE e.tenant_id = d.tenant_id AND e.document_id = d.document_id AND e.model = :model)
+ORDER BY d.document_id;

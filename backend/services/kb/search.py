@@ -42,6 +42,8 @@ LEXICAL_MIN_WEIGHT = 0.15
 # The lexical ranking's weight in :func:`fuse`: a base, plus a gain on its confidence.
 LEXICAL_BASE = 0.35
 LEXICAL_GAIN = 0.5
+RERANK_DEPTH = 10  # candidates the second stage (title similarity) rescores
+TITLE_WEIGHT = 1.0
 LEXICAL_FLOOR = 0.4  # lexical-only mode: the coverage a passage needs
 # The score floor (floor_evidence): fitted so that >= 90 % of the off-topic questions of dev / A / B are
 # refused while keeping ~97 % of the labelled ones answered.
@@ -225,6 +227,24 @@ def fuse(dense: list[list[Hit]], lex: list[Hit], shared: float = 0.0) -> tuple[d
     return score, weight
 
 
+async def rerank_by_title(conn: asyncpg.Connection, tenant_id: int, doc_score: dict[int, float],
+                          model: embedding.Embedder, vector: np.ndarray) -> None:
+    """The second stage: the top ``RERANK_DEPTH`` documents gain ``TITLE_WEIGHT`` × the z-score (among
+    them) of the question's similarity to their title, by the first model. A title names what a
+    document is for ("劣势分析", "Pricing and Lead Time"), which a passage's words often do not.
+    One indexed read of at most ``RERANK_DEPTH`` stored vectors; documents without one keep their score."""
+    top = sorted(doc_score, key=lambda d: -doc_score[d])[:RERANK_DEPTH]
+    if len(top) < 2:
+        return
+    rows = await queries.kb_doc_embeddings_get(conn, tenant_id=tenant_id, model=model.name, document_ids=top)
+    if len(rows) < 2:
+        return
+    sims = {r["document_id"]: float(np.asarray(r["embedding"].to_numpy() if hasattr(r["embedding"], "to_numpy")
+                                               else r["embedding"], dtype=np.float32) @ vector) for r in rows}
+    for document_id, z in _zscores(sims, list(sims)).items():
+        doc_score[document_id] += TITLE_WEIGHT * z
+
+
 async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: int = 3, kind: str | None = None,
                    mode: Mode = "hybrid", models: list[embedding.Embedder] | None = None) -> list[Scored]:
     """The best ``k`` documents' passages, best first, each with its evidence and whether it
@@ -267,6 +287,8 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     doc_score, lex_weight = fuse([ranking for _, ranking in dense], lex, shared)
     if not doc_score:
         return []
+    if mode == "hybrid" and models and vectors:
+        await rerank_by_title(conn, tenant_id, doc_score, models[0], vectors[0])
     # Evidence for the floor: how much closer a chunk is to the question than chit-chat is (per
     # model, the best), and how much of the question's terms it covers.
     closeness: dict[int, float] = {}

@@ -10,3 +10,15 @@ CREATE TABLE kb_lexicon (
     updated_at  timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, phrase)
 );
+
+-- A vector of each document's title per embedding model: the second stage of search reranks the
+-- top candidates by how close the question is to their titles ("价格与质保政策", "Weaknesses").
+CREATE TABLE kb_doc_embeddings (
+    tenant_id    bigint NOT NULL,
+    document_id  bigint NOT NULL,
+    model        text NOT NULL,
+    dims         integer NOT NULL CHECK (dims > 0),
+    embedding    vector NOT NULL,
+    PRIMARY KEY (tenant_id, document_id, model),
+    FOREIGN KEY (tenant_id, document_id) REFERENCES kb_documents (tenant_id, document_id) ON DELETE CASCADE
+);
