@@ -157,8 +157,9 @@ FROM unnest(:document_ids::bigint[], :embeddings::vector[]) AS u(document_id, em
 ON CONFLICT (tenant_id, document_id, model) DO UPDATE SET embedding = excluded.embedding, dims = excluded.dims;
 
 -- name: kb_doc_embeddings_get
-SELECT document_id, embedding FROM kb_doc_embeddings
-WHERE tenant_id = :tenant_id AND model = :model AND document_id = ANY(:document_ids::bigint[]);
+SELECT e.document_id, e.embedding, d.title FROM kb_doc_embeddings e
+JOIN kb_documents d ON d.tenant_id = e.tenant_id AND d.document_id = e.document_id
+WHERE e.tenant_id = :tenant_id AND e.model = :model AND e.document_id = ANY(:document_ids::bigint[]);
 
 -- name: kb_docs_missing_title_embedding
 SELECT d.document_id, d.title FROM kb_documents d

@@ -143,9 +143,25 @@ CACHE_SECONDS = 30.0  # the catalogue (products, competitors) is read at most th
 _catalogue: dict[int, tuple[float, dict[str, set[str]], dict[str, set[str]]]] = {}
 
 
+_chunk_counts: dict[int, tuple[float, int]] = {}
+
+
 def forget(tenant_id: int) -> None:
-    """Drop a tenant's cached catalogue (after an ingest or a delete in this process)."""
+    """Drop a tenant's cached catalogue and chunk count (after an ingest or a delete in this process)."""
     _catalogue.pop(tenant_id, None)
+    _chunk_counts.pop(tenant_id, None)
+
+
+async def chunk_count(conn: asyncpg.Connection, tenant_id: int) -> int:
+    """How many chunks the tenant has (for IDF; cached like the catalogue: a count off by a recent
+    ingest in another process changes IDFs by a hair)."""
+    now = time.monotonic()
+    hit = _chunk_counts.get(tenant_id)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    n = int(await queries.kb_chunk_count(conn, tenant_id=tenant_id))
+    _chunk_counts[tenant_id] = (now, n)
+    return n
 
 
 async def catalogue(conn: asyncpg.Connection, tenant_id: int) -> tuple[dict[str, set[str]], dict[str, set[str]]]:

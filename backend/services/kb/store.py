@@ -62,8 +62,8 @@ async def dense_search(conn: asyncpg.Connection, *, tenant_id: int, model: str, 
         LIMIT $4
     """
     async with conn.transaction():
-        await conn.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}")
-        await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        # Both settings in one round trip (a simple-protocol batch).
+        await conn.execute(f"SET LOCAL hnsw.ef_search = {int(EF_SEARCH)}; SET LOCAL hnsw.iterative_scan = relaxed_order")
         rows = await conn.fetch(sql, tenant_id, model, np.asarray(vector, dtype=np.float32), limit,
                                 kinds, competitors, products)
     return sorted(rows, key=lambda r: -r["similarity"])
