@@ -101,11 +101,11 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
     known = [t for t in distinct if t in df]
     # The share of the question's words the tenant's documents never use, in any language (a word whose
     # dictionary translation the documents hold is known): evidence against answering at all.
-    # Chinese words only: an English question to a Chinese knowledge base is mostly words the documents do
-    # not use for its language, not for its topic (the models' margin judges those).
+    # An English word counts half: an English question to a Chinese knowledge base is partly words the
+    # documents do not use for their language, not for their topic (the models' margin judges those).
     understood = set(known) | {w for w, ts in translations.items() if any(t in df for t in ts)}
-    chinese = [t for t in distinct if _CJK.search(t)]
-    unknown = 1.0 - len([t for t in chinese if t in understood]) / len(chinese) if chinese else 0.0
+    weights = {t: 1.0 if _CJK.search(t) else 0.5 for t in distinct}
+    unknown = sum(w for t, w in weights.items() if t not in understood) / len(distinct)
     limit_df = max(SELECTIVE_DF, SELECTIVE_SHARE * n)
     selective = [t for t in known if df[t] <= limit_df]
     tsqueries = [lexical.tsquery_literal([t]) for t in known]
@@ -169,7 +169,7 @@ def floor_evidence(margins: list[float | None], coverage: float | None, unknown:
 
     The first model's margin over chit-chat counts fully, the other models' a little
     (``FLOOR_OTHER_MODELS``), then how much of the question the passage covers (at most 1) and,
-    against, the share of the question's Chinese words the tenant's documents never use (a question about
+    against, the share of the question's words the tenant's documents never use (English ones half) (a question about
     mortgages or washing machines is mostly words no selling point has). Weights fitted on the
     development and blind A/B sets with their off-topic questions, measured on C (README kb)."""
     if not margins and coverage is None:
@@ -302,9 +302,14 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     finally:
         for task in encoding:
             task.cancel()
-    for model, vector in zip(models or [], vectors if encoding else []):
-        ranking, bar = await _dense(conn, tenant_id, vector, f, model)
-        dense.append((bar, ranking))
+    if encoding:
+        # Every model's nearest chunks in one statement.
+        found = await store.dense_search_many(
+            conn, tenant_id=tenant_id, searches=[(m.name, m.dims, v) for m, v in zip(models, vectors)],
+            limit=CANDIDATES, kinds=f.kinds, competitors=f.competitors, products=f.products)
+        for model, vector, rows in zip(models, vectors, found):
+            bar = max(model.min_similarity, float(np.max(model.background @ vector)))
+            dense.append((bar, [(r["chunk_id"], r["document_id"], float(r["similarity"])) for r in rows]))
 
     doc_score, lex_weight = fuse([ranking for _, ranking in dense], lex, shared)
     if not doc_score:
