@@ -44,6 +44,7 @@ LEXICAL_MIN_WEIGHT = 0.15
 # The lexical ranking's weight in :func:`fuse`: a base, plus a gain on its confidence.
 LEXICAL_BASE = 0.35
 LEXICAL_GAIN = 0.5
+LANGUAGE_DEBIAS = os.environ.get("TUOKE_KB_LANGUAGE_DEBIAS", "1") != "0"
 RERANK_DEPTH = 10  # candidates the second stage (title similarity) rescores
 # The second stage's weight. Measured (README kb): 1.0 lifted dev MRR 0.887 → 0.903 and B 0.929 → 0.945 but
 # dropped the held-out C 0.856 → 0.805 (0.829 with titles compared only in the question's script);
@@ -214,6 +215,21 @@ def _best_by_document(ranking: list[Hit]) -> dict[int, float]:
     return out
 
 
+def debias_language(ranking: list[Hit], chinese: list[bool]) -> list[Hit]:
+    """A model's similarities with the offset of language taken out: the models place a question
+    nearer any passage in its own language, so an English note loses to a Chinese question (and a
+    Chinese note to an English one) for its language, not its meaning. Each language's candidates are
+    shifted so that their mean similarity equals the mean of all candidates (needs ≥ 3 of each)."""
+    zh = [h[2] for h, c in zip(ranking, chinese) if c]
+    other = [h[2] for h, c in zip(ranking, chinese) if not c]
+    if len(zh) < 3 or len(other) < 3:
+        return ranking
+    overall = float(np.mean(zh + other))
+    shift = {True: overall - float(np.mean(zh)), False: overall - float(np.mean(other))}
+    out = [(cid, did, sim + shift[c]) for (cid, did, sim), c in zip(ranking, chinese)]
+    return sorted(out, key=lambda h: -h[2])
+
+
 def fuse(dense: list[list[Hit]], lex: list[Hit], shared: float = 0.0) -> tuple[dict[int, float], float]:
     """Score-based fusion that weighs each signal by its evidence on this question.
 
@@ -286,6 +302,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     lex: list[Hit] = []
     shared = unknown = 0.0
     dense: list[tuple[float, list[Hit]]] = []  # (the model's bar for the floor, its ranking)
+    fusing: list[list[Hit]] = []  # the rankings fusion sees (language offset removed in hybrid)
     try:
         f = await kb_filters.infer(conn, tenant_id, question, kind)
         if mode in ("hybrid", "lexical"):
@@ -309,9 +326,12 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
             limit=CANDIDATES, kinds=f.kinds, competitors=f.competitors, products=f.products)
         for model, vector, rows in zip(models, vectors, found):
             bar = max(model.min_similarity, float(np.max(model.background @ vector)))
-            dense.append((bar, [(r["chunk_id"], r["document_id"], float(r["similarity"])) for r in rows]))
+            ranking = [(r["chunk_id"], r["document_id"], float(r["similarity"])) for r in rows]
+            dense.append((bar, ranking))  # raw similarities: the floor compares them with the bar
+            fusing.append(debias_language(ranking, [bool(r["chinese"]) for r in rows])
+                          if LANGUAGE_DEBIAS and mode == "hybrid" else ranking)
 
-    doc_score, lex_weight = fuse([ranking for _, ranking in dense], lex, shared)
+    doc_score, lex_weight = fuse(fusing, lex, shared)
     if not doc_score:
         return []
     if mode == "hybrid" and models and vectors and TITLE_WEIGHT > 0:

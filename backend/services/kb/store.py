@@ -83,7 +83,7 @@ async def dense_search_many(conn: asyncpg.Connection, *, tenant_id: int, searche
         m, v = len(args) + 1, len(args) + 2
         args += [model, np.asarray(vector, dtype=np.float32)]
         parts.append(f"""
-        (SELECT {i} AS k, e.chunk_id, c.document_id,
+        (SELECT {i} AS k, e.chunk_id, c.document_id, c.text ~ '[\u4e00-\u9fff]' AS chinese,
                 1 - (e.embedding::vector({dims}) <=> ${v}::vector({dims})) AS similarity
          FROM kb_embeddings e
          JOIN kb_chunks c ON c.tenant_id = e.tenant_id AND c.chunk_id = e.chunk_id
