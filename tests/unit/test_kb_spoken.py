@@ -41,3 +41,17 @@ def test_reply_fits_one_wechat_message():
     others = [_passage("其他。")] * 2
     reply = answers.quote_answer("能跑多远", [_passage(long)] + others, "zh")
     assert len(reply.encode()) <= answers.WECHAT_TEXT_LIMIT and "来源: sp_e6.md" in reply and "相关资料" in reply
+
+
+def test_language_offset_is_taken_out_of_a_models_similarities():
+    from backend.services.kb.search import debias_language, fuse
+
+    # A Chinese question: the Chinese notes sit 0.1 higher for their language; the English note that
+    # answers (chunk 4) is the best of its language by far.
+    ranking = [(1, 1, 0.86), (2, 2, 0.85), (3, 3, 0.84), (4, 4, 0.83), (5, 5, 0.74), (6, 6, 0.73)]
+    chinese = [True, True, True, False, False, False]
+    shifted = debias_language(ranking, chinese)
+    assert shifted[0][0] == 4
+    assert debias_language(ranking[:4], chinese[:4]) == ranking[:4]  # too few of one language: unchanged
+    scores, weight = fuse([shifted], [(4, 4, 0.9), (1, 1, 0.2)])
+    assert max(scores, key=scores.get) == 4 and 0.35 <= weight <= 0.85
