@@ -57,7 +57,7 @@ async def answer(ctx: Ctx, query: str, kind: str | None) -> str:
             if ctx.recipient is None:
                 return say("kb_failed", ctx.lang, query=query[:40])
         else:
-            return kb.format_passages(passages, lang=ctx.lang)
+            return render(kb, query, passages, ctx.lang)
     deferred_id = await queries.bot_deferred_insert(
         ctx.conn, tenant_id=ctx.tenant.tenant_id, user_id=ctx.actor.user_id, recipient=ctx.recipient,
         kind="kb_search", payload={"query": query, "kind": kind, "lang": ctx.lang},
@@ -66,6 +66,26 @@ async def answer(ctx: Ctx, query: str, kind: str | None) -> str:
     if deferred_id is not None:
         ctx.deferred.append(deferred_id)
     return say("kb_searching", ctx.lang, query=query[:40])
+
+
+def render(kb: ModuleType, query: str, passages: list[Any], lang: str) -> str:
+    """The reply to a knowledge question: the answering sentence(s) quoted with their source, in one
+    WeChat message (or the clear "not found" line)."""
+    if hasattr(kb, "quote_answer"):
+        return kb.quote_answer(query, passages, lang=lang)
+    return kb.format_passages(passages, lang=lang)
+
+
+async def answer_text(conn: asyncpg.Connection, tenant_id: int, query: str, *, lang: str = "zh",
+                      kind: str | None = None) -> str:
+    """The final answer text for a knowledge question, searched now on ``conn`` (loads the models
+    if they are cold). For channels that stream (the AI bot): stream this text as it is."""
+    kb = kb_service()
+    if kb is None:
+        return say("kb_unavailable", lang)
+    query = query[:500]
+    passages = await kb.search(conn, tenant_id, query, k=3, kind=kind)
+    return render(kb, query, passages, lang)
 
 
 async def _search_now(ctx: Ctx, kb: ModuleType, query: str) -> list[Any]:
@@ -98,7 +118,7 @@ async def run_deferred(pool: asyncpg.Pool, *, tenant_id: int | None = None, defe
             else:
                 async with pool.acquire() as conn:
                     passages = await kb.search(conn, row["tenant_id"], payload["query"], k=3)
-                text = kb.format_passages(passages, lang=lang)
+                text = render(kb, payload["query"], passages, lang)
             await _finish(pool, row, text)
             counts["done"] += 1
         except Exception as exc:  # a job must survive one bad question; the row keeps the error

@@ -68,3 +68,22 @@ class Passage(msgspec.Struct, kw_only=True):
     source: str
     text: str
     score: float
+
+
+Phrase = Annotated[str, Meta(min_length=1, max_length=50, pattern=r"\S",
+                             description="what reps say, e.g. 能跑多远 (matched anywhere in a question)")]
+LexiconTerm = Annotated[str, Meta(min_length=1, max_length=50, pattern=r"\S")]
+
+
+class LexiconEntryIn(Base, kw_only=True):
+    """The document terms a colloquial phrase stands for (能跑多远 → 续航, 续航里程). An empty list
+    switches a built-in phrase off for this tenant."""
+
+    terms: Annotated[list[LexiconTerm], Meta(max_length=20)]
+
+
+class LexiconEntry(msgspec.Struct, kw_only=True):
+    phrase: str
+    terms: list[str]
+    source: Literal["built-in", "tenant"]
+    updated_at: dt.datetime | None = None

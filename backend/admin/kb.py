@@ -1,4 +1,5 @@
-"""A tenant's knowledge base: upload, list, read and delete documents; try a search."""
+"""A tenant's knowledge base: upload, list, read and delete documents; try a search; extend the
+colloquial lexicon (phrase → document terms) that spoken questions are matched through."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import asyncpg
+import litestar
 from litestar import Controller, delete, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
-from backend.errors import Invalid
-from backend.services.kb import ingest
+from backend import clock
+from backend.db.queries import queries
+from backend.errors import Invalid, NotFound
+from backend.services.kb import ingest, spoken
+from backend.services.kb.lexical import normalise
 from backend.services.kb.search import search
-from schemas.kb import KINDS, Document, DocumentIn, IngestResult, Passage
+from schemas.kb import KINDS, Document, DocumentIn, IngestResult, LexiconEntry, LexiconEntryIn, Passage
 from schemas.tenants import Tenant
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -86,3 +91,34 @@ class KnowledgeBaseController(Controller):
     ) -> list[Passage]:
         """What a rep asking ``q`` would get (empty when nothing passes the score floor)."""
         return await search(db, tenant.tenant_id, q, k=k, kind=_kind(kind))
+
+    @get("/lexicon", operation_id="listKbLexicon")
+    async def lexicon(self, tenant: Tenant, db: asyncpg.Connection) -> list[LexiconEntry]:
+        """The lexicon in force for this tenant: the built-in phrases and the tenant's own (which win)."""
+        own = {r["phrase"]: r for r in await queries.kb_lexicon_list(db, tenant_id=tenant.tenant_id)}
+        out = [LexiconEntry(phrase=p, terms=t, source="built-in") for p, t in spoken.DEFAULT_LEXICON.items()
+               if p not in own]
+        out += [LexiconEntry(phrase=p, terms=list(r["terms"]), source="tenant", updated_at=r["updated_at"])
+                for p, r in own.items()]
+        return sorted(out, key=lambda e: e.phrase)
+
+    @litestar.put("/lexicon/{phrase:str}", operation_id="putKbLexiconEntry")
+    async def put_lexicon(self, tenant: Tenant, phrase: str, data: LexiconEntryIn,
+                          db: asyncpg.Connection) -> LexiconEntry:
+        """Add or replace a phrase (what reps say) and the document terms it stands for."""
+        key = normalise(phrase).strip()
+        if not key or len(key) > 50:
+            raise Invalid("a phrase is 1 to 50 characters", field="phrase")
+        terms = list(dict.fromkeys(normalise(t).strip() for t in data.terms if t.strip()))
+        row = await queries.kb_lexicon_upsert(db, tenant_id=tenant.tenant_id, phrase=key, terms=terms,
+                                              now=clock.now())
+        spoken.forget(tenant.tenant_id)
+        return LexiconEntry(phrase=row["phrase"], terms=list(row["terms"]), source="tenant",
+                            updated_at=row["updated_at"])
+
+    @delete("/lexicon/{phrase:str}", operation_id="deleteKbLexiconEntry", status_code=204)
+    async def delete_lexicon(self, tenant: Tenant, phrase: str, db: asyncpg.Connection) -> None:
+        """Remove the tenant's own entry (a built-in phrase of that name applies again)."""
+        if await queries.kb_lexicon_delete(db, tenant_id=tenant.tenant_id, phrase=normalise(phrase).strip()) is None:
+            raise NotFound(f"no lexicon entry {phrase!r} of this tenant")
+        spoken.forget(tenant.tenant_id)

@@ -137,3 +137,33 @@ SELECT c.chunk_id, c.document_id, c.heading, c.text, d.doc_key AS doc_id, d.titl
 FROM kb_chunks c
 JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
 WHERE c.tenant_id = :tenant_id AND c.chunk_id = ANY(:chunk_ids::bigint[]);
+
+-- name: kb_lexicon_list
+SELECT phrase, terms, updated_at FROM kb_lexicon WHERE tenant_id = :tenant_id ORDER BY phrase;
+
+-- name: kb_lexicon_upsert^
+INSERT INTO kb_lexicon (tenant_id, phrase, terms, updated_at)
+VALUES (:tenant_id, :phrase, :terms::text[], :now)
+ON CONFLICT (tenant_id, phrase) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at
+RETURNING phrase, terms, updated_at;
+
+-- name: kb_lexicon_delete$
+DELETE FROM kb_lexicon WHERE tenant_id = :tenant_id AND phrase = :phrase RETURNING phrase;
+
+-- name: kb_doc_embeddings_insert!
+INSERT INTO kb_doc_embeddings (tenant_id, document_id, model, dims, embedding)
+SELECT :tenant_id, u.document_id, :model, :dims, u.embedding
+FROM unnest(:document_ids::bigint[], :embeddings::vector[]) AS u(document_id, embedding)
+ON CONFLICT (tenant_id, document_id, model) DO UPDATE SET embedding = excluded.embedding, dims = excluded.dims;
+
+-- name: kb_doc_embeddings_get
+SELECT e.document_id, e.embedding, d.title FROM kb_doc_embeddings e
+JOIN kb_documents d ON d.tenant_id = e.tenant_id AND d.document_id = e.document_id
+WHERE e.tenant_id = :tenant_id AND e.model = :model AND e.document_id = ANY(:document_ids::bigint[]);
+
+-- name: kb_docs_missing_title_embedding
+SELECT d.document_id, d.title FROM kb_documents d
+WHERE d.tenant_id = :tenant_id AND (:document_id::bigint IS NULL OR d.document_id = :document_id)
+  AND NOT EXISTS (SELECT 1 FROM kb_doc_embeddings e
+                  WHERE e.tenant_id = d.tenant_id AND e.document_id = d.document_id AND e.model = :model)
+ORDER BY d.document_id;

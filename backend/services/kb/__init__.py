@@ -6,6 +6,7 @@ The contract other areas use::
 
     passages = await search(conn, tenant_id, "储能柜比宁能的好在哪", k=3)   # [] when nothing passes the floor
     reply = format_passages(passages, lang="zh")                           # fits one WeChat message
+    reply = quote_answer("储能柜比宁能的好在哪", passages, lang="zh")      # the answering sentence(s) + source
 
 ``search`` loads the embedding models on first use (in a thread, about a second for the default
 pair; more for a sentence-transformers model); ``model_is_warm()`` says whether that has happened
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 
 from backend.services.kb import crosslingual as _crosslingual, embedder as _embedder
-from backend.services.kb.answers import format_passages
+from backend.services.kb.answers import format_passages, quote_answer
 from backend.services.kb.search import search
 
 
@@ -32,4 +33,4 @@ async def warm_up() -> None:
     await asyncio.gather(_embedder.aget_models(), asyncio.to_thread(_crosslingual.warm_up))
 
 
-__all__ = ["search", "model_is_warm", "warm_up", "format_passages"]
+__all__ = ["search", "model_is_warm", "warm_up", "format_passages", "quote_answer"]

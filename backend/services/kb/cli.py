@@ -120,7 +120,7 @@ def delete_cmd(doc_id: str, slug: str) -> None:
 def search_cmd(query: str, slug: str, k: int, kind: str | None, as_json: bool, reply: bool) -> None:
     """Search the knowledge base as the bot does."""
     from backend.errors import TuokeError
-    from backend.services.kb import format_passages, search
+    from backend.services.kb import quote_answer, search
 
     async def go(conn: Any) -> Any:
         return await search(conn, await _tenant_id(conn, slug), query, k=k, kind=kind)
@@ -133,7 +133,7 @@ def search_cmd(query: str, slug: str, k: int, kind: str | None, as_json: bool, r
     if as_json:
         echo_json(passages)
     elif reply:
-        click.echo(format_passages(passages))
+        click.echo(quote_answer(query, passages))
     elif not passages:
         click.echo("nothing passes the score floor")
     else:

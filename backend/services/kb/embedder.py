@@ -23,6 +23,7 @@ import asyncio
 import os
 import threading
 import time
+from collections import OrderedDict
 from typing import Protocol
 
 import numpy as np
@@ -258,8 +259,30 @@ async def aget_models(spec: str | None = None) -> list[Embedder]:
     return await asyncio.to_thread(get_models, "+".join(specs))
 
 
+QUERY_CACHE_SIZE = 2048  # question vectors kept per process (reps ask the same things again and again)
+_query_cache: "OrderedDict[tuple[str, str], np.ndarray]" = OrderedDict()
+_query_cache_lock = threading.Lock()
+
+
+def cached_query(embedder: Embedder, text: str) -> np.ndarray | None:
+    with _query_cache_lock:
+        found = _query_cache.get((embedder.name, text))
+        if found is not None:
+            _query_cache.move_to_end((embedder.name, text))
+        return found
+
+
 async def embed_query(embedder: Embedder, text: str) -> np.ndarray:
-    return await asyncio.to_thread(embedder.embed_query, text)
+    """The question's vector: from the process's LRU cache, else encoded in a thread and cached."""
+    found = cached_query(embedder, text)
+    if found is not None:
+        return found
+    vector = await asyncio.to_thread(embedder.embed_query, text)
+    with _query_cache_lock:
+        _query_cache[(embedder.name, text)] = vector
+        while len(_query_cache) > QUERY_CACHE_SIZE:
+            _query_cache.popitem(last=False)
+    return vector
 
 
 async def embed_passages(embedder: Embedder, texts: list[str]) -> np.ndarray:

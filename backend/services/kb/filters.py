@@ -12,6 +12,7 @@ of kind other are never dropped by inference.
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 
 import asyncpg
@@ -45,6 +46,7 @@ class Filters(msgspec.Struct, kw_only=True):
     competitors: list[str] | None = None  # competitor notes allowed (None: all)
     products: list[str] | None = None  # selling points allowed (None: all)
     named: list[str] = []  # the aliases the question names them by (their terms say nothing more)
+    codes: list[str] = []  # model numbers named, in the catalogue's spelling (e 6 / e-6 → e6's form)
 
 
 def _strip_suffixes(name: str) -> str:
@@ -137,9 +139,37 @@ def _named(question: str, alias: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){_code_pattern(alias)}(?![a-z0-9])", question) is not None
 
 
-async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: str | None = None) -> Filters:
-    """The filters the question makes clear, plus an explicit kind when the caller gives one."""
-    question = normalise(question)
+CACHE_SECONDS = 30.0  # the catalogue (products, competitors) is read at most this often per process
+_catalogue: dict[int, tuple[float, dict[str, set[str]], dict[str, set[str]]]] = {}
+
+
+_chunk_counts: dict[int, tuple[float, int]] = {}
+
+
+def forget(tenant_id: int) -> None:
+    """Drop a tenant's cached catalogue and chunk count (after an ingest or a delete in this process)."""
+    _catalogue.pop(tenant_id, None)
+    _chunk_counts.pop(tenant_id, None)
+
+
+async def chunk_count(conn: asyncpg.Connection, tenant_id: int) -> int:
+    """How many chunks the tenant has (for IDF; cached like the catalogue: a count off by a recent
+    ingest in another process changes IDFs by a hair)."""
+    now = time.monotonic()
+    hit = _chunk_counts.get(tenant_id)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    n = int(await queries.kb_chunk_count(conn, tenant_id=tenant_id))
+    _chunk_counts[tenant_id] = (now, n)
+    return n
+
+
+async def catalogue(conn: asyncpg.Connection, tenant_id: int) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Aliases → competitor names, aliases → product names, from the tenant's documents (cached)."""
+    now = time.monotonic()
+    hit = _catalogue.get(tenant_id)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1], hit[2]
     by_competitor: dict[str, set[str]] = defaultdict(set)
     by_product: dict[str, set[str]] = defaultdict(set)
     for row in await queries.kb_subjects(conn, tenant_id=tenant_id):
@@ -149,9 +179,21 @@ async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: s
         if row["product"] and row["kind"] == "selling_point":
             for alias in product_aliases(row["product"]):
                 by_product[alias].add(row["product"])
+    _catalogue[tenant_id] = (now, by_competitor, by_product)
+    return by_competitor, by_product
+
+
+async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: str | None = None) -> Filters:
+    """The filters the question makes clear, plus an explicit kind when the caller gives one."""
+    question = normalise(question)
+    by_competitor, by_product = await catalogue(conn, tenant_id)
     named_competitors = [alias for alias in by_competitor if _named(question, alias)]
     named_products = [alias for alias in by_product if _named(question, alias)]
     competitors = sorted({c for alias in named_competitors for c in by_competitor[alias]})
     products = sorted({p for alias in named_products for p in by_product[alias]})
+    # A model number however typed (E 6, e-6, E6) stands in the question in the catalogue's spelling, so
+    # the lexical terms meet the documents' (the split "e 6" alone would be the terms "6" and nothing).
+    codes = sorted({a for a in named_products + named_competitors
+                    if not _CJK.search(a) and re.search(r"[0-9]", a) and a not in question})
     return Filters(kinds=[kind] if kind else None, competitors=competitors or None, products=products or None,
-                   named=sorted(set(named_competitors + named_products)))
+                   named=sorted(set(named_competitors + named_products)), codes=codes)

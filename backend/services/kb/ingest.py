@@ -8,6 +8,7 @@ key, so a failure never leaves half a document and two ingests of one file do no
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ from pgvector import Vector
 from backend import clock
 from backend.db.queries import queries
 from backend.errors import Invalid, NotFound, TuokeError
-from backend.services.kb import chunking, embedder as embedding, formats, lexical, store
+from backend.services.kb import chunking, embedder as embedding, filters as kb_filters, formats, lexical, store
 from schemas.kb import Document, DocumentIn, IngestResult
 
 Progress = Callable[[int], None]  # called with how many chunks (or unchanged documents) were just done
@@ -60,7 +61,8 @@ def _prepare(doc: DocumentIn) -> _Prepared:
 
 
 async def _write(conn: asyncpg.Connection, tenant_id: int, item: _Prepared,
-                 vectors: list[tuple[embedding.Embedder, object]]) -> IngestResult:
+                 vectors: list[tuple[embedding.Embedder, object]],
+                 title_vectors: list[tuple[embedding.Embedder, object]] = ()) -> IngestResult:
     doc = item.doc
     now = clock.now()
     async with conn.transaction():
@@ -95,6 +97,9 @@ async def _write(conn: asyncpg.Connection, tenant_id: int, item: _Prepared,
                 chunk_ids=[by_position[c.position] for c in item.chunks],
                 embeddings=[Vector(v) for v in model_vectors],
             )
+        for model, vector in title_vectors:
+            await queries.kb_doc_embeddings_insert(conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
+                                                   document_ids=[document_id], embeddings=[Vector(vector)])
     return IngestResult(doc_id=doc.doc_id, source=doc.source, status=status, chunks=len(item.chunks),
                         version=version)
 
@@ -119,6 +124,14 @@ async def embed_missing(conn: asyncpg.Connection, tenant_id: int, *, document_id
             if progress:
                 progress(len(batch))
         done += len(rows)
+        titles = await queries.kb_docs_missing_title_embedding(conn, tenant_id=tenant_id, document_id=document_id,
+                                                                model=model.name)
+        for start in range(0, len(titles), BATCH_CHUNKS):
+            batch = titles[start:start + BATCH_CHUNKS]
+            vectors = await embedding.embed_passages(model, [r["title"] for r in batch])
+            await queries.kb_doc_embeddings_insert(conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
+                                                   document_ids=[r["document_id"] for r in batch],
+                                                   embeddings=[Vector(v) for v in vectors])
     return done
 
 
@@ -159,15 +172,20 @@ async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Seque
         if not group:
             break
         texts = [embedding_text(g.doc.title, c.heading, c.text) for g in group for c in g.chunks]
-        vectors = [(model, await embedding.embed_passages(model, texts)) for model in models]
+        titles = [g.doc.title for g in group]
+        # Every model encodes the batch (chunks, then the titles) in its own thread at the same time.
+        encoded = await asyncio.gather(*(embedding.embed_passages(model, texts + titles) for model in models))
+        vectors = list(zip(models, encoded))
         offset = 0
-        for g in group:
+        for i, g in enumerate(group):
             n = len(g.chunks)
-            results[g.doc.doc_id] = await _write(conn, tenant_id, g, [(m, v[offset:offset + n]) for m, v in vectors])
+            results[g.doc.doc_id] = await _write(conn, tenant_id, g, [(m, v[offset:offset + n]) for m, v in vectors],
+                                                 [(m, v[len(texts) + i]) for m, v in vectors])
             offset += n
             if progress:
                 progress(n)
         group = []
+    kb_filters.forget(tenant_id)
     return [results[k] for k in keys]
 
 
@@ -224,3 +242,4 @@ async def delete_document(conn: asyncpg.Connection, tenant_id: int, doc_id: str)
         await queries.kb_terms_remove(conn, tenant_id=tenant_id, document_id=row["document_id"])
         await queries.kb_doc_delete(conn, tenant_id=tenant_id, document_id=row["document_id"])
         await queries.kb_terms_prune(conn, tenant_id=tenant_id)
+    kb_filters.forget(tenant_id)

@@ -62,8 +62,43 @@ async def dense_search(conn: asyncpg.Connection, *, tenant_id: int, model: str, 
         LIMIT $4
     """
     async with conn.transaction():
-        await conn.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}")
-        await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        # Both settings in one round trip (a simple-protocol batch).
+        await conn.execute(f"SET LOCAL hnsw.ef_search = {int(EF_SEARCH)}; SET LOCAL hnsw.iterative_scan = relaxed_order")
         rows = await conn.fetch(sql, tenant_id, model, np.asarray(vector, dtype=np.float32), limit,
                                 kinds, competitors, products)
     return sorted(rows, key=lambda r: -r["similarity"])
+
+
+async def dense_search_many(conn: asyncpg.Connection, *, tenant_id: int, searches: list[tuple[str, int, np.ndarray]],
+                            limit: int, kinds: list[str] | None, competitors: list[str] | None,
+                            products: list[str] | None) -> list[list[asyncpg.Record]]:
+    """:func:`dense_search` for several models at once — (model name, dims, vector) each — in one
+    statement (one round trip for the rows, one for the HNSW settings); one ranking per model, in order."""
+    if not searches:
+        return []
+    parts = []
+    args: list[object] = [tenant_id, limit, kinds, competitors, products]
+    for i, (model, dims, vector) in enumerate(searches):
+        dims = _dims(dims)
+        m, v = len(args) + 1, len(args) + 2
+        args += [model, np.asarray(vector, dtype=np.float32)]
+        parts.append(f"""
+        (SELECT {i} AS k, e.chunk_id, c.document_id, c.text ~ '[\u4e00-\u9fff]' AS chinese,
+                1 - (e.embedding::vector({dims}) <=> ${v}::vector({dims})) AS similarity
+         FROM kb_embeddings e
+         JOIN kb_chunks c ON c.tenant_id = e.tenant_id AND c.chunk_id = e.chunk_id
+         JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
+         WHERE e.dims = {dims} AND e.tenant_id = $1 AND e.model = ${m}
+           AND ($3::text[] IS NULL OR d.kind = ANY($3::text[]))
+           AND ($4::text[] IS NULL OR d.kind <> 'competitor' OR d.competitor IS NULL OR d.competitor = ANY($4::text[]))
+           AND ($5::text[] IS NULL OR d.kind <> 'selling_point' OR d.product IS NULL OR d.product = ANY($5::text[]))
+         ORDER BY e.embedding::vector({dims}) <=> ${v}::vector({dims})
+         LIMIT $2)""")
+    sql = " UNION ALL ".join(parts)
+    async with conn.transaction():
+        await conn.execute(f"SET LOCAL hnsw.ef_search = {int(EF_SEARCH)}; SET LOCAL hnsw.iterative_scan = relaxed_order")
+        rows = await conn.fetch(sql, *args)
+    out: list[list[asyncpg.Record]] = [[] for _ in searches]
+    for row in rows:
+        out[row["k"]].append(row)
+    return [sorted(r, key=lambda x: -x["similarity"]) for r in out]
