@@ -337,6 +337,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
             cands.append((1.5, lead, lead + len(word)))
+    span = _opening_name_before_person(s, lead)
+    if span:
+        cands.append((1.5, *span))
     if not cands:
         # an English sentence: the first capitalised name that is not a verb or day
         for em in _EN_NAME_RE.finditer(s):
@@ -351,6 +354,14 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     i, j = clean_span(m.s, i, j)
     val = text_without(m, i, j).strip()
     return val or None
+
+
+def _opening_name_before_person(s: str, lead: int) -> tuple[int, int] | None:
+    """东坡农业局罗科长说… / 德胜实验学校梁主任说…: the message opens with a name that a person closes."""
+    om = re.match(rf"[{CJK}]{{2,12}}?(?={SURNAME_HON_RE.pattern})", s[lead:])
+    if not om or re.search(r"[了过的]|今天|昨天|明天|刚|上午|下午|跟|和|给|去|在", om.group(0)):
+        return None
+    return lead, lead + om.end()
 
 
 # ---------------------------------------------------------------- note / reason / query
