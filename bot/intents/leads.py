@@ -18,6 +18,7 @@ from bot.intents.cues import (
     SURNAME_HON_RE,
 )
 from bot.intents.lexicon import CARD_FIELD_LABELS, CARD_HEADERS, EN_COMPANY_SUFFIXES, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
+from bot.intents.lexicon import ORG_HEAD_ENDINGS
 from bot.intents.numerals import AMOUNT_LABEL, Found, find_amounts
 from bot.intents.phones import PHONE_LABEL, find_phones
 from bot.intents.deals import strip_lead
@@ -560,6 +561,8 @@ class LeadFields:
                 continue
             rep = FULL_DUP_HON_RE.match(s, b) or SURNAME_HON_RE.match(s, b) or re.compile(rf"[{CJK}A-Za-z]{{2,3}}").match(s, b)
             n = len(rep.group(0)) if rep else 2
+            while n > 2 and a - n >= 0 and s[a - n] in "叫是":  # 叫吴敏哦不对叫吴民: the 叫 before stays
+                n -= 1
             self.take(max(0, a - n), b)
 
     def spelled_surname(self) -> None:
@@ -608,12 +611,13 @@ class LeadFields:
             while a2 > k and s[a2 - 1] == " ":
                 a2 -= 1
             cands = [st for st in range(k, a2 - 1) if s[st] != " " and is_title(s[st:a2])]
+            cands = [st for st in cands if not _org_head_before_title(s, st, a2)] or cands
             if not cands:
                 continue
             pref = [st for st in cands if st == k or masked[st - 1] in " \x00" or ORG_END_RE.search(s, k, st)]
             title = (min(pref or cands), a2)
             n0 = cm.end()
-            while n0 < len(s) and s[n0] == " ":
+            while n0 < len(s) and (s[n0] == " " or not self.free(n0)):  # 叫马建国不对是马建军: past the cancelled name
                 n0 += 1
             got = self._name_at(n0)
             if not got:
@@ -693,6 +697,17 @@ def find_lead_request(s: str, core: int = 0):
             continue  # 新客户的报价 / 新线索有哪些
         return cm
     return None
+
+
+_ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=len, reverse=True)))
+
+
+def _org_head_before_title(s: str, st: int, end: int) -> bool:
+    """s[st:end] opens with an organisation's ending (中学总务处主任 / 局基建股股长): the title starts after it."""
+    for om in _ORG_HEAD_RE.finditer(s, max(0, st - 5), end):
+        if om.start() <= st < om.end() < end and is_title(s[om.end():end]):
+            return True
+    return False
 
 
 def lead_fields(m: Msg) -> tuple[dict, list[str]]:
