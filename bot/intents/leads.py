@@ -513,6 +513,9 @@ class LeadFields:
             j = self.segment_end(i)
             if j - i < 1:
                 continue
+            if _REPORTED_PLAN_RE.search(masked, max(0, im.start() - 8), im.start()) and any(
+                    all(self.free(k) for k in range(m2.start(), m2.end())) for m2 in INTEREST_RE.finditer(masked, j)):
+                continue  # 说明年要做X想了解Y: the customer's plan is reported; the interest is Y
             self._set_product(im.start(), i, j)
             return
         # a leftover segment (冷库储能 / storage cabinets x4 / EMS)
@@ -545,6 +548,10 @@ class LeadFields:
         qm = QTY_RE.search(sub)
         if qm and qm.start() > 0:
             j = i + qm.start()
+            self.take(j, j0)
+        qm = _PRODUCT_TAIL_RE.search(s, i, j)
+        if qm and qm.start() > i:  # 校园监控大概 / interactive panels for 40 classrooms
+            j = qm.start()
             self.take(j, j0)
         while j > i and s[j - 1] in " 的啊呢吧了":
             j -= 1
@@ -664,8 +671,27 @@ class LeadFields:
                     self.take(ta, ne)
                     return
 
+    def narrative_opening(self) -> None:
+        """刚从区教育局开完会出来，新线索：X / 我今天跑了一趟X… / 认识一个客户X / 有个培训机构要加一下X:
+        the story of how the rep met the customer opens the message; the company comes after it."""
+        s = self.s
+        k = 0
+        while k < len(s) and not self.free(k):
+            k += 1
+        # a whole clause of something done, closed by a separator, before the lead command
+        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n]", s[k:])
+        req = find_lead_request(s, 0)
+        if cm and req and req.start() >= k + cm.end() - 1 and all(self.free(x) for x in range(k, k + cm.end())):
+            self.take(k, k + cm.end())
+            return
+        nm = _NARRATIVE_RE.match(s, k)
+        if nm and nm.end() > k and SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) \
+                and all(self.free(x) for x in range(k, nm.end())):
+            self.take(k, nm.end())
+
     def run(self) -> dict:
         self.command()
+        self.narrative_opening()
         self.correction()
         self.spelled_surname()
         self.card_header()
@@ -699,6 +725,17 @@ def find_lead_request(s: str, core: int = 0):
     return None
 
 
+# Words after a product that are not part of it: an estimate word, a scope (for 40 classrooms).
+_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
+# 说明年要做…: a reported plan before an interest cue
+_REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
+# How the rep met a new customer, before its name (我今天跑了一趟 / 我刚在农博会上认识一个客户 / 有个培训机构要加一下).
+_NARRATIVE_RE = re.compile(
+    r"(?:就是|那个|我|我们|今天|昨天|刚|刚刚|刚才|上午|下午|\s)*"
+    r"(?:[^，,。;；!！\n]{0,12}?(?:跑了|去了|来了|到了)(?:一|1)?趟"
+    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加)了?(?:一个|一家|个|家)(?:新)?(?:客户|单位|学校|机构|朋友)?(?:叫|是)?"
+    r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录))"
+)
 _ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=len, reverse=True)))
 
 
