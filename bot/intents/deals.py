@@ -14,6 +14,7 @@ from bot.intents.cues import (
     SURNAME_HON_RE,
 )
 from bot.intents.lexicon import COLLEAGUE_WORDS, DOC_ACRONYMS, FILLER_CHARS, TITLE_ENDINGS
+from bot.intents.lexicon import ORG_HEAD_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -174,7 +175,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|跟|和|同|与|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|跟|和|(?<![合共相不])同|与|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
@@ -183,6 +184,7 @@ _VERB_CUT_RE = re.compile(
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
     r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
+    r"|验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
@@ -232,7 +234,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     else:
         vm = None
     if vm:
-        j = vm.start()
+        j = _org_head_past_verb(s, i, vm.start(), run.end())
     # a full name right after a company suffix: 禾丰农业马骏 / 鸿运五金吴国栋
     best = None
     for sm in SUFFIX_RE.finditer(s, i + 1, j):
@@ -259,6 +261,17 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if _SIDE_RE.fullmatch(name):  # 院方 / 甲方 / 厂里: the customer's side, named by a role
         return None
     return i, j
+
+
+_ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=len, reverse=True)))
+
+
+def _org_head_past_verb(s: str, i: int, j: int, run_end: int) -> int:
+    """洪泽湖农业开发集团: a "verb" (开) inside a name that an organisation's ending closes a few characters on."""
+    om = _ORG_HEAD_RE.search(s, j, min(run_end, j + 6))
+    if om and not re.search(r"[了的过]|那|这", s[j:om.start()]):
+        return om.end()
+    return j
 
 
 def _en_entity(s: str, i: int) -> tuple[int, int] | None:
@@ -302,6 +315,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         word = pm.group(0).strip().lower()
         if re.match(f"[{CJK}]", s[k]):
             if word.isascii():
+                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met") else None
+                if span and SUFFIX_RE.search(s, span[0], span[1]):
+                    cands.append((0.5, *span))  # Sent the quotation to 启明星教育 Amy Xu
                 continue
             span = _entity_at(s, k)
             if span and any(a <= span[0] < b for a, b in ba_spans):
@@ -340,6 +356,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     span = _opening_name_before_person(s, lead)
     if span:
         cands.append((1.5, *span))
+    span = _opening_org(s, lead)
+    if span:
+        cands.append((1.5, *span))
     if not cands:
         # an English sentence: the first capitalised name that is not a verb or day
         for em in _EN_NAME_RE.finditer(s):
@@ -354,6 +373,24 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     i, j = clean_span(m.s, i, j)
     val = text_without(m, i, j).strip()
     return val or None
+
+
+_OPENING_TIME_RE = re.compile(
+    r"(?:今天|昨天|前天|刚才|刚刚|刚|上午|下午|晚上|中午|早上|又|已经|终于)*(?:完成了|做完了|搞定了)?(?:今天|上午|下午)*"
+)
+
+
+def _opening_org(s: str, lead: int) -> tuple[int, int] | None:
+    """原阳农业局招标文件已领取 / 今天完成了西海岸教体局12个校区的… / 昨天横琴启航那边又要了…: the message opens
+    (after time words) with an organisation's name or a name that 那边 closes."""
+    k = _OPENING_TIME_RE.match(s, lead).end()
+    span = _entity_at(s, k)
+    if not span:
+        return None
+    a, b = span
+    if SUFFIX_RE.search(s, a, b) and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[a:b]) or s.startswith(("那边", "那單", "那单"), b):
+        return span
+    return None
 
 
 def _opening_name_before_person(s: str, lead: int) -> tuple[int, int] | None:
