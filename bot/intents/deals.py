@@ -28,7 +28,7 @@ _TRAIL_WORDS = sorted(
 )
 _TRAIL_EN = re.compile(
     r"(?:\s|^)(?:moved?|moving|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|at|on|currently|already|"
-    r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week))\s*$", re.IGNORECASE
+    r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|stage|phase)\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
     r"^(?:update\s+stage|update|stage|move|moving|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
@@ -150,7 +150,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     i = pos + lead.end()
     stop = re.search(
         r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week)\b|原因|因为|\s*[¥￥$]?\d|"
-        r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s|\s+-\s+|→|->|"
+        r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$))|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
         re.IGNORECASE,
@@ -438,12 +438,21 @@ def build_note(m: Msg, drop_spans: list[tuple[int, int]] = ()) -> str | None:
     return out or None
 
 
+def _mid_sentence_because(s: str, pos: int, lm) -> bool:
+    """An English "because" after words of the cause (not a label opening it)."""
+    if not re.match(r"because\b", lm.group(0), re.IGNORECASE):
+        return False
+    return bool(re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", s[pos:lm.start()]))
+
+
 def reason_after(m: Msg, pos: int, label_from: int = 0) -> str | None:
     """The cause after ``pos`` (丢单了，客户选了… → 客户选了…), minus labels such as 原因：."""
     from bot.intents.cues import REASON_LABEL_RE
 
     s = m.s
     lm = REASON_LABEL_RE.search(s, max(label_from, 0))
+    if lm and _mid_sentence_because(s, pos, lm):
+        lm = None  # they chose Seewo because of price: "because" inside the cause is no label
     if lm and lm.start() >= label_from:
         i = lm.end()
     else:

@@ -55,7 +55,7 @@ EXTRA_ZH_ALIASES: dict[str, tuple[str, ...]] = {
     "solution": ("方案阶段", "做方案"),
     "bidding": ("投标阶段", "招投标"),
     "negotiation": ("谈判阶段",),
-    "paid": ("已回款", "到账了", "款已到", "收到款"),
+    "paid": ("已回款", "到账了", "款已到", "收到款", "已收款", "已付款", "已结清", "已到账"),
 }
 
 # Stage keys whose move is a win / loss intent rather than update_stage.
