@@ -184,7 +184,7 @@ _VERB_CUT_RE = re.compile(
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
     r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
-    r"|验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)"  # 北仑职高验收… / 西海岸教体局12个校区…
+    r"|验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
@@ -269,6 +269,8 @@ _ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=
 def _org_head_past_verb(s: str, i: int, j: int, run_end: int) -> int:
     """洪泽湖农业开发集团: a "verb" (开) inside a name that an organisation's ending closes a few characters on."""
     om = _ORG_HEAD_RE.search(s, j, min(run_end, j + 6))
+    if re.match(r"[去到跟和同与给找见约在从带拜回送寄发交]", s[j:j + 1]):
+        return j  # 无人机去原阳农业局: a motion or a preposition starts the next phrase
     if om and not re.search(r"[了的过]|那|这", s[j:om.start()]):
         return om.end()
     return j
