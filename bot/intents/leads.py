@@ -423,7 +423,7 @@ class LeadFields:
             dm = DEPT_AFTER_RE.match(rest)
             if dm:  # 华星光电财务处李处长: a department and a person glued after the name
                 rest = rest[dm.end():]
-            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest)):
+            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)):
                 j = i + sm.end()
                 break
         # trailing 的 / 他们 / fillers
@@ -689,6 +689,22 @@ class LeadFields:
                 and all(self.free(x) for x in range(k, nm.end())):
             self.take(k, nm.end())
 
+    def name_title_glued(self) -> None:
+        """…外国语学校王海燕副校长 / 刘建军总经理: a full name, then the role, in one run (姓名 + 职位)."""
+        if "contact_name" in self.out:
+            return
+        masked = self.m.masked()
+        for bm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)(?=(?:{SURNAME_ALT}))", masked):
+            k = bm.start()
+            n = _name_then_title(masked[k:])
+            if not n:
+                continue
+            e = k + n[1]
+            self.out["contact_name"] = self.val(k, k + n[0])
+            self.out["contact_title"] = self.val(k + n[0], e)
+            self.take(k, e)
+            return
+
     def run(self) -> dict:
         self.command()
         self.narrative_opening()
@@ -703,6 +719,7 @@ class LeadFields:
         self.en_title_name()
         self.contact_labelled()
         self.company()
+        self.name_title_glued()
         self.contact_unlabelled()
         self.product()
         return self.out
@@ -736,6 +753,29 @@ _NARRATIVE_RE = re.compile(
     r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加)了?(?:一个|一家|个|家)(?:新)?(?:客户|单位|学校|机构|朋友)?(?:叫|是)?"
     r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录))"
 )
+_ROLE_STRICT_RE = re.compile(rf"(?:副|总|常务|执行)?(?:{_ROLE})")
+
+
+def _name_then_title(rest: str) -> tuple[int, int] | None:
+    """(name length, name + title length) when ``rest`` opens with 王海燕副校长 / 刘建军总经理 and a boundary."""
+    for n in (3, 2):
+        name = rest[:n]
+        if len(name) < n or not re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", name) or is_title(name):
+            continue
+        if SURNAME_HON_RE.match(name) or re.search(r"[的了是叫他她们我想要需买做和跟与在]", name):
+            continue
+        tm = _ROLE_STRICT_RE.match(rest, n)
+        if not tm:
+            continue
+        e = tm.end()
+        if ZH_TITLE_RE.match(rest[:e]) or re.search(r"[部科处室股站组]$", name):
+            continue  # 农机部部长: a department and its head, no name
+        if e < len(rest) and not re.match(r"[\x00 ,，;；:：\n|(（]|电话|手机|邮箱|联系|\d|[一二三四五六七八九零幺]{3}", rest[e:]):
+            continue
+        return n, e
+    return None
+
+
 _ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=len, reverse=True)))
 
 
