@@ -636,6 +636,27 @@ class LeadFields:
             self.take(lm.start() if lm and lm.group(0) else title[0], nc)
             return
 
+    def en_labelled_title_name(self) -> None:
+        """contact is Operations Director David Lin / contact: Head of IT Mark Sullivan: a label, a title, a name."""
+        if "contact_name" in self.out:
+            return
+        masked = self.m.masked()
+        for lm in _EN_CONTACT_LABEL_RE.finditer(masked):
+            rm = re.match(r"[A-Za-z&][A-Za-z&.\- ]*?(?=\s*(?:[,，;；\n|(（\x00]|$))", masked[lm.end():])
+            if not rm:
+                continue
+            toks = list(re.finditer(r"[A-Za-z&.\-]+", rm.group(0)))
+            for n in (2, 3):
+                if len(toks) < n + 1 or not all(re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", x.group(0)) for x in toks[-n:]):
+                    continue
+                ta, te = lm.end() + toks[0].start(), lm.end() + toks[-n - 1].end()
+                na, ne = lm.end() + toks[-n].start(), lm.end() + toks[-1].end()
+                if is_title(masked[ta:te]) and not is_title(masked[na:ne]):
+                    self.out["contact_title"] = self.val(ta, te)
+                    self.out["contact_name"] = self.val(na, ne)
+                    self.take(lm.start(), ne)
+                    return
+
     def en_title_name(self) -> None:
         """Procurement Manager Tony Huang / Head of Radiology Jason Zhou: an English title, then the name."""
         if "contact_name" in self.out:
@@ -716,6 +737,7 @@ class LeadFields:
         self.amount()
         self.card_lines()
         self.title_called()
+        self.en_labelled_title_name()
         self.en_title_name()
         self.contact_labelled()
         self.company()
@@ -776,6 +798,7 @@ def _name_then_title(rest: str) -> tuple[int, int] | None:
     return None
 
 
+_EN_CONTACT_LABEL_RE = re.compile(r"\b(?:main\s+|our\s+)?contact(?:\s+person)?(?:\s+is|\s*[:：])?\s+", re.IGNORECASE)
 _ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=len, reverse=True)))
 
 
