@@ -420,7 +420,7 @@ class LeadFields:
             sub = s[i:j]
         for sm in SUFFIX_RE.finditer(sub):
             rest = sub[sm.end():]
-            dm = DEPT_AFTER_RE.match(rest)
+            dm = DEPT_AFTER_RE.match(rest) or (_SUBUNIT_RE.match(rest) if _ORG_HEAD_END_RE.search(sm.group(0)) else None)
             if dm:  # 华星光电财务处李处长: a department and a person glued after the name
                 rest = rest[dm.end():]
             if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)):
@@ -446,7 +446,7 @@ class LeadFields:
             for hm in rx.finditer(masked):
                 a = hm.start()
                 prev = masked[a - 1] if a else "\x00"
-                dept = DEPT_BEFORE_RE.search(masked, 0, a)
+                dept = DEPT_BEFORE_RE.search(masked, 0, a) or _SUBUNIT_BEFORE_RE.search(masked, max(0, a - 4), a)
                 if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept):
                     continue
                 if dept and all(self.free(k) for k in range(dept.start(), a)):
@@ -799,6 +799,10 @@ def _name_then_title(rest: str) -> tuple[int, int] | None:
 
 
 _EN_CONTACT_LABEL_RE = re.compile(r"\b(?:main\s+|our\s+)?contact(?:\s+person)?(?:\s+is|\s*[:：])?\s+", re.IGNORECASE)
+# A unit inside a public body, right before its head (农业农村局农机站彭站长): goes with the person.
+_SUBUNIT_RE = re.compile(rf"[{CJK}]{{1,3}}?(?:站|股|所|办|队)(?=(?:{SURNAME_ALT})(?:{HON_ALT}))")
+_ORG_HEAD_END_RE = re.compile("(?:" + "|".join(map(re.escape, ORG_HEAD_ENDINGS)) + ")$")
+_SUBUNIT_BEFORE_RE = re.compile(rf"(?<=[局院校社\x00])[{CJK}]{{1,3}}?(?:站|股|所|办|队)$")
 _ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=len, reverse=True)))
 
 
