@@ -213,8 +213,22 @@ def _kw(rx: re.Pattern, s: str, start: int = 0):
             continue  # 客户说下周签合同 / 准备签约: a win still to come is no win
         if _ASKED_AFTER_RE.match(s, km.end()) or re.search(r"(?:是不是|有没有|是否)\s*$", s[:km.start()]):
             continue  # 华锐机电签约了吗: asked, not reported
+        if rx is C.WON_RE and _reminded_before(s, km.start()):
+            continue  # 下个月十号提醒我跟X签合同: a reminder to sign is no win
         return km
     return None
+
+
+def _reminded_before(s: str, pos: int) -> bool:
+    """A reminder word earlier in the same clause: what follows it is still to do."""
+    k = max(s.rfind(c, 0, pos) for c in "，,。;；!！?？\n")
+    return bool(C.REMIND_RE.search(s, k + 1, pos))
+
+
+# A question about what a product does (能不能对接 / 能省多少水 / 适合哪些作物): a selling point of ours.
+_OWN_CAPABILITY_RE = re.compile(
+    r"(?:能|可以|可不可以|能不能|支不支持|是否)?(?:对接|接入|兼容|适合|适用|省多少|能省|节省多少|节约多少|覆盖多少|续航|精度|自动)"
+)
 
 
 def _lang(text: str) -> str:
@@ -425,6 +439,8 @@ class Context:
             return "selling_point"
         if any(w not in DOC_ACRONYMS for w in re.findall(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig)):
             return "selling_point"  # a product code; a document type (MSA / SOW / NDA) is no product
+        if _OWN_CAPABILITY_RE.search(s):
+            return "selling_point"  # what a product can do (能不能对接 / 能省多少水 / 适合哪些): our own fact
         return None
 
     def _brand_possessor(self) -> bool:

@@ -59,7 +59,12 @@ HELP_RE = re.compile(
     r"|^(?:你|您)(?:有|有哪些|有什么)(?:功能|本事)"
     r"|^(?:这个|你这个)?(?:助手|机器人|bot|你|您)(?:都|还|一共)?(?:有|有哪些|有什么|支持哪些|支持什么)(?:功能|本事|用法|命令|指令)"
     r"|(?:这个|你这个)?(?:助手|机器人|bot)(?:要)?(?:都|还|到底)?(?:怎么用|怎么使用|如何使用|能干啥|能做什么|能干什么|会干啥|会什么)"
-    r"|怎么用你|\bwhat can you do\b|\bhow (?:do|can|should) i use\b|\bhow does this (?:bot|work)\b",
+    r"|怎么用你|\bwhat can you do\b|\bhow (?:do|can|should) i use\b|\bhow does this (?:bot|work)\b"
+    # how to do a CRM operation with the bot (怎么用语音录客户 / 怎么给商机改阶段 / 有哪些指令可以用)
+    r"|^(?:请问)?(?:怎么|怎样|如何|咋)(?:用|通过)?(?:语音|文字|打字|这里|你)?(?:给|把|帮|在)?(?:商机|线索|客户|单子|阶段|提醒|跟进)?\s*"
+    r"(?:录|录入|加|添加|建|新建|创建|改|修改|更新|调|推进|删|删除|设置|设|取消|关|看|查看|导出|绑定?)(?:一下|下|个)?"
+    r"(?:新)?(?:客户|线索|商机|阶段|状态|提醒|跟进|单子|记录)"
+    r"|^(?:有|都有|支持)(?:哪些|什么|啥)(?:指令|命令|功能|操作)|(?:机器人|助手|\bbot\b)[^，,。]{0,4}(?:咋|怎么|怎样)(?:用|使用|操作)",
     I,
 )
 LEAD_CMD_RE = re.compile(
@@ -98,7 +103,9 @@ LIST_RE = re.compile(
     r"|^(?:看看|看一下|查看|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下|给我列出)[^，,。]{1,10}?(?:的)?(?:商机|单子|项目|deals?)\s*[?？。]?$"
     # 我这个月有哪些单子要跟 / 我现在有几个商机: the rep asking what deals they have
     r"|^我[^，,。]{0,6}?(?:有哪些|有几个|有多少|都有啥|有啥)(?:单子|商机|项目|客户|deals?)"
-    r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:all\s+)?(?:my\s+)?(?:deals|pipeline)\b",
+    r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:all\s+)?(?:my\s+)?(?:deals|pipeline)\b"
+    # 看看方案阶段的客户 / 列一下投标中的项目: a look at the deals in a named stage
+    r"|^(?:看看|看一下|看下|查看|列出|列一下|拉一下|显示|给我看看?|给我列一下)\s*[^，,。\s]{1,6}?(?:阶段|中)的?(?:客户|商机|单子|项目|deals?)\s*[?？]?$",
     I,
 )
 LIST_VERB_RE = re.compile(r"(?:看看|看一下|查看|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下|给我列出|list|show)", I)
@@ -123,7 +130,8 @@ BUSINESS_RE = re.compile(
 QUESTION_RE = re.compile(
     r"[?？]|吗\s*$|么\s*$|呢\s*$|多少|什么|怎么|如何|怎样|能不能|能否|可不可以|可以不|是否|有没有|是不是|哪些|哪个|哪家|哪款|"
     r"为啥|为什么|啥|谁|哪里|哪儿|在哪|多久|几(?!乎|何)[\u4e00-\u9fff]|多大|多长|多高|多重|多快|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
-    r"^(?:how|what|which|does|do|is|are|can|why|where|compare|any)\b|\bvs\.?\b|\bversus\b",
+    r"^(?:how|what|which|does|do|is|are|can|why|where|compare|any)\b|\bvs\.?\b|\bversus\b"
+    r"|([\u4e00-\u9fff])不\1",  # A-not-A: 支不支持 / 能不能 / 行不行
     I,
 )
 # A bare topic the knowledge base answers: "宁能的价格", "HC-ESS-215 的循环寿命" (no question word).
@@ -139,7 +147,8 @@ ACTIVITY_RE = re.compile(
     r"吃饭|吃了?(?:个|顿|一顿|一个)?(?:便|午|晚|早)?饭|喝了?(?:个|顿)?(?:茶|酒)|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
-    r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b",
+    r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b"
+    r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)",  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
     I,
 )
 PAST_RE = re.compile(

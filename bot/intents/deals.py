@@ -14,6 +14,7 @@ from bot.intents.cues import (
     SURNAME_HON_RE,
 )
 from bot.intents.lexicon import DEPARTMENT_WORDS, COLLEAGUE_WORDS, DOC_ACRONYMS, FILLER_CHARS, TITLE_ENDINGS
+from bot.intents.lexicon import ORG_HEAD_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -27,7 +28,7 @@ _TRAIL_WORDS = sorted(
 )
 _TRAIL_EN = re.compile(
     r"(?:\s|^)(?:moved?|moving|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|at|on|currently|already|"
-    r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week))\s*$", re.IGNORECASE
+    r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|stage|phase)\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
     r"^(?:update\s+stage|update|stage|moved|move|moving|pushed|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
@@ -160,7 +161,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     i = pos + lead.end()
     stop = re.search(
         r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
-        r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s|\s+-\s+|→|->|"
+        r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$))|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
         re.IGNORECASE,
@@ -185,7 +186,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
@@ -194,6 +195,7 @@ _VERB_CUT_RE = re.compile(
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
     r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
+    r"|验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
@@ -255,13 +257,14 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
             break
         # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
         if len(vm.group(0)) == 1 and vm.group(0) != "的" and (
-                s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())):
-            continue
+                s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())) and not (
+                vm.group(0) in "跟和与给" and re.search(r"[局院校社司团场厂]$", s[i:vm.start()])):
+            continue  # (岳麓区教育局跟肖科长: after an organisation's ending, 跟 joins the person, it ends the name)
         break
     else:
         vm = None
     if vm:
-        j = vm.start()
+        j = _org_head_past_verb(s, i, vm.start(), run.end())
     # a full name right after a company suffix: 禾丰农业马骏 / 鸿运五金吴国栋
     best = None
     for sm in SUFFIX_RE.finditer(s, i + 1, j):
@@ -288,6 +291,19 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if _SIDE_RE.fullmatch(name):  # 院方 / 甲方 / 厂里: the customer's side, named by a role
         return None
     return i, j
+
+
+_ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=len, reverse=True)))
+
+
+def _org_head_past_verb(s: str, i: int, j: int, run_end: int) -> int:
+    """洪泽湖农业开发集团: a "verb" (开) inside a name that an organisation's ending closes a few characters on."""
+    om = _ORG_HEAD_RE.search(s, j, min(run_end, j + 6))
+    if re.match(r"[去到跟和同与给找见约在从带拜回送寄发交]", s[j:j + 1]):
+        return j  # 无人机去原阳农业局: a motion or a preposition starts the next phrase
+    if om and not re.search(r"[了的过]|那|这", s[j:om.start()]):
+        return om.end()
+    return j
 
 
 def _en_entity(s: str, i: int) -> tuple[int, int] | None:
@@ -352,7 +368,8 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         lead0 = strip_lead(s, cm0.end(), len(s))
     dm = deal_word(m, lead0)
     if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边", dm.group(0)):
-        h = hint_before(m, lead0, dm.start())
+        tm = _OPEN_TIME_RE.match(s, lead0)  # 昨天青松林场那边…: the time words before the name are no part of it
+        h = hint_before(m, tm.end() if tm and tm.end() < dm.start() else lead0, dm.start())
         if h and not re.search(r"[，,。]", h) and not (dm.group(0) == "那边" and (re.search(r"[了过]|拜访", h) or re.match(r"去|到|跟|和|给|在", h))):
             return h
     # 华锐电机赵工来我们展厅… / 上周二立达汽配王总带人…: a name opening the message (after time words)
@@ -379,6 +396,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         word = pm.group(0).strip().lower()
         if re.match(f"[{CJK}]", s[k]):
             if word.isascii():
+                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met") else None
+                if span and SUFFIX_RE.search(s, span[0], span[1]):
+                    cands.append((0.5, *span))  # Sent the quotation to 启明星教育 Amy Xu
                 continue
             span = _entity_at(s, k)
             if span and any(a <= span[0] < b for a, b in ba_spans):
@@ -425,6 +445,12 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
             cands.append((1.5, lead, lead + len(word)))
+    span = _opening_name_before_person(s, lead)
+    if span:
+        cands.append((1.5, *span))
+    span = _opening_org(s, lead)
+    if span:
+        cands.append((1.5, *span))
     if not cands:
         # an English sentence: the first capitalised name that is not a verb or day
         for em in _EN_NAME_RE.finditer(s):
@@ -441,6 +467,32 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         if val and not SURNAME_HON_RE.fullmatch(m.s, i, j):  # 孟总下周三来…: a person alone names no deal
             return val
     return None
+
+
+_OPENING_TIME_RE = re.compile(
+    r"(?:今天|昨天|前天|刚才|刚刚|刚|上午|下午|晚上|中午|早上|又|已经|终于)*(?:完成了|做完了|搞定了)?(?:今天|上午|下午)*"
+)
+
+
+def _opening_org(s: str, lead: int) -> tuple[int, int] | None:
+    """原阳农业局招标文件已领取 / 今天完成了西海岸教体局12个校区的… / 昨天横琴启航那边又要了…: the message opens
+    (after time words) with an organisation's name or a name that 那边 closes."""
+    k = _OPENING_TIME_RE.match(s, lead).end()
+    span = _entity_at(s, k)
+    if not span:
+        return None
+    a, b = span
+    if SUFFIX_RE.search(s, a, b) and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[a:b]) or s.startswith(("那边", "那單", "那单"), b):
+        return span
+    return None
+
+
+def _opening_name_before_person(s: str, lead: int) -> tuple[int, int] | None:
+    """东坡农业局罗科长说… / 德胜实验学校梁主任说…: the message opens with a name that a person closes."""
+    om = re.match(rf"[{CJK}]{{2,12}}?(?={SURNAME_HON_RE.pattern})", s[lead:])
+    if not om or re.search(r"[了过的]|今天|昨天|明天|刚|上午|下午|跟|和|给|去|在", om.group(0)):
+        return None
+    return lead, lead + om.end()
 
 
 # ---------------------------------------------------------------- note / reason / query
@@ -480,12 +532,21 @@ def build_note(m: Msg, drop_spans: list[tuple[int, int]] = ()) -> str | None:
     return out or None
 
 
+def _mid_sentence_because(s: str, pos: int, lm) -> bool:
+    """An English "because" after words of the cause (not a label opening it)."""
+    if not re.match(r"because\b", lm.group(0), re.IGNORECASE):
+        return False
+    return bool(re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", s[pos:lm.start()]))
+
+
 def reason_after(m: Msg, pos: int, label_from: int = 0) -> str | None:
     """The cause after ``pos`` (丢单了，客户选了… → 客户选了…), minus labels such as 原因：."""
     from bot.intents.cues import REASON_LABEL_RE
 
     s = m.s
     lm = REASON_LABEL_RE.search(s, max(label_from, 0))
+    if lm and _mid_sentence_because(s, pos, lm):
+        lm = None  # they chose Seewo because of price: "because" inside the cause is no label
     if lm and lm.start() >= label_from:
         i = lm.end()
     else:

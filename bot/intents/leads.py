@@ -18,6 +18,7 @@ from bot.intents.cues import (
     SURNAME_HON_RE,
 )
 from bot.intents.lexicon import DEPARTMENT_WORDS, CARD_FIELD_LABELS, CARD_HEADERS, EN_COMPANY_SUFFIXES, EN_TITLE_WORDS, SELF_CORRECTIONS, TITLE_ENDINGS
+from bot.intents.lexicon import ORG_HEAD_ENDINGS
 from bot.intents.numerals import AMOUNT_LABEL, Found, find_amounts
 from bot.intents.phones import PHONE_LABEL, find_phones
 from bot.intents.deals import strip_lead
@@ -445,10 +446,10 @@ class LeadFields:
             sub = s[i:j]
         for sm in SUFFIX_RE.finditer(sub):
             rest = sub[sm.end():]
-            dm = DEPT_AFTER_RE.match(rest)
+            dm = DEPT_AFTER_RE.match(rest) or (_SUBUNIT_RE.match(rest) if _ORG_HEAD_END_RE.search(sm.group(0)) else None)
             if dm:  # 华星光电财务处李处长: a department and a person glued after the name
                 rest = rest[dm.end():]
-            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest)):
+            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)):
                 j = i + sm.end()
                 break
         # trailing 的 / 他们 / fillers
@@ -471,7 +472,7 @@ class LeadFields:
             for hm in rx.finditer(masked):
                 a = hm.start()
                 prev = masked[a - 1] if a else "\x00"
-                dept = DEPT_BEFORE_RE.search(masked, 0, a)
+                dept = DEPT_BEFORE_RE.search(masked, 0, a) or _SUBUNIT_BEFORE_RE.search(masked, max(0, a - 4), a)
                 # 老板陈总 / 厂长李总: a role word right before the person, itself after a boundary
                 role = next((k for k in range(max(0, a - 6), a - 1)
                              if (k == 0 or masked[k - 1] in "\x00 ,，;；:：\n|") and is_title(s[k:a])
@@ -549,6 +550,9 @@ class LeadFields:
             j = self.segment_end(i)
             if j - i < 1:
                 continue
+            if _REPORTED_PLAN_RE.search(masked, max(0, im.start() - 8), im.start()) and any(
+                    all(self.free(k) for k in range(m2.start(), m2.end())) for m2 in INTEREST_RE.finditer(masked, j)):
+                continue  # 说明年要做X想了解Y: the customer's plan is reported; the interest is Y
             self._set_product(im.start(), i, j)
             return
         # a leftover segment (冷库储能 / storage cabinets x4 / EMS)
@@ -582,6 +586,10 @@ class LeadFields:
         if qm and qm.start() > 0:
             j = i + qm.start()
             self.take(j, j0)
+        qm = _PRODUCT_TAIL_RE.search(s, i, j)
+        if qm and qm.start() > i:  # 校园监控大概 / interactive panels for 40 classrooms
+            j = qm.start()
+            self.take(j, j0)
         while j > i and s[j - 1] in " 的啊呢吧了":
             j -= 1
         if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|this|that|it", s[i:j], re.IGNORECASE):
@@ -599,6 +607,8 @@ class LeadFields:
                 continue
             rep = FULL_DUP_HON_RE.match(s, b) or SURNAME_HON_RE.match(s, b) or re.compile(rf"[{CJK}A-Za-z]{{2,3}}").match(s, b)
             n = len(rep.group(0)) if rep else 2
+            while n > 2 and a - n >= 0 and s[a - n] in "叫是":  # 叫吴敏哦不对叫吴民: the 叫 before stays
+                n -= 1
             self.take(max(0, a - n), b)
 
     def spelled_surname(self) -> None:
@@ -649,12 +659,13 @@ class LeadFields:
             while a2 > k and s[a2 - 1] == " ":
                 a2 -= 1
             cands = [st for st in range(k, a2 - 1) if s[st] != " " and is_title(s[st:a2])]
+            cands = [st for st in cands if not _org_head_before_title(s, st, a2)] or cands
             if not cands:
                 continue
             pref = [st for st in cands if st == k or masked[st - 1] in " \x00" or ORG_END_RE.search(s, k, st)]
             title = (min(pref or cands), a2)
             n0 = cm.end()
-            while n0 < len(s) and s[n0] == " ":
+            while n0 < len(s) and (s[n0] == " " or not self.free(n0)):  # 叫马建国不对是马建军: past the cancelled name
                 n0 += 1
             got = self._name_at(n0)
             if not got:
@@ -719,6 +730,27 @@ class LeadFields:
         self.out["contact_name"] = self.val(*tm.span("n"))
         self.take(tm.start("c"), tm.end("n"))
 
+    def en_labelled_title_name(self) -> None:
+        """contact is Operations Director David Lin / contact: Head of IT Mark Sullivan: a label, a title, a name."""
+        if "contact_name" in self.out:
+            return
+        masked = self.m.masked()
+        for lm in _EN_CONTACT_LABEL_RE.finditer(masked):
+            rm = re.match(r"[A-Za-z&][A-Za-z&.\- ]*?(?=\s*(?:[,，;；\n|(（\x00]|$))", masked[lm.end():])
+            if not rm:
+                continue
+            toks = list(re.finditer(r"[A-Za-z&.\-]+", rm.group(0)))
+            for n in (2, 3):
+                if len(toks) < n + 1 or not all(re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", x.group(0)) for x in toks[-n:]):
+                    continue
+                ta, te = lm.end() + toks[0].start(), lm.end() + toks[-n - 1].end()
+                na, ne = lm.end() + toks[-n].start(), lm.end() + toks[-1].end()
+                if is_title(masked[ta:te]) and not is_title(masked[na:ne]):
+                    self.out["contact_title"] = self.val(ta, te)
+                    self.out["contact_name"] = self.val(na, ne)
+                    self.take(lm.start(), ne)
+                    return
+
     def en_title_name(self) -> None:
         """Procurement Manager Tony Huang / Head of Radiology Jason Zhou: an English title, then the name."""
         if "contact_name" in self.out:
@@ -760,8 +792,43 @@ class LeadFields:
                     self.take(ta, ne)
                     return
 
+    def narrative_opening(self) -> None:
+        """刚从区教育局开完会出来，新线索：X / 我今天跑了一趟X… / 认识一个客户X / 有个培训机构要加一下X:
+        the story of how the rep met the customer opens the message; the company comes after it."""
+        s = self.s
+        k = 0
+        while k < len(s) and not self.free(k):
+            k += 1
+        # a whole clause of something done, closed by a separator, before the lead command
+        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n]", s[k:])
+        req = find_lead_request(s, 0)
+        if cm and req and req.start() >= k + cm.end() - 1 and all(self.free(x) for x in range(k, k + cm.end())):
+            self.take(k, k + cm.end())
+            return
+        nm = _NARRATIVE_RE.match(s, k)
+        if nm and nm.end() > k and SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) \
+                and all(self.free(x) for x in range(k, nm.end())):
+            self.take(k, nm.end())
+
+    def name_title_glued(self) -> None:
+        """…外国语学校王海燕副校长 / 刘建军总经理: a full name, then the role, in one run (姓名 + 职位)."""
+        if "contact_name" in self.out:
+            return
+        masked = self.m.masked()
+        for bm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)(?=(?:{SURNAME_ALT}))", masked):
+            k = bm.start()
+            n = _name_then_title(masked[k:])
+            if not n:
+                continue
+            e = k + n[1]
+            self.out["contact_name"] = self.val(k, k + n[0])
+            self.out["contact_title"] = self.val(k + n[0], e)
+            self.take(k, e)
+            return
+
     def run(self) -> dict:
         self.command()
+        self.narrative_opening()
         self.correction()
         self.spelled_surname()
         self.card_header()
@@ -772,9 +839,11 @@ class LeadFields:
         self.title_called()
         self.fused_title_name()
         self.en_lower_title_name()
+        self.en_labelled_title_name()
         self.en_title_name()
         self.contact_labelled()
         self.company()
+        self.name_title_glued()
         self.contact_unlabelled()
         self.product()
         return self.out
@@ -795,6 +864,56 @@ def find_lead_request(s: str, core: int = 0):
             continue  # 新客户的报价 / 新线索有哪些
         return cm
     return None
+
+
+# Words after a product that are not part of it: an estimate word, a scope (for 40 classrooms).
+_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
+# 说明年要做…: a reported plan before an interest cue
+_REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
+# How the rep met a new customer, before its name (我今天跑了一趟 / 我刚在农博会上认识一个客户 / 有个培训机构要加一下).
+_NARRATIVE_RE = re.compile(
+    r"(?:就是|那个|我|我们|今天|昨天|刚|刚刚|刚才|上午|下午|\s)*"
+    r"(?:[^，,。;；!！\n]{0,12}?(?:跑了|去了|来了|到了)(?:一|1)?趟"
+    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加)了?(?:一个|一家|个|家)(?:新)?(?:客户|单位|学校|机构|朋友)?(?:叫|是)?"
+    r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录))"
+)
+_ROLE_STRICT_RE = re.compile(rf"(?:副|总|常务|执行)?(?:{_ROLE})")
+
+
+def _name_then_title(rest: str) -> tuple[int, int] | None:
+    """(name length, name + title length) when ``rest`` opens with 王海燕副校长 / 刘建军总经理 and a boundary."""
+    for n in (3, 2):
+        name = rest[:n]
+        if len(name) < n or not re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", name) or is_title(name):
+            continue
+        if SURNAME_HON_RE.match(name) or re.search(r"[的了是叫他她们我想要需买做和跟与在]", name):
+            continue
+        tm = _ROLE_STRICT_RE.match(rest, n)
+        if not tm:
+            continue
+        e = tm.end()
+        if ZH_TITLE_RE.match(rest[:e]) or re.search(r"[部科处室股站组]$", name):
+            continue  # 农机部部长: a department and its head, no name
+        if e < len(rest) and not re.match(r"[\x00 ,，;；:：\n|(（]|电话|手机|邮箱|联系|\d|[一二三四五六七八九零幺]{3}", rest[e:]):
+            continue
+        return n, e
+    return None
+
+
+_EN_CONTACT_LABEL_RE = re.compile(r"\b(?:main\s+|our\s+)?contact(?:\s+person)?(?:\s+is|\s*[:：])?\s+", re.IGNORECASE)
+# A unit inside a public body, right before its head (农业农村局农机站彭站长): goes with the person.
+_SUBUNIT_RE = re.compile(rf"[{CJK}]{{1,3}}?(?:站|股|所|办|队)(?=(?:{SURNAME_ALT})(?:{HON_ALT}))")
+_ORG_HEAD_END_RE = re.compile("(?:" + "|".join(map(re.escape, ORG_HEAD_ENDINGS)) + ")$")
+_SUBUNIT_BEFORE_RE = re.compile(rf"(?<=[局院校社\x00])[{CJK}]{{1,3}}?(?:站|股|所|办|队)$")
+_ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=len, reverse=True)))
+
+
+def _org_head_before_title(s: str, st: int, end: int) -> bool:
+    """s[st:end] opens with an organisation's ending (中学总务处主任 / 局基建股股长): the title starts after it."""
+    for om in _ORG_HEAD_RE.finditer(s, max(0, st - 5), end):
+        if om.start() <= st < om.end() < end and is_title(s[om.end():end]):
+            return True
+    return False
 
 
 def lead_fields(m: Msg) -> tuple[dict, list[str]]:

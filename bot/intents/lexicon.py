@@ -55,7 +55,7 @@ EXTRA_ZH_ALIASES: dict[str, tuple[str, ...]] = {
     "solution": ("方案阶段", "做方案"),
     "bidding": ("投标阶段", "招投标"),
     "negotiation": ("谈判阶段",),
-    "paid": ("已回款", "到账了", "款已到", "收到款"),
+    "paid": ("已回款", "到账了", "款已到", "收到款", "已收款", "已付款", "已结清", "已到账"),
 }
 
 # Stage keys whose move is a win / loss intent rather than update_stage.
@@ -142,6 +142,7 @@ HONORIFICS = (
     "总经理", "董事长", "经理", "主任", "科长", "处长", "局长", "部长", "厂长", "院长", "所长", "老师",
     "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
     "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
+    "理事长", "场长", "股长", "社长", "村长", "镇长", "支书", "园长", "馆长",
 )
 # Document types reps name in capitals: not a product code (知识库里有标准MSA合同模板吗 names no product).
 DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ"})
@@ -161,6 +162,7 @@ TITLE_ENDINGS = (
     "顾问", "总", "董事", "合伙人", "创始人", "老总", "组长", "主管", "课长", "股长", "站长", "会长",
     "行长", "校长", "馆长", "处长", "总师", "架构师", "工程师", "技术员", "采购员", "业务员", "主席",
     "总厨", "厨师长", "主厨", "店长", "主理人", "园长", "教导主任", "实验员", "检验员", "质检员",
+    "理事长", "场长", "社长", "村长", "镇长", "支书",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
@@ -192,6 +194,14 @@ COMPANY_SUFFIXES = (
     "照明", "物联", "车业", "船业", "重机", "精机", "工贸", "科创", "创新", "研究", "设计", "规划",
     "饰品", "鞋业", "用品", "制品", "日化", "家纺", "纺织品", "皮革", "眼镜", "玩具", "灯饰", "卫浴", "厨具",
     "涂料", "油墨", "胶业", "线缆", "管业", "泵阀", "轴承", "齿轮", "紧固件", "锻造", "铸造", "冲压", "注塑",
+    # schools and public bodies (株洲市第二中学 / 原阳县农业农村局 / 高树乡农会)
+    "中学", "小学", "一中", "二中", "三中", "职高", "职校", "幼儿园", "教育局", "教体局", "农业局", "农业农村局", "局", "农会",
+)
+# Endings of a whole organisation (not a department): a title glued after one starts after it
+# (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
+ORG_HEAD_ENDINGS = (
+    "股份有限公司", "有限责任公司", "有限公司", "公司", "集团", "中学", "小学", "学校", "大学", "学院", "医院", "幼儿园",
+    "职高", "局", "合作社", "农场", "研究院", "研究所", "委员会", "管委会", "农会",
 )
 EN_COMPANY_SUFFIXES = (
     "ltd", "limited", "inc", "co", "corp", "corporation", "company", "gmbh", "llc", "plc", "ag", "sa",
@@ -215,6 +225,8 @@ CHATTER_PREFIXES = (
     "跟你说一下", "跟你说下", "跟你说", "跟你讲一下", "跟你讲下", "跟你讲", "和你说一下", "和你说下", "给你说一下", "告诉你", "好消息", "坏消息", "刚才说错了", "刚才搞错了", "刚才弄错了",
     "刚刚说错了", "刚说错了", "说错了", "搞错了", "更正一下", "更正", "纠正一下", "纠正", "对了", "另外", "还有", "麻烦", "请",
     "帮我", "帮忙", "给我", "哈哈", "我说", "重新说", "改一下",
+    # openers of dialect / voice chatter before the deal's name (老铁 / 跟你说个事 / 刚接到电话)
+    "跟你说个事", "跟你说件事", "说个事", "老铁", "兄弟", "刚刚接到电话", "刚接到电话", "接到电话",
 )
 
 # ---------------------------------------------------------------- voice-input slips and time cues
@@ -228,6 +240,7 @@ HOMOPHONES: dict[str, str] = {
     "签和同": "签合同", "和同签": "合同签", "份和同": "份合同", "和同额": "合同额", "和同款": "合同款",
     "没那下": "没拿下", "那下了": "拿下了", "到帐": "到账", "投镖": "投标", "谈盘": "谈判", "回宽": "回款",
     "输丹": "输单", "丢丹": "丢单", "赢丹": "赢单", "签月": "签约",
+    "立像": "立项", "立象": "立项", "谈盼": "谈判", "谈叛": "谈判", "投镳": "投标",
 }
 
 # Time words that place what the message says in the past (上周二拜访了 is done, not a reminder).
@@ -253,6 +266,9 @@ LEAD_RECORD_PHRASES = (
     r"\badd (?:it|him|her|them|this)? ?(?:to (?:the )?(?:crm|system|pipeline))\b",
     r"\bas an? (?:new )?(?:lead|prospect|customer)\b",
     r"^\s*(?:please\s+|pls\s+|can you\s+)?add\b(?=.{1,80}\bas an? (?:new )?(?:lead|prospect|customer)\b)",
+    # a pasted card closed by "add as new lead pls"
+    r"\badd\s+(?:it\s+|them\s+|this\s+|him\s+|her\s+)?as\s+(?:an?\s+)?(?:new\s+)?(?:lead|prospect|customer)\b(?:\s+(?:pls|plz|please))?",
+    r"(?:得|要|需要|想)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # 有个新客户得录一下
 )
 
 # ---------------------------------------------------------------- business cards and self-corrections
@@ -275,4 +291,5 @@ SELF_CORRECTIONS = (
     r"\s*(?:sorry|i mean|no wait),?\s*",
     # 胡海波哦不是胡海涛 / 李工啊不是是黎工: a filler, then 不是, then the right word
     r"(?:哦|噢|呃|啊|嗯)[,，\s]*不是(?:是)?",
+    r"(?:哦|噢|呃|啊|嗯)?[,，\s]*(?:不对不对|不对|说错了|搞错了|错了|口误)[,，\s]*(?:应该|其实)?叫",  # 叫陈立新哦说错了叫陈立欣
 )

@@ -26,6 +26,14 @@ _NOTE_CMD_RE = re.compile(r"(?:帮我)?(?:记录|记一下|记个|备注|note|lo
 _THIRD_PARTY_RE = re.compile(r"他们|她们|客户|对方|甲方|业主|领导|老板|院方|厂方|\bthey\b|\bthe customer\b", re.IGNORECASE)
 
 
+# A named person of the customer's (于部长 / 梁主任) who said something: the rep reports it.
+_PERSON_SAID_RE = re.compile(rf"(?:{C.SURNAME_ALT})(?:{C.HON_ALT})(?:那边)?(?:说|表示|反馈|答应|回复|讲)")
+
+
+def _person_reported(ctx) -> bool:
+    return bool(_PERSON_SAID_RE.search(ctx.s))
+
+
 def _reported_future(ctx) -> bool:
     s, due, act = ctx.s, ctx.future_due, ctx.act
     if not (act and due) or ctx.remind:
@@ -86,6 +94,8 @@ def log_activity(ctx) -> float:
         return 0.74
     if act and not due:
         return 0.65
+    if _person_reported(ctx) and not ctx.remind:
+        return 0.74 if due else 0.62  # 北垦丰田那边于部长说月底签合同: a customer's words, reported
     if _REPORTED_RE.search(s) and not ctx.remind:
         return 0.74 if due else 0.62  # 客户说下周一签: a report, not the rep's next step
     if re.match(r"^(?:记录|备注|note|log)\s*[:：]", ctx.body, re.IGNORECASE):

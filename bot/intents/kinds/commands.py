@@ -24,13 +24,24 @@ def help_(ctx) -> float:
     return 0.97 if C.HELP_RE.search(ctx.body) else 0.0
 
 
+# The rep's own office life (年会 / 团建 / 发工资 / 报销 / 请假): not about customers or products.
+_OFFICE_RE = re.compile(r"年会|团建|发工资|工资|奖金|报销|请假|调休|打卡|考勤|放假|值班|周报|月报|工位|食堂")
+_CUSTOMER_WORD_RE = re.compile(r"客户|产品|报价|方案|合同|单子|项目|商机|线索|订单|设备|系统|平台|投标|招标|回款|预算|采购|拜访|演示|样品")
+
+
+def _office_chatter(ctx, body: str) -> bool:
+    if len(body) > 20 or not _OFFICE_RE.search(body) or _CUSTOMER_WORD_RE.search(body):
+        return False
+    return not (C.SUFFIX_RE.search(body.replace("公司", "")) or C.SURNAME_HON_RE.search(body) or C.DEAL_WORD_RE.search(body))
+
+
 @register("unknown")
 def unknown(ctx) -> float:
     """The floor every other intent must beat; chit-chat lifts it above the business intents."""
     body = ctx.body
     if not body:
         return 1.0
-    if ctx._chitchat(body):
+    if ctx._chitchat(body) or _office_chatter(ctx, body):
         return 0.96
     if C.CHITCHAT_RE.search(body):
         return 0.87

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.intents import cues as C
 from bot.intents.deals import build_query
 from bot.intents.registry import register
@@ -15,9 +17,23 @@ def fields(ctx) -> dict:
     return out
 
 
+_ASKED_RE = re.compile(r"(?:问了|问过|还问|也问|问到|关心|想知道|在意)")
+
+
+def _question_reported_after_activity(ctx) -> bool:
+    """A done activity (拜访 / 汇报了 / 开了会) comes first and the question is what the customer asked in it."""
+    s, act = ctx.s, ctx.act
+    if not act or re.match(r"(?:客户|对方|他们|她们)?(?:问|想知道)", ctx.body):
+        return False
+    am = _ASKED_RE.search(s, act.end())
+    return bool(am and C.PAST_RE.search(s, act.start(), am.start() + 2))
+
+
 @register("search_kb", fields=fields)
 def score(ctx) -> float:
     body = ctx.body
+    if C.QUESTION_RE.search(body) and _question_reported_after_activity(ctx):
+        return 0.60  # 去X汇报了方案…还问了能不能分期付款: the customer's question, inside a done visit
     if C.QUESTION_RE.search(body):
         return 0.78
     if len(body) <= 30 and C.KB_TOPIC_RE.search(body):

@@ -41,7 +41,11 @@ def fields(ctx) -> dict:
         out["stage"] = h.key
         # the anchor is the stage verb before the first stage word
         out["deal_hint"] = ctx._hint(first, h.end)
+        if not out["deal_hint"] or _ADVERB_HINT_RE.fullmatch(out["deal_hint"]) or _CLAUSE_HINT_RE.match(out["deal_hint"]):
+            out["deal_hint"] = _named_earlier(ctx)  # 今天跟横琴启航学校的Kevin开了会，…，直接推到谈判阶段
         amt = ctx._amount(h.start - 1)
+        if amt is None:
+            amt = _quoted_before(ctx, h.start)  # 那单报价86万，转谈判 / 我们报了68万，直接推到谈判
         if amt is not None:
             out["amount"] = amt
         if C.BACKWARD_RE.search(s) or C.REASON_LABEL_RE.search(s, h.end):
@@ -50,6 +54,31 @@ def fields(ctx) -> dict:
             if r and not re.fullmatch(r"[\d.,万亿wWkKmM¥￥\s]+", r):
                 out["reason"] = r
     return out
+
+
+# Words that are no deal's name, left before a stage verb after a comma (直接推到谈判 / 那就改成投标)
+_ADVERB_HINT_RE = re.compile(r"(?:那就|就|直接|先|马上|现在|目前|可以|准备|赶紧|然后|所以)+")
+# A whole done clause taken as the name (上午跟X的Tony开了会): the customer is inside it
+_CLAUSE_HINT_RE = re.compile(r"^[^，,。]{0,4}?(?:跟|和|与|去|在)[^，,。]{2,}?(?:了|过)[^，,。]{0,3}$")
+# A quote or payment stated before the stage move (报价86万，转谈判)
+_QUOTE_LABEL_RE = re.compile(r"(?:报价|报了|报个|报|合同额|合同金额|金额|价格|quoted?|price)\s*(?:是|为|了)?\s*$", re.IGNORECASE)
+
+
+def _named_earlier(ctx) -> str | None:
+    """The customer an earlier clause names (跟横琴启航学校的Kevin开了会): the deal a later move is about."""
+    from bot.intents.deals import activity_hint
+
+    h = activity_hint(ctx.m, ctx.s)
+    return h if h and C.SUFFIX_RE.search(ctx._norm_of(h)) else None
+
+
+def _quoted_before(ctx, end: int) -> int | None:
+    from bot.intents.numerals import find_amounts
+
+    for f in find_amounts(ctx.s):
+        if f.end <= end and not f.ambiguous and _QUOTE_LABEL_RE.search(ctx.s, max(0, f.start - 6), f.start):
+            return f.value
+    return None
 
 
 def _activity_outweighs(ctx) -> bool:
