@@ -67,6 +67,36 @@ th AS (
     FROM t JOIN pipeline_stages s ON s.tenant_id = t.tenant_id
     WHERE s.key NOT IN ('paid', 'lost')
 ),
+exhausted AS (
+    -- recipients with nothing more coming on the day this pass sends for: the daily cap spent
+    -- and the day's summary line out (what step 2 would drop them for, decided before any deal
+    -- is read, so a rescan does not re-find and re-rank every capped candidate)
+    SELECT n.tenant_id, n.recipient_id
+    FROM nudges n JOIN t ON t.tenant_id = n.tenant_id AND n.send_day = t.send_day
+    WHERE n.status = 'queued'
+    GROUP BY n.tenant_id, n.recipient_id, t.cap, t.send_day
+    HAVING count(DISTINCT n.deal_id) >= t.cap
+       AND EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = n.tenant_id
+                     AND b.idempotency_key = 'nudge-summary:' || n.recipient_id || ':' || t.send_day)
+),
+skip AS MATERIALIZED (
+    -- (owner, level) pairs whose recipient is exhausted: the owner (level 1), or the manager a
+    -- level-2 nudge of the owner's deal goes to (the same pick as in ``cand`` below)
+    SELECT u.tenant_id, u.user_id AS owner_id, 1 AS level
+    FROM exhausted e JOIN users u ON u.tenant_id = e.tenant_id AND u.user_id = e.recipient_id
+    UNION ALL
+    SELECT u.tenant_id, u.user_id, 2
+    FROM users u
+    JOIN t ON t.tenant_id = u.tenant_id
+    CROSS JOIN LATERAL (
+        SELECT x.user_id FROM users x
+        WHERE x.tenant_id = u.tenant_id AND x.team_id = u.team_id AND x.role = 'manager'
+          AND x.active AND x.wecom_userid IS NOT NULL AND x.user_id <> u.user_id
+        ORDER BY x.user_id LIMIT 1
+    ) m
+    JOIN exhausted e ON e.tenant_id = u.tenant_id AND e.recipient_id = m.user_id
+    WHERE EXISTS (SELECT 1 FROM exhausted)
+),
 hit AS (
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at,
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END AS rule, 1 AS level,
@@ -114,13 +144,18 @@ hit AS (
     JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
     WHERE t.close_passed AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
 ),
+live AS (
+    SELECT h.* FROM hit h
+    WHERE NOT EXISTS (SELECT 1 FROM skip k
+                      WHERE k.tenant_id = h.tenant_id AND k.owner_id = h.owner_id AND k.level = h.level)
+),
 cand AS (
     SELECT h.tenant_id, h.deal_id, h.contact_id, h.rule, h.level, h.stage_entered_at, h.episode, h.score,
            h.days_over, h.stage_over, coalesce(g.events_recent, 0) > 0 AS engaged,
            CASE WHEN h.level = 1 THEN h.owner_id ELSE m.user_id END AS recipient_id,
            CASE WHEN h.level = 1 THEN u.wecom_userid ELSE m.wecom_userid END AS recipient,
            h.send_at, h.send_day, h.cap, h.factor, h.engaged_days, h.engaged_since, h.today_start
-    FROM hit h
+    FROM live h
     JOIN users u ON u.tenant_id = h.tenant_id AND u.user_id = h.owner_id AND u.active
     -- lookups per candidate, not joins with aggregates: the right plan whatever the row estimates
     LEFT JOIN LATERAL (
