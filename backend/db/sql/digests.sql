@@ -254,8 +254,16 @@ RETURNING token;
 -- digest job computes every due manager's digest together; a single manager is a batch of one).
 -- The managers come in as arrays, one element per manager: the manager, its tenant and team
 -- (NULL: the whole tenant), yesterday's window [since, until), the conversion window's start,
--- the trend window's start and the tenant's timezone. ``sc`` is each manager's scope: the users
--- of the team. Every row carries the manager_id it belongs to, ordered by manager first.
+-- the trend window's start and the tenant's timezone; ``sc`` is each manager's scope, the users
+-- of the team (digest_many_scope, as arrays). Every row carries the manager_id it belongs to, ordered by manager first.
+
+-- name: digest_many_scope
+-- Each manager's scope (the users of the team; the whole tenant without one), read first and
+-- passed back to the figures as arrays: so PostgreSQL knows its real size and joins by hash.
+SELECT m.manager_id, u.user_id
+FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[]) AS m(manager_id, tenant_id, team_id)
+JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+ORDER BY m.manager_id, u.user_id;
 
 -- name: digest_many_new_leads
 WITH m AS MATERIALIZED (
@@ -264,7 +272,8 @@ WITH m AS MATERIALIZED (
         AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
 ),
 sc AS MATERIALIZED (
-    SELECT m.*, u.user_id FROM m JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
 )
 SELECT sc.manager_id, d.source, count(*) AS count, coalesce(sum(d.amount), 0)::bigint AS amount
 FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
@@ -279,7 +288,8 @@ WITH m AS MATERIALIZED (
         AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
 ),
 sc AS MATERIALIZED (
-    SELECT m.*, u.user_id FROM m JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
 ),
 h AS MATERIALIZED (
     -- the window's history of the managers' tenants (stage_history_time), then to the scopes by hash
@@ -304,7 +314,8 @@ WITH m AS MATERIALIZED (
         AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
 ),
 sc AS MATERIALIZED (
-    SELECT m.*, u.user_id FROM m JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
 ),
 h AS MATERIALIZED (
     SELECT h.* FROM (SELECT DISTINCT tenant_id, since, until FROM m) w
@@ -328,15 +339,20 @@ WITH m AS MATERIALIZED (
         AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
 ),
 sc AS MATERIALIZED (
-    SELECT m.*, u.user_id, u.name FROM m JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+    SELECT m.*, x.user_id, u.name FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id) JOIN users u ON u.tenant_id = m.tenant_id AND u.user_id = x.user_id
 ),
 over AS (
     SELECT sc.manager_id, d.deal_id, d.title, sc.name AS owner, s.name_zh AS stage_name, d.amount,
            floor(extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - s.sla_days)::int AS days_over
     FROM sc
-    JOIN pipeline_stages s ON s.tenant_id = sc.tenant_id AND s.key NOT IN ('won', 'paid', 'lost') AND s.sla_days IS NOT NULL
-    JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id AND d.stage = s.key
-                AND d.stage_entered_at <= :now::timestamptz - s.sla_days * interval '24 hours'
+    -- each user's deals by its index (deals_owner_open), whatever the estimates
+    CROSS JOIN LATERAL (
+        SELECT x.* FROM deals x
+        WHERE x.tenant_id = sc.tenant_id AND x.owner_id = sc.user_id AND x.stage NOT IN ('won', 'paid', 'lost')
+    ) d
+    JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage AND s.sla_days IS NOT NULL
+    WHERE d.stage_entered_at <= :now::timestamptz - s.sla_days * interval '24 hours'
 ),
 ranked AS (
     SELECT o.*, count(*) OVER (PARTITION BY o.manager_id) AS total,
@@ -354,7 +370,8 @@ WITH m AS MATERIALIZED (
         AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
 ),
 sc AS MATERIALIZED (
-    SELECT m.*, u.user_id FROM m JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
 ),
 x AS (
     SELECT sc.manager_id, d.stage, count(*) AS count, sum(d.amount) AS amount
@@ -371,41 +388,45 @@ ORDER BY m.manager_id, s.position, s.key;
 
 -- name: digest_many_conversion
 -- As digest_conversion, per manager: of the deals that entered a stage in the window, how many
--- have since moved to a later stage (not lost).
+-- have since moved to a later stage (not lost). What an entry in the window reached later lies in
+-- the window too, so one pass over the window's history (per tenant, stage_history_time) does:
+-- per deal and stage, whether it advanced; per owner, the deals (a deal has one owner, so the
+-- owners' counts add up exactly to a team's); per manager, the sum over the team.
 WITH m AS MATERIALIZED (
     SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
                          :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
         AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
 ),
 sc AS MATERIALIZED (
-    SELECT m.*, u.user_id FROM m JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
 ),
 w AS MATERIALIZED (
     SELECT DISTINCT tenant_id, conv_since, until FROM m
 ),
-moved AS MATERIALIZED (
-    -- the deals of each manager with a move in the window
-    SELECT DISTINCT sc.manager_id, sc.until, sc.conv_since, h.tenant_id, h.deal_id
-    FROM w JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.conv_since AND h.changed_at < w.until
-    JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
-    JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
-    WHERE h.changed_at >= sc.conv_since AND h.changed_at < sc.until
-),
 entries AS (
-    SELECT mv.manager_id, mv.tenant_id, h.deal_id, h.to_stage, h.changed_at, mv.conv_since,
+    SELECT h.tenant_id, h.deal_id, h.to_stage, p.position,
            max(CASE WHEN h.to_stage <> 'lost' THEN p.position END) OVER (
-               PARTITION BY mv.manager_id, h.deal_id ORDER BY h.changed_at, h.history_id
+               PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
                ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS reached_later
-    FROM moved mv
-    JOIN deal_stage_history h ON h.tenant_id = mv.tenant_id AND h.deal_id = mv.deal_id AND h.changed_at < mv.until
+    FROM w
+    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.conv_since AND h.changed_at < w.until
     JOIN pipeline_stages p ON p.tenant_id = h.tenant_id AND p.key = h.to_stage
 ),
+per_deal AS (
+    SELECT e.tenant_id, e.deal_id, e.to_stage, bool_or(e.reached_later > e.position) AS advanced
+    FROM entries e
+    GROUP BY e.tenant_id, e.deal_id, e.to_stage
+),
+per_owner AS (
+    SELECT pd.tenant_id, d.owner_id, pd.to_stage, count(*) AS entered, count(*) FILTER (WHERE pd.advanced) AS advanced
+    FROM per_deal pd JOIN deals d ON d.tenant_id = pd.tenant_id AND d.deal_id = pd.deal_id
+    GROUP BY pd.tenant_id, d.owner_id, pd.to_stage
+),
 agg AS (
-    SELECT e.manager_id, e.to_stage, s.position, count(DISTINCT e.deal_id) AS entered,
-           count(DISTINCT e.deal_id) FILTER (WHERE e.reached_later > s.position) AS advanced
-    FROM entries e JOIN pipeline_stages s ON s.tenant_id = e.tenant_id AND s.key = e.to_stage
-    WHERE e.changed_at >= e.conv_since
-    GROUP BY e.manager_id, e.to_stage, s.position
+    SELECT sc.manager_id, po.to_stage, sum(po.entered)::bigint AS entered, sum(po.advanced)::bigint AS advanced
+    FROM sc JOIN per_owner po ON po.tenant_id = sc.tenant_id AND po.owner_id = sc.user_id
+    GROUP BY sc.manager_id, po.to_stage
 )
 SELECT m.manager_id, s.key AS stage, s.name_zh AS name,
        coalesce(lead(s.name_zh) OVER (PARTITION BY m.manager_id ORDER BY s.position, s.key), '') AS next_name,
@@ -422,7 +443,8 @@ WITH m AS MATERIALIZED (
         AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
 ),
 sc AS MATERIALIZED (
-    SELECT m.*, u.user_id FROM m JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
 ),
 ev AS (
     SELECT sc.manager_id, e.kind, e.visitor_id, e.dwell_seconds
@@ -462,7 +484,8 @@ WITH m AS MATERIALIZED (
         AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
 ),
 sc AS MATERIALIZED (
-    SELECT m.*, u.user_id FROM m JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
 ),
 h AS MATERIALIZED (
     SELECT h.* FROM (SELECT DISTINCT tenant_id, trend_since, until FROM m) w

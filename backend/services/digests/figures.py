@@ -83,6 +83,10 @@ async def daily_many(conn: asyncpg.Connection, managers: list[tuple[Tenant, Any]
         params["conv_since"].append(until - dt.timedelta(days=CONVERSION_DAYS))
         params["trend_since"].append(manners.day_start(first, tz))
         params["tz"].append(tz)
+    scope = await queries.digest_many_scope(conn, manager_ids=params["manager_ids"], tenant_ids=params["tenant_ids"],
+                                            team_ids=params["team_ids"])
+    params["scope_managers"] = [r["manager_id"] for r in scope]
+    params["scope_users"] = [r["user_id"] for r in scope]
     leads = _by_manager(await queries.digest_many_new_leads(conn, **params))
     moves = _by_manager(await queries.digest_many_stage_moves(conn, **params))
     closed = _by_manager(await queries.digest_many_closed(conn, **params))
