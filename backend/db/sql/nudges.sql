@@ -97,6 +97,15 @@ skip AS MATERIALIZED (
     JOIN exhausted e ON e.tenant_id = u.tenant_id AND e.recipient_id = m.user_id
     WHERE EXISTS (SELECT 1 FROM exhausted)
 ),
+l1_live AS MATERIALIZED (
+    -- tenants where someone could still get a level-1 nudge today: an active user with a WeChat
+    -- Work id not skipped (a rescan's tenants are usually all spent: their deals are not read)
+    SELECT t.tenant_id FROM t
+    WHERE EXISTS (SELECT 1 FROM users u
+                  WHERE u.tenant_id = t.tenant_id AND u.active AND u.wecom_userid IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM skip k WHERE k.tenant_id = u.tenant_id
+                                      AND k.owner_id = u.user_id AND k.level = 1))
+),
 hit AS (
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at,
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END AS rule, 1 AS level,
@@ -108,7 +117,7 @@ hit AS (
         SELECT * FROM deals x
         WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.due_before
           AND x.stage NOT IN ('paid', 'lost')) d
-    WHERE th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+    WHERE th.tenant_id IN (SELECT tenant_id FROM l1_live) AND th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
     UNION ALL
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at,
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END, 2,
@@ -131,7 +140,8 @@ hit AS (
     JOIN deals d ON d.tenant_id = t.tenant_id AND coalesce(d.last_activity_at, d.created_at) <= t.idle_before
                 AND d.stage NOT IN ('won', 'paid', 'lost')
     JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
-    WHERE t.idle AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+    WHERE t.idle AND t.tenant_id IN (SELECT tenant_id FROM l1_live)
+      AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
     UNION ALL
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.stage, d.stage_entered_at, 'close_passed', 1,
            (d.expected_close::timestamp AT TIME ZONE 'UTC'), coalesce(d.amount, 0) * th.probability,
@@ -142,7 +152,8 @@ hit AS (
     JOIN deals d ON d.tenant_id = t.tenant_id AND d.expected_close < t.local_today
                 AND d.expected_close IS NOT NULL AND d.stage NOT IN ('won', 'paid', 'lost')
     JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
-    WHERE t.close_passed AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+    WHERE t.close_passed AND t.tenant_id IN (SELECT tenant_id FROM l1_live)
+      AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
 ),
 live AS (
     SELECT h.* FROM hit h
