@@ -9,7 +9,9 @@ what verifies, decrypts, parses and encrypts callbacks (``bot/``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import secrets
 from typing import Any
 
 import asyncpg
@@ -175,3 +177,90 @@ async def wecom_media_get(conn: asyncpg.Connection, tenant: Tenant, media_id: st
             continue
         raise UpstreamError(f"media/get failed: {code} {data.get('errmsg', '')}", code=code)
     raise UpstreamError("media/get failed after a token refresh")
+
+
+# -- JS-SDK (the H5 card inside WeChat: the forward carries the rep's title, description, avatar) --
+
+JSAPI_LIST = ["updateAppMessageShareData", "updateTimelineShareData", "onMenuShareAppMessage", "onMenuShareTimeline"]
+
+
+def jssdk_signature(ticket: str, nonce_str: str, timestamp: int, url: str) -> str:
+    """WeChat's JS-SDK signature: sha1 of ``jsapi_ticket=…&noncestr=…&timestamp=…&url=…`` (the
+    fields in that order, values as they are, the url without its #fragment)."""
+    plain = f"jsapi_ticket={ticket}&noncestr={nonce_str}&timestamp={timestamp}&url={url.split('#', 1)[0]}"
+    return hashlib.sha1(plain.encode("utf-8")).hexdigest()
+
+
+async def mp_access_token(conn: asyncpg.Connection, tenant: Tenant, *, refresh: bool = False) -> str:
+    """The tenant's Official Account token (client_credential), cached in PostgreSQL like the
+    WeChat Work one."""
+    now = clock.now()
+    if not refresh:
+        row = await queries.wechat_token_get(conn, tenant_id=tenant.tenant_id, kind="mp")
+        if row and row["expires_at"] > now + dt.timedelta(seconds=60):
+            return row["token"]
+    if not tenant.mp.appid or not tenant.mp.secret:
+        raise UpstreamError("the tenant has no Official Account appid/secret configured", permanent=True)
+    data = await _get_json(
+        "GET", f"{_base('wechat')}/cgi-bin/token",
+        params={"grant_type": "client_credential", "appid": tenant.mp.appid, "secret": tenant.mp.secret},
+    )
+    code = data.get("errcode", 0)
+    if code != 0 or "access_token" not in data:
+        raise UpstreamError(f"token failed: {code} {data.get('errmsg', '')}", code=code,
+                            permanent=code not in RETRYABLE_ERRORS)
+    expires = now + dt.timedelta(seconds=int(data.get("expires_in", 7200)))
+    await queries.wechat_token_put(conn, tenant_id=tenant.tenant_id, kind="mp", token=data["access_token"], expires_at=expires)
+    return data["access_token"]
+
+
+def jssdk_kind(tenant: Tenant) -> str | None:
+    """Whose JS-SDK signs the card page: the Official Account's when the tenant has one (the card's
+    audience is customers in WeChat), else WeChat Work's; None when neither is configured."""
+    if tenant.mp.appid and tenant.mp.secret:
+        return "mp"
+    if tenant.wecom.corp_id and tenant.wecom.secret:
+        return "wecom"
+    return None
+
+
+async def jsapi_ticket(conn: asyncpg.Connection, tenant: Tenant) -> tuple[str, str]:
+    """(appId for wx.config, jsapi_ticket): cached in PostgreSQL until a minute before it expires
+    (WeChat limits how often a ticket may be fetched), refreshed once on a stale access token."""
+    kind = jssdk_kind(tenant)
+    if kind is None:
+        raise UpstreamError("the tenant has no Official Account or WeChat Work app configured", permanent=True)
+    app_id = tenant.mp.appid if kind == "mp" else tenant.wecom.corp_id
+    now = clock.now()
+    row = await queries.wechat_token_get(conn, tenant_id=tenant.tenant_id, kind=f"{kind}_jsapi")
+    if row and row["expires_at"] > now + dt.timedelta(seconds=60):
+        return app_id, row["token"]
+    for attempt in range(2):
+        if kind == "mp":
+            token = await mp_access_token(conn, tenant, refresh=attempt > 0)
+            data = await _get_json("GET", f"{_base('wechat')}/cgi-bin/ticket/getticket",
+                                   params={"access_token": token, "type": "jsapi"})
+        else:
+            token = await wecom_access_token(conn, tenant, refresh=attempt > 0)
+            data = await _get_json("GET", f"{_base('wecom')}/cgi-bin/get_jsapi_ticket", params={"access_token": token})
+        code = data.get("errcode", 0)
+        if code == 0 and data.get("ticket"):
+            expires = now + dt.timedelta(seconds=int(data.get("expires_in", 7200)))
+            await queries.wechat_token_put(conn, tenant_id=tenant.tenant_id, kind=f"{kind}_jsapi",
+                                           token=data["ticket"], expires_at=expires)
+            return app_id, data["ticket"]
+        if code in TOKEN_ERRORS and attempt == 0:
+            await queries.wechat_token_drop(conn, tenant_id=tenant.tenant_id, kind=kind, token=token)
+            continue
+        raise UpstreamError(f"jsapi ticket failed: {code} {data.get('errmsg', '')}", code=code,
+                            permanent=code not in RETRYABLE_ERRORS and code not in TOKEN_ERRORS)
+    raise UpstreamError("jsapi ticket failed after a token refresh")
+
+
+async def jssdk_config(conn: asyncpg.Connection, tenant: Tenant, url: str) -> dict[str, Any]:
+    """What the page passes to ``wx.config`` for ``url`` (its address without the #fragment)."""
+    app_id, ticket = await jsapi_ticket(conn, tenant)
+    nonce = secrets.token_urlsafe(12)
+    timestamp = int(clock.now().timestamp())
+    return {"app_id": app_id, "timestamp": timestamp, "nonce_str": nonce,
+            "signature": jssdk_signature(ticket, nonce, timestamp, url), "js_api_list": JSAPI_LIST}

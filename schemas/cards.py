@@ -89,6 +89,9 @@ class ShareCreate(Base, kw_only=True):
     """Forwarding: the share the customer came through (missing: the rep's root share)."""
 
     parent: ShareToken | None = None
+    # the page minting the link WeChat's own forward will carry: recorded as a forward only when
+    # someone else opens it
+    pending: bool = False
 
 
 class ShareCreated(msgspec.Struct, kw_only=True):

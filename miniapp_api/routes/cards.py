@@ -55,7 +55,7 @@ class PublicCardController(Controller):
         self, code: Code, data: ShareCreate, db: asyncpg.Connection, session: MiniSession, client_ip: str
     ) -> ShareCreated:
         """A child share for forwarding (``parent``: the share the customer came through)."""
-        return await tracking.mint_share(db, code, data.parent, session.viewer, ip=client_ip)
+        return await tracking.mint_share(db, code, data.parent, session.viewer, ip=client_ip, pending=data.pending)
 
     @post("/{code:str}/events", operation_id="miniappCardEvents", status_code=200)
     async def events(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import urllib.parse
 from typing import Any
 
 import asyncpg
@@ -16,7 +17,9 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import Cookie
 
+from backend import wechat_api
 from backend.errors import Invalid, NotFound, RateLimited, TuokeError
+from backend.services import tenants
 from backend.services.cards import inquiries, ratelimit, tracking, visitors
 from backend.services.cards.cards import card_url, products_of
 from backend.services.cards.visitors import Viewer
@@ -121,8 +124,10 @@ class H5CardController(Controller):
         card = _public(row, share)
         description = card.bio[:120] if card.bio else "，".join(
             x for x in (card.title, card.company, f"电话 {card.phone}" if card.phone else "") if x)
+        wx_share = {"title": f"{card.name} · {card.title}" if card.title else card.name, "desc": description,
+                    "img_url": card.avatar_url or ""}
         body = render("card.html", card=card, code=code, share=share, page_url=card_url(code, share),
-                      description=description)
+                      description=description, wx_share=wx_share)
         cookies = []
         if not visitors.valid_anon_key(request.cookies.get(COOKIE)):
             cookies.append(_cookie(visitors.new_anon_key(), request))
@@ -156,8 +161,23 @@ class H5CardController(Controller):
         """A child share of the page's share, for the link the visitor forwards."""
         row = await _card(db, code)
         viewer, cookie = await _viewer(db, request, row["tenant_id"], "share", client_ip)
-        created = await tracking.mint_share(db, code, data.parent, viewer, ip=client_ip, ip_counted=True)
+        created = await tracking.mint_share(db, code, data.parent, viewer, ip=client_ip, ip_counted=True,
+                                            pending=data.pending)
         return Response(created, status_code=201, cookies=[cookie] if cookie else [])
+
+    @get("/{code:str}/jssdk", operation_id="h5JsSdk")
+    async def jssdk(self, code: str, url: str, db: asyncpg.Connection) -> dict[str, Any]:
+        """``wx.config`` for this card's page inside WeChat: appId, timestamp, nonceStr and the
+        signature of ``url`` (the page's address; its #fragment is dropped), by the tenant's
+        Official Account (or, without one, its WeChat Work app). Only this card's page is signed."""
+        row = await _card(db, code)
+        parts = urllib.parse.urlsplit(url.split("#", 1)[0])
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path != f"/c/{code}" or len(url) > 1024:
+            raise Invalid("url must be this card's page address", field="url")
+        tenant = await tenants.get_tenant(db, row["tenant_id"])
+        if wechat_api.jssdk_kind(tenant) is None:
+            raise NotFound("this card's company has no WeChat JS-SDK configured")
+        return await wechat_api.jssdk_config(db, tenant, url)
 
     @get("/{code:str}/vcard", operation_id="h5VCard", media_type="text/vcard")
     async def vcard(self, code: str, request: Request, db: asyncpg.Connection, client_ip: str) -> Response[str]:

@@ -53,6 +53,7 @@ class FakeWeChat:
         self.send_delay = 0.0  # seconds message/send takes before answering (a slow WeChat)
         self.token_fetches = 0
         self.media: dict[str, bytes] = {}
+        self.tickets: list[str] = []  # jsapi tickets handed out, newest last
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -164,7 +165,9 @@ class FakeWeChat:
             self.received.append(record)
         endpoint = {"/cgi-bin/gettoken": "token", "/cgi-bin/message/send": "send",
                     "/cgi-bin/message/update_template_card": "update_card", "/sns/jscode2session": "session",
-                    "/cgi-bin/media/get": "media", "/v1/audio/transcriptions": "stt"}.get(path)
+                    "/cgi-bin/media/get": "media", "/v1/audio/transcriptions": "stt",
+                    "/cgi-bin/token": "mp_token", "/cgi-bin/ticket/getticket": "ticket",
+                    "/cgi-bin/get_jsapi_ticket": "ticket"}.get(path)
         if endpoint is None:
             return 404, {"errcode": 404, "errmsg": "no such api in the fake"}
         failure = self._failure(endpoint)
@@ -182,6 +185,25 @@ class FakeWeChat:
                 self.tokens[token] = query["corpid"]
                 self.token_fetches += 1
             return 200, {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
+        if endpoint == "mp_token":  # the Official Account's token (client_credential)
+            if query.get("grant_type") != "client_credential" or not query.get("appid") or not query.get("secret"):
+                return 200, {"errcode": 40013, "errmsg": "invalid appid"}
+            token = "fake-mp-token-" + secrets.token_hex(8)
+            with self.lock:
+                self.tokens[token] = query["appid"]
+                self.token_fetches += 1
+            return 200, {"access_token": token, "expires_in": 7200}
+        if endpoint == "ticket":  # JS-SDK jsapi_ticket: Official Account (type=jsapi) or WeChat Work
+            with self.lock:
+                valid = query.get("access_token") in self.tokens
+            if not valid:
+                return 200, ERRORS["token_expired"]
+            if path == "/cgi-bin/ticket/getticket" and query.get("type") != "jsapi":
+                return 200, {"errcode": 40097, "errmsg": "invalid args"}
+            ticket = "fake-ticket-" + secrets.token_hex(16)
+            with self.lock:
+                self.tickets.append(ticket)
+            return 200, {"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": 7200}
         if endpoint == "media":
             with self.lock:
                 valid = query.get("access_token") in self.tokens

@@ -193,3 +193,21 @@ async def test_quiet_hours_hold_a_late_digest_until_morning(dataset, db, pool):
     at_ = await db.fetchval("SELECT next_attempt_at FROM outbox WHERE tenant_id = $1 AND idempotency_key LIKE 'digest:%'",
                             tenant.tenant_id)
     assert at_ == dt.datetime(2026, 3, 12, 8, 0, tzinfo=SH)
+
+
+async def test_the_digests_of_many_managers_at_once_are_each_their_own(factory, db):
+    """One statement per figure for many managers (the digest job's path) gives each manager
+    exactly what its own digest says: nothing of another team or tenant leaks in."""
+    tenant, mgr, _ = await build(factory, db)
+    other_tenant, other_mgr, _ = await build(factory, db)
+    south = await factory.user(tenant.tenant_id, "南区经理", role="manager", team="华南组")
+    clock.set_now(NOW)
+    batch = [(tenant, await figs.manager_row(db, tenant.tenant_id, mgr.user_id)),
+             (tenant, await figs.manager_row(db, tenant.tenant_id, south.user_id)),
+             (other_tenant, await figs.manager_row(db, other_tenant.tenant_id, other_mgr.user_id))]
+    together = await figs.daily_many(db, batch, NOW)
+    alone = [await figs.daily(db, t, m, NOW) for t, m in batch]
+    assert together == alone
+    assert [f.manager_id for f in together] == [mgr.user_id, south.user_id, other_mgr.user_id]
+    assert [w.title for w in together[1].won] == ["另一组的客户"] and together[0].won != together[1].won
+    assert together[0].new_leads_total == together[2].new_leads_total == 3

@@ -95,6 +95,24 @@ WITH rk AS (
     WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id AND (SELECT ok FROM lim)
     ON CONFLICT (tenant_id, visitor_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
     RETURNING event_id
+), conf AS (
+    -- a share minted by the page inside WeChat (not forwarded yet), opened by someone else than
+    -- its forwarder: now it was forwarded (once)
+    UPDATE card_shares s SET forwarded_at = :now
+    FROM c, who
+    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id
+      AND s.tenant_id = c.tenant_id AND s.share_id = (SELECT share_id FROM sh)
+      AND s.parent_share_id IS NOT NULL AND s.forwarded_at IS NULL
+      AND s.visitor_id IS DISTINCT FROM who.visitor_id
+    RETURNING s.tenant_id, s.share_id, s.visitor_id, s.parent_share_id
+), fwd AS (
+    INSERT INTO card_events (tenant_id, rep_id, visitor_id, contact_id, kind, share_id, detail, created_at)
+    SELECT conf.tenant_id, c.user_id, conf.visitor_id, v.contact_id, 'forward', conf.share_id,
+           jsonb_build_object('parent_share_id', conf.parent_share_id), :now
+    FROM conf
+    CROSS JOIN c
+    LEFT JOIN card_visitors v ON v.tenant_id = conf.tenant_id AND v.visitor_id = conf.visitor_id
+    RETURNING visitor_id, contact_id
 )
 SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.phone, c.email,
        c.wechat_id, c.avatar_url, c.bio, c.products,
@@ -102,7 +120,8 @@ SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.
        (SELECT at FROM prev) AS prev_view_at, (SELECT event_id FROM ins) AS event_id,
        who.session_ok, who.visitor_id, who.contact_id, who.user_id AS viewer_user_id,
        (SELECT ok FROM lim) AS rate_ok, (SELECT keys FROM lim) AS rl_keys, (SELECT hits FROM lim) AS rl_hits,
-       (SELECT previous FROM lim) AS rl_previous
+       (SELECT previous FROM lim) AS rl_previous,
+       (SELECT visitor_id FROM fwd) AS forwarder_visitor_id, (SELECT contact_id FROM fwd) AS forwarder_contact_id
 FROM c, who;
 
 -- name: cards_share_by_token^
@@ -115,10 +134,14 @@ WHERE tenant_id = :tenant_id AND card_id = :card_id AND parent_share_id IS NULL;
 
 -- name: cards_child_share_insert^
 -- One child share per forwarding visitor and parent: forwarding again gives the same share.
-INSERT INTO card_shares (tenant_id, card_id, token, parent_share_id, visitor_id, depth, created_at)
-VALUES (:tenant_id, :card_id, :token, :parent_share_id, :visitor_id, :depth, :now)
+-- :pending (the page minting the link WeChat will forward): not forwarded yet (forwarded_at
+-- stays NULL until the link is opened by someone else, cards_open); otherwise forwarded now.
+INSERT INTO card_shares (tenant_id, card_id, token, parent_share_id, visitor_id, depth, created_at, forwarded_at)
+VALUES (:tenant_id, :card_id, :token, :parent_share_id, :visitor_id, :depth, :now,
+        CASE WHEN coalesce(:pending::bool, false) THEN NULL ELSE :now::timestamptz END)
 ON CONFLICT (tenant_id, card_id, parent_share_id, visitor_id) WHERE parent_share_id IS NOT NULL
-DO UPDATE SET depth = excluded.depth
+DO UPDATE SET depth = excluded.depth,
+              forwarded_at = coalesce(card_shares.forwarded_at, excluded.forwarded_at)
 RETURNING share_id, token, depth, (xmax = 0) AS created;
 
 -- name: cards_share_chain

@@ -249,3 +249,303 @@ ON CONFLICT (tenant_id, manager_id, kind, day) DO UPDATE
     SET token = excluded.token, expires_at = excluded.expires_at, figures = excluded.figures,
         created_at = excluded.created_at
 RETURNING token;
+
+-- Set-based daily digests: each figure below is one statement for MANY managers at once (the
+-- digest job computes every due manager's digest together; a single manager is a batch of one).
+-- The managers come in as arrays, one element per manager: the manager, its tenant and team
+-- (NULL: the whole tenant), yesterday's window [since, until), the conversion window's start,
+-- the trend window's start and the tenant's timezone; ``sc`` is each manager's scope, the users
+-- of the team (digest_many_scope, as arrays). Every row carries the manager_id it belongs to, ordered by manager first.
+
+-- name: digest_many_scope
+-- Each manager's scope (the users of the team; the whole tenant without one), read first and
+-- passed back to the figures as arrays: so PostgreSQL knows its real size and joins by hash.
+SELECT m.manager_id, u.user_id
+FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[]) AS m(manager_id, tenant_id, team_id)
+JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+ORDER BY m.manager_id, u.user_id;
+
+-- name: digest_many_new_leads
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
+        AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
+),
+sc AS MATERIALIZED (
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
+)
+SELECT sc.manager_id, d.source, count(*) AS count, coalesce(sum(d.amount), 0)::bigint AS amount
+FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
+WHERE d.created_at >= sc.since AND d.created_at < sc.until
+GROUP BY sc.manager_id, d.source
+ORDER BY sc.manager_id, count DESC, d.source;
+
+-- name: digest_many_stage_moves
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
+        AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
+),
+sc AS MATERIALIZED (
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
+),
+h AS MATERIALIZED (
+    -- the window's history of the managers' tenants (stage_history_time), then to the scopes by hash
+    SELECT h.* FROM (SELECT DISTINCT tenant_id, since, until FROM m) w
+    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.since AND h.changed_at < w.until
+)
+SELECT sc.manager_id, h.from_stage, h.to_stage, fs.name_zh AS from_name, ts.name_zh AS to_name, count(*) AS count,
+       ts.position > fs.position AS forward
+FROM h
+JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
+JOIN pipeline_stages fs ON fs.tenant_id = h.tenant_id AND fs.key = h.from_stage
+JOIN pipeline_stages ts ON ts.tenant_id = h.tenant_id AND ts.key = h.to_stage
+WHERE h.changed_at >= sc.since AND h.changed_at < sc.until AND h.to_stage NOT IN ('won', 'lost')
+GROUP BY sc.manager_id, h.from_stage, h.to_stage, fs.name_zh, ts.name_zh, fs.position, ts.position
+ORDER BY sc.manager_id, count DESC, fs.position, ts.position;
+
+-- name: digest_many_closed
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
+        AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
+),
+sc AS MATERIALIZED (
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
+),
+h AS MATERIALIZED (
+    SELECT h.* FROM (SELECT DISTINCT tenant_id, since, until FROM m) w
+    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.since AND h.changed_at < w.until
+    WHERE h.to_stage IN ('won', 'lost')
+)
+SELECT sc.manager_id, h.to_stage AS outcome, d.deal_id, d.title, u.name AS owner, h.amount,
+       coalesce(h.reason, d.lost_reason) AS reason
+FROM h
+JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
+JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+WHERE h.changed_at >= sc.since AND h.changed_at < sc.until
+ORDER BY sc.manager_id, h.amount DESC NULLS LAST, h.history_id;
+
+-- name: digest_many_stalled
+-- The ``limit`` biggest stalled deals of each manager; ``total`` counts them all.
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
+        AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
+),
+sc AS MATERIALIZED (
+    SELECT m.*, x.user_id, u.name FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id) JOIN users u ON u.tenant_id = m.tenant_id AND u.user_id = x.user_id
+),
+over AS (
+    SELECT sc.manager_id, d.deal_id, d.title, sc.name AS owner, s.name_zh AS stage_name, d.amount,
+           floor(extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - s.sla_days)::int AS days_over
+    FROM sc
+    -- each user's deals by its index (deals_owner_open), whatever the estimates
+    CROSS JOIN LATERAL (
+        SELECT x.* FROM deals x
+        WHERE x.tenant_id = sc.tenant_id AND x.owner_id = sc.user_id AND x.stage NOT IN ('won', 'paid', 'lost')
+    ) d
+    JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage AND s.sla_days IS NOT NULL
+    WHERE d.stage_entered_at <= :now::timestamptz - s.sla_days * interval '24 hours'
+),
+ranked AS (
+    SELECT o.*, count(*) OVER (PARTITION BY o.manager_id) AS total,
+           row_number() OVER (PARTITION BY o.manager_id ORDER BY o.amount DESC NULLS LAST, o.days_over DESC, o.deal_id) AS nth
+    FROM over o
+)
+SELECT manager_id, deal_id, title, owner, stage_name, amount, days_over, total FROM ranked
+WHERE nth <= :limit
+ORDER BY manager_id, nth;
+
+-- name: digest_many_funnel
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
+        AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
+),
+sc AS MATERIALIZED (
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
+),
+x AS (
+    SELECT sc.manager_id, d.stage, count(*) AS count, sum(d.amount) AS amount
+    FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
+    WHERE d.stage NOT IN ('paid', 'lost')
+    GROUP BY sc.manager_id, d.stage
+)
+SELECT m.manager_id, s.key AS stage, s.name_zh AS name, coalesce(x.count, 0) AS count,
+       coalesce(x.amount, 0)::bigint AS amount, coalesce(x.amount * s.probability, 0)::float8 AS weighted
+FROM m
+JOIN pipeline_stages s ON s.tenant_id = m.tenant_id AND s.key NOT IN ('paid', 'lost')
+LEFT JOIN x ON x.manager_id = m.manager_id AND x.stage = s.key
+ORDER BY m.manager_id, s.position, s.key;
+
+-- name: digest_many_conversion
+-- As digest_conversion, per manager: of the deals that entered a stage in the window, how many
+-- have since moved to a later stage (not lost). What an entry in the window reached later lies in
+-- the window too, so one pass over the window's history (per tenant, stage_history_time) does:
+-- per deal and stage, whether it advanced; per owner, the deals (a deal has one owner, so the
+-- owners' counts add up exactly to a team's); per manager, the sum over the team.
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
+        AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
+),
+sc AS MATERIALIZED (
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
+),
+w AS MATERIALIZED (
+    SELECT DISTINCT tenant_id, conv_since, until FROM m
+),
+entries AS (
+    SELECT h.tenant_id, h.deal_id, h.to_stage, p.position,
+           max(CASE WHEN h.to_stage <> 'lost' THEN p.position END) OVER (
+               PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
+               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS reached_later
+    FROM w
+    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.conv_since AND h.changed_at < w.until
+    JOIN pipeline_stages p ON p.tenant_id = h.tenant_id AND p.key = h.to_stage
+),
+per_deal AS (
+    SELECT e.tenant_id, e.deal_id, e.to_stage, bool_or(e.reached_later > e.position) AS advanced
+    FROM entries e
+    GROUP BY e.tenant_id, e.deal_id, e.to_stage
+),
+per_owner AS (
+    SELECT pd.tenant_id, d.owner_id, pd.to_stage, count(*) AS entered, count(*) FILTER (WHERE pd.advanced) AS advanced
+    FROM per_deal pd JOIN deals d ON d.tenant_id = pd.tenant_id AND d.deal_id = pd.deal_id
+    GROUP BY pd.tenant_id, d.owner_id, pd.to_stage
+),
+agg AS (
+    SELECT sc.manager_id, po.to_stage, sum(po.entered)::bigint AS entered, sum(po.advanced)::bigint AS advanced
+    FROM sc JOIN per_owner po ON po.tenant_id = sc.tenant_id AND po.owner_id = sc.user_id
+    GROUP BY sc.manager_id, po.to_stage
+)
+SELECT m.manager_id, s.key AS stage, s.name_zh AS name,
+       coalesce(lead(s.name_zh) OVER (PARTITION BY m.manager_id ORDER BY s.position, s.key), '') AS next_name,
+       coalesce(a.entered, 0) AS entered, coalesce(a.advanced, 0) AS advanced
+FROM m
+JOIN pipeline_stages s ON s.tenant_id = m.tenant_id AND s.key NOT IN ('paid', 'lost')
+LEFT JOIN agg a ON a.manager_id = m.manager_id AND a.to_stage = s.key
+ORDER BY m.manager_id, s.position, s.key;
+
+-- name: digest_many_engagement
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
+        AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
+),
+sc AS MATERIALIZED (
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
+),
+ev AS (
+    SELECT sc.manager_id, e.kind, e.visitor_id, e.dwell_seconds
+    FROM sc JOIN card_events e ON e.tenant_id = sc.tenant_id AND e.rep_id = sc.user_id
+                               AND e.created_at >= sc.since AND e.created_at < sc.until
+)
+SELECT m.manager_id,
+       count(ev.kind) FILTER (WHERE ev.kind = 'view') AS views,
+       count(DISTINCT ev.visitor_id) FILTER (WHERE ev.kind = 'view') AS visitors,
+       count(ev.kind) FILTER (WHERE ev.kind = 'forward') AS forwards,
+       count(ev.kind) FILTER (WHERE ev.kind = 'inquiry') AS inquiries,
+       count(ev.kind) FILTER (WHERE ev.kind = 'tap_phone') AS tap_phone,
+       (coalesce(sum(ev.dwell_seconds) FILTER (WHERE ev.kind = 'dwell'), 0) / 60)::int AS dwell_minutes
+FROM m LEFT JOIN ev ON ev.manager_id = m.manager_id
+GROUP BY m.manager_id
+ORDER BY m.manager_id;
+
+-- name: digest_many_idle_reps
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
+        AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
+)
+SELECT m.manager_id, u.user_id, u.name
+FROM m JOIN users u ON u.tenant_id = m.tenant_id AND (m.team_id IS NULL OR u.team_id = m.team_id)
+WHERE u.role = 'rep' AND u.active
+  AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = u.tenant_id AND a.user_id = u.user_id
+                    AND a.created_at >= m.since AND a.created_at < m.until)
+  AND NOT EXISTS (SELECT 1 FROM deal_stage_history h WHERE h.tenant_id = u.tenant_id AND h.changed_by = u.user_id
+                    AND h.changed_at >= m.since AND h.changed_at < m.until)
+ORDER BY m.manager_id, u.user_id;
+
+-- name: digest_many_trend
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
+        AS m(manager_id, tenant_id, team_id, since, until, conv_since, trend_since, tz)
+),
+sc AS MATERIALIZED (
+    SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
+    JOIN m USING (manager_id)
+),
+h AS MATERIALIZED (
+    SELECT h.* FROM (SELECT DISTINCT tenant_id, trend_since, until FROM m) w
+    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.trend_since AND h.changed_at < w.until
+    WHERE h.to_stage <> 'lost'
+)
+SELECT sc.manager_id, 'leads' AS series, (d.created_at AT TIME ZONE sc.tz)::date AS day, count(*) AS n, 0::bigint AS amount
+FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
+WHERE d.created_at >= sc.trend_since AND d.created_at < sc.until
+GROUP BY 1, 3
+UNION ALL
+SELECT sc.manager_id, CASE WHEN h.to_stage = 'won' THEN 'won' ELSE 'moves' END, (h.changed_at AT TIME ZONE sc.tz)::date,
+       count(*), coalesce(sum(h.amount), 0)::bigint
+FROM h
+JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
+JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
+JOIN pipeline_stages fs ON fs.tenant_id = h.tenant_id AND fs.key = h.from_stage
+JOIN pipeline_stages ts ON ts.tenant_id = h.tenant_id AND ts.key = h.to_stage
+WHERE h.changed_at >= sc.trend_since AND h.changed_at < sc.until AND ts.position > fs.position
+GROUP BY 1, 2, 3
+UNION ALL
+SELECT sc.manager_id, 'views', (e.created_at AT TIME ZONE sc.tz)::date, count(*), 0
+FROM sc JOIN card_events e ON e.tenant_id = sc.tenant_id AND e.rep_id = sc.user_id
+WHERE e.kind = 'view' AND e.created_at >= sc.trend_since AND e.created_at < sc.until
+GROUP BY 1, 3;
+
+-- name: digest_many_managers
+-- Active managers named by (tenant, user) arrays, with their team (digest_managers for many).
+SELECT u.tenant_id, u.user_id, u.name, u.team_id, tm.name AS team, u.wecom_userid
+FROM unnest(:tenant_ids::bigint[], :manager_ids::bigint[]) AS x(tenant_id, user_id)
+JOIN users u ON u.tenant_id = x.tenant_id AND u.user_id = x.user_id AND u.role = 'manager' AND u.active
+LEFT JOIN teams tm ON tm.tenant_id = u.tenant_id AND tm.team_id = u.team_id
+ORDER BY u.tenant_id, u.user_id;
+
+-- name: digest_claim_many
+-- Claim many daily/weekly digests at once: the rows claimed (a row another worker has is left out).
+INSERT INTO digests (tenant_id, manager_id, kind, day, token, expires_at, created_at)
+SELECT x.tenant_id, x.manager_id, :kind, x.day, x.token, :expires_at, :now
+FROM unnest(:tenant_ids::bigint[], :manager_ids::bigint[], :days::date[], :tokens::text[])
+    AS x(tenant_id, manager_id, day, token)
+ORDER BY x.tenant_id, x.manager_id
+ON CONFLICT (tenant_id, manager_id, kind, day) DO NOTHING
+RETURNING tenant_id, manager_id, digest_id, token;
+
+-- name: digest_set_figures_many!
+UPDATE digests g SET figures = x.figures::jsonb
+FROM unnest(:tenant_ids::bigint[], :digest_ids::bigint[], :figures::text[]) AS x(tenant_id, digest_id, figures)
+WHERE g.tenant_id = x.tenant_id AND g.digest_id = x.digest_id;
+
+-- name: digest_many_pool
+-- Deals returned to (released or recycled) and claimed from each manager's team pool in the window.
+WITH m AS MATERIALIZED (
+    SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
+                         :until::timestamptz[]) AS m(manager_id, tenant_id, team_id, since, until)
+)
+SELECT m.manager_id,
+       count(*) FILTER (WHERE e.kind IN ('recycle', 'release')) AS returned,
+       count(*) FILTER (WHERE e.kind = 'recycle') AS recycled,
+       count(*) FILTER (WHERE e.kind = 'claim') AS claimed
+FROM m JOIN deal_pool_events e
+    ON e.tenant_id = m.tenant_id AND e.kind IN ('recycle', 'release', 'claim')
+   AND (m.team_id IS NULL OR e.team_id = m.team_id) AND e.created_at >= m.since AND e.created_at < m.until
+GROUP BY m.manager_id;

@@ -67,6 +67,45 @@ th AS (
     FROM t JOIN pipeline_stages s ON s.tenant_id = t.tenant_id
     WHERE s.key NOT IN ('paid', 'lost')
 ),
+exhausted AS (
+    -- recipients with nothing more coming on the day this pass sends for: the daily cap spent
+    -- and the day's summary line out (what step 2 would drop them for, decided before any deal
+    -- is read, so a rescan does not re-find and re-rank every capped candidate)
+    SELECT n.tenant_id, n.recipient_id
+    FROM nudges n JOIN t ON t.tenant_id = n.tenant_id AND n.send_day = t.send_day
+    WHERE n.status = 'queued'
+    GROUP BY n.tenant_id, n.recipient_id, t.cap, t.send_day
+    HAVING count(DISTINCT n.deal_id) >= t.cap
+       AND EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = n.tenant_id
+                     AND b.idempotency_key = 'nudge-summary:' || n.recipient_id || ':' || t.send_day)
+),
+skip AS MATERIALIZED (
+    -- (owner, level) pairs whose recipient is exhausted: the owner (level 1), or the manager a
+    -- level-2 nudge of the owner's deal goes to (the same pick as in ``cand`` below)
+    SELECT u.tenant_id, u.user_id AS owner_id, 1 AS level
+    FROM exhausted e JOIN users u ON u.tenant_id = e.tenant_id AND u.user_id = e.recipient_id
+    UNION ALL
+    SELECT u.tenant_id, u.user_id, 2
+    FROM users u
+    JOIN t ON t.tenant_id = u.tenant_id
+    CROSS JOIN LATERAL (
+        SELECT x.user_id FROM users x
+        WHERE x.tenant_id = u.tenant_id AND x.team_id = u.team_id AND x.role = 'manager'
+          AND x.active AND x.wecom_userid IS NOT NULL AND x.user_id <> u.user_id
+        ORDER BY x.user_id LIMIT 1
+    ) m
+    JOIN exhausted e ON e.tenant_id = u.tenant_id AND e.recipient_id = m.user_id
+    WHERE EXISTS (SELECT 1 FROM exhausted)
+),
+l1_live AS MATERIALIZED (
+    -- tenants where someone could still get a level-1 nudge today: an active user with a WeChat
+    -- Work id not skipped (a rescan's tenants are usually all spent: their deals are not read)
+    SELECT t.tenant_id FROM t
+    WHERE EXISTS (SELECT 1 FROM users u
+                  WHERE u.tenant_id = t.tenant_id AND u.active AND u.wecom_userid IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM skip k WHERE k.tenant_id = u.tenant_id
+                                      AND k.owner_id = u.user_id AND k.level = 1))
+),
 hit AS (
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at,
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END AS rule, 1 AS level,
@@ -78,7 +117,7 @@ hit AS (
         SELECT * FROM deals x
         WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.due_before
           AND x.stage NOT IN ('paid', 'lost')) d
-    WHERE th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+    WHERE th.tenant_id IN (SELECT tenant_id FROM l1_live) AND th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
     UNION ALL
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at,
            CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END, 2,
@@ -101,7 +140,8 @@ hit AS (
     JOIN deals d ON d.tenant_id = t.tenant_id AND coalesce(d.last_activity_at, d.created_at) <= t.idle_before
                 AND d.stage NOT IN ('won', 'paid', 'lost')
     JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
-    WHERE t.idle AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+    WHERE t.idle AND t.tenant_id IN (SELECT tenant_id FROM l1_live)
+      AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
     UNION ALL
     SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at, 'close_passed', 1,
            (d.expected_close::timestamp AT TIME ZONE 'UTC'), coalesce(d.amount, 0) * th.probability,
@@ -112,7 +152,13 @@ hit AS (
     JOIN deals d ON d.tenant_id = t.tenant_id AND d.expected_close < t.local_today
                 AND d.expected_close IS NOT NULL AND d.stage NOT IN ('won', 'paid', 'lost')
     JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
-    WHERE t.close_passed AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+    WHERE t.close_passed AND t.tenant_id IN (SELECT tenant_id FROM l1_live)
+      AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+),
+live AS (
+    SELECT h.* FROM hit h
+    WHERE NOT EXISTS (SELECT 1 FROM skip k
+                      WHERE k.tenant_id = h.tenant_id AND k.owner_id = h.owner_id AND k.level = h.level)
 ),
 cand AS (
     SELECT h.tenant_id, h.deal_id, h.contact_id, h.rule, h.level, h.stage_entered_at, h.episode, h.score,
@@ -121,7 +167,7 @@ cand AS (
            CASE WHEN h.level = 1 THEN u.wecom_userid ELSE m.wecom_userid END AS recipient,
            h.send_at, h.send_day, h.cap, h.factor, h.engaged_days, h.engaged_since, h.today_start,
            coalesce(ac.tier_override, ac.tier, 'C') AS tier
-    FROM hit h
+    FROM live h
     JOIN users u ON u.tenant_id = h.tenant_id AND u.user_id = h.owner_id AND u.active
     LEFT JOIN accounts ac ON ac.tenant_id = h.tenant_id AND ac.account_id = h.account_id  -- 大客户 (tier A) first
     -- lookups per candidate, not joins with aggregates: the right plan whatever the row estimates

@@ -103,13 +103,23 @@ async def open_card(
                      user_id=row["viewer_user_id"])
         await _contact_signal(conn, row["tenant_id"], row["user_id"], who, "repeat_view",
                               f"上次打开是{_ago(now - row['prev_view_at'])}", now)
+    if row["forwarder_contact_id"] is not None:
+        # a link minted inside WeChat was opened by someone else: its forward was recorded now
+        forwarder = Viewer(tenant_id=row["tenant_id"], visitor_id=row["forwarder_visitor_id"],
+                           contact_id=row["forwarder_contact_id"], user_id=None)
+        await _contact_signal(conn, row["tenant_id"], row["user_id"], forwarder, "forward", "名片在对方公司里传开了", now)
     return _public(row)
 
 
 async def mint_share(
-    conn: asyncpg.Connection, code: str, parent: str | None, viewer: Viewer, *, ip: str | None, ip_counted: bool = False
+    conn: asyncpg.Connection, code: str, parent: str | None, viewer: Viewer, *, ip: str | None, ip_counted: bool = False,
+    pending: bool = False,
 ) -> ShareCreated:
-    """Forwarding: the share to put in the forwarded link (one per visitor and parent share)."""
+    """Forwarding: the share to put in the forwarded link (one per visitor and parent share).
+
+    ``pending``: the page minting, as it loads inside WeChat, the link WeChat's own forward will
+    carry; no forward is recorded now, but when someone else first opens that link (``open_card``).
+    """
     await ratelimit.hit(conn, viewer.tenant_id, "share", ip=None if ip_counted else ip, visitor=viewer.visitor_id)
     card = await card_by_code(conn, code, viewer.tenant_id)
     tenant_id, card_id = card["tenant_id"], card["card_id"]
@@ -129,8 +139,10 @@ async def mint_share(
         share = await queries.cards_child_share_insert(
             conn, tenant_id=tenant_id, card_id=card_id, token=new_share_token(),
             parent_share_id=parent_row["share_id"], visitor_id=viewer.visitor_id,
-            depth=parent_row["depth"] + 1, now=now,
+            depth=parent_row["depth"] + 1, now=now, pending=pending,
         )
+        if pending:
+            return _share_created(code, share["token"], share["depth"])
         await queries.cards_event_insert(
             conn, tenant_id=tenant_id, rep_id=card["user_id"], visitor_id=viewer.visitor_id,
             contact_id=viewer.contact_id, kind="forward", dwell_seconds=0, share_id=share["share_id"],

@@ -7,6 +7,7 @@ conversion looks back 30 days, the trend 14 days (ending yesterday).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 import asyncpg
@@ -47,51 +48,92 @@ def _funnel(rows: list[Any]) -> list[FunnelStage]:
 
 async def daily(conn: asyncpg.Connection, tenant: Tenant, manager: Any, now: dt.datetime) -> DigestFigures:
     """The daily digest's figures for ``manager`` (a ``digest_managers`` row) as of ``now``."""
-    tz = tenant.timezone
-    today = manners.local_day(now, tz)
-    since, until = manners.day_start(today - dt.timedelta(days=1), tz), manners.day_start(today, tz)
-    scope = {"tenant_id": tenant.tenant_id, "team_id": manager["team_id"]}
-    window = scope | {"since": since, "until": until}
-
-    leads = [SourceCount(**dict(r)) for r in await queries.digest_new_leads(conn, **window)]
-    moves = [StageMove(**dict(r)) for r in await queries.digest_stage_moves(conn, **window)]
-    closed = [ClosedDeal(**dict(r)) for r in await queries.digest_closed(conn, **window)]
-    stalled_rows = await queries.digest_stalled(conn, **scope, now=now, limit=STALLED_TOP)
-    funnel_rows = await queries.digest_funnel(conn, **scope)
-    conv_rows = await queries.digest_conversion(
-        conn, **scope, since=until - dt.timedelta(days=CONVERSION_DAYS), until=until
-    )
-    engagement = await queries.digest_engagement(conn, **window)
-    idle = await queries.digest_idle_reps(conn, **window)
-    trend = await _trend(conn, scope, tz, today, until)
-    pool = await queries.pool_counts(conn, **window)
-    return DigestFigures(
-        tenant_id=tenant.tenant_id, manager_id=manager["user_id"], manager_name=manager["name"],
-        team=manager["team"], day=today, since=since, until=until,
-        new_leads=leads, new_leads_total=sum(s.count for s in leads), stage_moves=moves,
-        won=[c for c in closed if c.outcome == "won"], lost=[c for c in closed if c.outcome == "lost"],
-        stalled_total=stalled_rows[0]["total"] if stalled_rows else 0,
-        stalled_top=[StalledDeal(**{k: r[k] for k in StalledDeal.__struct_fields__}) for r in stalled_rows],
-        open_count=sum(r["count"] for r in funnel_rows if r["stage"] != "won"),
-        open_amount=sum(r["amount"] for r in funnel_rows if r["stage"] != "won"),
-        weighted_pipeline=round(sum(r["weighted"] for r in funnel_rows if r["stage"] != "won")),
-        conversion=[
-            Conversion(stage=r["stage"], name=r["name"], next_name=r["next_name"], entered=r["entered"],
-                       advanced=r["advanced"], rate=(r["advanced"] / r["entered"]) if r["entered"] else None)
-            for r in conv_rows
-        ],
-        engagement=Engagement(**dict(engagement)) if engagement else Engagement(),
-        idle_reps=[r["name"] for r in idle],
-        funnel=_funnel(funnel_rows),
-        trend=trend,
-        pool_returned=pool["returned"], pool_recycled=pool["recycled"], pool_claimed=pool["claimed"],
-    )
+    return (await daily_many(conn, [(tenant, manager)], now))[0]
 
 
-async def _trend(conn: asyncpg.Connection, scope: dict, tz: str, today: dt.date, until: dt.datetime) -> list[TrendDay]:
-    first = today - dt.timedelta(days=TREND_DAYS)
+def _by_manager(rows: list[Any]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        out[r["manager_id"]].append(r)
+    return out
+
+
+def _fields(row: Any, cls: Any) -> dict[str, Any]:
+    return {k: row[k] for k in cls.__struct_fields__ if k in row.keys()}
+
+
+async def daily_many(conn: asyncpg.Connection, managers: list[tuple[Tenant, Any]], now: dt.datetime) -> list[DigestFigures]:
+    """The daily digests of many managers at once, in their order: one statement per figure for
+    all of them (``digest_many_*`` in digests.sql), then assembled per manager."""
+    if not managers:
+        return []
+    params: dict[str, list[Any]] = defaultdict(list)
+    windows = []
+    for tenant, manager in managers:
+        tz = tenant.timezone
+        today = manners.local_day(now, tz)
+        since, until = manners.day_start(today - dt.timedelta(days=1), tz), manners.day_start(today, tz)
+        first = today - dt.timedelta(days=TREND_DAYS)
+        windows.append((today, since, until, first))
+        params["manager_ids"].append(manager["user_id"])
+        params["tenant_ids"].append(tenant.tenant_id)
+        params["team_ids"].append(manager["team_id"])
+        params["since"].append(since)
+        params["until"].append(until)
+        params["conv_since"].append(until - dt.timedelta(days=CONVERSION_DAYS))
+        params["trend_since"].append(manners.day_start(first, tz))
+        params["tz"].append(tz)
+    scope = await queries.digest_many_scope(conn, manager_ids=params["manager_ids"], tenant_ids=params["tenant_ids"],
+                                            team_ids=params["team_ids"])
+    params["scope_managers"] = [r["manager_id"] for r in scope]
+    params["scope_users"] = [r["user_id"] for r in scope]
+    leads = _by_manager(await queries.digest_many_new_leads(conn, **params))
+    moves = _by_manager(await queries.digest_many_stage_moves(conn, **params))
+    closed = _by_manager(await queries.digest_many_closed(conn, **params))
+    stalled = _by_manager(await queries.digest_many_stalled(conn, **params, now=now, limit=STALLED_TOP))
+    funnel = _by_manager(await queries.digest_many_funnel(conn, **params))
+    conv = _by_manager(await queries.digest_many_conversion(conn, **params))
+    engagement = {r["manager_id"]: r for r in await queries.digest_many_engagement(conn, **params)}
+    idle = _by_manager(await queries.digest_many_idle_reps(conn, **params))
+    trend = _by_manager(await queries.digest_many_trend(conn, **params))
+    pool = {r["manager_id"]: r for r in await queries.digest_many_pool(conn, **params)}
+    out = []
+    for (tenant, manager), (today, since, until, first) in zip(managers, windows):
+        mid = manager["user_id"]
+        source_counts = [SourceCount(**_fields(r, SourceCount)) for r in leads.get(mid, [])]
+        closed_deals = [ClosedDeal(**_fields(r, ClosedDeal)) for r in closed.get(mid, [])]
+        stalled_rows = stalled.get(mid, [])
+        funnel_rows = funnel.get(mid, [])
+        eng = engagement.get(mid)
+        out.append(DigestFigures(
+            tenant_id=tenant.tenant_id, manager_id=mid, manager_name=manager["name"],
+            team=manager["team"], day=today, since=since, until=until,
+            new_leads=source_counts, new_leads_total=sum(s.count for s in source_counts),
+            stage_moves=[StageMove(**_fields(r, StageMove)) for r in moves.get(mid, [])],
+            won=[c for c in closed_deals if c.outcome == "won"], lost=[c for c in closed_deals if c.outcome == "lost"],
+            stalled_total=stalled_rows[0]["total"] if stalled_rows else 0,
+            stalled_top=[StalledDeal(**_fields(r, StalledDeal)) for r in stalled_rows],
+            open_count=sum(r["count"] for r in funnel_rows if r["stage"] != "won"),
+            open_amount=sum(r["amount"] for r in funnel_rows if r["stage"] != "won"),
+            weighted_pipeline=round(sum(r["weighted"] for r in funnel_rows if r["stage"] != "won")),
+            conversion=[
+                Conversion(stage=r["stage"], name=r["name"], next_name=r["next_name"], entered=r["entered"],
+                           advanced=r["advanced"], rate=(r["advanced"] / r["entered"]) if r["entered"] else None)
+                for r in conv.get(mid, [])
+            ],
+            engagement=Engagement(**_fields(eng, Engagement)) if eng else Engagement(),
+            idle_reps=[r["name"] for r in idle.get(mid, [])],
+            funnel=_funnel(funnel_rows),
+            trend=_trend_days(trend.get(mid, []), first),
+            pool_returned=pool[mid]["returned"] if mid in pool else 0,
+            pool_recycled=pool[mid]["recycled"] if mid in pool else 0,
+            pool_claimed=pool[mid]["claimed"] if mid in pool else 0,
+        ))
+    return out
+
+
+def _trend_days(rows: list[Any], first: dt.date) -> list[TrendDay]:
     days = {first + dt.timedelta(days=i): TrendDay(day=first + dt.timedelta(days=i)) for i in range(TREND_DAYS)}
-    rows = await queries.digest_trend(conn, **scope, tz=tz, since=manners.day_start(first, tz), until=until)
     for r in rows:
         day = days.get(r["day"])
         if day is None:
