@@ -9,7 +9,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PUBLIC_OPS = {"health", "miniappOpenCard", "miniappSignIn", "h5Card", "h5Beacon", "h5Forward", "h5VCard",
               "h5Inquiry", "digestPage", "wecomVerifyUrl", "wecomCallback", "wechatMpVerifyUrl", "wechatMpCallback",
-              "aibotVerifyUrl", "aibotCallback"}  # callbacks: the signature is the authentication
+              "aibotVerifyUrl", "aibotCallback",  # callbacks: the signature is the authentication
+              "h5JsSdk"}
 
 
 async def _spec(client):
