@@ -314,6 +314,10 @@ class Context:
         before = s[max(0, km.start() - 14):km.start()]
         if re.search(r"被|让|给", before) or re.search(r"竞品|对手|友商|别人|别家|人家", before):
             return True
+        # 采购结果出来了是开立中标 / 最后是X中标: the result names who won, and it is not us
+        rm = re.search(r"(?:结果|最后|最终|结局)[^，,。]{0,8}?是\s*([^，,。\s]{2,8})$", s[max(0, km.start() - 24):km.start()])
+        if rm and not re.search(r"我们|我司|咱们|咱|我方|本公司", rm.group(1)):
+            return True
         # 启衡软件中标了凌峰电机的项目: someone named before 中标 won a deal named after it
         om = re.match(r"(了?)([^，,。]{2,16}?)(?:的项目|那个项目|这个项目|那个单子|那单|那個單|的单子|的标|项目)", s[km.end():]) \
             or re.match(rf"(了?)([^，,。\s]{{2,16}}?(?:{C.SUFFIX_ALT}))(?=\s*(?:[，,。;；!！]|$))", s[km.end():])  # …中标百味园食品，我们输了

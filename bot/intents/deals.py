@@ -100,6 +100,8 @@ _CLAUSE_CUT_RE = re.compile(
     r"\s+(?=[^\s，,。]*?(?:做完|做了|收到|发出|完成|搞完|搭了|出来|报名))"
     r"|\s*的\s*(?=[^，,。]{0,10}?(?:已经|刚刚?|都)?(?:发|收|做|交|签|寄|送|提交|完成|出|报名)(?:过去|出去|过来|出来|到|完|了|过|好))"
     r"|刚才|刚刚|已经|今天|昨天"
+    # 蓉宠的采购结果出来了: the outcome of the tender after the name is not the deal
+    r"|\s*的?\s*(?=(?:采购|招标|投标|评标|比选|竞标|开标)?结果)"
 )
 
 
@@ -160,7 +162,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|我(?=跟进|联系|去|找|给)|跟进|联系|去|找|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
-        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
+        r"[,;。，；!！?？()（）]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$))|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],

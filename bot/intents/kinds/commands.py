@@ -19,9 +19,13 @@ def bind(ctx) -> float:
     return 0.98 if C.BIND_RE.search(ctx.body) else 0.0
 
 
+# A polite opening (您好，/ hi,) before a how-to question about the bot does not change it.
+_GREETING_RE = re.compile(r"^(?:你好|您好|hi|hello|hey|在吗)[\s,，!！~。]*", re.IGNORECASE)
+
+
 @register("help")
 def help_(ctx) -> float:
-    return 0.97 if C.HELP_RE.search(ctx.body) else 0.0
+    return 0.97 if C.HELP_RE.search(_GREETING_RE.sub("", ctx.body)) else 0.0
 
 
 # The rep's own office life (年会 / 团建 / 发工资 / 报销 / 请假): not about customers or products.
