@@ -211,6 +211,8 @@ def _kw(rx: re.Pattern, s: str, start: int = 0):
             continue
         if rx is C.WON_RE and C.FUTURE_BEFORE_WIN_RE.search(s, max(0, km.start() - 10), km.start()):
             continue  # 客户说下周签合同 / 准备签约: a win still to come is no win
+        if rx is C.WON_RE and C.REPORTED_FUTURE_WIN_RE.search(s, max(0, km.start() - 24), km.start()):
+            continue
         if _ASKED_AFTER_RE.match(s, km.end()) or re.search(r"(?:是不是|有没有|是否)\s*$", s[:km.start()]):
             continue  # 华锐机电签约了吗: asked, not reported
         if rx is C.WON_RE and _reminded_before(s, km.start()):

@@ -143,7 +143,9 @@ KB_TOPIC_RE = re.compile(
 )
 REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|待办|\bremind me(?: to)?\b|\bdon't forget\b|\bto-?do\b", I)
 ACTIVITY_RE = re.compile(
-    r"(?:来|回)(?:了|过)?(?:个|一个|一通|一次)?电话|来电|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
+    r"(?:来|回)(?:了|过)?(?:个|一个|一通|一次)?电话|来电|"
+    # 已寄彩页 / 已发报价单给X / 已答复: terse typed notes of something done
+    r"已(?:经)?(?:寄|发|送|交|递|提交|答复|回复|回电|报价|演示|安装|调试|培训|对接|联系)|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
     r"吃饭|吃了?(?:个|顿|一顿|一个)?(?:便|午|晚|早)?饭|喝了?(?:个|顿)?(?:茶|酒)|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
@@ -181,6 +183,10 @@ PAST_TIME_RE = re.compile("|".join(PAST_TIME_WORDS), I)
 # A win word after one of these is still to come (window: the few characters before the win word).
 FUTURE_BEFORE_WIN_RE = re.compile(rf"(?:{'|'.join(FUTURE_WIN_MARKERS)})[^，,。;；!！?？]{{0,5}}$", I)
 LEAD_RECORD_RE = re.compile("|".join(LEAD_RECORD_PHRASES), I)
+# 王海涛打电话说下周一来我们厂里签合同: a reported plan (说 + a future word) further back in the clause
+REPORTED_FUTURE_WIN_RE = re.compile(
+    rf"(?:说|表示|答应|讲|约好|说好|\bsaid\b|\btold (?:me|us)\b)\s*[^，,。;；!！?？]{{0,4}}(?:{'|'.join(FUTURE_WIN_MARKERS)})[^，,。;；!！?？]{{0,14}}$", I
+)
 # A lead command used as a noun or a stage name (我的新客户 / 退回到新线索): not a request to add one.
 LEAD_CMD_NOUN_BEFORE_RE = re.compile(r"(?:的|我|这个|那个|这些|那些|几个|到|回|为|成|进|是|在)\s*$")
 EXPLICIT_MOVE_RE = re.compile(rf"(?:阶段|stage)?\s*(?:{alt(EXPLICIT_MOVE_VERBS)})\s*(?:了|到)?\s*$", I)

@@ -446,7 +446,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         word = word[:2 + cut.start()]
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
-            cands.append((1.5, lead, lead + len(word)))
+            # 渝宠 已寄彩页和报价: a terse note, the name then what was already done
+            done = re.match(r"\s+已", s[lead + len(word):]) and len(word) == len(om.group(1))
+            cands.append((0.4 if done else 1.5, lead, lead + len(word)))
     span = _opening_name_before_person(s, lead)
     if span:
         cands.append((1.5, *span))

@@ -262,7 +262,7 @@ FUTURE_WIN_MARKERS = (
 # company in the message it is a new lead, wherever it stands.
 LEAD_RECORD_PHRASES = (
     r"(?:帮我|给我|你帮我|麻烦)?(?:把(?:他|她|这个客户|这个人|这家|他们)?)?(?:录|录入|加|添加|存|登记|导入|放)(?:一下|下)?(?:到|进)(?:系统|crm|客户库|客户列表|通讯录|线索库)(?:里|中|里面)?",
-    r"(?:帮我|你帮我|给我|麻烦)?(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",
+    r"(?:帮我|你帮我|给我|麻烦)?(?<!记)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # not 记录一下 (a note)
     r"\badd (?:it|him|her|them|this)? ?(?:to (?:the )?(?:crm|system|pipeline))\b",
     r"\bas an? (?:new )?(?:lead|prospect|customer)\b",
     r"^\s*(?:please\s+|pls\s+|can you\s+)?add\b(?=.{1,80}\bas an? (?:new )?(?:lead|prospect|customer)\b)",
