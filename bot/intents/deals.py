@@ -111,6 +111,13 @@ _HINT_TIME_CUT_RE = re.compile(
 )
 
 
+# A clause separator (a comma between digits is a thousands separator: ¥356,000).
+_HINT_SEP_RE = re.compile(r"[，!！。;；?？]|(?<!\d),|,(?!\d)")
+_STAGE_LABEL_TAIL_RE = re.compile(
+    r"\s*[-—–:：|]\s*(?:(?:stage|status|deal)\s*(?:update|change)?|update|阶段(?:更新|变更)?|状态(?:更新)?)?\s*[:：]?\s*$", re.IGNORECASE
+)
+
+
 def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
@@ -119,10 +126,14 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     while tm:
         i += tm.end()
         tm = re.match(r"(?:closed|signed|won|lost|the|we|i|just|finally)\s+", s[i:j], re.IGNORECASE)
+    # Sunrise Dairy - stage update: bidding / X — 阶段更新：: a label between the name and the stage
+    lm = _STAGE_LABEL_TAIL_RE.search(s, i, j)
+    if lm:
+        j = lm.start()
     if j <= i:
         return None
     # 搞定了！海沧港航 — only the words after the last separator name the deal
-    sep = max(s.rfind(c, i, j) for c in "，,!！。;；?？")
+    sep = max((k.start() for k in _HINT_SEP_RE.finditer(s, i, j)), default=-1)
     if sep >= i and j - sep > 2:
         i, j = clean_span(s, sep + 1, j)
     # 绿城冷链首付款45万到账了: money words and amounts after the name are not the deal
@@ -188,7 +199,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
@@ -197,6 +208,8 @@ _VERB_CUT_RE = re.compile(
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
     r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
+    # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
+    r"|收(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|回执|订单|单据|材料))|收取|收集"
     r"|验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
@@ -209,6 +222,8 @@ _EN_SKIP = {
     "visited", "sent", "called", "emailed", "demoed", "presented", "showed", "walked", "gave", "mailed",
     "shipped", "delivered", "pinged", "phoned", "texted", "discussed", "reviewed", "toured", "stopped", "dropped",
     "went", "swung", "handed", "called", "met", "visit",
+    # an imperative opening a follow-up (Follow up with X / Check in with X)
+    "follow", "check", "ping", "meet", "chase", "contact", "reach", "schedule", "book", "arrange", "confirm", "set",
 }
 
 
