@@ -88,6 +88,12 @@ OWN_DEALS_RE = re.compile(
     re.IGNORECASE,
 )
 
+# 谈判中的单 / 投标阶段的项目有哪些: a whole message naming a stage and deals, with no 我
+STAGE_DEALS_RE = re.compile(
+    r"(?P<mid>[^，,。\s]{1,6}?)\s*(?:阶段|中|状态)的?\s*(?:商机|单子|单|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?\s*[?？]?\s*$",
+    re.IGNORECASE,
+)
+
 
 def _in_company(s: str, start: int, end: int) -> bool:
     """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
@@ -304,7 +310,7 @@ class Context:
 
     def _own_deals_by_stage(self) -> bool:
         """看下我谈判中的单子 / 我在投标的项目有哪些: the rep's deals filtered by a stage."""
-        m = OWN_DEALS_RE.match(self.s, self.core)
+        m = OWN_DEALS_RE.match(self.s, self.core) or STAGE_DEALS_RE.match(self.s, self.core)
         if not m:
             return False
         mid = m.group("mid").strip()

@@ -49,7 +49,7 @@ QTY_RE = re.compile(
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
-    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|一共|总共|旗下有?|下面有|\bcontact\b|\bbudget\b|\bwants?\b|"
     r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
@@ -128,9 +128,15 @@ _EN_LOWER_TITLE_NAME_RE = re.compile(
 
 # Words before a lead command that are part of the request (来个新线索 / 帮我再加一个客户 / 嗯那个新增)
 LEAD_PREFIX_RE = re.compile(
-    r"(?:[\s,，.。!！]|嗯|呃|啊|那个|就是|好的|ok|来|个|一个|帮我|给我|麻烦|请|你|再|先|新|please|pls|plz|can you|could you|hi|hey)*",
+    r"(?:[\s,，.。!！]|嗯|呃|啊|那个|就是|好的|ok|来|个|一个|帮我|给我|麻烦|请|你|再|先|新|please|pls|plz|can you|could you|hi|hey|hello|你好|您好|在吗)*",
     re.IGNORECASE,
 )
+
+
+_EMOJI_RE = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
+# 瑞宠动物医院啊院长姓郑… / …医院院长叫…: a particle, or a role that is then named, ends the company
+_PARTICLE_ROLE_AFTER_RE = re.compile(rf"[啊呀吧嘛]|(?:副|总|常务|执行)?(?:{_ROLE})(?=姓|叫|是)")
+_AFTER_NAME_RE = re.compile(rf"[啊呀吧嘛呢]|(?:副|总|常务|执行)?(?:{_ROLE})")
 
 
 class LeadFields:
@@ -376,7 +382,8 @@ class LeadFields:
             return
         s = self.s
         i = 0
-        while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|"):
+        # 新客户🎉 厦门海沧冷链物流: an emoji after the request is no part of the name
+        while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|" or _EMOJI_RE.match(s[i])):
             i += 1
         if i >= len(s):
             return
@@ -437,7 +444,9 @@ class LeadFields:
         if dk >= 1:
             after = sub[dk + 1:]
             am = re.match(rf"[A-Za-z][A-Za-z0-9&.\- ]*?\b(?:{EN_SUFFIX_ALT})\b\.?|[{CJK}A-Za-z]{{2,20}}?(?:{SUFFIX_ALT})", after, re.IGNORECASE)
-            if am and am.end() >= len(after.rstrip()) - 1 and not SURNAME_HON_RE.match(after):
+            # 深圳福田的瑞宠动物医院啊院长姓郑…: the name after 的 may be followed by a particle or a role
+            tail_ok = am and (am.end() >= len(after.rstrip()) - 1 or _AFTER_NAME_RE.match(after, am.end()))
+            if tail_ok and not SURNAME_HON_RE.match(after):
                 # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
                 self.take(i, i + dk + 1)
                 i = i + dk + 1
@@ -449,12 +458,16 @@ class LeadFields:
             dm = DEPT_AFTER_RE.match(rest) or (_SUBUNIT_RE.match(rest) if _ORG_HEAD_END_RE.search(sm.group(0)) else None)
             if dm:  # 华星光电财务处李处长: a department and a person glued after the name
                 rest = rest[dm.end():]
-            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)):
+            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)
+                         or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
                 break
         # trailing 的 / 他们 / fillers
         while j > i and (s[j - 1] in " 的啊嘛呢" or s[j - 2:j] in ("他们", "她们", "那个", "这个")):
             j -= 2 if s[j - 2:j] in ("他们", "她们", "那个", "这个") else 1
+        # 恒顺饮料有限公司吧: a particle after a company ending (not 网吧, which is the ending)
+        if j - i > 3 and s[j - 1] in "吧呀哈" and re.search(f"(?:{SUFFIX_ALT})$", s[i:j - 1]):
+            j -= 1
         if j - i >= 2:
             self.out["company"] = self.val(i, j)
             self.take(i, j)
@@ -651,6 +664,10 @@ class LeadFields:
         masked = self.m.masked()
         for cm in CALLED_RE.finditer(masked):
             a = cm.start()
+            # 院长姓郑叫郑海涛: the surname spelled out between the title and 叫
+            sm = re.search(rf"姓(?:{SURNAME_ALT})\s*$", s[:a])
+            if sm:
+                a = sm.start()
             lo = max(0, a - 14)
             starts = [m.end() for m in TITLE_START_RE.finditer(masked, lo, a)]
             k = max(starts) if starts else lo
