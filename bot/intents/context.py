@@ -445,7 +445,7 @@ class Context:
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
             r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|支援|集成|部署|等级|性能|指标|能做到|能达到|"
             # a product's measurable specification (温控精度 / 负载 / 续航 / 功耗 / 防护等级)
-            r"[\u4e00-\u9fff]{1,2}率|精度|误差|量程|范围|负载|载荷|承重|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
+            r"[\u4e00-\u9fff]{1,2}率|(?:检测|测试|检验)项目|有几(?:个|种|项|款)|有多少(?:种|项|款)|精度|误差|量程|范围|负载|载荷|承重|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
             s,
         ):
             return "selling_point"
@@ -461,9 +461,13 @@ class Context:
         if re.search(r"我们|我司|咱们|咱家|自家|本公司|\bour\b|\bours\b", s, re.IGNORECASE):
             return False
         i = self.core
-        qm = re.match(r"(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
+        qm = re.match(r"(?:帮我|麻烦)?(?:查一下|查下|查查|搜一下|搜下|问一下)?(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
         if qm:
             i += qm.end()
+        # 华鑫包装的纸箱报价大概多少: a named company's price for its product is a competitor's
+        om = re.match(rf"[{CJK}]{{2,8}}?(?:{C.SUFFIX_ALT})的[^，,。]{{0,8}}?(?:报价|价格|价钱|多少钱|售价)", s[i:])
+        if om and not _GENERIC_OWNER_RE.search(om.group(0).split("的")[0]):
+            return True
         pm = _BRAND_POSS_RE.match(s, i)
         if not pm:
             return False

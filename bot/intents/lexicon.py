@@ -151,7 +151,7 @@ COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施"
 # Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.
 EXPLICIT_MOVE_VERBS = (
     "进入到", "进入", "推进到", "推进", "推到", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
-    "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "moved to", "move to", "moved back to",
+    "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "更新为", "更新到", "更新成", "变更为", "变更到", "设为", "设置为", "设成", "moved to", "move to", "moved back to",
 )
 # A single-character honorific followed by one of these is a word, not a person (居工地 / 李总部 / 生产).
 HON_WORD_BREAKERS = "地厂程作艺业期序位具资部裁包价额量体结产活意物"
