@@ -139,6 +139,12 @@ _PARTICLE_ROLE_AFTER_RE = re.compile(rf"[啊呀吧嘛]|(?:副|总|常务|执行)
 _AFTER_NAME_RE = re.compile(rf"[啊呀吧嘛呢]|(?:副|总|常务|执行)?(?:{_ROLE})")
 
 
+_CARD_OTHER_LINE_RE = re.compile(
+    r"(?:^|(?<=\n)|(?<=[|｜]))\s*(?:地址|公司地址|办公地址|address|addr|网址|官网|web(?:site)?|传真|fax|微信|wechat|qq)\s*[:：][^\n|｜]*",
+    re.IGNORECASE,
+)
+
+
 class LeadFields:
     def __init__(self, m: Msg):
         self.m = m
@@ -568,6 +574,9 @@ class LeadFields:
                 continue  # 说明年要做X想了解Y: the customer's plan is reported; the interest is Y
             self._set_product(im.start(), i, j)
             return
+        # a card's address / fax / website / WeChat lines are no product
+        for am in _CARD_OTHER_LINE_RE.finditer(s):
+            self.take(am.start(), am.end())
         # a leftover segment (冷库储能 / storage cabinets x4 / EMS)
         k = 0
         while k < len(s):
@@ -580,7 +589,7 @@ class LeadFields:
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
                         and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
                         and not re.match(r"预算|报价|金额|budget", seg, re.IGNORECASE) \
-                        and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|email|e-mail)\s*[:：]?", seg, re.IGNORECASE) \
+                        and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|mob|cell|fax|email|e-mail|[mte])\s*[:：]?", seg, re.IGNORECASE) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
                     return
