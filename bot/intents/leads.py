@@ -145,6 +145,12 @@ _CARD_OTHER_LINE_RE = re.compile(
 )
 
 
+_TITLE_LABEL_NAME_RE = re.compile(
+    rf"(?:^|(?<=[\n|/,，;；]))\s*(?P<t>[A-Za-z][A-Za-z &]{{2,30}}?|[{CJK}]{{2,8}})\s*[:：]\s*"
+    rf"(?P<n>[A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})\s*(?=$|[\n|/,，;；])"
+)
+
+
 class LeadFields:
     def __init__(self, m: Msg):
         self.m = m
@@ -665,6 +671,19 @@ class LeadFields:
             self.out[f] = self.val(a, b)
             self.take(lm.start("label"), b)
 
+    def title_label_name(self) -> None:
+        """Purchasing Director: Michael Zhang / 采购经理：王磊: a title used as the label of the name."""
+        if "contact_name" in self.out:
+            return
+        for tm in _TITLE_LABEL_NAME_RE.finditer(self.s):
+            t = tm.group("t").strip()
+            if t.lower() in _LABEL_FIELD or not is_title(t) or not all(self.free(k) for k in range(tm.start("t"), tm.end("n"))):
+                continue
+            self.out["contact_title"] = self.val(*tm.span("t"))
+            self.out["contact_name"] = self.val(*tm.span("n"))
+            self.take(tm.start("t"), tm.end("n"))
+            return
+
     def title_called(self) -> None:
         """设备科科长叫蒋文博 / 他们的信息科科长叫文卓: a title, 叫, the name."""
         if "contact_name" in self.out:
@@ -810,6 +829,8 @@ class LeadFields:
                 k_end = -n - 1
                 if toks[k_end].group(0).lower() in ("is", "was") and len(toks) >= n + 2:
                     k_end -= 1  # GM is Linda Cho
+                if toks[k_end].group(0).lower() in ("of", "for", "and", "&"):
+                    continue  # Head of Supply Chain: the words after "of" complete the title, they name nobody
                 ta, te = rm.start() + toks[0].start(), rm.start() + toks[k_end].end()
                 na, ne = rm.start() + name_toks[0].start(), rm.start() + name_toks[-1].end()
                 if is_title(masked[ta:te]) and not is_title(masked[na:ne]):
@@ -862,6 +883,7 @@ class LeadFields:
         self.phone()
         self.amount()
         self.card_lines()
+        self.title_label_name()
         self.title_called()
         self.fused_title_name()
         self.en_lower_title_name()
