@@ -350,6 +350,9 @@ _OPEN_TIME_RE = re.compile(
 )
 
 
+_FULL_NAME_AFTER_DE_RE = re.compile(rf"(?<=的)(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=打|来|说|发|回|问|讲|表示|反馈|约)")
+
+
 def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
     tm = _OPEN_TIME_RE.match(s, i)
     if tm:
@@ -359,7 +362,10 @@ def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
         return None
     hm = SURNAME_HON_RE.search(s, i + 2, run.end())
     if not hm or hm.start() - i > 12:
-        return None
+        # 崂山矿泉水的王海涛打电话说…: the customer's person by full name, after 的, then what they did
+        hm = _FULL_NAME_AFTER_DE_RE.search(s, i + 3, min(run.end(), i + 16))
+        if not hm:
+            return None
     j = hm.start()
     if s[j - 1] == "的":
         j -= 1

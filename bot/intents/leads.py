@@ -177,6 +177,11 @@ class LeadFields:
             if ch in SEP:
                 break
             if ch == " ":
+                # 胶带 and 缠绕膜: an English joiner between two words keeps them one phrase
+                jm = re.match(r" (?:and|&|\+) (?=[\u3400-\u9fffA-Za-z0-9])", s[j:]) if j > i else None
+                if jm and all(self.free(k) for k in range(j, j + jm.end())):
+                    j += jm.end()
+                    continue
                 # spaces split Chinese words, not English phrases
                 a, b = s[j - 1] if j else "", s[j + 1] if j + 1 < len(s) else ""
                 # WAF + bot management / R&D: a joiner between English words keeps the phrase
