@@ -114,7 +114,9 @@ _HINT_TIME_CUT_RE = re.compile(
 # A clause separator (a comma between digits is a thousands separator: ¥356,000).
 _HINT_SEP_RE = re.compile(r"[，!！。;；?？]|(?<!\d),|,(?!\d)")
 _STAGE_LABEL_TAIL_RE = re.compile(
-    r"\s*[-—–:：|]\s*(?:(?:stage|status|deal)\s*(?:update|change)?|update|阶段(?:更新|变更)?|状态(?:更新)?)?\s*[:：]?\s*$", re.IGNORECASE
+    r"\s*[-—–:：|]\s*(?:(?:stage|status|deal)\s*(?:update|change)?|update|阶段(?:更新|变更)?|状态(?:更新)?)?\s*[:：]?\s*$"
+    r"|的\s*(?:阶段|状态)\s*(?:更新|改|调整|变更|设置|推进)?\s*(?:为|成|到)?\s*$",  # 白鹭酒店的阶段更新为
+    re.IGNORECASE
 )
 
 
@@ -257,6 +259,8 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if lm:
         i += lm.end()
     run = _CJK_RUN.match(s, i)
+    if run and re.match(r"已(?:经)?", s[i:]):
+        return None  # 多久到 已答复: what was already done names no customer
     if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name

@@ -74,7 +74,7 @@ DEPT_BEFORE_RE = re.compile(rf"(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心
 
 def is_title(t: str) -> bool:
     t = t.strip()
-    if not t or len(t) > 24:
+    if not t or len(t) > (40 if t.isascii() else 24):  # Head of Quality Assurance
         return False
     if re.fullmatch(rf"[A-Z]{{0,4}}[{CJK}]+", t):  # 生产总监 / IT经理 / HR总监
         if SURNAME_HON_RE.fullmatch(t):

@@ -196,6 +196,8 @@ COMPANY_SUFFIXES = (
     "涂料", "油墨", "胶业", "线缆", "管业", "泵阀", "轴承", "齿轮", "紧固件", "锻造", "铸造", "冲压", "注塑",
     # schools and public bodies (株洲市第二中学 / 原阳县农业农村局 / 高树乡农会)
     "中学", "小学", "一中", "二中", "三中", "职高", "职校", "幼儿园", "教育局", "教体局", "农业局", "农业农村局", "局", "农会",
+    # shops and clinics (康宁药店 / 仁和诊所 / 蓉城连锁)
+    "药店", "药房", "大药房", "诊所", "门诊部", "连锁", "餐饮", "酒楼",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
