@@ -88,6 +88,12 @@ OWN_DEALS_RE = re.compile(
     re.IGNORECASE,
 )
 
+# 谈判中的单 / 投标阶段的项目有哪些: a whole message naming a stage and deals, with no 我
+STAGE_DEALS_RE = re.compile(
+    r"(?P<mid>[^，,。\s]{1,6}?)\s*(?:阶段|中|状态)的?\s*(?:商机|单子|单|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?\s*[?？]?\s*$",
+    re.IGNORECASE,
+)
+
 
 def _in_company(s: str, start: int, end: int) -> bool:
     """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
@@ -211,6 +217,8 @@ def _kw(rx: re.Pattern, s: str, start: int = 0):
             continue
         if rx is C.WON_RE and C.FUTURE_BEFORE_WIN_RE.search(s, max(0, km.start() - 10), km.start()):
             continue  # 客户说下周签合同 / 准备签约: a win still to come is no win
+        if rx is C.WON_RE and C.REPORTED_FUTURE_WIN_RE.search(s, max(0, km.start() - 24), km.start()):
+            continue
         if _ASKED_AFTER_RE.match(s, km.end()) or re.search(r"(?:是不是|有没有|是否)\s*$", s[:km.start()]):
             continue  # 华锐机电签约了吗: asked, not reported
         if rx is C.WON_RE and _reminded_before(s, km.start()):
@@ -302,7 +310,7 @@ class Context:
 
     def _own_deals_by_stage(self) -> bool:
         """看下我谈判中的单子 / 我在投标的项目有哪些: the rep's deals filtered by a stage."""
-        m = OWN_DEALS_RE.match(self.s, self.core)
+        m = OWN_DEALS_RE.match(self.s, self.core) or STAGE_DEALS_RE.match(self.s, self.core)
         if not m:
             return False
         mid = m.group("mid").strip()
@@ -313,6 +321,10 @@ class Context:
         s = self.s
         before = s[max(0, km.start() - 14):km.start()]
         if re.search(r"被|让|给", before) or re.search(r"竞品|对手|友商|别人|别家|人家", before):
+            return True
+        # 采购结果出来了是开立中标 / 最后是X中标: the result names who won, and it is not us
+        rm = re.search(r"(?:结果|最后|最终|结局)[^，,。]{0,8}?是\s*([^，,。\s]{2,8})$", s[max(0, km.start() - 24):km.start()])
+        if rm and not re.search(r"我们|我司|咱们|咱|我方|本公司", rm.group(1)):
             return True
         # 启衡软件中标了凌峰电机的项目: someone named before 中标 won a deal named after it
         om = re.match(r"(了?)([^，,。]{2,16}?)(?:的项目|那个项目|这个项目|那个单子|那单|那個單|的单子|的标|项目)", s[km.end():]) \
@@ -433,7 +445,7 @@ class Context:
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
             r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|支援|集成|部署|等级|性能|指标|能做到|能达到|"
             # a product's measurable specification (温控精度 / 负载 / 续航 / 功耗 / 防护等级)
-            r"[\u4e00-\u9fff]{1,2}率|精度|误差|量程|范围|负载|载荷|承重|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
+            r"[\u4e00-\u9fff]{1,2}率|(?:检测|测试|检验)项目|有几(?:个|种|项|款)|有多少(?:种|项|款)|精度|误差|量程|范围|负载|载荷|承重|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
             s,
         ):
             return "selling_point"
@@ -449,9 +461,13 @@ class Context:
         if re.search(r"我们|我司|咱们|咱家|自家|本公司|\bour\b|\bours\b", s, re.IGNORECASE):
             return False
         i = self.core
-        qm = re.match(r"(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
+        qm = re.match(r"(?:帮我|麻烦)?(?:查一下|查下|查查|搜一下|搜下|问一下)?(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
         if qm:
             i += qm.end()
+        # 华鑫包装的纸箱报价大概多少: a named company's price for its product is a competitor's
+        om = re.match(rf"[{CJK}]{{2,8}}?(?:{C.SUFFIX_ALT})的[^，,。]{{0,8}}?(?:报价|价格|价钱|多少钱|售价)", s[i:])
+        if om and not _GENERIC_OWNER_RE.search(om.group(0).split("的")[0]):
+            return True
         pm = _BRAND_POSS_RE.match(s, i)
         if not pm:
             return False

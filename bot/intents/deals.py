@@ -100,12 +100,23 @@ _CLAUSE_CUT_RE = re.compile(
     r"\s+(?=[^\s，,。]*?(?:做完|做了|收到|发出|完成|搞完|搭了|出来|报名))"
     r"|\s*的\s*(?=[^，,。]{0,10}?(?:已经|刚刚?|都)?(?:发|收|做|交|签|寄|送|提交|完成|出|报名)(?:过去|出去|过来|出来|到|完|了|过|好))"
     r"|刚才|刚刚|已经|今天|昨天"
+    # 蓉宠的采购结果出来了: the outcome of the tender after the name is not the deal
+    r"|\s*的?\s*(?=(?:采购|招标|投标|评标|比选|竞标|开标)?结果)"
 )
 
 
 _HINT_TIME_CUT_RE = re.compile(
     r"(?:这个?|下个?|上个?|本)(?:月|周|星期|礼拜)|月底|月初|月中|年底|年前|今天|明天|后天|昨天|前天|刚才|刚刚|今早|今晚|"
     r"(?<![\u3400-\u9fff]{2})[上下]午"
+)
+
+
+# A clause separator (a comma between digits is a thousands separator: ¥356,000).
+_HINT_SEP_RE = re.compile(r"[，!！。;；?？]|(?<!\d),|,(?!\d)")
+_STAGE_LABEL_TAIL_RE = re.compile(
+    r"\s*[-—–:：|]\s*(?:(?:stage|status|deal)\s*(?:update|change)?|update|阶段(?:更新|变更)?|状态(?:更新)?)?\s*[:：]?\s*$"
+    r"|的\s*(?:阶段|状态)\s*(?:更新|改|调整|变更|设置|推进)?\s*(?:为|成|到)?\s*$",  # 白鹭酒店的阶段更新为
+    re.IGNORECASE
 )
 
 
@@ -117,10 +128,14 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     while tm:
         i += tm.end()
         tm = re.match(r"(?:closed|signed|won|lost|the|we|i|just|finally)\s+", s[i:j], re.IGNORECASE)
+    # Sunrise Dairy - stage update: bidding / X — 阶段更新：: a label between the name and the stage
+    lm = _STAGE_LABEL_TAIL_RE.search(s, i, j)
+    if lm:
+        j = lm.start()
     if j <= i:
         return None
     # 搞定了！海沧港航 — only the words after the last separator name the deal
-    sep = max(s.rfind(c, i, j) for c in "，,!！。;；?？")
+    sep = max((k.start() for k in _HINT_SEP_RE.finditer(s, i, j)), default=-1)
     if sep >= i and j - sep > 2:
         i, j = clean_span(s, sep + 1, j)
     # 绿城冷链首付款45万到账了: money words and amounts after the name are not the deal
@@ -160,7 +175,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|我(?=跟进|联系|去|找|给)|跟进|联系|去|找|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
-        r"[,;。，；!！?？()（）]|\s+(?:for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
+        r"[,;。，；!！?？()（）]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$))|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
@@ -186,7 +201,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
     re.IGNORECASE,
 )
@@ -195,6 +210,8 @@ _VERB_CUT_RE = re.compile(
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
     r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
+    # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
+    r"|收(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|回执|订单|单据|材料))|收取|收集"
     r"|验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
@@ -207,6 +224,8 @@ _EN_SKIP = {
     "visited", "sent", "called", "emailed", "demoed", "presented", "showed", "walked", "gave", "mailed",
     "shipped", "delivered", "pinged", "phoned", "texted", "discussed", "reviewed", "toured", "stopped", "dropped",
     "went", "swung", "handed", "called", "met", "visit",
+    # an imperative opening a follow-up (Follow up with X / Check in with X)
+    "follow", "check", "ping", "meet", "chase", "contact", "reach", "schedule", "book", "arrange", "confirm", "set",
 }
 
 
@@ -240,6 +259,8 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if lm:
         i += lm.end()
     run = _CJK_RUN.match(s, i)
+    if run and re.match(r"已(?:经)?", s[i:]):
+        return None  # 多久到 已答复: what was already done names no customer
     if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
@@ -333,6 +354,9 @@ _OPEN_TIME_RE = re.compile(
 )
 
 
+_FULL_NAME_AFTER_DE_RE = re.compile(rf"(?<=的)(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=打|来|说|发|回|问|讲|表示|反馈|约)")
+
+
 def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
     tm = _OPEN_TIME_RE.match(s, i)
     if tm:
@@ -342,7 +366,10 @@ def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
         return None
     hm = SURNAME_HON_RE.search(s, i + 2, run.end())
     if not hm or hm.start() - i > 12:
-        return None
+        # 崂山矿泉水的王海涛打电话说…: the customer's person by full name, after 的, then what they did
+        hm = _FULL_NAME_AFTER_DE_RE.search(s, i + 3, min(run.end(), i + 16))
+        if not hm:
+            return None
     j = hm.start()
     if s[j - 1] == "的":
         j -= 1
@@ -444,7 +471,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         word = word[:2 + cut.start()]
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
-            cands.append((1.5, lead, lead + len(word)))
+            # 渝宠 已寄彩页和报价: a terse note, the name then what was already done
+            done = re.match(r"\s+已", s[lead + len(word):]) and len(word) == len(om.group(1))
+            cands.append((0.4 if done else 1.5, lead, lead + len(word)))
     span = _opening_name_before_person(s, lead)
     if span:
         cands.append((1.5, *span))

@@ -49,7 +49,7 @@ QTY_RE = re.compile(
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
-    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|一共|总共|旗下有?|下面有|\bcontact\b|\bbudget\b|\bwants?\b|"
     r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
@@ -74,7 +74,7 @@ DEPT_BEFORE_RE = re.compile(rf"(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心
 
 def is_title(t: str) -> bool:
     t = t.strip()
-    if not t or len(t) > 24:
+    if not t or len(t) > (40 if t.isascii() else 24):  # Head of Quality Assurance
         return False
     if re.fullmatch(rf"[A-Z]{{0,4}}[{CJK}]+", t):  # 生产总监 / IT经理 / HR总监
         if SURNAME_HON_RE.fullmatch(t):
@@ -128,8 +128,26 @@ _EN_LOWER_TITLE_NAME_RE = re.compile(
 
 # Words before a lead command that are part of the request (来个新线索 / 帮我再加一个客户 / 嗯那个新增)
 LEAD_PREFIX_RE = re.compile(
-    r"(?:[\s,，.。!！]|嗯|呃|啊|那个|就是|好的|ok|来|个|一个|帮我|给我|麻烦|请|你|再|先|新|please|pls|plz|can you|could you|hi|hey)*",
+    r"(?:[\s,，.。!！]|嗯|呃|啊|那个|就是|好的|ok|来|个|一个|帮我|给我|麻烦|请|你|再|先|新|please|pls|plz|can you|could you|hi|hey|hello|你好|您好|在吗)*",
     re.IGNORECASE,
+)
+
+
+_EMOJI_RE = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
+# 瑞宠动物医院啊院长姓郑… / …医院院长叫…: a particle, or a role that is then named, ends the company
+_PARTICLE_ROLE_AFTER_RE = re.compile(rf"[啊呀吧嘛]|(?:副|总|常务|执行)?(?:{_ROLE})(?=姓|叫|是)")
+_AFTER_NAME_RE = re.compile(rf"[啊呀吧嘛呢]|(?:副|总|常务|执行)?(?:{_ROLE})")
+
+
+_CARD_OTHER_LINE_RE = re.compile(
+    r"(?:^|(?<=\n)|(?<=[|｜]))\s*(?:地址|公司地址|办公地址|address|addr|网址|官网|web(?:site)?|传真|fax|微信|wechat|qq)\s*[:：][^\n|｜]*",
+    re.IGNORECASE,
+)
+
+
+_TITLE_LABEL_NAME_RE = re.compile(
+    rf"(?:^|(?<=[\n|/,，;；]))\s*(?P<t>[A-Za-z][A-Za-z &]{{2,30}}?|[{CJK}]{{2,8}})\s*[:：]\s*"
+    rf"(?P<n>[A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})\s*(?=$|[\n|/,，;；])"
 )
 
 
@@ -159,6 +177,11 @@ class LeadFields:
             if ch in SEP:
                 break
             if ch == " ":
+                # 胶带 and 缠绕膜: an English joiner between two words keeps them one phrase
+                jm = re.match(r" (?:and|&|\+) (?=[\u3400-\u9fffA-Za-z0-9])", s[j:]) if j > i else None
+                if jm and all(self.free(k) for k in range(j, j + jm.end())):
+                    j += jm.end()
+                    continue
                 # spaces split Chinese words, not English phrases
                 a, b = s[j - 1] if j else "", s[j + 1] if j + 1 < len(s) else ""
                 # WAF + bot management / R&D: a joiner between English words keeps the phrase
@@ -376,7 +399,8 @@ class LeadFields:
             return
         s = self.s
         i = 0
-        while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|"):
+        # 新客户🎉 厦门海沧冷链物流: an emoji after the request is no part of the name
+        while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|" or _EMOJI_RE.match(s[i])):
             i += 1
         if i >= len(s):
             return
@@ -437,7 +461,9 @@ class LeadFields:
         if dk >= 1:
             after = sub[dk + 1:]
             am = re.match(rf"[A-Za-z][A-Za-z0-9&.\- ]*?\b(?:{EN_SUFFIX_ALT})\b\.?|[{CJK}A-Za-z]{{2,20}}?(?:{SUFFIX_ALT})", after, re.IGNORECASE)
-            if am and am.end() >= len(after.rstrip()) - 1 and not SURNAME_HON_RE.match(after):
+            # 深圳福田的瑞宠动物医院啊院长姓郑…: the name after 的 may be followed by a particle or a role
+            tail_ok = am and (am.end() >= len(after.rstrip()) - 1 or _AFTER_NAME_RE.match(after, am.end()))
+            if tail_ok and not SURNAME_HON_RE.match(after):
                 # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
                 self.take(i, i + dk + 1)
                 i = i + dk + 1
@@ -449,12 +475,16 @@ class LeadFields:
             dm = DEPT_AFTER_RE.match(rest) or (_SUBUNIT_RE.match(rest) if _ORG_HEAD_END_RE.search(sm.group(0)) else None)
             if dm:  # 华星光电财务处李处长: a department and a person glued after the name
                 rest = rest[dm.end():]
-            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)):
+            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)
+                         or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
                 break
         # trailing 的 / 他们 / fillers
         while j > i and (s[j - 1] in " 的啊嘛呢" or s[j - 2:j] in ("他们", "她们", "那个", "这个")):
             j -= 2 if s[j - 2:j] in ("他们", "她们", "那个", "这个") else 1
+        # 恒顺饮料有限公司吧: a particle after a company ending (not 网吧, which is the ending)
+        if j - i > 3 and s[j - 1] in "吧呀哈" and re.search(f"(?:{SUFFIX_ALT})$", s[i:j - 1]):
+            j -= 1
         if j - i >= 2:
             self.out["company"] = self.val(i, j)
             self.take(i, j)
@@ -555,6 +585,9 @@ class LeadFields:
                 continue  # 说明年要做X想了解Y: the customer's plan is reported; the interest is Y
             self._set_product(im.start(), i, j)
             return
+        # a card's address / fax / website / WeChat lines are no product
+        for am in _CARD_OTHER_LINE_RE.finditer(s):
+            self.take(am.start(), am.end())
         # a leftover segment (冷库储能 / storage cabinets x4 / EMS)
         k = 0
         while k < len(s):
@@ -567,7 +600,7 @@ class LeadFields:
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
                         and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
                         and not re.match(r"预算|报价|金额|budget", seg, re.IGNORECASE) \
-                        and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|email|e-mail)\s*[:：]?", seg, re.IGNORECASE) \
+                        and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|mob|cell|fax|email|e-mail|[mte])\s*[:：]?", seg, re.IGNORECASE) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
                     return
@@ -643,6 +676,19 @@ class LeadFields:
             self.out[f] = self.val(a, b)
             self.take(lm.start("label"), b)
 
+    def title_label_name(self) -> None:
+        """Purchasing Director: Michael Zhang / 采购经理：王磊: a title used as the label of the name."""
+        if "contact_name" in self.out:
+            return
+        for tm in _TITLE_LABEL_NAME_RE.finditer(self.s):
+            t = tm.group("t").strip()
+            if t.lower() in _LABEL_FIELD or not is_title(t) or not all(self.free(k) for k in range(tm.start("t"), tm.end("n"))):
+                continue
+            self.out["contact_title"] = self.val(*tm.span("t"))
+            self.out["contact_name"] = self.val(*tm.span("n"))
+            self.take(tm.start("t"), tm.end("n"))
+            return
+
     def title_called(self) -> None:
         """设备科科长叫蒋文博 / 他们的信息科科长叫文卓: a title, 叫, the name."""
         if "contact_name" in self.out:
@@ -651,6 +697,10 @@ class LeadFields:
         masked = self.m.masked()
         for cm in CALLED_RE.finditer(masked):
             a = cm.start()
+            # 院长姓郑叫郑海涛: the surname spelled out between the title and 叫
+            sm = re.search(rf"姓(?:{SURNAME_ALT})\s*$", s[:a])
+            if sm:
+                a = sm.start()
             lo = max(0, a - 14)
             starts = [m.end() for m in TITLE_START_RE.finditer(masked, lo, a)]
             k = max(starts) if starts else lo
@@ -784,6 +834,8 @@ class LeadFields:
                 k_end = -n - 1
                 if toks[k_end].group(0).lower() in ("is", "was") and len(toks) >= n + 2:
                     k_end -= 1  # GM is Linda Cho
+                if toks[k_end].group(0).lower() in ("of", "for", "and", "&"):
+                    continue  # Head of Supply Chain: the words after "of" complete the title, they name nobody
                 ta, te = rm.start() + toks[0].start(), rm.start() + toks[k_end].end()
                 na, ne = rm.start() + name_toks[0].start(), rm.start() + name_toks[-1].end()
                 if is_title(masked[ta:te]) and not is_title(masked[na:ne]):
@@ -836,6 +888,7 @@ class LeadFields:
         self.phone()
         self.amount()
         self.card_lines()
+        self.title_label_name()
         self.title_called()
         self.fused_title_name()
         self.en_lower_title_name()

@@ -151,7 +151,7 @@ COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施"
 # Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.
 EXPLICIT_MOVE_VERBS = (
     "进入到", "进入", "推进到", "推进", "推到", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
-    "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "moved to", "move to", "moved back to",
+    "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "更新为", "更新到", "更新成", "变更为", "变更到", "设为", "设置为", "设成", "moved to", "move to", "moved back to",
 )
 # A single-character honorific followed by one of these is a word, not a person (居工地 / 李总部 / 生产).
 HON_WORD_BREAKERS = "地厂程作艺业期序位具资部裁包价额量体结产活意物"
@@ -196,6 +196,8 @@ COMPANY_SUFFIXES = (
     "涂料", "油墨", "胶业", "线缆", "管业", "泵阀", "轴承", "齿轮", "紧固件", "锻造", "铸造", "冲压", "注塑",
     # schools and public bodies (株洲市第二中学 / 原阳县农业农村局 / 高树乡农会)
     "中学", "小学", "一中", "二中", "三中", "职高", "职校", "幼儿园", "教育局", "教体局", "农业局", "农业农村局", "局", "农会",
+    # shops and clinics (康宁药店 / 仁和诊所 / 蓉城连锁)
+    "药店", "药房", "大药房", "诊所", "门诊部", "连锁", "餐饮", "酒楼",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
@@ -240,7 +242,7 @@ HOMOPHONES: dict[str, str] = {
     "签和同": "签合同", "和同签": "合同签", "份和同": "份合同", "和同额": "合同额", "和同款": "合同款",
     "没那下": "没拿下", "那下了": "拿下了", "到帐": "到账", "投镖": "投标", "谈盘": "谈判", "回宽": "回款",
     "输丹": "输单", "丢丹": "丢单", "赢丹": "赢单", "签月": "签约",
-    "立像": "立项", "立象": "立项", "谈盼": "谈判", "谈叛": "谈判", "投镳": "投标",
+    "立像": "立项", "立象": "立项", "谈盼": "谈判", "谈叛": "谈判", "投镳": "投标", "投表": "投标", "招表": "招标",
 }
 
 # Time words that place what the message says in the past (上周二拜访了 is done, not a reminder).
@@ -262,7 +264,7 @@ FUTURE_WIN_MARKERS = (
 # company in the message it is a new lead, wherever it stands.
 LEAD_RECORD_PHRASES = (
     r"(?:帮我|给我|你帮我|麻烦)?(?:把(?:他|她|这个客户|这个人|这家|他们)?)?(?:录|录入|加|添加|存|登记|导入|放)(?:一下|下)?(?:到|进)(?:系统|crm|客户库|客户列表|通讯录|线索库)(?:里|中|里面)?",
-    r"(?:帮我|你帮我|给我|麻烦)?(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",
+    r"(?:帮我|你帮我|给我|麻烦)?(?<!记)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # not 记录一下 (a note)
     r"\badd (?:it|him|her|them|this)? ?(?:to (?:the )?(?:crm|system|pipeline))\b",
     r"\bas an? (?:new )?(?:lead|prospect|customer)\b",
     r"^\s*(?:please\s+|pls\s+|can you\s+)?add\b(?=.{1,80}\bas an? (?:new )?(?:lead|prospect|customer)\b)",

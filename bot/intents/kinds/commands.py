@@ -19,13 +19,17 @@ def bind(ctx) -> float:
     return 0.98 if C.BIND_RE.search(ctx.body) else 0.0
 
 
+# A polite opening (您好，/ hi,) before a how-to question about the bot does not change it.
+_GREETING_RE = re.compile(r"^(?:你好|您好|hi|hello|hey|在吗)[\s,，!！~。]*", re.IGNORECASE)
+
+
 @register("help")
 def help_(ctx) -> float:
-    return 0.97 if C.HELP_RE.search(ctx.body) else 0.0
+    return 0.97 if C.HELP_RE.search(_GREETING_RE.sub("", ctx.body)) else 0.0
 
 
 # The rep's own office life (年会 / 团建 / 发工资 / 报销 / 请假): not about customers or products.
-_OFFICE_RE = re.compile(r"年会|团建|发工资|工资|奖金|报销|请假|调休|打卡|考勤|放假|值班|周报|月报|工位|食堂")
+_OFFICE_RE = re.compile(r"(?:老板|领导|经理|主管|总监)[^，,。]{0,4}找你|开会吗|开不开会|年会|团建|发工资|工资|奖金|报销|请假|调休|打卡|考勤|放假|值班|周报|月报|工位|食堂")
 _CUSTOMER_WORD_RE = re.compile(r"客户|产品|报价|方案|合同|单子|项目|商机|线索|订单|设备|系统|平台|投标|招标|回款|预算|采购|拜访|演示|样品")
 
 

@@ -17,6 +17,7 @@ def fields(ctx) -> dict:
     return out
 
 
+_ANSWERED_RE = re.compile(r"已(?:经)?(?:答复|回复|解答|回答|回了)|(?:答复|回复|解答|回答)(?:了|过)")
 _ASKED_RE = re.compile(r"(?:问了|问过|还问|也问|问到|关心|想知道|在意)")
 
 
@@ -26,7 +27,11 @@ def _question_reported_after_activity(ctx) -> bool:
     if not act or re.match(r"(?:客户|对方|他们|她们)?(?:问|想知道)", ctx.body):
         return False
     am = _ASKED_RE.search(s, act.end())
-    return bool(am and C.PAST_RE.search(s, act.start(), am.start() + 2))
+    if am and C.PAST_RE.search(s, act.start(), am.start() + 2):
+        return True
+    # 陈工来电 问DR保修几年 已答复: the question asked in a call, answered already
+    am = re.search(r"问", s[act.end():])
+    return bool(am and _ANSWERED_RE.search(s, act.end() + am.end()))
 
 
 @register("search_kb", fields=fields)

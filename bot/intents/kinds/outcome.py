@@ -45,6 +45,11 @@ def lost_fields(ctx) -> dict:
     r = reason_after(ctx.m, pos, label_from=km.end())
     if r:
         out["reason"] = r
+    elif out["deal_hint"] and km.end() <= s.find(ctx._norm_of(out["deal_hint"])):
+        # lost 甬宠 竞品低价 / 丢单 X 价格没谈拢: terse typing, the word after the name is the cause
+        hm = re.fullmatch(r"(\S{2,12})\s+(\S{2,20})", out["deal_hint"])
+        if hm and re.search(r"[\u3400-\u9fff]", hm.group(2)):
+            out["deal_hint"], out["reason"] = hm.group(1), hm.group(2)
     return out
 
 
