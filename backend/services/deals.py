@@ -239,7 +239,10 @@ async def list_deals(
     """Deals the actor may see, most urgent first (furthest over the stage's SLA)."""
     params = scope_params(actor) | {"stage": stage, "owner_id": owner_id, "open_only": open_only}
     rows = await queries.deal_list_visible(conn, **params, now=clock.now(), limit=limit, offset=offset)
-    total = await queries.deal_count_visible(conn, **params)
+    if limit > 0 and ((rows and len(rows) < limit) or (not rows and offset == 0)):
+        total = offset + len(rows)  # the page ends before the limit: it already tells the total
+    else:
+        total = await queries.deal_count_visible(conn, **params)
     return DealPage(items=[_deal(r) for r in rows], total=total)
 
 
