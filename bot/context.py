@@ -38,10 +38,13 @@ class MessageConnection:
       to back go as one simple query), never released (COMMIT releases them; ROLLBACK TO an outer
       one drops the inner ones), and rolled back to when left by an exception.
 
-    ``prime(sql, args, row)`` answers one read the message is known to make first (the rep's pending
-    question, read by ``bot_message_begin`` in the round trip that started the message): the same
-    statement with the same leading arguments gets ``row`` back, as long as nothing else was sent
-    before it. Everything else is the asyncpg connection's own.
+    ``prime(sql, args, row)`` answers a read the message is known to make before it sends anything
+    (the rep's pending question and pool_chat row, read by ``bot_message_begin`` in the round trip
+    that started the message): the same statement with the same leading arguments gets ``row`` back,
+    once, as long as nothing was sent before it. Several reads may be primed; each is answered at
+    most once, and all are dropped as soon as any statement goes to the database (or a read that
+    does not match one is asked), so a primed row is never older than what this message wrote.
+    Everything else is the asyncpg connection's own.
     """
 
     __slots__ = ("raw", "careful", "statements", "_pending", "_primed")
@@ -65,10 +68,10 @@ class MessageConnection:
     def _answer(self, query: str, args: tuple[Any, ...]) -> tuple[bool, Any]:
         if not self._primed:
             return False, None
-        primed, self._primed = self._primed, {}
-        hit = primed.get(_norm(query))
+        hit = self._primed.pop(_norm(query), None)
         if hit is not None and args[: len(hit[0])] == hit[0]:
             return True, hit[1]
+        self._primed = {}  # a read of something else: it goes to the database, and so do the rest
         return False, None
 
     async def _before(self) -> None:

@@ -85,6 +85,10 @@ def _guess_lang(text: str | None, default: str = "zh") -> str:
 # the prime no longer matches and the read goes to the database as before.
 _PENDING_READ = ("SELECT kind, parsed, options, lang, created_at, expires_at FROM bot_pending "
                  "WHERE tenant_id = $1 AND user_id = $2 AND expires_at > $3;")
+# The rep's pool_chat row as bot.commands.pool reads it (pool_chat_get), read by bot_message_begin too
+# (migration 0015): every message asks whether a 保留 waits for its reason.
+_POOL_CHAT_READ = ("SELECT listed, listed_at, keep_deal_id, keep_until FROM pool_chat "
+                   "WHERE tenant_id = $1 AND user_id = $2;")
 
 
 async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
@@ -125,6 +129,11 @@ async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, p
             "lang": row["pending_lang"], "created_at": row["pending_created_at"],
             "expires_at": row["pending_expires_at"]}
         message_conn.prime(_PENDING_READ, (tenant.tenant_id, actor.user_id), pending)
+    if queries.pool_chat_get.sql.split() == _POOL_CHAT_READ.split():
+        pool_chat = None if not row["pool_found"] else {
+            "listed": row["pool_listed"], "listed_at": row["pool_listed_at"],
+            "keep_deal_id": row["pool_keep_deal_id"], "keep_until": row["pool_keep_until"]}
+        message_conn.prime(_POOL_CHAT_READ, (tenant.tenant_id, actor.user_id), pool_chat)
     ctx = Ctx(conn=message_conn, tenant=tenant, actor=actor, msg_key=inbound.msg_key,
               channel=inbound.channel, text=inbound.text or "", lang=_guess_lang(inbound.text, actor.lang), pool=pool)
     checked = tenants.config_checked(tenant.tenant_id, row["config_version"])

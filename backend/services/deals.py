@@ -73,12 +73,17 @@ async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate, 
             contact_id=contact_id, product=lead.product, amount=lead.amount,
             expected_close=lead.expected_close, next_step=lead.next_step, source=lead.source, now=now,
         )
-        await queries.stage_history_insert(
-            conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=None, to_stage="lead",
-            amount=lead.amount, reason=None, changed_by=actor.user_id, now=now,
-        )
-        if undoable:
-            await _log_change(conn, actor, "create_lead", deal_id, {})
+        if undoable:  # the history row and undo's record in one round trip
+            await queries.stage_history_insert_logged(
+                conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=None, to_stage="lead",
+                amount=lead.amount, reason=None, user_id=actor.user_id, now=now,
+                op="create_lead", data={}, history_key=None,
+            )
+        else:
+            await queries.stage_history_insert(
+                conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=None, to_stage="lead",
+                amount=lead.amount, reason=None, changed_by=actor.user_id, now=now,
+            )
     return await get_deal(conn, actor, deal_id)
 
 
@@ -134,13 +139,14 @@ async def move_stage(
             conn, tenant_id=actor.tenant_id, deal_id=deal_id, stage=stage, stage_entered_at=entered_at,
             amount=new_amount, lost_reason=lost_reason, now=now,
         )
-        history_id = None
-        if stage != row["stage"]:
-            history_id = await queries.stage_history_insert(
+        if stage != row["stage"]:  # the history row and undo's record (with its history_id) in one round trip
+            await queries.stage_history_insert_logged(
                 conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=row["stage"], to_stage=stage,
-                amount=new_amount, reason=reason, changed_by=actor.user_id, now=now,
+                amount=new_amount, reason=reason, user_id=actor.user_id, now=now,
+                op="move_stage", data={"before": before, "history_id": None}, history_key="history_id",
             )
-        await _log_change(conn, actor, "move_stage", deal_id, {"before": before, "history_id": history_id})
+        else:
+            await _log_change(conn, actor, "move_stage", deal_id, {"before": before, "history_id": None})
     return await get_deal(conn, actor, deal_id)
 
 
@@ -239,7 +245,10 @@ async def list_deals(
     """Deals the actor may see, most urgent first (furthest over the stage's SLA)."""
     params = scope_params(actor) | {"stage": stage, "owner_id": owner_id, "open_only": open_only}
     rows = await queries.deal_list_visible(conn, **params, now=clock.now(), limit=limit, offset=offset)
-    total = await queries.deal_count_visible(conn, **params)
+    if limit > 0 and ((rows and len(rows) < limit) or (not rows and offset == 0)):
+        total = offset + len(rows)  # the page ends before the limit: it already tells the total
+    else:
+        total = await queries.deal_count_visible(conn, **params)
     return DealPage(items=[_deal(r) for r in rows], total=total)
 
 

@@ -126,3 +126,20 @@ async def test_undo_reverts_the_users_last_change_only(factory, db):
     assert await deals.undo_last(db, rep) is None
     # The other user's lead is still there.
     assert (await deals.list_deals(db, other)).total == 1
+
+
+async def test_list_total_is_the_count_whatever_the_page(factory, db):
+    """The total is every visible deal, whether the page ends before the limit (then it is read off
+    the page) or not (then it is counted)."""
+    tenant, _ = await factory.tenant()
+    rep = await factory.user(tenant.tenant_id)
+    for name in ("甲公司", "乙公司", "丙公司", "丁公司", "戊公司"):
+        await factory.deal(rep, name)
+    cases = [(50, 0), (5, 0), (4, 0), (2, 2), (2, 4), (2, 5), (3, 9), (0, 0)]
+    for limit, offset in cases:
+        page = await deals.list_deals(db, rep, limit=limit, offset=offset)
+        assert page.total == 5, (limit, offset)
+        assert len(page.items) == max(0, min(limit, 5 - offset)), (limit, offset)
+    other = await factory.user(tenant.tenant_id)
+    assert (await deals.list_deals(db, other)).total == 0
+    assert (await deals.list_deals(db, other, offset=3)).total == 0

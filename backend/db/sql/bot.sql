@@ -104,8 +104,10 @@ ON CONFLICT (tenant_id, openid) DO UPDATE SET user_id = excluded.user_id, bound_
 
 -- name: bot_message_begin^
 -- The sender, the rep's lock, the message key and the tenant's config version in one round trip
--- (see migration 0011); inside the caller's transaction.
+-- (see migrations 0011 and 0015: also the rep's pending question and pool_chat row); inside the
+-- caller's transaction.
 SELECT config_version, user_id, name, role, team_id, lang, wecom_userid, claimed, reply,
-       pending_kind, pending_parsed, pending_options, pending_lang, pending_created_at, pending_expires_at
+       pending_kind, pending_parsed, pending_options, pending_lang, pending_created_at, pending_expires_at,
+       pool_found, pool_listed, pool_listed_at, pool_keep_deal_id, pool_keep_until
 FROM bot_message_begin(:tenant_id, :channel, :sender, :msg_key, :now);
 

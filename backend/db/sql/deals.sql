@@ -124,6 +124,24 @@ INSERT INTO deal_stage_history (tenant_id, deal_id, from_stage, to_stage, amount
 VALUES (:tenant_id, :deal_id, :from_stage, :to_stage, :amount, :reason, :changed_by, :now)
 RETURNING history_id;
 
+-- name: stage_history_insert_logged$
+-- The history row and the change_log row (undo's record) of one write, in one round trip; with
+-- :history_key the change's data gets the new history_id under that key.
+WITH h AS (
+    INSERT INTO deal_stage_history (tenant_id, deal_id, from_stage, to_stage, amount, reason, changed_by, changed_at)
+    VALUES (:tenant_id, :deal_id, :from_stage, :to_stage, :amount, :reason, :user_id, :now)
+    RETURNING history_id
+), c AS (
+    INSERT INTO change_log (tenant_id, user_id, op, deal_id, data, created_at)
+    SELECT :tenant_id, :user_id, :op, :deal_id,
+           CASE WHEN :history_key::text IS NULL THEN :data::jsonb
+                ELSE jsonb_set(:data::jsonb, ARRAY[:history_key::text], to_jsonb(h.history_id)) END,
+           :now
+    FROM h
+    RETURNING change_id
+)
+SELECT history_id FROM h;
+
 -- name: stage_history_delete!
 DELETE FROM deal_stage_history WHERE tenant_id = :tenant_id AND history_id = :history_id;
 
