@@ -33,3 +33,29 @@ def test_the_previous_window_slides_out():
     # Half way through, half of the previous count is left: 5 more fit, the 6th waits.
     assert [wait_seconds(n, 10, 30.0, limit) for n in range(1, 6)] == [0.0] * 5
     assert wait_seconds(6, 10, 30.0, limit) > 0
+
+
+def test_card_opens_count_locally_far_from_a_limit_and_in_postgresql_near_it():
+    from backend.services.cards import ratelimit
+
+    ratelimit.reload()
+    limit = Limit(120, 60)
+    plan = ratelimit.Plan(7, (("open:ip:1.2.3.4", limit),), 600.0)  # the start of a window
+    total = 0  # what PostgreSQL would hold
+
+    def open_once() -> bool:
+        nonlocal total
+        params, states = plan.batched()
+        if states is None:
+            assert params["rl_keys"] == []
+            return False
+        total += params["rl_incs"][0]
+        plan.settle(states, {"rl_keys": params["rl_keys"], "rl_hits": [total], "rl_previous": [0]})
+        return True
+
+    counted = [open_once() for _ in range(120)]
+    assert counted[0]  # the first hit of a window counts
+    assert sum(counted[:60]) <= 60 // ratelimit.FLUSH_EVERY + 2  # far from the limit: batched
+    assert all(counted[61:])  # past half of it: every hit, on the shared count
+    assert total == 120  # nothing lost
+    ratelimit.reload()

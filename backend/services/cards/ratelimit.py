@@ -83,6 +83,17 @@ _limits: dict[str, Limit] | None = None
 # Card opens spread each key's count over this many rows (a hot IP's opens would otherwise queue
 # on one row's lock); ``rate_hit`` (bind codes, logins, events …) counts exactly on shard 0.
 SHARDS = 16
+# Card opens are batched per process: a key far from its limit is counted locally and written to
+# PostgreSQL with the next open that counts (at the latest every FLUSH_EVERY-th hit of the key in
+# this process); a key past NEAR of its limit (or the first hit of a window) is counted in
+# PostgreSQL on every hit, so the 429 decision near a limit is the shared, exact one. The price:
+# hits another process admitted but has not written yet (fewer than FLUSH_EVERY per key and
+# process, written with its next counted open) are not seen; a limit may be overshot by that.
+FLUSH_EVERY = 16
+NEAR = 0.5
+# (tenant, key) -> [window, hits counted in PostgreSQL, previous window, pending local hits, counted]
+_local: dict[tuple[int, str], list] = {}
+_LOCAL_MAX = 100_000
 
 
 def _configured() -> dict[str, Limit]:
@@ -101,6 +112,7 @@ def reload() -> None:
     """Read ``TUOKE_CARD_RATE_LIMITS`` again."""
     global _limits
     _limits = None
+    _local.clear()
 
 
 @dataclass(frozen=True)
@@ -114,17 +126,57 @@ class Plan:
 
     @property
     def params(self) -> dict:
-        wins = [int(self.now // limit.seconds) for _, limit in self.checks]
+        return self._params(self.checks, [1] * len(self.checks))
+
+    def _params(self, checks, incs: list[int]) -> dict:
+        wins = [int(self.now // limit.seconds) for _, limit in checks]
         return {
             "rl_tenant": self.tenant_id,
-            "rl_keys": [key for key, _ in self.checks],
+            "rl_keys": [key for key, _ in checks],
             "rl_wins": wins,
             "rl_expires": [dt.datetime.fromtimestamp((w + 2) * limit.seconds, dt.timezone.utc)
-                           for w, (_, limit) in zip(wins, self.checks)],
-            "rl_amounts": [limit.amount for _, limit in self.checks],
-            "rl_weights": [1.0 - (self.now % limit.seconds) / limit.seconds for _, limit in self.checks],
+                           for w, (_, limit) in zip(wins, checks)],
+            "rl_amounts": [limit.amount for _, limit in checks],
+            "rl_weights": [1.0 - (self.now % limit.seconds) / limit.seconds for _, limit in checks],
+            "rl_incs": incs,
             "rl_shard": secrets.randbelow(SHARDS),
         }
+
+    def batched(self) -> tuple[dict, list[list] | None]:
+        """The :rl_* parameters of a card open, batched per process (see FLUSH_EVERY): empty arrays
+        when every key is far from its limit (the hit is only counted here), else every key with
+        the hits admitted here since it was last counted. Give the states back to ``settle``."""
+        if len(_local) > _LOCAL_MAX:
+            _local.clear()  # (forgets at most FLUSH_EVERY - 1 pending hits a key)
+        states, exact = [], False
+        for key, limit in self.checks:
+            win = int(self.now // limit.seconds)
+            state = _local.get((self.tenant_id, key))
+            if state is None or state[0] != win:
+                state = _local[(self.tenant_id, key)] = [win, 0, 0, 0, False]
+            weight = 1.0 - (self.now % limit.seconds) / limit.seconds
+            if (not state[4] or state[3] + 1 >= FLUSH_EVERY
+                    or state[2] * weight + state[1] + state[3] + 1 > limit.amount * NEAR):
+                exact = True
+            states.append(state)
+        if not exact:
+            for state in states:
+                state[3] += 1
+            return self._params((), []), None
+        incs = [state[3] + 1 for state in states]
+        for state in states:
+            state[3] = 0
+        return self._params(self.checks, incs), states
+
+    def settle(self, states: list[list] | None, row) -> None:
+        """Remember the shared counts a batched open read back (``rl_keys``, ``rl_hits``, ``rl_previous``)."""
+        if not states or row is None or row["rl_keys"] is None:
+            return
+        counted = dict(zip(row["rl_keys"], zip(row["rl_hits"], row["rl_previous"])))
+        for (key, _), state in zip(self.checks, states):
+            if key in counted:
+                state[1], state[2] = max(state[1], counted[key][0]), counted[key][1]
+                state[4] = True
 
     def check(self, counted: dict[str, tuple[int, int]]) -> None:
         """RateLimited (429) when a key's count (hits this window, hits the window before) is over."""

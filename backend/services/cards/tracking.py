@@ -81,13 +81,16 @@ async def open_card(
     else:
         limits = ratelimit.plan(ANONYMOUS_TENANT, "open", ip=f"{ip}|{code}")
     now = clock.now()
-    # One round trip: the limits are counted in the statement that records the view (none when over).
+    # One round trip: the limits are counted in the statement that records the view (none when
+    # over); far from a limit, only every few opens (ratelimit.Plan.batched).
+    params, states = limits.batched()
     row = await queries.cards_open(
         conn, code=code, tenant_id=tenant_id, token_hash=token_hash, share=share,
         visitor_id=viewer.visitor_id if viewer else None, contact_id=viewer.contact_id if viewer else None,
         viewer_user_id=viewer.user_id if viewer else None, client_event_id=client_event_id,
-        record=True, now=now, **limits.params,
+        record=True, now=now, **params,
     )
+    limits.settle(states, row)
     if row is None:
         raise NotFound(f"no card {code!r}")
     if not row["rate_ok"]:
