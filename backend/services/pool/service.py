@@ -89,17 +89,22 @@ async def list_pool(conn: asyncpg.Connection, actor: Actor, *, limit: int = 20, 
     return [pool_deal(r) for r in rows]
 
 
+async def _locked_owned(conn: asyncpg.Connection, actor: Actor, deal_id: int) -> Any:
+    """Lock the deal for this transaction and read its pool state; it must exist and have an owner."""
+    if await queries.pool_lock_deal(conn, tenant_id=actor.tenant_id, deal_id=deal_id) is None:
+        raise NotFound(f"no deal {deal_id}")
+    row = await state(conn, actor.tenant_id, deal_id)
+    if row["owner_id"] is None:
+        raise NotInPool()
+    return row
+
+
 async def release(conn: asyncpg.Connection, actor: Actor, deal_id: int, reason: str | None = None) -> Any:
     """Put an owned open deal into its owner's team's pool; returns the deal's pool state."""
     reason = (reason or "").strip()[:200] or None
     now = clock.now()
     async with conn.transaction():
-        locked = await queries.pool_lock_deal(conn, tenant_id=actor.tenant_id, deal_id=deal_id)
-        if locked is None:
-            raise NotFound(f"no deal {deal_id}")
-        row = await state(conn, actor.tenant_id, deal_id)
-        if row["owner_id"] is None:
-            raise NotInPool()
+        row = await _locked_owned(conn, actor, deal_id)
         if row["owner_id"] != actor.user_id and not (
             actor.role == "admin"
             or (actor.role == "manager" and actor.team_id is not None and row["owner_team_id"] == actor.team_id)
@@ -161,12 +166,7 @@ async def keep(conn: asyncpg.Connection, actor: Actor, deal_id: int, reason: str
     rules = await pool_rules.get_rules(conn, actor.tenant_id)
     now = clock.now()
     async with conn.transaction():
-        locked = await queries.pool_lock_deal(conn, tenant_id=actor.tenant_id, deal_id=deal_id)
-        if locked is None:
-            raise NotFound(f"no deal {deal_id}")
-        row = await state(conn, actor.tenant_id, deal_id)
-        if row["owner_id"] is None:
-            raise NotInPool()
+        row = await _locked_owned(conn, actor, deal_id)
         as_manager = actor.role == "admin" or (
             actor.role == "manager" and actor.team_id is not None and row["owner_team_id"] == actor.team_id
         )
