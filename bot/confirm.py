@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from bot.replies import fit
+from bot.replies import fit, template
 from schemas.intents import ParsedMessage
 
 DEFAULT_BELOW = 0.5
@@ -166,7 +166,7 @@ DONE_LABELS = {"yes": {"zh": "已确认", "en": "Confirmed"}, "no": {"zh": "已�
 
 
 def text(key: str, lang: str, **kw: Any) -> str:
-    return fit(_TEXT[key][lang if lang in ("zh", "en") else "zh"].format(**kw))
+    return fit(template(_TEXT, key, lang).format(**kw))
 
 
 def duplicate_line(dups: Iterable[Duplicate], lang: str, stage_name: Any = None) -> str:

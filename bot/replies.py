@@ -115,6 +115,12 @@ _STAGE_EN = {
 _WEEKDAYS_ZH = "一二三四五六日"
 
 
+def template(table: dict[str, dict[str, str]], key: str, lang: str) -> str:
+    """Entry ``key`` of a zh / en reply table in ``lang`` (zh when unknown). Every area's reply table
+    (this module's, the pool's, the confirmations', the AI bot's) is read through here."""
+    return table[key][lang if lang in ("zh", "en") else "zh"]
+
+
 def say(key: str, lang: str, **kw: Any) -> str:
     """The reply ``key`` in ``lang`` (zh when unknown), with ``{undo}`` filled in."""
     lang = lang if lang in ("zh", "en") else "zh"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.replies import template
+
 _T: dict[str, dict[str, str]] = {
     "welcome": {"zh": "你好，{name}！我是拓客助手。", "en": "Hi {name}! I am the tuoke assistant."},
     "media": {
@@ -37,5 +39,4 @@ NO = {"zh": "取消", "en": "cancel"}
 
 
 def t(key: str, lang: str, **kw: Any) -> str:
-    lang = lang if lang in ("zh", "en") else "zh"
-    return _T[key][lang].format(**kw)
+    return template(_T, key, lang).format(**kw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.replies import fit
+from bot.replies import fit, template
 
 _T: dict[str, dict[str, str]] = {
     # 公海
@@ -87,9 +87,8 @@ _T: dict[str, dict[str, str]] = {
 
 
 def text(key: str, lang: str, **kw: Any) -> str:
-    lang = lang if lang in ("zh", "en") else "zh"
-    return fit(_T[key][lang].format(**kw).strip())
+    return fit(template(_T, key, lang).format(**kw).strip())
 
 
 def raw(key: str, lang: str) -> str:
-    return _T[key][lang if lang in ("zh", "en") else "zh"]
+    return template(_T, key, lang)
