@@ -8,15 +8,18 @@ Run by hand: ``python -m tests.fakes.llm_server --port 9200``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.fakes.serving import ThreadedHTTP, run_main
 
-class FakeLLM:
+
+class FakeLLM(ThreadedHTTP):
+    path_prefix = "/v1"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.lock = threading.Lock()
         self.requests: list[dict[str, Any]] = []
@@ -64,22 +67,7 @@ class FakeLLM:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def start(self) -> "FakeLLM":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(host, port, Handler)
 
     def reset(self) -> None:
         with self.lock:
@@ -104,16 +92,7 @@ class FakeLLM:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=9200)
-    args = parser.parse_args()
-    fake = FakeLLM(args.host, args.port).start()
-    print(f"fake OpenAI-compatible endpoint on {fake.url}")
-    try:
-        fake.thread.join()
-    except KeyboardInterrupt:
-        fake.stop()
+    run_main(__doc__, lambda args: FakeLLM(args.host, args.port), 9200, "fake OpenAI-compatible endpoint")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ demand: ``fail_next("send", "http500" | "timeout" | "token_expired" | "rate_limi
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import secrets
@@ -18,8 +17,10 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.serving import ThreadedHTTP, run_main
 
 AMR_MAGIC = b"#!AMR\n"
 
@@ -41,7 +42,7 @@ class Received:
     at: float = field(default_factory=time.time)
 
 
-class FakeWeChat:
+class FakeWeChat(ThreadedHTTP):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, timeout_seconds: float = 6.0) -> None:
         self.lock = threading.Lock()
         self.received: list[Received] = []
@@ -94,24 +95,9 @@ class FakeWeChat:
             def do_POST(self) -> None:
                 self._handle("POST")
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._serve(host, port, Handler)
 
     # -- control -------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "FakeWeChat":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
     def fail_next(self, endpoint: str, mode: str, times: int = 1) -> None:
         """Make the next ``times`` calls of ``endpoint`` ("token", "send", "session") fail."""
         with self.lock:
@@ -255,16 +241,7 @@ class FakeWeChat:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=9100)
-    args = parser.parse_args()
-    fake = FakeWeChat(args.host, args.port).start()
-    print(f"fake WeChat API on {fake.url} (Ctrl-C to stop)")
-    try:
-        fake.thread.join()
-    except KeyboardInterrupt:
-        fake.stop()
+    run_main(__doc__, lambda args: FakeWeChat(args.host, args.port), 9100, "fake WeChat API")
 
 
 if __name__ == "__main__":
