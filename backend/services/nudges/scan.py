@@ -128,6 +128,41 @@ def _line(row: Any) -> SummaryLine:
     )
 
 
+def recipients(people: list[Any]) -> dict[str, list[Any]]:
+    """Who can still get a nudge on the day the pass sends for (``nudge_scan_people`` rows), as
+    the arrays ``nudge_scan`` takes: level 1, the owners who are active, reachable and not spent;
+    level 2, the active owners whose team manager is not spent (with that manager)."""
+    by_user = {(p["tenant_id"], p["user_id"]): p for p in people}
+    out: dict[str, list[Any]] = defaultdict(list)
+    for p in people:
+        if not p["active"]:
+            continue
+        if p["wecom_userid"] is not None and not p["spent"]:
+            out["o1_tenants"].append(p["tenant_id"])
+            out["o1_users"].append(p["user_id"])
+            out["o1_sent"].append(p["sent"])
+        manager = by_user.get((p["tenant_id"], p["manager_id"])) if p["manager_id"] is not None else None
+        if manager is not None and not manager["spent"]:
+            out["o2_tenants"].append(p["tenant_id"])
+            out["o2_users"].append(p["user_id"])
+            out["o2_managers"].append(manager["user_id"])
+            out["o2_sent"].append(manager["sent"])
+    for key in ("o1_tenants", "o1_users", "o1_sent", "o2_tenants", "o2_users", "o2_managers", "o2_sent"):
+        out.setdefault(key, [])
+    return dict(out)
+
+
+async def _find_and_record(conn: asyncpg.Connection, params: dict[str, list[Any]], now: dt.datetime) -> list[Any]:
+    """Steps 1 and 2 of a pass: who can still get something today, then one statement that finds,
+    ranks, caps and records their nudges (nothing is read for a tenant whose people are all spent)."""
+    people = await queries.nudge_scan_people(
+        conn, tenant_ids=params["tenant_ids"], send_day=params["send_day"], cap=params["cap"])
+    who = recipients(people)
+    if not who["o1_users"] and not who["o2_users"]:
+        return []
+    return await queries.nudge_scan(conn, now=now, **params, **who)
+
+
 async def _lock(conn: asyncpg.Connection, slots: list[int], wait: bool) -> bool:
     for slot in sorted(slots):  # one order everywhere: two waiting scanners never deadlock
         if wait:
@@ -162,14 +197,15 @@ async def scan(
                 return ScanResult(skipped=True, dry_run=dry_run)
             # the ranking sorts every candidate of the pass: keep it in memory, not on disk
             await conn.execute("SET LOCAL work_mem = '256MB'")
+            # plans for the real sizes of the arrays passed (owners to read), not a generic guess
+            await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
             tenant_rows = await queries.nudge_scan_tenants(conn, tenant_id=tenant_id, slot=slot, slots=SLOTS)
             result.tenants = len(tenant_rows)
             if not tenant_rows:
                 return result
             started = time.perf_counter()
-            await queries.nudge_scan_find(conn, now=now, **tenant_params(tenant_rows, now))
-            await conn.execute("ANALYZE nudge_cand")  # step 2 plans on the real number of candidates
-            rows = await queries.nudge_scan_record(conn, now=now)
+            params = tenant_params(tenant_rows, now)
+            rows = await _find_and_record(conn, params, now)
             found_at = time.perf_counter()
             outbound = render(rows, now)
             rendered_at = time.perf_counter()
