@@ -113,13 +113,12 @@ o2 AS (
 ),
 dd AS (
     -- the candidate deals and their recipient: level 1, the live owners' deals over some rule
-    SELECT d.tenant_id, d.deal_id, d.contact_id, d.account_id, d.amount, d.stage_entered_at, d.expected_close,
-           coalesce(d.last_activity_at, d.created_at) AS touch, 1 AS level, o.user_id AS recipient_id, o.sent,
+    SELECT d.tenant_id, d.deal_id, 1 AS level, o.user_id AS recipient_id, o.sent, d.contact_id, d.account_id,
+           coalesce(d.amount, 0) * th.probability AS score, d.stage_entered_at, d.expected_close,
+           coalesce(d.last_activity_at, d.created_at) AS touch, d.stage = 'won' AS won, th.sla_days,
            th.sla_rule AND d.stage_entered_at <= th.due_before AS r_sla,
            th.idle_rule AND coalesce(d.last_activity_at, d.created_at) <= th.idle_before AS r_idle,
-           th.close_rule AND d.expected_close < th.local_today AS r_close,
-           d.stage = 'won' AS won, th.sla_days, th.probability, th.idle_before, th.idle_days, th.local_today,
-           th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
+           th.close_rule AND d.expected_close < th.local_today AS r_close
     FROM o1 o
     JOIN deals d ON d.tenant_id = o.tenant_id AND d.owner_id = o.user_id AND d.stage NOT IN ('paid', 'lost')
     JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
@@ -129,10 +128,9 @@ dd AS (
            OR (th.close_rule AND d.expected_close < th.local_today))
     UNION ALL
     -- level 2: the deals past escalate_factor × SLA whose owner's manager is not spent
-    SELECT d.tenant_id, d.deal_id, d.contact_id, d.account_id, d.amount, d.stage_entered_at, d.expected_close,
-           coalesce(d.last_activity_at, d.created_at), 2, o.manager_id, o.sent, true, false, false,
-           d.stage = 'won', th.sla_days, th.probability, th.idle_before, th.idle_days, th.local_today,
-           th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
+    SELECT d.tenant_id, d.deal_id, 2, o.manager_id, o.sent, d.contact_id, d.account_id,
+           coalesce(d.amount, 0) * th.probability, d.stage_entered_at, d.expected_close,
+           coalesce(d.last_activity_at, d.created_at), d.stage = 'won', th.sla_days, true, false, false
     FROM th CROSS JOIN LATERAL (
         SELECT * FROM deals x
         WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.escalate_before
@@ -152,13 +150,14 @@ ev AS (
     GROUP BY e.tenant_id, e.contact_id
 ),
 hit AS (
-    -- one row per rule that fires, not decided before (the unique key of ``nudges``)
-    SELECT dd.tenant_id, dd.deal_id, dd.level, dd.recipient_id, dd.sent, r.rule, dd.stage_entered_at, r.episode,
-           r.days_over, coalesce(dd.amount, 0) * dd.probability AS score,
+    -- one row per rule that fires, not decided before (the unique key of ``nudges``); only what
+    -- the ranking and the record need (the tenant's settings are joined back afterwards)
+    SELECT dd.tenant_id, dd.deal_id, dd.level, dd.recipient_id, dd.sent, t.cap, r.rule, dd.stage_entered_at,
+           r.episode, r.days_over, dd.score,
            extract(epoch FROM (:now::timestamptz - dd.stage_entered_at)) / 86400.0 - coalesce(dd.sla_days, 0) AS stage_over,
-           coalesce(ev.recent, 0) > 0 AS engaged, coalesce(ac.tier_override, ac.tier, 'C') AS tier,
-           dd.send_at, dd.send_day, dd.cap, dd.factor, dd.engaged_days, dd.engaged_since, dd.today_start
+           coalesce(ev.recent, 0) > 0 AS engaged, coalesce(ac.tier_override, ac.tier, 'C') AS tier
     FROM dd
+    JOIN t ON t.tenant_id = dd.tenant_id
     LEFT JOIN ev ON ev.tenant_id = dd.tenant_id AND ev.contact_id = dd.contact_id
     LEFT JOIN accounts ac ON ac.tenant_id = dd.tenant_id AND ac.account_id = dd.account_id  -- 大客户 (tier A) first
     CROSS JOIN LATERAL (
@@ -166,10 +165,10 @@ hit AS (
                extract(epoch FROM (:now::timestamptz - dd.stage_entered_at)) / 86400.0 - dd.sla_days
         WHERE dd.r_sla
         UNION ALL
-        SELECT 'idle', dd.touch, extract(epoch FROM (:now::timestamptz - dd.touch)) / 86400.0 - dd.idle_days
-        WHERE dd.r_idle AND (ev.last_at IS NULL OR ev.last_at <= dd.idle_before)
+        SELECT 'idle', dd.touch, extract(epoch FROM (:now::timestamptz - dd.touch)) / 86400.0 - t.idle_days
+        WHERE dd.r_idle AND (ev.last_at IS NULL OR ev.last_at <= t.idle_before)
         UNION ALL
-        SELECT 'close_passed', dd.expected_close::timestamp AT TIME ZONE 'UTC', (dd.local_today - dd.expected_close)::float8
+        SELECT 'close_passed', dd.expected_close::timestamp AT TIME ZONE 'UTC', (t.local_today - dd.expected_close)::float8
         WHERE dd.r_close
     ) r(rule, episode, days_over)
     WHERE NOT EXISTS (
@@ -185,7 +184,9 @@ ranked AS (
     FROM hit h
 ),
 queued AS (
-    SELECT r.* FROM ranked r WHERE r.nth <= r.cap
+    SELECT r.*, t.send_at, t.send_day, t.factor, t.engaged_days, t.engaged_since, t.today_start
+    FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
+    WHERE r.nth <= r.cap
 ),
 ins AS (
     INSERT INTO nudges (tenant_id, deal_id, rule, level, stage_entered_at, episode, recipient_id, status,
@@ -196,19 +197,12 @@ ins AS (
     ON CONFLICT DO NOTHING
 ),
 over AS (
-    SELECT r.tenant_id, r.recipient_id, min(r.send_at) AS send_at, min(r.send_day) AS send_day, min(r.cap) AS cap,
-           count(DISTINCT r.deal_id) AS over_cap
+    -- per recipient over the cap: how many deals, and the three most valuable of them (to be
+    -- named in the summary line; a deal's rules are neighbours there, told apart below)
+    SELECT r.tenant_id, r.recipient_id, min(r.cap) AS cap, count(DISTINCT r.deal_id) AS over_cap,
+           array_agg(r.deal_id ORDER BY r.nth) FILTER (WHERE r.nth <= r.cap + 3) AS top
     FROM ranked r
     WHERE r.nth > r.cap
-    GROUP BY r.tenant_id, r.recipient_id
-),
-over_top AS (
-    -- the three most valuable of those, named in the summary line
-    SELECT r.tenant_id, r.recipient_id, array_agg(d.title ORDER BY r.nth) AS titles
-    FROM (SELECT DISTINCT r.tenant_id, r.recipient_id, r.deal_id, r.nth
-          FROM ranked r
-          WHERE r.nth > r.cap AND r.nth <= r.cap + 3) r
-    JOIN deals d ON d.tenant_id = r.tenant_id AND d.deal_id = r.deal_id
     GROUP BY r.tenant_id, r.recipient_id
 )
 SELECT 'nudge' AS kind, q.tenant_id, q.deal_id, q.rule, q.level, q.stage_entered_at, q.episode,
@@ -243,15 +237,18 @@ LEFT JOIN LATERAL (
     ORDER BY x.created_at DESC LIMIT 1
 ) la ON true
 UNION ALL
-SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, rc.wecom_userid, o.send_at,
+SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, rc.wecom_userid, t.send_at,
        NULL, NULL, NULL, NULL, o.cap, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap, ot.titles,
-       'nudge-summary:' || o.recipient_id || ':' || o.send_day
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap,
+       ARRAY(SELECT d.title FROM unnest(o.top) WITH ORDINALITY AS x(deal_id, i)
+             JOIN deals d ON d.tenant_id = o.tenant_id AND d.deal_id = x.deal_id
+             GROUP BY d.deal_id, d.title ORDER BY min(x.i)),
+       'nudge-summary:' || o.recipient_id || ':' || t.send_day
 FROM over o
-JOIN over_top ot ON ot.tenant_id = o.tenant_id AND ot.recipient_id = o.recipient_id
+JOIN t ON t.tenant_id = o.tenant_id
 JOIN users rc ON rc.tenant_id = o.tenant_id AND rc.user_id = o.recipient_id
 WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
-                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || o.send_day)
+                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)
 ORDER BY 2, 8, 1, 14, 3, 4;
 
 -- name: nudge_outbox_many$
