@@ -276,8 +276,13 @@ sc AS MATERIALIZED (
     JOIN m USING (manager_id)
 )
 SELECT sc.manager_id, d.source, count(*) AS count, coalesce(sum(d.amount), 0)::bigint AS amount
-FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
-WHERE d.created_at >= sc.since AND d.created_at < sc.until
+FROM (SELECT DISTINCT tenant_id, since, until FROM m) w
+-- each tenant's deals created in the window by its range (deals_created), then to the scopes by hash
+CROSS JOIN LATERAL (
+    SELECT x.tenant_id, x.owner_id, x.source, x.amount FROM deals x
+    WHERE x.tenant_id = w.tenant_id AND x.created_at >= w.since AND x.created_at < w.until
+    OFFSET 0) d
+JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
 GROUP BY sc.manager_id, d.source
 ORDER BY sc.manager_id, count DESC, d.source;
 
@@ -292,9 +297,13 @@ sc AS MATERIALIZED (
     JOIN m USING (manager_id)
 ),
 h AS MATERIALIZED (
-    -- the window's history of the managers' tenants (stage_history_time), then to the scopes by hash
+    -- the window's history of the managers' tenants, each by its range (stage_history_time; a
+    -- plain join read the whole history), then to the scopes by hash
     SELECT h.* FROM (SELECT DISTINCT tenant_id, since, until FROM m) w
-    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.since AND h.changed_at < w.until
+    CROSS JOIN LATERAL (
+        SELECT x.* FROM deal_stage_history x
+        WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.since AND x.changed_at < w.until
+        OFFSET 0) h
 )
 SELECT sc.manager_id, h.from_stage, h.to_stage, fs.name_zh AS from_name, ts.name_zh AS to_name, count(*) AS count,
        ts.position > fs.position AS forward
@@ -319,8 +328,11 @@ sc AS MATERIALIZED (
 ),
 h AS MATERIALIZED (
     SELECT h.* FROM (SELECT DISTINCT tenant_id, since, until FROM m) w
-    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.since AND h.changed_at < w.until
-    WHERE h.to_stage IN ('won', 'lost')
+    CROSS JOIN LATERAL (
+        SELECT x.* FROM deal_stage_history x
+        WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.since AND x.changed_at < w.until
+          AND x.to_stage IN ('won', 'lost')
+        OFFSET 0) h
 )
 SELECT sc.manager_id, h.to_stage AS outcome, d.deal_id, d.title, u.name AS owner, h.amount,
        coalesce(h.reason, d.lost_reason) AS reason
@@ -389,9 +401,11 @@ ORDER BY m.manager_id, s.position, s.key;
 -- name: digest_many_conversion
 -- As digest_conversion, per manager: of the deals that entered a stage in the window, how many
 -- have since moved to a later stage (not lost). What an entry in the window reached later lies in
--- the window too, so one pass over the window's history (per tenant, stage_history_time) does:
--- per deal and stage, whether it advanced; per owner, the deals (a deal has one owner, so the
--- owners' counts add up exactly to a team's); per manager, the sum over the team.
+-- the window too, so one pass over the window's history (per tenant, stage_history_time), in one
+-- sort, does: per entry, the furthest stage reached after it and the stages entered before it.
+-- A deal counts once per stage it entered (its first entry there), and it advanced from that
+-- stage when its first entry did: what followed the first entry includes what followed any later
+-- one. Per manager, the deals its team owns.
 WITH m AS MATERIALIZED (
     SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
                          :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
@@ -406,27 +420,34 @@ w AS MATERIALIZED (
 ),
 entries AS (
     SELECT h.tenant_id, h.deal_id, h.to_stage, p.position,
-           max(CASE WHEN h.to_stage <> 'lost' THEN p.position END) OVER (
-               PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
-               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS reached_later
+           max(CASE WHEN h.to_stage <> 'lost' THEN p.position END) OVER later AS reached_later,
+           array_agg(h.to_stage) OVER earlier AS entered_before
     FROM w
-    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.conv_since AND h.changed_at < w.until
+    CROSS JOIN LATERAL (
+        SELECT x.tenant_id, x.deal_id, x.history_id, x.changed_at, x.to_stage FROM deal_stage_history x
+        WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.conv_since AND x.changed_at < w.until
+        OFFSET 0  -- the window's range of each tenant (stage_history_time), then the stages by hash
+    ) h
     JOIN pipeline_stages p ON p.tenant_id = h.tenant_id AND p.key = h.to_stage
+    WINDOW later AS (PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
+                     ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
+           earlier AS (PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
-per_deal AS (
-    SELECT e.tenant_id, e.deal_id, e.to_stage, bool_or(e.reached_later > e.position) AS advanced
+firsts AS (
+    SELECT e.tenant_id, e.deal_id, e.to_stage, e.reached_later > e.position AS advanced
     FROM entries e
-    GROUP BY e.tenant_id, e.deal_id, e.to_stage
-),
-per_owner AS (
-    SELECT pd.tenant_id, d.owner_id, pd.to_stage, count(*) AS entered, count(*) FILTER (WHERE pd.advanced) AS advanced
-    FROM per_deal pd JOIN deals d ON d.tenant_id = pd.tenant_id AND d.deal_id = pd.deal_id
-    GROUP BY pd.tenant_id, d.owner_id, pd.to_stage
+    WHERE e.to_stage NOT IN ('paid', 'lost')
+      AND (e.entered_before IS NULL OR NOT e.to_stage = ANY (e.entered_before))
 ),
 agg AS (
-    SELECT sc.manager_id, po.to_stage, sum(po.entered)::bigint AS entered, sum(po.advanced)::bigint AS advanced
-    FROM sc JOIN per_owner po ON po.tenant_id = sc.tenant_id AND po.owner_id = sc.user_id
-    GROUP BY sc.manager_id, po.to_stage
+    -- each deal to the managers whose team owns it (straight to the scope, by hash: counting per
+    -- owner first left a tiny estimate that the scope then joined by a nested loop)
+    SELECT sc.manager_id, f.to_stage, count(*) AS entered, count(*) FILTER (WHERE f.advanced) AS advanced
+    FROM firsts f
+    JOIN deals d ON d.tenant_id = f.tenant_id AND d.deal_id = f.deal_id
+    JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
+    GROUP BY sc.manager_id, f.to_stage
 )
 SELECT m.manager_id, s.key AS stage, s.name_zh AS name,
        coalesce(lead(s.name_zh) OVER (PARTITION BY m.manager_id ORDER BY s.position, s.key), '') AS next_name,
@@ -487,13 +508,26 @@ sc AS MATERIALIZED (
     SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
     JOIN m USING (manager_id)
 ),
+w AS MATERIALIZED (
+    SELECT DISTINCT tenant_id, trend_since, until FROM m
+),
 h AS MATERIALIZED (
-    SELECT h.* FROM (SELECT DISTINCT tenant_id, trend_since, until FROM m) w
-    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.trend_since AND h.changed_at < w.until
-    WHERE h.to_stage <> 'lost'
+    -- the window's history of each tenant by its range (stage_history_time), not a read of all
+    SELECT h.* FROM w CROSS JOIN LATERAL (
+        SELECT x.* FROM deal_stage_history x
+        WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.trend_since AND x.changed_at < w.until
+          AND x.to_stage <> 'lost'
+        OFFSET 0) h
+),
+leads AS (
+    -- the deals created in the window, each tenant by its range (deals_created)
+    SELECT d.tenant_id, d.owner_id, d.created_at FROM w CROSS JOIN LATERAL (
+        SELECT x.tenant_id, x.owner_id, x.created_at FROM deals x
+        WHERE x.tenant_id = w.tenant_id AND x.created_at >= w.trend_since AND x.created_at < w.until
+        OFFSET 0) d
 )
 SELECT sc.manager_id, 'leads' AS series, (d.created_at AT TIME ZONE sc.tz)::date AS day, count(*) AS n, 0::bigint AS amount
-FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
+FROM sc JOIN leads d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
 WHERE d.created_at >= sc.trend_since AND d.created_at < sc.until
 GROUP BY 1, 3
 UNION ALL

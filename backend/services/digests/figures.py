@@ -92,7 +92,7 @@ async def daily_many(conn: asyncpg.Connection, managers: list[tuple[Tenant, Any]
     closed = _by_manager(await queries.digest_many_closed(conn, **params))
     stalled = _by_manager(await queries.digest_many_stalled(conn, **params, now=now, limit=STALLED_TOP))
     funnel = _by_manager(await queries.digest_many_funnel(conn, **params))
-    conv = _by_manager(await queries.digest_many_conversion(conn, **params))
+    conv = _by_manager(await _conversion(conn, params))
     engagement = {r["manager_id"]: r for r in await queries.digest_many_engagement(conn, **params)}
     idle = _by_manager(await queries.digest_many_idle_reps(conn, **params))
     trend = _by_manager(await queries.digest_many_trend(conn, **params))
@@ -130,6 +130,17 @@ async def daily_many(conn: asyncpg.Connection, managers: list[tuple[Tenant, Any]
             pool_claimed=pool[mid]["claimed"] if mid in pool else 0,
         ))
     return out
+
+
+async def _conversion(conn: asyncpg.Connection, params: dict[str, list[Any]]) -> list[Any]:
+    """``digest_many_conversion`` joined by hash only: PostgreSQL cannot estimate what a window
+    over the history leaves (it guesses a few hundred rows of ~a million), and a nested loop
+    against every manager's scope on that guess took minutes. Scoped to this statement."""
+    async with conn.transaction():
+        await conn.execute("SET LOCAL enable_nestloop = off")
+        rows = await queries.digest_many_conversion(conn, **params)
+        await conn.execute("SET LOCAL enable_nestloop = on")
+    return rows
 
 
 def _trend_days(rows: list[Any], first: dt.date) -> list[TrendDay]:
