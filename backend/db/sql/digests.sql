@@ -357,14 +357,15 @@ sc AS MATERIALIZED (
 over AS (
     SELECT sc.manager_id, d.deal_id, d.title, sc.name AS owner, s.name_zh AS stage_name, d.amount,
            floor(extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - s.sla_days)::int AS days_over
-    FROM sc
-    -- each user's deals by its index (deals_owner_open), whatever the estimates
+    FROM (SELECT DISTINCT tenant_id FROM m) w
+    JOIN pipeline_stages s ON s.tenant_id = w.tenant_id AND s.key NOT IN ('won', 'paid', 'lost') AND s.sla_days IS NOT NULL
+    -- per tenant and stage, only the deals past its SLA (deals_stall_scan), then to the scopes by hash
     CROSS JOIN LATERAL (
-        SELECT x.* FROM deals x
-        WHERE x.tenant_id = sc.tenant_id AND x.owner_id = sc.user_id AND x.stage NOT IN ('won', 'paid', 'lost')
-    ) d
-    JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage AND s.sla_days IS NOT NULL
-    WHERE d.stage_entered_at <= :now::timestamptz - s.sla_days * interval '24 hours'
+        SELECT x.deal_id, x.title, x.owner_id, x.amount, x.stage_entered_at, x.tenant_id FROM deals x
+        WHERE x.tenant_id = s.tenant_id AND x.stage = s.key AND x.stage NOT IN ('paid', 'lost')
+          AND x.stage_entered_at <= :now::timestamptz - s.sla_days * interval '24 hours'
+        OFFSET 0) d
+    JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
 ),
 ranked AS (
     SELECT o.*, count(*) OVER (PARTITION BY o.manager_id) AS total,
@@ -385,11 +386,21 @@ sc AS MATERIALIZED (
     SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
     JOIN m USING (manager_id)
 ),
+per_owner AS (
+    -- the open deals of the managers' tenants counted per owner and stage first (each tenant by
+    -- its range of deals_stall_scan), then to the scopes by hash: no hash of every deal
+    SELECT d.tenant_id, d.owner_id, d.stage, count(*) AS count, sum(d.amount) AS amount
+    FROM (SELECT DISTINCT tenant_id FROM m) w
+    CROSS JOIN LATERAL (
+        SELECT x.tenant_id, x.owner_id, x.stage, x.amount FROM deals x
+        WHERE x.tenant_id = w.tenant_id AND x.stage NOT IN ('paid', 'lost')
+        OFFSET 0) d
+    GROUP BY d.tenant_id, d.owner_id, d.stage
+),
 x AS (
-    SELECT sc.manager_id, d.stage, count(*) AS count, sum(d.amount) AS amount
-    FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
-    WHERE d.stage NOT IN ('paid', 'lost')
-    GROUP BY sc.manager_id, d.stage
+    SELECT sc.manager_id, po.stage, sum(po.count)::bigint AS count, sum(po.amount) AS amount
+    FROM sc JOIN per_owner po ON po.tenant_id = sc.tenant_id AND po.owner_id = sc.user_id
+    GROUP BY sc.manager_id, po.stage
 )
 SELECT m.manager_id, s.key AS stage, s.name_zh AS name, coalesce(x.count, 0) AS count,
        coalesce(x.amount, 0)::bigint AS amount, coalesce(x.amount * s.probability, 0)::float8 AS weighted
