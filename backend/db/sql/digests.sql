@@ -410,13 +410,16 @@ LEFT JOIN x ON x.manager_id = m.manager_id AND x.stage = s.key
 ORDER BY m.manager_id, s.position, s.key;
 
 -- name: digest_many_conversion
--- As digest_conversion, per manager: of the deals that entered a stage in the window, how many
--- have since moved to a later stage (not lost). What an entry in the window reached later lies in
--- the window too, so one pass over the window's history (per tenant, stage_history_time), in one
--- sort, does: per entry, the furthest stage reached after it and the stages entered before it.
--- A deal counts once per stage it entered (its first entry there), and it advanced from that
--- stage when its first entry did: what followed the first entry includes what followed any later
--- one. Per manager, the deals its team owns.
+-- The figures read from the history of the last 30 days, per manager, in one pass (its read and
+-- each row's owner shared):
+--   part 'conv': as digest_conversion, of the deals that entered a stage in the window, how many
+--   have since moved to a later stage (not lost). What an entry in the window reached later lies
+--   in the window too, so one sort of the window's history (per tenant, stage_history_time) does:
+--   per entry, the furthest stage reached after it and the stages entered before it. A deal
+--   counts once per stage it entered (its first entry there), and it advanced from that stage
+--   when its first entry did: what followed the first entry includes what followed any later one.
+--   part 'trend': the 14-day trend's forward moves and wins per local day (digest_many_trend has
+--   the leads and the card views).
 WITH m AS MATERIALIZED (
     SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
                          :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
@@ -430,43 +433,54 @@ w AS MATERIALIZED (
     SELECT DISTINCT tenant_id, conv_since, until FROM m
 ),
 entries AS (
-    SELECT h.tenant_id, h.deal_id, h.to_stage, p.position,
+    SELECT h.tenant_id, h.deal_id, h.changed_at, h.to_stage, h.amount, p.position, fp.position AS from_position,
            max(CASE WHEN h.to_stage <> 'lost' THEN p.position END) OVER later AS reached_later,
            array_agg(h.to_stage) OVER earlier AS entered_before
     FROM w
     CROSS JOIN LATERAL (
-        SELECT x.tenant_id, x.deal_id, x.history_id, x.changed_at, x.to_stage FROM deal_stage_history x
+        SELECT x.tenant_id, x.deal_id, x.history_id, x.changed_at, x.from_stage, x.to_stage, x.amount
+        FROM deal_stage_history x
         WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.conv_since AND x.changed_at < w.until
         OFFSET 0  -- the window's range of each tenant (stage_history_time), then the stages by hash
     ) h
     JOIN pipeline_stages p ON p.tenant_id = h.tenant_id AND p.key = h.to_stage
+    LEFT JOIN pipeline_stages fp ON fp.tenant_id = h.tenant_id AND fp.key = h.from_stage
     WINDOW later AS (PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
                      ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
            earlier AS (PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
-firsts AS (
-    SELECT e.tenant_id, e.deal_id, e.to_stage, e.reached_later > e.position AS advanced
+owned AS (
+    -- each entry to the managers whose team owns its deal (by hash, once for both parts)
+    SELECT sc.manager_id, sc.tz, sc.trend_since, sc.until, e.to_stage, e.changed_at, e.amount, e.position,
+           e.from_position, e.reached_later > e.position AS advanced,
+           e.entered_before IS NULL OR NOT e.to_stage = ANY (e.entered_before) AS first_entry
     FROM entries e
-    WHERE e.to_stage NOT IN ('paid', 'lost')
-      AND (e.entered_before IS NULL OR NOT e.to_stage = ANY (e.entered_before))
+    JOIN deals d ON d.tenant_id = e.tenant_id AND d.deal_id = e.deal_id
+    JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
 ),
 agg AS (
-    -- each deal to the managers whose team owns it (straight to the scope, by hash: counting per
-    -- owner first left a tiny estimate that the scope then joined by a nested loop)
-    SELECT sc.manager_id, f.to_stage, count(*) AS entered, count(*) FILTER (WHERE f.advanced) AS advanced
-    FROM firsts f
-    JOIN deals d ON d.tenant_id = f.tenant_id AND d.deal_id = f.deal_id
-    JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
-    GROUP BY sc.manager_id, f.to_stage
+    SELECT o.manager_id, o.to_stage, count(*) AS entered, count(*) FILTER (WHERE o.advanced) AS advanced
+    FROM owned o
+    WHERE o.first_entry AND o.to_stage NOT IN ('paid', 'lost')
+    GROUP BY o.manager_id, o.to_stage
 )
-SELECT m.manager_id, s.key AS stage, s.name_zh AS name,
+SELECT 'conv' AS part, m.manager_id, s.position AS ord, s.key AS stage, s.name_zh AS name,
        coalesce(lead(s.name_zh) OVER (PARTITION BY m.manager_id ORDER BY s.position, s.key), '') AS next_name,
-       coalesce(a.entered, 0) AS entered, coalesce(a.advanced, 0) AS advanced
+       coalesce(a.entered, 0) AS entered, coalesce(a.advanced, 0) AS advanced,
+       NULL::text AS series, NULL::date AS day, NULL::bigint AS n, NULL::bigint AS amount
 FROM m
 JOIN pipeline_stages s ON s.tenant_id = m.tenant_id AND s.key NOT IN ('paid', 'lost')
 LEFT JOIN agg a ON a.manager_id = m.manager_id AND a.to_stage = s.key
-ORDER BY m.manager_id, s.position, s.key;
+UNION ALL
+SELECT 'trend', o.manager_id, NULL, NULL, NULL, NULL, NULL, NULL,
+       CASE WHEN o.to_stage = 'won' THEN 'won' ELSE 'moves' END, (o.changed_at AT TIME ZONE o.tz)::date,
+       count(*), coalesce(sum(o.amount), 0)::bigint
+FROM owned o
+WHERE o.changed_at >= o.trend_since AND o.changed_at < o.until AND o.to_stage <> 'lost'
+  AND o.position > o.from_position
+GROUP BY o.manager_id, 9, 10
+ORDER BY 1, 2, 3, 4;
 
 -- name: digest_many_engagement
 WITH m AS MATERIALIZED (
@@ -510,6 +524,8 @@ WHERE u.role = 'rep' AND u.active
 ORDER BY m.manager_id, u.user_id;
 
 -- name: digest_many_trend
+-- The 14-day trend's new leads and card views per local day (its moves and wins come with the
+-- conversion, digest_many_conversion, which reads the same history).
 WITH m AS MATERIALIZED (
     SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
                          :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
@@ -522,14 +538,6 @@ sc AS MATERIALIZED (
 w AS MATERIALIZED (
     SELECT DISTINCT tenant_id, trend_since, until FROM m
 ),
-h AS MATERIALIZED (
-    -- the window's history of each tenant by its range (stage_history_time), not a read of all
-    SELECT h.* FROM w CROSS JOIN LATERAL (
-        SELECT x.* FROM deal_stage_history x
-        WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.trend_since AND x.changed_at < w.until
-          AND x.to_stage <> 'lost'
-        OFFSET 0) h
-),
 leads AS (
     -- the deals created in the window, each tenant by its range (deals_created)
     SELECT d.tenant_id, d.owner_id, d.created_at FROM w CROSS JOIN LATERAL (
@@ -541,16 +549,6 @@ SELECT sc.manager_id, 'leads' AS series, (d.created_at AT TIME ZONE sc.tz)::date
 FROM sc JOIN leads d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
 WHERE d.created_at >= sc.trend_since AND d.created_at < sc.until
 GROUP BY 1, 3
-UNION ALL
-SELECT sc.manager_id, CASE WHEN h.to_stage = 'won' THEN 'won' ELSE 'moves' END, (h.changed_at AT TIME ZONE sc.tz)::date,
-       count(*), coalesce(sum(h.amount), 0)::bigint
-FROM h
-JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
-JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
-JOIN pipeline_stages fs ON fs.tenant_id = h.tenant_id AND fs.key = h.from_stage
-JOIN pipeline_stages ts ON ts.tenant_id = h.tenant_id AND ts.key = h.to_stage
-WHERE h.changed_at >= sc.trend_since AND h.changed_at < sc.until AND ts.position > fs.position
-GROUP BY 1, 2, 3
 UNION ALL
 SELECT sc.manager_id, 'views', (e.created_at AT TIME ZONE sc.tz)::date, count(*), 0
 FROM sc JOIN card_events e ON e.tenant_id = sc.tenant_id AND e.rep_id = sc.user_id
