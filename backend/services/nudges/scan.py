@@ -82,10 +82,10 @@ def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
     """
     out: dict[str, list[Any]] = {"tenant_ids": [], "recipients": [], "payloads": [], "keys": [], "not_before": []}
 
-    def add(row: Any, message: Any, key: str) -> None:
+    def add(row: Any, payload: dict[str, Any], key: str) -> None:
         out["tenant_ids"].append(row["tenant_id"])
         out["recipients"].append(row["recipient"])
-        out["payloads"].append(_encode(to_wecom(message)).decode())
+        out["payloads"].append(_encode(payload).decode())
         out["keys"].append(key)
         out["not_before"].append(row["send_at"])
 
@@ -95,7 +95,8 @@ def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
         if group:
             first = group[0]
             card = messages.nudge_card(group, now, engaged_days=first["engaged_days"], factor=first["factor"])
-            add(first, card, outbox_key(group))
+            # what to_wecom makes of a template card, without converting the card it already is
+            add(first, {"msgtype": "template_card", "template_card": card.card}, outbox_key(group))
             group.clear()
 
     for row in rows:
@@ -107,7 +108,7 @@ def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
             group.append(row)
         else:
             flush()
-            add(row, messages.summary_text(list(row["titles"]), row["over_cap"], row["cap"]), row["summary_key"])
+            add(row, to_wecom(messages.summary_text(list(row["titles"]), row["over_cap"], row["cap"])), row["summary_key"])
     flush()
     return out
 
