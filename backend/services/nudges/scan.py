@@ -1,12 +1,13 @@
-"""The nudge scan: set-based SQL over the open deals (``nudge_scan_find`` / ``_record`` in nudges.sql).
+"""The nudge scan: set-based SQL over the open deals (``nudge_scan_people`` / ``nudge_scan`` in nudges.sql).
 
-A pass, in one transaction: read each tenant's rules and manners, let PostgreSQL find the new
-nudges (into a temporary table, analysed so that the next step is planned for its real size),
-then rank, cap and record them, render the queued ones as template cards and the capped ones as
-one summary line per recipient, and add them to the outbox in one statement. The unique key of
-``nudges`` is what makes a nudge go out once; the outbox key repeats that guarantee. A crash
-before the commit leaves nothing behind, so a restart decides everything afresh. ``dry_run``
-does the same work and rolls it back.
+A pass, in one transaction: read each tenant's rules and manners; read who can still get a nudge
+on the day the pass sends for (a recipient whose daily cap is spent and whose summary line went
+out gets nothing more that day, so their deals are not even read); then one statement finds,
+ranks, caps and records the new nudges of the others; render the queued ones as template cards
+and the capped ones as one summary line per recipient, and add them to the outbox in one
+statement. The unique key of ``nudges`` is what makes a nudge go out once; the outbox key repeats
+that guarantee. A crash before the commit leaves nothing behind, so a restart decides everything
+afresh. ``dry_run`` does the same work and rolls it back.
 
 Tenants fall in ``SLOTS`` slots (tenant id modulo ``SLOTS``), each guarded by an advisory lock:
 ``scan_all`` scans the slots side by side on their own connections (PostgreSQL runs a statement
