@@ -276,8 +276,13 @@ sc AS MATERIALIZED (
     JOIN m USING (manager_id)
 )
 SELECT sc.manager_id, d.source, count(*) AS count, coalesce(sum(d.amount), 0)::bigint AS amount
-FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
-WHERE d.created_at >= sc.since AND d.created_at < sc.until
+FROM (SELECT DISTINCT tenant_id, since, until FROM m) w
+-- each tenant's deals created in the window by its range (deals_created), then to the scopes by hash
+CROSS JOIN LATERAL (
+    SELECT x.tenant_id, x.owner_id, x.source, x.amount FROM deals x
+    WHERE x.tenant_id = w.tenant_id AND x.created_at >= w.since AND x.created_at < w.until
+    OFFSET 0) d
+JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
 GROUP BY sc.manager_id, d.source
 ORDER BY sc.manager_id, count DESC, d.source;
 
@@ -292,9 +297,13 @@ sc AS MATERIALIZED (
     JOIN m USING (manager_id)
 ),
 h AS MATERIALIZED (
-    -- the window's history of the managers' tenants (stage_history_time), then to the scopes by hash
+    -- the window's history of the managers' tenants, each by its range (stage_history_time; a
+    -- plain join read the whole history), then to the scopes by hash
     SELECT h.* FROM (SELECT DISTINCT tenant_id, since, until FROM m) w
-    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.since AND h.changed_at < w.until
+    CROSS JOIN LATERAL (
+        SELECT x.* FROM deal_stage_history x
+        WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.since AND x.changed_at < w.until
+        OFFSET 0) h
 )
 SELECT sc.manager_id, h.from_stage, h.to_stage, fs.name_zh AS from_name, ts.name_zh AS to_name, count(*) AS count,
        ts.position > fs.position AS forward
@@ -319,8 +328,11 @@ sc AS MATERIALIZED (
 ),
 h AS MATERIALIZED (
     SELECT h.* FROM (SELECT DISTINCT tenant_id, since, until FROM m) w
-    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.since AND h.changed_at < w.until
-    WHERE h.to_stage IN ('won', 'lost')
+    CROSS JOIN LATERAL (
+        SELECT x.* FROM deal_stage_history x
+        WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.since AND x.changed_at < w.until
+          AND x.to_stage IN ('won', 'lost')
+        OFFSET 0) h
 )
 SELECT sc.manager_id, h.to_stage AS outcome, d.deal_id, d.title, u.name AS owner, h.amount,
        coalesce(h.reason, d.lost_reason) AS reason
@@ -345,14 +357,15 @@ sc AS MATERIALIZED (
 over AS (
     SELECT sc.manager_id, d.deal_id, d.title, sc.name AS owner, s.name_zh AS stage_name, d.amount,
            floor(extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - s.sla_days)::int AS days_over
-    FROM sc
-    -- each user's deals by its index (deals_owner_open), whatever the estimates
+    FROM (SELECT DISTINCT tenant_id FROM m) w
+    JOIN pipeline_stages s ON s.tenant_id = w.tenant_id AND s.key NOT IN ('won', 'paid', 'lost') AND s.sla_days IS NOT NULL
+    -- per tenant and stage, only the deals past its SLA (deals_stall_scan), then to the scopes by hash
     CROSS JOIN LATERAL (
-        SELECT x.* FROM deals x
-        WHERE x.tenant_id = sc.tenant_id AND x.owner_id = sc.user_id AND x.stage NOT IN ('won', 'paid', 'lost')
-    ) d
-    JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage AND s.sla_days IS NOT NULL
-    WHERE d.stage_entered_at <= :now::timestamptz - s.sla_days * interval '24 hours'
+        SELECT x.deal_id, x.title, x.owner_id, x.amount, x.stage_entered_at, x.tenant_id FROM deals x
+        WHERE x.tenant_id = s.tenant_id AND x.stage = s.key AND x.stage NOT IN ('paid', 'lost')
+          AND x.stage_entered_at <= :now::timestamptz - s.sla_days * interval '24 hours'
+        OFFSET 0) d
+    JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
 ),
 ranked AS (
     SELECT o.*, count(*) OVER (PARTITION BY o.manager_id) AS total,
@@ -373,11 +386,21 @@ sc AS MATERIALIZED (
     SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
     JOIN m USING (manager_id)
 ),
+per_owner AS (
+    -- the open deals of the managers' tenants counted per owner and stage first (each tenant by
+    -- its range of deals_stall_scan), then to the scopes by hash: no hash of every deal
+    SELECT d.tenant_id, d.owner_id, d.stage, count(*) AS count, sum(d.amount) AS amount
+    FROM (SELECT DISTINCT tenant_id FROM m) w
+    CROSS JOIN LATERAL (
+        SELECT x.tenant_id, x.owner_id, x.stage, x.amount FROM deals x
+        WHERE x.tenant_id = w.tenant_id AND x.stage NOT IN ('paid', 'lost')
+        OFFSET 0) d
+    GROUP BY d.tenant_id, d.owner_id, d.stage
+),
 x AS (
-    SELECT sc.manager_id, d.stage, count(*) AS count, sum(d.amount) AS amount
-    FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
-    WHERE d.stage NOT IN ('paid', 'lost')
-    GROUP BY sc.manager_id, d.stage
+    SELECT sc.manager_id, po.stage, sum(po.count)::bigint AS count, sum(po.amount) AS amount
+    FROM sc JOIN per_owner po ON po.tenant_id = sc.tenant_id AND po.owner_id = sc.user_id
+    GROUP BY sc.manager_id, po.stage
 )
 SELECT m.manager_id, s.key AS stage, s.name_zh AS name, coalesce(x.count, 0) AS count,
        coalesce(x.amount, 0)::bigint AS amount, coalesce(x.amount * s.probability, 0)::float8 AS weighted
@@ -387,11 +410,16 @@ LEFT JOIN x ON x.manager_id = m.manager_id AND x.stage = s.key
 ORDER BY m.manager_id, s.position, s.key;
 
 -- name: digest_many_conversion
--- As digest_conversion, per manager: of the deals that entered a stage in the window, how many
--- have since moved to a later stage (not lost). What an entry in the window reached later lies in
--- the window too, so one pass over the window's history (per tenant, stage_history_time) does:
--- per deal and stage, whether it advanced; per owner, the deals (a deal has one owner, so the
--- owners' counts add up exactly to a team's); per manager, the sum over the team.
+-- The figures read from the history of the last 30 days, per manager, in one pass (its read and
+-- each row's owner shared):
+--   part 'conv': as digest_conversion, of the deals that entered a stage in the window, how many
+--   have since moved to a later stage (not lost). What an entry in the window reached later lies
+--   in the window too, so one sort of the window's history (per tenant, stage_history_time) does:
+--   per entry, the furthest stage reached after it and the stages entered before it. A deal
+--   counts once per stage it entered (its first entry there), and it advanced from that stage
+--   when its first entry did: what followed the first entry includes what followed any later one.
+--   part 'trend': the 14-day trend's forward moves and wins per local day (digest_many_trend has
+--   the leads and the card views).
 WITH m AS MATERIALIZED (
     SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
                          :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
@@ -405,36 +433,54 @@ w AS MATERIALIZED (
     SELECT DISTINCT tenant_id, conv_since, until FROM m
 ),
 entries AS (
-    SELECT h.tenant_id, h.deal_id, h.to_stage, p.position,
-           max(CASE WHEN h.to_stage <> 'lost' THEN p.position END) OVER (
-               PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
-               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS reached_later
+    SELECT h.tenant_id, h.deal_id, h.changed_at, h.to_stage, h.amount, p.position, fp.position AS from_position,
+           max(CASE WHEN h.to_stage <> 'lost' THEN p.position END) OVER later AS reached_later,
+           array_agg(h.to_stage) OVER earlier AS entered_before
     FROM w
-    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.conv_since AND h.changed_at < w.until
+    CROSS JOIN LATERAL (
+        SELECT x.tenant_id, x.deal_id, x.history_id, x.changed_at, x.from_stage, x.to_stage, x.amount
+        FROM deal_stage_history x
+        WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.conv_since AND x.changed_at < w.until
+        OFFSET 0  -- the window's range of each tenant (stage_history_time), then the stages by hash
+    ) h
     JOIN pipeline_stages p ON p.tenant_id = h.tenant_id AND p.key = h.to_stage
+    LEFT JOIN pipeline_stages fp ON fp.tenant_id = h.tenant_id AND fp.key = h.from_stage
+    WINDOW later AS (PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
+                     ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
+           earlier AS (PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
-per_deal AS (
-    SELECT e.tenant_id, e.deal_id, e.to_stage, bool_or(e.reached_later > e.position) AS advanced
+owned AS (
+    -- each entry to the managers whose team owns its deal (by hash, once for both parts)
+    SELECT sc.manager_id, sc.tz, sc.trend_since, sc.until, e.to_stage, e.changed_at, e.amount, e.position,
+           e.from_position, e.reached_later > e.position AS advanced,
+           e.entered_before IS NULL OR NOT e.to_stage = ANY (e.entered_before) AS first_entry
     FROM entries e
-    GROUP BY e.tenant_id, e.deal_id, e.to_stage
-),
-per_owner AS (
-    SELECT pd.tenant_id, d.owner_id, pd.to_stage, count(*) AS entered, count(*) FILTER (WHERE pd.advanced) AS advanced
-    FROM per_deal pd JOIN deals d ON d.tenant_id = pd.tenant_id AND d.deal_id = pd.deal_id
-    GROUP BY pd.tenant_id, d.owner_id, pd.to_stage
+    JOIN deals d ON d.tenant_id = e.tenant_id AND d.deal_id = e.deal_id
+    JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
 ),
 agg AS (
-    SELECT sc.manager_id, po.to_stage, sum(po.entered)::bigint AS entered, sum(po.advanced)::bigint AS advanced
-    FROM sc JOIN per_owner po ON po.tenant_id = sc.tenant_id AND po.owner_id = sc.user_id
-    GROUP BY sc.manager_id, po.to_stage
+    SELECT o.manager_id, o.to_stage, count(*) AS entered, count(*) FILTER (WHERE o.advanced) AS advanced
+    FROM owned o
+    WHERE o.first_entry AND o.to_stage NOT IN ('paid', 'lost')
+    GROUP BY o.manager_id, o.to_stage
 )
-SELECT m.manager_id, s.key AS stage, s.name_zh AS name,
+SELECT 'conv' AS part, m.manager_id, s.position AS ord, s.key AS stage, s.name_zh AS name,
        coalesce(lead(s.name_zh) OVER (PARTITION BY m.manager_id ORDER BY s.position, s.key), '') AS next_name,
-       coalesce(a.entered, 0) AS entered, coalesce(a.advanced, 0) AS advanced
+       coalesce(a.entered, 0) AS entered, coalesce(a.advanced, 0) AS advanced,
+       NULL::text AS series, NULL::date AS day, NULL::bigint AS n, NULL::bigint AS amount
 FROM m
 JOIN pipeline_stages s ON s.tenant_id = m.tenant_id AND s.key NOT IN ('paid', 'lost')
 LEFT JOIN agg a ON a.manager_id = m.manager_id AND a.to_stage = s.key
-ORDER BY m.manager_id, s.position, s.key;
+UNION ALL
+SELECT 'trend', o.manager_id, NULL, NULL, NULL, NULL, NULL, NULL,
+       CASE WHEN o.to_stage = 'won' THEN 'won' ELSE 'moves' END, (o.changed_at AT TIME ZONE o.tz)::date,
+       count(*), coalesce(sum(o.amount), 0)::bigint
+FROM owned o
+WHERE o.changed_at >= o.trend_since AND o.changed_at < o.until AND o.to_stage <> 'lost'
+  AND o.position > o.from_position
+GROUP BY o.manager_id, 9, 10
+ORDER BY 1, 2, 3, 4;
 
 -- name: digest_many_engagement
 WITH m AS MATERIALIZED (
@@ -478,6 +524,8 @@ WHERE u.role = 'rep' AND u.active
 ORDER BY m.manager_id, u.user_id;
 
 -- name: digest_many_trend
+-- The 14-day trend's new leads and card views per local day (its moves and wins come with the
+-- conversion, digest_many_conversion, which reads the same history).
 WITH m AS MATERIALIZED (
     SELECT * FROM unnest(:manager_ids::bigint[], :tenant_ids::bigint[], :team_ids::bigint[], :since::timestamptz[],
                          :until::timestamptz[], :conv_since::timestamptz[], :trend_since::timestamptz[], :tz::text[])
@@ -487,25 +535,20 @@ sc AS MATERIALIZED (
     SELECT m.*, x.user_id FROM unnest(:scope_managers::bigint[], :scope_users::bigint[]) AS x(manager_id, user_id)
     JOIN m USING (manager_id)
 ),
-h AS MATERIALIZED (
-    SELECT h.* FROM (SELECT DISTINCT tenant_id, trend_since, until FROM m) w
-    JOIN deal_stage_history h ON h.tenant_id = w.tenant_id AND h.changed_at >= w.trend_since AND h.changed_at < w.until
-    WHERE h.to_stage <> 'lost'
+w AS MATERIALIZED (
+    SELECT DISTINCT tenant_id, trend_since, until FROM m
+),
+leads AS (
+    -- the deals created in the window, each tenant by its range (deals_created)
+    SELECT d.tenant_id, d.owner_id, d.created_at FROM w CROSS JOIN LATERAL (
+        SELECT x.tenant_id, x.owner_id, x.created_at FROM deals x
+        WHERE x.tenant_id = w.tenant_id AND x.created_at >= w.trend_since AND x.created_at < w.until
+        OFFSET 0) d
 )
 SELECT sc.manager_id, 'leads' AS series, (d.created_at AT TIME ZONE sc.tz)::date AS day, count(*) AS n, 0::bigint AS amount
-FROM sc JOIN deals d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
+FROM sc JOIN leads d ON d.tenant_id = sc.tenant_id AND d.owner_id = sc.user_id
 WHERE d.created_at >= sc.trend_since AND d.created_at < sc.until
 GROUP BY 1, 3
-UNION ALL
-SELECT sc.manager_id, CASE WHEN h.to_stage = 'won' THEN 'won' ELSE 'moves' END, (h.changed_at AT TIME ZONE sc.tz)::date,
-       count(*), coalesce(sum(h.amount), 0)::bigint
-FROM h
-JOIN deals d ON d.tenant_id = h.tenant_id AND d.deal_id = h.deal_id
-JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
-JOIN pipeline_stages fs ON fs.tenant_id = h.tenant_id AND fs.key = h.from_stage
-JOIN pipeline_stages ts ON ts.tenant_id = h.tenant_id AND ts.key = h.to_stage
-WHERE h.changed_at >= sc.trend_since AND h.changed_at < sc.until AND ts.position > fs.position
-GROUP BY 1, 2, 3
 UNION ALL
 SELECT sc.manager_id, 'views', (e.created_at AT TIME ZONE sc.tz)::date, count(*), 0
 FROM sc JOIN card_events e ON e.tenant_id = sc.tenant_id AND e.rep_id = sc.user_id

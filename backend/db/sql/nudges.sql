@@ -40,14 +40,49 @@ WHERE (:tenant_id::bigint IS NULL OR t.tenant_id = :tenant_id)
   AND (:slot::int IS NULL OR t.tenant_id % :slots::int = :slot::int)
 ORDER BY t.tenant_id;
 
--- name: nudge_scan_find!
--- A scan, step 1: every nudge due now that was not decided before, into the temporary table
--- nudge_cand (dropped at commit; analysed before step 2, so that step's plan fits its size).
--- Per tenant and stage, the entry time past which a rule fires turns each rule into an index
--- range scan (deals_stall_scan, deals_idle_scan, deals_close_scan); what was decided already
--- drops out on the unique key of ``nudges``. Per-tenant settings come in as arrays, one element
--- per tenant.
-CREATE TEMP TABLE nudge_cand ON COMMIT DROP AS
+-- name: nudge_scan_people
+-- A scan, step 1: the people of the scan's tenants as nudge recipients: each user's activity and
+-- WeChat Work id, the team manager a level-2 nudge of their deals goes to, and for everyone who
+-- was sent something on the day this pass sends for, how many deals (the daily cap counts cards)
+-- and whether they are spent (cap reached and the day's summary line out: nothing more that day).
+-- The scan reads the deals of the people who can still get something, and only theirs.
+WITH t AS (
+    SELECT * FROM unnest(:tenant_ids::bigint[], :send_day::date[], :cap::int[]) AS t(tenant_id, send_day, cap)
+),
+sent AS (
+    SELECT n.tenant_id, n.recipient_id, count(DISTINCT n.deal_id)::int AS sent
+    FROM t JOIN nudges n ON n.tenant_id = t.tenant_id AND n.send_day = t.send_day AND n.status = 'queued'
+    GROUP BY n.tenant_id, n.recipient_id
+)
+SELECT u.tenant_id, u.user_id, u.active, u.wecom_userid, m.user_id AS manager_id, m.wecom_userid AS manager_wecom,
+       coalesce(s.sent, 0) AS sent,
+       coalesce(s.sent >= t.cap AND EXISTS (
+           SELECT 1 FROM outbox b WHERE b.tenant_id = u.tenant_id
+             AND b.idempotency_key = 'nudge-summary:' || u.user_id || ':' || t.send_day), false) AS spent
+FROM t
+JOIN users u ON u.tenant_id = t.tenant_id
+LEFT JOIN sent s ON s.tenant_id = u.tenant_id AND s.recipient_id = u.user_id
+LEFT JOIN LATERAL (
+    SELECT x.user_id, x.wecom_userid FROM users x
+    WHERE x.tenant_id = u.tenant_id AND x.team_id = u.team_id AND x.role = 'manager'
+      AND x.active AND x.wecom_userid IS NOT NULL AND x.user_id <> u.user_id
+    ORDER BY x.user_id LIMIT 1
+) m ON u.team_id IS NOT NULL;
+
+-- name: nudge_scan
+-- A scan, step 2, one statement: every nudge due now that was not decided before, for the
+-- recipients who can still get one today (step 1), ranked per recipient — customer engagement
+-- first, then the account's tier (A first), then amount × probability, then days over the
+-- stage's SLA; a deal is one card however many of its rules fire — and those within the daily
+-- cap recorded and returned (kind 'nudge'); the rest stay undecided, so they come up again on a
+-- later day while they still apply, and are told in one summary line per recipient and day
+-- (kind 'summary', unless that line went out already).
+-- Level 1 reads the open deals of the owners given (:o1_*: active, reachable, not spent), in
+-- one pass (deals_owner_open, or one sequential read when they are most owners); level 2 reads
+-- only the deals past escalate_factor × SLA (deals_stall_scan) of owners whose manager is not
+-- spent (:o2_*). Engagement is read once per contact. Per-tenant settings come in as arrays, one
+-- element per tenant. The rows returned are the ones recorded: under the scan lock nothing else
+-- records nudges, and should anything ever race, the outbox key still lets one message out.
 WITH t AS (
     SELECT x.*, :now::timestamptz - x.idle_days * interval '24 hours' AS idle_before,
            :now::timestamptz - x.engaged_days * interval '24 hours' AS engaged_since
@@ -58,180 +93,100 @@ WITH t AS (
         AS x(tenant_id, send_at, send_day, local_today, today_start, stalled, factor, idle,
              idle_days, close_passed, unpaid, cap, engaged_days)
 ),
-th AS (
+th AS MATERIALIZED (
     SELECT t.tenant_id, s.key AS stage, s.sla_days, s.probability::float8 AS probability,
-           (s.key = 'won' AND t.unpaid) OR (s.key <> 'won' AND t.stalled) AS sla_rule,
+           ((s.key = 'won' AND t.unpaid) OR (s.key <> 'won' AND t.stalled)) AND s.sla_days IS NOT NULL AS sla_rule,
+           t.idle AND s.key <> 'won' AS idle_rule, t.close_passed AND s.key <> 'won' AS close_rule,
            :now::timestamptz - s.sla_days * interval '24 hours' AS due_before,
            :now::timestamptz - s.sla_days * t.factor * interval '24 hours' AS escalate_before,
-           t.idle_before, t.send_at, t.send_day, t.cap, t.factor, t.engaged_days, t.engaged_since, t.today_start
+           t.idle_before, t.idle_days, t.local_today, t.send_at, t.send_day, t.cap, t.factor, t.engaged_days,
+           t.engaged_since, t.today_start
     FROM t JOIN pipeline_stages s ON s.tenant_id = t.tenant_id
     WHERE s.key NOT IN ('paid', 'lost')
 ),
-exhausted AS (
-    -- recipients with nothing more coming on the day this pass sends for: the daily cap spent
-    -- and the day's summary line out (what step 2 would drop them for, decided before any deal
-    -- is read, so a rescan does not re-find and re-rank every capped candidate)
-    SELECT n.tenant_id, n.recipient_id
-    FROM nudges n JOIN t ON t.tenant_id = n.tenant_id AND n.send_day = t.send_day
-    WHERE n.status = 'queued'
-    GROUP BY n.tenant_id, n.recipient_id, t.cap, t.send_day
-    HAVING count(DISTINCT n.deal_id) >= t.cap
-       AND EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = n.tenant_id
-                     AND b.idempotency_key = 'nudge-summary:' || n.recipient_id || ':' || t.send_day)
+o1 AS (
+    SELECT * FROM unnest(:o1_tenants::bigint[], :o1_users::bigint[], :o1_sent::int[]) AS o(tenant_id, user_id, sent)
 ),
-skip AS MATERIALIZED (
-    -- (owner, level) pairs whose recipient is exhausted: the owner (level 1), or the manager a
-    -- level-2 nudge of the owner's deal goes to (the same pick as in ``cand`` below)
-    SELECT u.tenant_id, u.user_id AS owner_id, 1 AS level
-    FROM exhausted e JOIN users u ON u.tenant_id = e.tenant_id AND u.user_id = e.recipient_id
+o2 AS (
+    SELECT * FROM unnest(:o2_tenants::bigint[], :o2_users::bigint[], :o2_managers::bigint[], :o2_sent::int[])
+        AS o(tenant_id, user_id, manager_id, sent)
+),
+dd AS (
+    -- the candidate deals and their recipient: level 1, the live owners' deals over some rule
+    SELECT d.tenant_id, d.deal_id, 1 AS level, o.user_id AS recipient_id, o.sent, d.contact_id, d.account_id,
+           coalesce(d.amount, 0) * th.probability AS score, d.stage_entered_at, d.expected_close,
+           coalesce(d.last_activity_at, d.created_at) AS touch, d.stage = 'won' AS won, th.sla_days,
+           th.sla_rule AND d.stage_entered_at <= th.due_before AS r_sla,
+           th.idle_rule AND coalesce(d.last_activity_at, d.created_at) <= th.idle_before AS r_idle,
+           th.close_rule AND d.expected_close < th.local_today AS r_close
+    FROM o1 o
+    JOIN deals d ON d.tenant_id = o.tenant_id AND d.owner_id = o.user_id AND d.stage NOT IN ('paid', 'lost')
+    JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
+    WHERE (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+      AND ((th.sla_rule AND d.stage_entered_at <= th.due_before)
+           OR (th.idle_rule AND coalesce(d.last_activity_at, d.created_at) <= th.idle_before)
+           OR (th.close_rule AND d.expected_close < th.local_today))
     UNION ALL
-    SELECT u.tenant_id, u.user_id, 2
-    FROM users u
-    JOIN t ON t.tenant_id = u.tenant_id
-    CROSS JOIN LATERAL (
-        SELECT x.user_id FROM users x
-        WHERE x.tenant_id = u.tenant_id AND x.team_id = u.team_id AND x.role = 'manager'
-          AND x.active AND x.wecom_userid IS NOT NULL AND x.user_id <> u.user_id
-        ORDER BY x.user_id LIMIT 1
-    ) m
-    JOIN exhausted e ON e.tenant_id = u.tenant_id AND e.recipient_id = m.user_id
-    WHERE EXISTS (SELECT 1 FROM exhausted)
-),
-l1_live AS MATERIALIZED (
-    -- tenants where someone could still get a level-1 nudge today: an active user with a WeChat
-    -- Work id not skipped (a rescan's tenants are usually all spent: their deals are not read)
-    SELECT t.tenant_id FROM t
-    WHERE EXISTS (SELECT 1 FROM users u
-                  WHERE u.tenant_id = t.tenant_id AND u.active AND u.wecom_userid IS NOT NULL
-                    AND NOT EXISTS (SELECT 1 FROM skip k WHERE k.tenant_id = u.tenant_id
-                                      AND k.owner_id = u.user_id AND k.level = 1))
-),
-hit AS (
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at,
-           CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END AS rule, 1 AS level,
-           d.stage_entered_at AS episode, coalesce(d.amount, 0) * th.probability AS score,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS days_over,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days AS stage_over,
-           th.idle_before, th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
-    FROM th CROSS JOIN LATERAL (
-        SELECT * FROM deals x
-        WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.due_before
-          AND x.stage NOT IN ('paid', 'lost')) d
-    WHERE th.tenant_id IN (SELECT tenant_id FROM l1_live) AND th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
-    UNION ALL
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at,
-           CASE WHEN d.stage = 'won' THEN 'unpaid' ELSE 'stalled' END, 2,
-           d.stage_entered_at, coalesce(d.amount, 0) * th.probability,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - th.sla_days,
-           th.idle_before, th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
+    -- level 2: the deals past escalate_factor × SLA whose owner's manager is not spent
+    SELECT d.tenant_id, d.deal_id, 2, o.manager_id, o.sent, d.contact_id, d.account_id,
+           coalesce(d.amount, 0) * th.probability, d.stage_entered_at, d.expected_close,
+           coalesce(d.last_activity_at, d.created_at), d.stage = 'won', th.sla_days, true, false, false
     FROM th CROSS JOIN LATERAL (
         SELECT * FROM deals x
         WHERE x.tenant_id = th.tenant_id AND x.stage = th.stage AND x.stage_entered_at <= th.escalate_before
-          AND x.stage NOT IN ('paid', 'lost')) d
-    WHERE th.sla_rule AND th.sla_days IS NOT NULL AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
-    UNION ALL
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at, 'idle', 1,
-           coalesce(d.last_activity_at, d.created_at), coalesce(d.amount, 0) * th.probability,
-           extract(epoch FROM (:now::timestamptz - coalesce(d.last_activity_at, d.created_at))) / 86400.0 - t.idle_days,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0),
-           th.idle_before, th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
-    FROM t
-    JOIN deals d ON d.tenant_id = t.tenant_id AND coalesce(d.last_activity_at, d.created_at) <= t.idle_before
-                AND d.stage NOT IN ('won', 'paid', 'lost')
-    JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
-    WHERE t.idle AND t.tenant_id IN (SELECT tenant_id FROM l1_live)
-      AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
-    UNION ALL
-    SELECT d.tenant_id, d.deal_id, d.owner_id, d.contact_id, d.account_id, d.stage, d.stage_entered_at, 'close_passed', 1,
-           (d.expected_close::timestamp AT TIME ZONE 'UTC'), coalesce(d.amount, 0) * th.probability,
-           (t.local_today - d.expected_close)::float8,
-           extract(epoch FROM (:now::timestamptz - d.stage_entered_at)) / 86400.0 - coalesce(th.sla_days, 0),
-           th.idle_before, th.send_at, th.send_day, th.cap, th.factor, th.engaged_days, th.engaged_since, th.today_start
-    FROM t
-    JOIN deals d ON d.tenant_id = t.tenant_id AND d.expected_close < t.local_today
-                AND d.expected_close IS NOT NULL AND d.stage NOT IN ('won', 'paid', 'lost')
-    JOIN th ON th.tenant_id = d.tenant_id AND th.stage = d.stage
-    WHERE t.close_passed AND t.tenant_id IN (SELECT tenant_id FROM l1_live)
-      AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
+          AND x.stage NOT IN ('paid', 'lost')
+        OFFSET 0) d  -- kept a per-stage range scan: the owners are many, the deals past escalation few
+    JOIN o2 o ON o.tenant_id = d.tenant_id AND o.user_id = d.owner_id
+    WHERE th.sla_rule AND (d.snoozed_until IS NULL OR d.snoozed_until <= :now::timestamptz)
 ),
-live AS (
-    SELECT h.* FROM hit h
-    WHERE NOT EXISTS (SELECT 1 FROM skip k
-                      WHERE k.tenant_id = h.tenant_id AND k.owner_id = h.owner_id AND k.level = h.level)
+ev AS (
+    -- each contact's card events of the last 90 days (not dwell): the last one, and how many
+    -- lately (engagement ranks a deal first; any in the last idle_days means it is not idle)
+    SELECT e.tenant_id, e.contact_id, max(e.created_at) AS last_at,
+           count(*) FILTER (WHERE e.created_at > t.engaged_since) AS recent
+    FROM t JOIN card_events e ON e.tenant_id = t.tenant_id AND e.contact_id IS NOT NULL
+        AND e.created_at > :now::timestamptz - interval '90 days' AND e.created_at <= :now::timestamptz
+    WHERE e.kind <> 'dwell'
+    GROUP BY e.tenant_id, e.contact_id
 ),
-cand AS (
-    SELECT h.tenant_id, h.deal_id, h.contact_id, h.rule, h.level, h.stage_entered_at, h.episode, h.score,
-           h.days_over, h.stage_over, coalesce(g.events_recent, 0) > 0 AS engaged,
-           CASE WHEN h.level = 1 THEN h.owner_id ELSE m.user_id END AS recipient_id,
-           CASE WHEN h.level = 1 THEN u.wecom_userid ELSE m.wecom_userid END AS recipient,
-           h.send_at, h.send_day, h.cap, h.factor, h.engaged_days, h.engaged_since, h.today_start,
-           coalesce(ac.tier_override, ac.tier, 'C') AS tier
-    FROM live h
-    JOIN users u ON u.tenant_id = h.tenant_id AND u.user_id = h.owner_id AND u.active
-    LEFT JOIN accounts ac ON ac.tenant_id = h.tenant_id AND ac.account_id = h.account_id  -- 大客户 (tier A) first
-    -- lookups per candidate, not joins with aggregates: the right plan whatever the row estimates
-    LEFT JOIN LATERAL (
-        SELECT max(e.created_at) AS last_at, count(*) FILTER (WHERE e.created_at > h.engaged_since) AS events_recent
-        FROM card_events e
-        WHERE h.contact_id IS NOT NULL AND e.tenant_id = h.tenant_id AND e.contact_id = h.contact_id
-          AND e.kind <> 'dwell' AND e.created_at > :now::timestamptz - interval '90 days'
-          AND e.created_at <= :now::timestamptz
-    ) g ON true
-    LEFT JOIN LATERAL (
-        SELECT x.user_id, x.wecom_userid FROM users x
-        WHERE h.level = 2 AND x.tenant_id = h.tenant_id AND x.team_id = u.team_id AND x.role = 'manager'
-          AND x.active AND x.wecom_userid IS NOT NULL AND x.user_id <> h.owner_id
-        ORDER BY x.user_id LIMIT 1
-    ) m ON true
-    WHERE (h.rule <> 'idle' OR g.last_at IS NULL OR g.last_at <= h.idle_before)
-)
-SELECT c.* FROM cand c
-WHERE c.recipient IS NOT NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM nudges n
-      WHERE n.tenant_id = c.tenant_id AND n.deal_id = c.deal_id AND n.rule = c.rule AND n.level = c.level
-        AND n.stage_entered_at = c.stage_entered_at AND n.episode = c.episode);
-
--- name: nudge_scan_record
--- A scan, step 2: each recipient's new nudges (nudge_cand) are ranked — customer engagement
--- first, then the account's tier (A first), then amount × probability, then days over the stage's SLA; a deal is one card however
--- many of its rules fire — and those within the daily cap are recorded and returned (kind
--- 'nudge'); the rest stay undecided, so they come up again on a later day while they still
--- apply, and are told in one summary line per recipient and day (kind 'summary', unless that
--- line went out already). A recipient whose cap and summary are spent is left out before any
--- ranking. The rows returned are the ones recorded: under the scan lock nothing else records
--- nudges, and should anything ever race, the outbox key still lets one message out.
-WITH days AS (
-    SELECT DISTINCT tenant_id, send_day, cap FROM nudge_cand
-),
-already AS (
-    -- what each recipient was sent on the day this pass sends for; ``exhausted``: the cap is
-    -- reached and the day's summary line went out, so nothing more goes to them that day
-    SELECT a.tenant_id, a.recipient_id, a.sent,
-           a.sent >= t.cap AND EXISTS (
-               SELECT 1 FROM outbox b WHERE b.tenant_id = a.tenant_id
-                 AND b.idempotency_key = 'nudge-summary:' || a.recipient_id || ':' || t.send_day) AS exhausted
-    FROM (SELECT n.tenant_id, n.recipient_id, count(DISTINCT n.deal_id) AS sent
-          FROM nudges n JOIN days t ON t.tenant_id = n.tenant_id AND n.send_day = t.send_day
-          WHERE n.status = 'queued'
-          GROUP BY n.tenant_id, n.recipient_id) a
-    JOIN days t ON t.tenant_id = a.tenant_id
-),
-fresh AS (
-    SELECT c.*, coalesce(a.sent, 0) AS sent FROM nudge_cand c
-    LEFT JOIN already a ON a.tenant_id = c.tenant_id AND a.recipient_id = c.recipient_id
-    WHERE a.exhausted IS NOT TRUE
+hit AS (
+    -- one row per rule that fires, not decided before (the unique key of ``nudges``); only what
+    -- the ranking and the record need (the tenant's settings are joined back afterwards)
+    SELECT dd.tenant_id, dd.deal_id, dd.level, dd.recipient_id, dd.sent, t.cap, r.rule, dd.stage_entered_at,
+           r.episode, r.days_over, dd.score,
+           extract(epoch FROM (:now::timestamptz - dd.stage_entered_at)) / 86400.0 - coalesce(dd.sla_days, 0) AS stage_over,
+           coalesce(ev.recent, 0) > 0 AS engaged, coalesce(ac.tier_override, ac.tier, 'C') AS tier
+    FROM dd
+    JOIN t ON t.tenant_id = dd.tenant_id
+    LEFT JOIN ev ON ev.tenant_id = dd.tenant_id AND ev.contact_id = dd.contact_id
+    LEFT JOIN accounts ac ON ac.tenant_id = dd.tenant_id AND ac.account_id = dd.account_id  -- 大客户 (tier A) first
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN dd.won THEN 'unpaid' ELSE 'stalled' END, dd.stage_entered_at,
+               extract(epoch FROM (:now::timestamptz - dd.stage_entered_at)) / 86400.0 - dd.sla_days
+        WHERE dd.r_sla
+        UNION ALL
+        SELECT 'idle', dd.touch, extract(epoch FROM (:now::timestamptz - dd.touch)) / 86400.0 - t.idle_days
+        WHERE dd.r_idle AND (ev.last_at IS NULL OR ev.last_at <= t.idle_before)
+        UNION ALL
+        SELECT 'close_passed', dd.expected_close::timestamp AT TIME ZONE 'UTC', (t.local_today - dd.expected_close)::float8
+        WHERE dd.r_close
+    ) r(rule, episode, days_over)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM nudges n
+        WHERE n.tenant_id = dd.tenant_id AND n.deal_id = dd.deal_id AND n.rule = r.rule AND n.level = dd.level
+          AND n.stage_entered_at = dd.stage_entered_at AND n.episode = r.episode)
 ),
 ranked AS (
     -- a deal is one card however many of its rules fire: the rank (and the cap) counts deals
-    SELECT f.*, f.sent + dense_rank() OVER (
-               PARTITION BY f.tenant_id, f.recipient_id
-               ORDER BY f.engaged DESC, f.tier, f.score DESC, f.stage_over DESC, f.deal_id) AS nth
-    FROM fresh f
+    SELECT h.*, h.sent + dense_rank() OVER (
+               PARTITION BY h.tenant_id, h.recipient_id
+               ORDER BY h.engaged DESC, h.tier, h.score DESC, h.stage_over DESC, h.deal_id) AS nth
+    FROM hit h
 ),
 queued AS (
-    SELECT r.* FROM ranked r WHERE r.nth <= r.cap
+    SELECT r.*, t.send_at, t.send_day, t.factor, t.engaged_days, t.engaged_since, t.today_start
+    FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
+    WHERE r.nth <= r.cap
 ),
 ins AS (
     INSERT INTO nudges (tenant_id, deal_id, rule, level, stage_entered_at, episode, recipient_id, status,
@@ -242,23 +197,16 @@ ins AS (
     ON CONFLICT DO NOTHING
 ),
 over AS (
-    SELECT r.tenant_id, r.recipient_id, min(r.recipient) AS recipient, min(r.send_at) AS send_at,
-           min(r.send_day) AS send_day, min(r.cap) AS cap, count(DISTINCT r.deal_id) AS over_cap
+    -- per recipient over the cap: how many deals, and the three most valuable of them (to be
+    -- named in the summary line; a deal's rules are neighbours there, told apart below)
+    SELECT r.tenant_id, r.recipient_id, min(r.cap) AS cap, count(DISTINCT r.deal_id) AS over_cap,
+           array_agg(r.deal_id ORDER BY r.nth) FILTER (WHERE r.nth <= r.cap + 3) AS top
     FROM ranked r
     WHERE r.nth > r.cap
     GROUP BY r.tenant_id, r.recipient_id
-),
-over_top AS (
-    -- the three most valuable of those, named in the summary line
-    SELECT r.tenant_id, r.recipient_id, array_agg(d.title ORDER BY r.nth) AS titles
-    FROM (SELECT DISTINCT r.tenant_id, r.recipient_id, r.deal_id, r.nth
-          FROM ranked r
-          WHERE r.nth > r.cap AND r.nth <= r.cap + 3) r
-    JOIN deals d ON d.tenant_id = r.tenant_id AND d.deal_id = r.deal_id
-    GROUP BY r.tenant_id, r.recipient_id
 )
 SELECT 'nudge' AS kind, q.tenant_id, q.deal_id, q.rule, q.level, q.stage_entered_at, q.episode,
-       q.recipient_id, q.recipient, q.send_at, q.score, q.days_over, q.engaged, q.nth, q.cap, q.factor,
+       q.recipient_id, rc.wecom_userid AS recipient, q.send_at, q.score, q.days_over, q.engaged, q.nth, q.cap, q.factor,
        q.engaged_days, coalesce(g.events_recent, 0) AS events_recent, coalesce(g.views_recent, 0) AS views_recent,
        coalesce(g.views_today, 0) AS views_today, coalesce(g.forwards_recent, 0) AS forwards_recent,
        coalesce(g.inquiries_recent, 0) AS inquiries_recent,
@@ -270,6 +218,7 @@ FROM queued q
 JOIN deals d ON d.tenant_id = q.tenant_id AND d.deal_id = q.deal_id
 JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
 JOIN users ow ON ow.tenant_id = d.tenant_id AND ow.user_id = d.owner_id
+JOIN users rc ON rc.tenant_id = q.tenant_id AND rc.user_id = q.recipient_id
 LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE e.created_at > q.engaged_since) AS events_recent,
            count(*) FILTER (WHERE e.kind = 'view' AND e.created_at > q.engaged_since) AS views_recent,
@@ -277,7 +226,7 @@ LEFT JOIN LATERAL (
            count(*) FILTER (WHERE e.kind = 'forward' AND e.created_at > q.engaged_since) AS forwards_recent,
            count(*) FILTER (WHERE e.kind = 'inquiry' AND e.created_at > q.engaged_since) AS inquiries_recent
     FROM card_events e
-    WHERE q.engaged AND e.tenant_id = q.tenant_id AND e.contact_id = q.contact_id AND e.kind <> 'dwell'
+    WHERE q.engaged AND e.tenant_id = q.tenant_id AND e.contact_id = d.contact_id AND e.kind <> 'dwell'
       AND e.created_at > least(q.engaged_since, q.today_start) AND e.created_at <= :now::timestamptz
 ) g ON true
 LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
@@ -288,14 +237,18 @@ LEFT JOIN LATERAL (
     ORDER BY x.created_at DESC LIMIT 1
 ) la ON true
 UNION ALL
-SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, o.recipient, o.send_at,
+SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, rc.wecom_userid, t.send_at,
        NULL, NULL, NULL, NULL, o.cap, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap, ot.titles,
-       'nudge-summary:' || o.recipient_id || ':' || o.send_day
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap,
+       ARRAY(SELECT d.title FROM unnest(o.top) WITH ORDINALITY AS x(deal_id, i)
+             JOIN deals d ON d.tenant_id = o.tenant_id AND d.deal_id = x.deal_id
+             GROUP BY d.deal_id, d.title ORDER BY min(x.i)),
+       'nudge-summary:' || o.recipient_id || ':' || t.send_day
 FROM over o
-JOIN over_top ot ON ot.tenant_id = o.tenant_id AND ot.recipient_id = o.recipient_id
+JOIN t ON t.tenant_id = o.tenant_id
+JOIN users rc ON rc.tenant_id = o.tenant_id AND rc.user_id = o.recipient_id
 WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
-                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || o.send_day)
+                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)
 ORDER BY 2, 8, 1, 14, 3, 4;
 
 -- name: nudge_outbox_many$

@@ -92,10 +92,12 @@ async def daily_many(conn: asyncpg.Connection, managers: list[tuple[Tenant, Any]
     closed = _by_manager(await queries.digest_many_closed(conn, **params))
     stalled = _by_manager(await queries.digest_many_stalled(conn, **params, now=now, limit=STALLED_TOP))
     funnel = _by_manager(await queries.digest_many_funnel(conn, **params))
-    conv = _by_manager(await queries.digest_many_conversion(conn, **params))
+    history = await _conversion(conn, params)  # the conversion and the trend's moves and wins
+    conv = _by_manager([r for r in history if r["part"] == "conv"])
     engagement = {r["manager_id"]: r for r in await queries.digest_many_engagement(conn, **params)}
     idle = _by_manager(await queries.digest_many_idle_reps(conn, **params))
-    trend = _by_manager(await queries.digest_many_trend(conn, **params))
+    trend = _by_manager([*await queries.digest_many_trend(conn, **params),
+                         *(r for r in history if r["part"] == "trend")])
     pool = {r["manager_id"]: r for r in await queries.digest_many_pool(conn, **params)}
     out = []
     for (tenant, manager), (today, since, until, first) in zip(managers, windows):
@@ -132,6 +134,18 @@ async def daily_many(conn: asyncpg.Connection, managers: list[tuple[Tenant, Any]
     return out
 
 
+async def _conversion(conn: asyncpg.Connection, params: dict[str, list[Any]]) -> list[Any]:
+    """``digest_many_conversion`` (the conversion, and the trend's moves and wins, from the last 30
+    days of history) joined by hash only: PostgreSQL cannot estimate what a window
+    over the history leaves (it guesses a few hundred rows of ~a million), and a nested loop
+    against every manager's scope on that guess took minutes. Scoped to this statement."""
+    async with conn.transaction():
+        await conn.execute("SET LOCAL enable_nestloop = off")
+        rows = await queries.digest_many_conversion(conn, **params)
+        await conn.execute("SET LOCAL enable_nestloop = on")
+    return rows
+
+
 def _trend_days(rows: list[Any], first: dt.date) -> list[TrendDay]:
     days = {first + dt.timedelta(days=i): TrendDay(day=first + dt.timedelta(days=i)) for i in range(TREND_DAYS)}
     for r in rows:
@@ -141,7 +155,7 @@ def _trend_days(rows: list[Any], first: dt.date) -> list[TrendDay]:
         if r["series"] == "leads":
             day.leads = r["n"]
         elif r["series"] == "moves":
-            day.moves = r["n"]
+            day.moves += r["n"]  # the wins add theirs, whichever row comes first
         elif r["series"] == "won":
             day.won, day.won_amount = r["n"], r["amount"]
             day.moves += r["n"]

@@ -1,12 +1,13 @@
-"""The nudge scan: set-based SQL over the open deals (``nudge_scan_find`` / ``_record`` in nudges.sql).
+"""The nudge scan: set-based SQL over the open deals (``nudge_scan_people`` / ``nudge_scan`` in nudges.sql).
 
-A pass, in one transaction: read each tenant's rules and manners, let PostgreSQL find the new
-nudges (into a temporary table, analysed so that the next step is planned for its real size),
-then rank, cap and record them, render the queued ones as template cards and the capped ones as
-one summary line per recipient, and add them to the outbox in one statement. The unique key of
-``nudges`` is what makes a nudge go out once; the outbox key repeats that guarantee. A crash
-before the commit leaves nothing behind, so a restart decides everything afresh. ``dry_run``
-does the same work and rolls it back.
+A pass, in one transaction: read each tenant's rules and manners; read who can still get a nudge
+on the day the pass sends for (a recipient whose daily cap is spent and whose summary line went
+out gets nothing more that day, so their deals are not even read); then one statement finds,
+ranks, caps and records the new nudges of the others; render the queued ones as template cards
+and the capped ones as one summary line per recipient, and add them to the outbox in one
+statement. The unique key of ``nudges`` is what makes a nudge go out once; the outbox key repeats
+that guarantee. A crash before the commit leaves nothing behind, so a restart decides everything
+afresh. ``dry_run`` does the same work and rolls it back.
 
 Tenants fall in ``SLOTS`` slots (tenant id modulo ``SLOTS``), each guarded by an advisory lock:
 ``scan_all`` scans the slots side by side on their own connections (PostgreSQL runs a statement
@@ -82,10 +83,10 @@ def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
     """
     out: dict[str, list[Any]] = {"tenant_ids": [], "recipients": [], "payloads": [], "keys": [], "not_before": []}
 
-    def add(row: Any, message: Any, key: str) -> None:
+    def add(row: Any, payload: dict[str, Any], key: str) -> None:
         out["tenant_ids"].append(row["tenant_id"])
         out["recipients"].append(row["recipient"])
-        out["payloads"].append(_encode(to_wecom(message)).decode())
+        out["payloads"].append(_encode(payload).decode())
         out["keys"].append(key)
         out["not_before"].append(row["send_at"])
 
@@ -95,7 +96,8 @@ def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
         if group:
             first = group[0]
             card = messages.nudge_card(group, now, engaged_days=first["engaged_days"], factor=first["factor"])
-            add(first, card, outbox_key(group))
+            # what to_wecom makes of a template card, without converting the card it already is
+            add(first, {"msgtype": "template_card", "template_card": card.card}, outbox_key(group))
             group.clear()
 
     for row in rows:
@@ -107,7 +109,7 @@ def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
             group.append(row)
         else:
             flush()
-            add(row, messages.summary_text(list(row["titles"]), row["over_cap"], row["cap"]), row["summary_key"])
+            add(row, to_wecom(messages.summary_text(list(row["titles"]), row["over_cap"], row["cap"])), row["summary_key"])
     flush()
     return out
 
@@ -126,6 +128,41 @@ def _line(row: Any) -> SummaryLine:
         tenant_id=row["tenant_id"], recipient_id=row["recipient_id"], recipient=row["recipient"],
         count=row["over_cap"], titles=list(row["titles"]), send_at=row["send_at"],
     )
+
+
+def recipients(people: list[Any]) -> dict[str, list[Any]]:
+    """Who can still get a nudge on the day the pass sends for (``nudge_scan_people`` rows), as
+    the arrays ``nudge_scan`` takes: level 1, the owners who are active, reachable and not spent;
+    level 2, the active owners whose team manager is not spent (with that manager)."""
+    by_user = {(p["tenant_id"], p["user_id"]): p for p in people}
+    out: dict[str, list[Any]] = defaultdict(list)
+    for p in people:
+        if not p["active"]:
+            continue
+        if p["wecom_userid"] is not None and not p["spent"]:
+            out["o1_tenants"].append(p["tenant_id"])
+            out["o1_users"].append(p["user_id"])
+            out["o1_sent"].append(p["sent"])
+        manager = by_user.get((p["tenant_id"], p["manager_id"])) if p["manager_id"] is not None else None
+        if manager is not None and not manager["spent"]:
+            out["o2_tenants"].append(p["tenant_id"])
+            out["o2_users"].append(p["user_id"])
+            out["o2_managers"].append(manager["user_id"])
+            out["o2_sent"].append(manager["sent"])
+    for key in ("o1_tenants", "o1_users", "o1_sent", "o2_tenants", "o2_users", "o2_managers", "o2_sent"):
+        out.setdefault(key, [])
+    return dict(out)
+
+
+async def _find_and_record(conn: asyncpg.Connection, params: dict[str, list[Any]], now: dt.datetime) -> list[Any]:
+    """Steps 1 and 2 of a pass: who can still get something today, then one statement that finds,
+    ranks, caps and records their nudges (nothing is read for a tenant whose people are all spent)."""
+    people = await queries.nudge_scan_people(
+        conn, tenant_ids=params["tenant_ids"], send_day=params["send_day"], cap=params["cap"])
+    who = recipients(people)
+    if not who["o1_users"] and not who["o2_users"]:
+        return []
+    return await queries.nudge_scan(conn, now=now, **params, **who)
 
 
 async def _lock(conn: asyncpg.Connection, slots: list[int], wait: bool) -> bool:
@@ -162,14 +199,15 @@ async def scan(
                 return ScanResult(skipped=True, dry_run=dry_run)
             # the ranking sorts every candidate of the pass: keep it in memory, not on disk
             await conn.execute("SET LOCAL work_mem = '256MB'")
+            # plans for the real sizes of the arrays passed (owners to read), not a generic guess
+            await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
             tenant_rows = await queries.nudge_scan_tenants(conn, tenant_id=tenant_id, slot=slot, slots=SLOTS)
             result.tenants = len(tenant_rows)
             if not tenant_rows:
                 return result
             started = time.perf_counter()
-            await queries.nudge_scan_find(conn, now=now, **tenant_params(tenant_rows, now))
-            await conn.execute("ANALYZE nudge_cand")  # step 2 plans on the real number of candidates
-            rows = await queries.nudge_scan_record(conn, now=now)
+            params = tenant_params(tenant_rows, now)
+            rows = await _find_and_record(conn, params, now)
             found_at = time.perf_counter()
             outbound = render(rows, now)
             rendered_at = time.perf_counter()
