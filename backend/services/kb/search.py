@@ -50,6 +50,10 @@ RERANK_DEPTH = 10  # candidates the second stage (title similarity) rescores
 # dropped the held-out C 0.856 → 0.805 (0.829 with titles compared only in the question's script);
 # 0.5 → C 0.844, dev 0.873. It does not pay across sellers, so it is off by default (TUOKE_KB_TITLE_WEIGHT).
 TITLE_WEIGHT = float(os.environ.get("TUOKE_KB_TITLE_WEIGHT", "0") or 0)
+# The second stage (rerank): weights of the residual coverage and of the competitor prior (fused-score units,
+# i.e. z-scores). Tuned on dev / A / B / C (README kb).
+RESIDUAL_WEIGHT = float(os.environ.get("TUOKE_KB_RESIDUAL_WEIGHT", "1.5"))
+COMPETITOR_PRIOR = float(os.environ.get("TUOKE_KB_COMPETITOR_PRIOR", "1.5"))
 LEXICAL_FLOOR = 0.4  # lexical-only mode: the coverage a passage needs
 # The score floor (floor_evidence): fitted so that >= 90 % of the off-topic questions of dev / A / B are
 # refused while keeping ~97 % of the labelled ones answered.
@@ -77,8 +81,17 @@ class Scored(msgspec.Struct, kw_only=True):
     passes_floor: bool
 
 
+class Units(msgspec.Struct, kw_only=True):
+    """The question's lexical units as :func:`_lexical` scores them: one tsquery per distinct term (or a
+    term's translations / lexicon terms), the same restricted to titles, and its IDF."""
+    tsqueries: list[str] = []
+    tsqueries_title: list[str] = []
+    idfs: list[float] = []
+    total: float = 1.0  # the question's IDF mass (translations add nothing to it)
+
+
 async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f: kb_filters.Filters,
-                   translations: dict[str, list[str]] | None = None) -> tuple[list[Hit], float, float]:
+                   translations: dict[str, list[str]] | None = None) -> tuple[list[Hit], float, float, Units]:
     """Chunks by IDF-weighted share of the question's terms they hold (coverage, 1.5x for title hits).
 
     Candidates come only from selective terms (held by at most ``SELECTIVE_DF`` chunks, or
@@ -90,7 +103,7 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
     and within the filtered documents they are in every title, so they say nothing about which
     document answers)."""
     if not terms:
-        return [], 0.0, 0.0
+        return [], 0.0, 0.0, Units()
     distinct = list(dict.fromkeys(terms))
     translations = translations or {}
     extra = [t for ts in translations.values() for t in ts if t not in distinct]
@@ -124,10 +137,10 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
         tsqueries_title.append(f"( {lexical.tsquery_literal(found, 'A')} ){but_not}")
         idfs.append(TRANSLATION_WEIGHT * min(idf.get(word, max(idf[t] for t in found)), max(idf[t] for t in found)))
         selective.extend(t for t in found if df[t] <= limit_df and t not in selective)
-    if not selective:
-        return [], 0.0, unknown
-
     total = sum(idf[t] for t in distinct) or 1.0
+    units = Units(tsqueries=tsqueries, tsqueries_title=tsqueries_title, idfs=idfs, total=total)
+    if not selective:
+        return [], 0.0, unknown, units
     rows = await queries.kb_lexical_search(
         conn, tenant_id=tenant_id,
         tsqueries=tsqueries,
@@ -139,7 +152,7 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
     ranking = [(r["chunk_id"], r["document_id"], float(r["score"] or 0.0) / total) for r in rows]
     named = {t for alias in f.named for t in lexical.terms(alias)} & set(distinct)
     shared = TITLE_BOOST * sum(idf[t] for t in named) / total
-    return ranking, shared, unknown
+    return ranking, shared, unknown, units
 
 
 async def _dense(conn: asyncpg.Connection, tenant_id: int, vector: np.ndarray, f: kb_filters.Filters,
@@ -283,6 +296,44 @@ async def rerank_by_title(conn: asyncpg.Connection, tenant_id: int, doc_score: d
         doc_score[document_id] += TITLE_WEIGHT * z
 
 
+def residual_coverage(candidates: dict[int, asyncpg.Record], units: Units) -> dict[int, float]:
+    """Each candidate's share of the question's lexical weight that tells the candidates apart.
+
+    A unit (a question term, or its translations / lexicon terms) weighs its IDF times how few of the
+    candidates hold it: held by one, fully; by every candidate, nothing — the product or competitor
+    name every note on it shares, a word all the neighbours use. What is left is the question's
+    aspect (COP, 提成, 冷吨), and the candidate holding it is the one about that aspect. A unit in the
+    title counts ``TITLE_BOOST`` times. Shares of the question's IDF mass (0 … ~1.5)."""
+    n = len(candidates)
+    if n < 2 or not units.idfs:
+        return {d: 0.0 for d in candidates}
+    held = {d: set(r["held"] or ()) for d, r in candidates.items()}
+    titled = {d: set(r["held_title"] or ()) for d, r in candidates.items()}
+    count = [sum(u in h for h in held.values()) for u in range(len(units.idfs))]
+    weight = [idf * (1.0 - (c - 1) / (n - 1)) if c else 0.0 for idf, c in zip(units.idfs, count)]
+    total = units.total or 1.0
+    return {d: sum(weight[u] * (TITLE_BOOST if u in titled[d] else 1.0) for u in held[d]) / total
+            for d in candidates}
+
+
+def rerank(doc_score: dict[int, float], candidates: dict[int, asyncpg.Record], units: Units, *,
+           competition_named: bool) -> None:
+    """The second stage, over the first stage's top ``RERANK_DEPTH`` documents (adjusts ``doc_score``):
+
+    - :func:`residual_coverage` × ``RESIDUAL_WEIGHT``: the neighbours about the same product share
+      its name and most words; the one holding the question's other words is about the aspect asked.
+    - a competitor note loses ``COMPETITOR_PRIOR`` when the question names no competitor (nor
+      competition at all): reps ask about a competitor by its name, and our own selling point on the
+      same aspect (price, warranty) is then the answer.
+    Costs no model encode and no round trip (the units come with the candidates' read)."""
+    for d, share in residual_coverage(candidates, units).items():
+        doc_score[d] += RESIDUAL_WEIGHT * share
+    if not competition_named:
+        for d, row in candidates.items():
+            if row["kind"] == "competitor":
+                doc_score[d] -= COMPETITOR_PRIOR
+
+
 async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: int = 3, kind: str | None = None,
                    mode: Mode = "hybrid", models: list[embedding.Embedder] | None = None) -> list[Scored]:
     """The best ``k`` documents' passages, best first, each with its evidence and whether it
@@ -301,6 +352,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         encoding = [asyncio.ensure_future(embedding.embed_query(m, dense_text)) for m in models]
     lex: list[Hit] = []
     shared = unknown = 0.0
+    units = Units()
     dense: list[tuple[float, list[Hit]]] = []  # (the model's bar for the floor, its ranking)
     fusing: list[list[Hit]] = []  # the rankings fusion sees (language offset removed in hybrid)
     try:
@@ -314,7 +366,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
                 found = [t for term in terms for t in lexical.terms(term) if t not in query_terms]
                 if found:
                     translations.setdefault(phrase, []).extend(t for t in found if t not in translations.get(phrase, []))
-            lex, shared, unknown = await _lexical(conn, tenant_id, query_terms, f, translations)
+            lex, shared, unknown, units = await _lexical(conn, tenant_id, query_terms, f, translations)
         vectors = await asyncio.gather(*encoding)
     finally:
         for task in encoding:
@@ -357,9 +409,21 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     best_chunk: dict[int, int] = {}
     for chunk_id in sorted(chunk_score, key=lambda c: -chunk_score[c]):
         best_chunk.setdefault(doc_of[chunk_id], chunk_id)
-    documents = sorted(doc_score, key=lambda d: (-doc_score[d], -closeness.get(best_chunk[d], -1.0), d))[:k]
-    rows = {r["chunk_id"]: r for r in await queries.kb_chunks_by_id(
-        conn, tenant_id=tenant_id, chunk_ids=[best_chunk[d] for d in documents])}
+    def order(docs: list[int]) -> list[int]:
+        return sorted(docs, key=lambda d: (-doc_score[d], -closeness.get(best_chunk[d], -1.0), d))
+
+    ranked = order(list(doc_score))
+    depth = max(k, RERANK_DEPTH) if mode == "hybrid" else k
+    hybrid = mode == "hybrid"
+    # One read: the candidates' passages and which of the question's lexical units each holds.
+    rows = {r["chunk_id"]: r for r in await queries.kb_rerank_chunks(
+        conn, tenant_id=tenant_id, chunk_ids=[best_chunk[d] for d in ranked[:depth]],
+        tsqueries=units.tsqueries if hybrid else [], tsqueries_title=units.tsqueries_title if hybrid else [])}
+    if hybrid:
+        candidates = {d: rows[best_chunk[d]] for d in ranked[:depth]}
+        rerank(doc_score, candidates, units, competition_named=bool(f.competitors) or kb_filters.names_competition(question))
+        ranked = order(ranked[:depth]) + ranked[depth:]
+    documents = ranked[:k]
     top = max(doc_score.values())
     low = min(doc_score.values())
     out: list[Scored] = []
