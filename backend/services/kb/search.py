@@ -1,17 +1,18 @@
-"""Hybrid retrieval: dense (pgvector) and lexical (jieba terms) rankings fused by reciprocal rank.
+"""Hybrid retrieval: dense (pgvector) and lexical (jieba terms) rankings, fused, then reranked.
 
-1. Read filters off the question (:mod:`.filters`) and apply them, with an explicit ``kind``, to both
-   retrievers.
-2. Dense: the configured embedder's query vector against the tenant's chunk vectors (HNSW).
-   Lexical: the question's terms against the chunks' tsvectors (GIN), IDF-weighted.
-   With several models configured (the default: multilingual-e5 and multilingual USE), each ranks.
-3. Fuse by reciprocal rank (RRF, k=60): one vote per model, and a lexical vote weighted by how
-   much of the question its best match covers and by its margin over the runner-up
-   (:func:`lexical_confidence`), by document; each document answers with its best chunk.
-4. The score floor: a passage needs evidence — for some model, a similarity to the question
-   higher than the question's similarity to everyday chit-chat (``embedder.BACKGROUND``: weather,
-   food, jokes … — absolute cosines do not separate on- from off-topic, this comparison does), or
-   lexical terms covering at least ``LEXICAL_FLOOR`` of the question's IDF mass. When nothing
+1. Clean the question (:mod:`.spoken`: fillers out, colloquial phrases mapped through the lexicon) and
+   read filters off it (:mod:`.filters`: the products and competitors it names), applied with an
+   explicit ``kind`` to both retrievers.
+2. Dense: each configured model's query vector against the tenant's chunk vectors (HNSW, one statement).
+   Lexical: the question's terms (with translations and lexicon terms) against the chunks' tsvectors
+   (GIN), IDF-weighted.
+3. Fuse by score (:func:`fuse`): each ranking's z-scores, each model once, the lexical ranking weighted by
+   its confidence (:func:`lexical_confidence`); each document answers with its best chunk.
+4. The second stage (:func:`rerank`) over the top ``RERANK_DEPTH`` documents: residual term coverage (the
+   question's words the candidates do not all share) and a competitor prior; no model encode.
+5. The score floor (:func:`floor_evidence`): a passage needs evidence that it is about the question at
+   all — a model's similarity above the question's similarity to everyday chit-chat
+   (``embedder.BACKGROUND``), term coverage, few words the tenant's documents never use. When nothing
    passes, the answer is an empty list and the bot says it found nothing.
 """
 
@@ -409,20 +410,23 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     best_chunk: dict[int, int] = {}
     for chunk_id in sorted(chunk_score, key=lambda c: -chunk_score[c]):
         best_chunk.setdefault(doc_of[chunk_id], chunk_id)
+
     def order(docs: list[int]) -> list[int]:
         return sorted(docs, key=lambda d: (-doc_score[d], -closeness.get(best_chunk[d], -1.0), d))
 
     ranked = order(list(doc_score))
-    depth = max(k, RERANK_DEPTH) if mode == "hybrid" else k
     hybrid = mode == "hybrid"
+    depth = max(k, RERANK_DEPTH) if hybrid else k
     # One read: the candidates' passages and which of the question's lexical units each holds.
     rows = {r["chunk_id"]: r for r in await queries.kb_rerank_chunks(
         conn, tenant_id=tenant_id, chunk_ids=[best_chunk[d] for d in ranked[:depth]],
         tsqueries=units.tsqueries if hybrid else [], tsqueries_title=units.tsqueries_title if hybrid else [])}
+    # A document deleted since the rankings were read has no row: it drops out (never a KeyError).
+    ranked = [d for d in ranked[:depth] if best_chunk[d] in rows]
     if hybrid:
-        candidates = {d: rows[best_chunk[d]] for d in ranked[:depth]}
+        candidates = {d: rows[best_chunk[d]] for d in ranked}
         rerank(doc_score, candidates, units, competition_named=bool(f.competitors) or kb_filters.names_competition(question))
-        ranked = order(ranked[:depth]) + ranked[depth:]
+        ranked = order(ranked)
     documents = ranked[:k]
     top = max(doc_score.values())
     low = min(doc_score.values())
