@@ -54,6 +54,7 @@ TITLE_WEIGHT = float(os.environ.get("TUOKE_KB_TITLE_WEIGHT", "0") or 0)
 # The second stage (rerank): weights of the residual coverage and of the competitor prior (fused-score units,
 # i.e. z-scores). Tuned on dev / A / B / C (README kb).
 RESIDUAL_WEIGHT = float(os.environ.get("TUOKE_KB_RESIDUAL_WEIGHT", "1.5"))
+RESIDUAL_TITLE = 1.5  # as TITLE_BOOST; a unit in the candidate's title counts this many times
 COMPETITOR_PRIOR = float(os.environ.get("TUOKE_KB_COMPETITOR_PRIOR", "1.5"))
 LEXICAL_FLOOR = 0.4  # lexical-only mode: the coverage a passage needs
 # The score floor (floor_evidence): fitted so that >= 90 % of the off-topic questions of dev / A / B are
@@ -313,7 +314,7 @@ def residual_coverage(candidates: dict[int, asyncpg.Record], units: Units) -> di
     count = [sum(u in h for h in held.values()) for u in range(len(units.idfs))]
     weight = [idf * (1.0 - (c - 1) / (n - 1)) if c else 0.0 for idf, c in zip(units.idfs, count)]
     total = units.total or 1.0
-    return {d: sum(weight[u] * (TITLE_BOOST if u in titled[d] else 1.0) for u in held[d]) / total
+    return {d: sum(weight[u] * (RESIDUAL_TITLE if u in titled[d] else 1.0) for u in held[d]) / total
             for d in candidates}
 
 
