@@ -9,7 +9,7 @@ import pytest
 from backend.services.kb import search, warm_up
 from backend.services.kb.filters import names_competition
 from backend.services.kb.ingest import ingest_documents
-from backend.services.kb.search import Units, rerank, residual_coverage
+from backend.services.kb.rerank import Units, rerank, residual_coverage
 from schemas.kb import DocumentIn
 
 

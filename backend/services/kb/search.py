@@ -30,6 +30,7 @@ import numpy as np
 
 from backend.db.queries import queries
 from backend.services.kb import crosslingual, embedder as embedding, filters as kb_filters, lexical, spoken, store
+from backend.services.kb.rerank import Units, rerank
 from schemas.kb import Passage
 
 Mode = Literal["hybrid", "lexical", "dense"]
@@ -46,16 +47,11 @@ LEXICAL_MIN_WEIGHT = 0.15
 LEXICAL_BASE = 0.35
 LEXICAL_GAIN = 0.5
 LANGUAGE_DEBIAS = os.environ.get("TUOKE_KB_LANGUAGE_DEBIAS", "1") != "0"
-RERANK_DEPTH = 10  # candidates the second stage (title similarity) rescores
+RERANK_DEPTH = 10  # candidates the second stage (rerank.py; the title similarity) rescores
 # The second stage's weight. Measured (README kb): 1.0 lifted dev MRR 0.887 → 0.903 and B 0.929 → 0.945 but
 # dropped the held-out C 0.856 → 0.805 (0.829 with titles compared only in the question's script);
 # 0.5 → C 0.844, dev 0.873. It does not pay across sellers, so it is off by default (TUOKE_KB_TITLE_WEIGHT).
 TITLE_WEIGHT = float(os.environ.get("TUOKE_KB_TITLE_WEIGHT", "0") or 0)
-# The second stage (rerank): weights of the residual coverage and of the competitor prior (fused-score units,
-# i.e. z-scores). Tuned on dev / A / B / C (README kb).
-RESIDUAL_WEIGHT = float(os.environ.get("TUOKE_KB_RESIDUAL_WEIGHT", "1.5"))
-RESIDUAL_TITLE = 1.5  # as TITLE_BOOST; a unit in the candidate's title counts this many times
-COMPETITOR_PRIOR = float(os.environ.get("TUOKE_KB_COMPETITOR_PRIOR", "1.5"))
 LEXICAL_FLOOR = 0.4  # lexical-only mode: the coverage a passage needs
 # The score floor (floor_evidence): fitted so that >= 90 % of the off-topic questions of dev / A / B are
 # refused while keeping ~97 % of the labelled ones answered.
@@ -81,15 +77,6 @@ class Scored(msgspec.Struct, kw_only=True):
     similarity: float | None  # best dense similarity minus that model's bar (>= 0 passes), when ranked
     coverage: float | None  # lexical share of the question's IDF mass
     passes_floor: bool
-
-
-class Units(msgspec.Struct, kw_only=True):
-    """The question's lexical units as :func:`_lexical` scores them: one tsquery per distinct term (or a
-    term's translations / lexicon terms), the same restricted to titles, and its IDF."""
-    tsqueries: list[str] = []
-    tsqueries_title: list[str] = []
-    idfs: list[float] = []
-    total: float = 1.0  # the question's IDF mass (translations add nothing to it)
 
 
 async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f: kb_filters.Filters,
@@ -296,44 +283,6 @@ async def rerank_by_title(conn: asyncpg.Connection, tenant_id: int, doc_score: d
                                                else r["embedding"], dtype=np.float32) @ vector) for r in rows}
     for document_id, z in _zscores(sims, list(sims)).items():
         doc_score[document_id] += TITLE_WEIGHT * z
-
-
-def residual_coverage(candidates: dict[int, asyncpg.Record], units: Units) -> dict[int, float]:
-    """Each candidate's share of the question's lexical weight that tells the candidates apart.
-
-    A unit (a question term, or its translations / lexicon terms) weighs its IDF times how few of the
-    candidates hold it: held by one, fully; by every candidate, nothing — the product or competitor
-    name every note on it shares, a word all the neighbours use. What is left is the question's
-    aspect (COP, 提成, 冷吨), and the candidate holding it is the one about that aspect. A unit in the
-    title counts ``TITLE_BOOST`` times. Shares of the question's IDF mass (0 … ~1.5)."""
-    n = len(candidates)
-    if n < 2 or not units.idfs:
-        return {d: 0.0 for d in candidates}
-    held = {d: set(r["held"] or ()) for d, r in candidates.items()}
-    titled = {d: set(r["held_title"] or ()) for d, r in candidates.items()}
-    count = [sum(u in h for h in held.values()) for u in range(len(units.idfs))]
-    weight = [idf * (1.0 - (c - 1) / (n - 1)) if c else 0.0 for idf, c in zip(units.idfs, count)]
-    total = units.total or 1.0
-    return {d: sum(weight[u] * (RESIDUAL_TITLE if u in titled[d] else 1.0) for u in held[d]) / total
-            for d in candidates}
-
-
-def rerank(doc_score: dict[int, float], candidates: dict[int, asyncpg.Record], units: Units, *,
-           competition_named: bool) -> None:
-    """The second stage, over the first stage's top ``RERANK_DEPTH`` documents (adjusts ``doc_score``):
-
-    - :func:`residual_coverage` × ``RESIDUAL_WEIGHT``: the neighbours about the same product share
-      its name and most words; the one holding the question's other words is about the aspect asked.
-    - a competitor note loses ``COMPETITOR_PRIOR`` when the question names no competitor (nor
-      competition at all): reps ask about a competitor by its name, and our own selling point on the
-      same aspect (price, warranty) is then the answer.
-    Costs no model encode and no round trip (the units come with the candidates' read)."""
-    for d, share in residual_coverage(candidates, units).items():
-        doc_score[d] += RESIDUAL_WEIGHT * share
-    if not competition_named:
-        for d, row in candidates.items():
-            if row["kind"] == "competitor":
-                doc_score[d] -= COMPETITOR_PRIOR
 
 
 async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: int = 3, kind: str | None = None,
