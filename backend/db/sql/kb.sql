@@ -131,9 +131,16 @@ FROM hits h
 ORDER BY score DESC, h.chunk_id
 LIMIT :limit;
 
--- name: kb_chunks_by_id
+-- name: kb_rerank_chunks
+-- The second stage's candidates (one chunk per top document) with their document's fields, and which
+-- of the question's lexical units (:tsqueries, the same units kb_lexical_search scores) each holds,
+-- anywhere (held) and in its title (held_title), as 0-based indexes.
 SELECT c.chunk_id, c.document_id, c.heading, c.text, d.doc_key AS doc_id, d.title, d.kind, d.product,
-       d.competitor, d.source
+       d.competitor, d.source,
+       ARRAY(SELECT u.i - 1 FROM unnest(:tsqueries::text[]) WITH ORDINALITY AS u(tsq, i)
+             WHERE c.terms @@ u.tsq::tsquery ORDER BY u.i)::int[] AS held,
+       ARRAY(SELECT u.i - 1 FROM unnest(:tsqueries_title::text[]) WITH ORDINALITY AS u(tsq, i)
+             WHERE c.terms @@ u.tsq::tsquery ORDER BY u.i)::int[] AS held_title
 FROM kb_chunks c
 JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
 WHERE c.tenant_id = :tenant_id AND c.chunk_id = ANY(:chunk_ids::bigint[]);

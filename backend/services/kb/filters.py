@@ -41,6 +41,15 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9\-_.]*[a-z0-9]|[a-z0-9]")
 
 
+# Words that ask about the competition without naming a competitor (竞品怎么打, rivals' pricing).
+_COMPETITION = re.compile(r"竞品|竞争对手|对手|友商|同行|别家|别的厂家|其他厂家|competitor|competition|rival")
+
+
+def names_competition(question: str) -> bool:
+    """Does the question ask about the competition in general (no name needed)?"""
+    return _COMPETITION.search(normalise(question)) is not None
+
+
 class Filters(msgspec.Struct, kw_only=True):
     kinds: list[str] | None = None  # allowed kinds (None: all)
     competitors: list[str] | None = None  # competitor notes allowed (None: all)

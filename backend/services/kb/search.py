@@ -1,17 +1,18 @@
-"""Hybrid retrieval: dense (pgvector) and lexical (jieba terms) rankings fused by reciprocal rank.
+"""Hybrid retrieval: dense (pgvector) and lexical (jieba terms) rankings, fused, then reranked.
 
-1. Read filters off the question (:mod:`.filters`) and apply them, with an explicit ``kind``, to both
-   retrievers.
-2. Dense: the configured embedder's query vector against the tenant's chunk vectors (HNSW).
-   Lexical: the question's terms against the chunks' tsvectors (GIN), IDF-weighted.
-   With several models configured (the default: multilingual-e5 and multilingual USE), each ranks.
-3. Fuse by reciprocal rank (RRF, k=60): one vote per model, and a lexical vote weighted by how
-   much of the question its best match covers and by its margin over the runner-up
-   (:func:`lexical_confidence`), by document; each document answers with its best chunk.
-4. The score floor: a passage needs evidence — for some model, a similarity to the question
-   higher than the question's similarity to everyday chit-chat (``embedder.BACKGROUND``: weather,
-   food, jokes … — absolute cosines do not separate on- from off-topic, this comparison does), or
-   lexical terms covering at least ``LEXICAL_FLOOR`` of the question's IDF mass. When nothing
+1. Clean the question (:mod:`.spoken`: fillers out, colloquial phrases mapped through the lexicon) and
+   read filters off it (:mod:`.filters`: the products and competitors it names), applied with an
+   explicit ``kind`` to both retrievers.
+2. Dense: each configured model's query vector against the tenant's chunk vectors (HNSW, one statement).
+   Lexical: the question's terms (with translations and lexicon terms) against the chunks' tsvectors
+   (GIN), IDF-weighted.
+3. Fuse by score (:func:`fuse`): each ranking's z-scores, each model once, the lexical ranking weighted by
+   its confidence (:func:`lexical_confidence`); each document answers with its best chunk.
+4. The second stage (:func:`rerank`) over the top ``RERANK_DEPTH`` documents: residual term coverage (the
+   question's words the candidates do not all share) and a competitor prior; no model encode.
+5. The score floor (:func:`floor_evidence`): a passage needs evidence that it is about the question at
+   all — a model's similarity above the question's similarity to everyday chit-chat
+   (``embedder.BACKGROUND``), term coverage, few words the tenant's documents never use. When nothing
    passes, the answer is an empty list and the bot says it found nothing.
 """
 
@@ -29,6 +30,7 @@ import numpy as np
 
 from backend.db.queries import queries
 from backend.services.kb import crosslingual, embedder as embedding, filters as kb_filters, lexical, spoken, store
+from backend.services.kb.rerank import Units, rerank
 from schemas.kb import Passage
 
 Mode = Literal["hybrid", "lexical", "dense"]
@@ -45,7 +47,7 @@ LEXICAL_MIN_WEIGHT = 0.15
 LEXICAL_BASE = 0.35
 LEXICAL_GAIN = 0.5
 LANGUAGE_DEBIAS = os.environ.get("TUOKE_KB_LANGUAGE_DEBIAS", "1") != "0"
-RERANK_DEPTH = 10  # candidates the second stage (title similarity) rescores
+RERANK_DEPTH = 10  # candidates the second stage (rerank.py; the title similarity) rescores
 # The second stage's weight. Measured (README kb): 1.0 lifted dev MRR 0.887 → 0.903 and B 0.929 → 0.945 but
 # dropped the held-out C 0.856 → 0.805 (0.829 with titles compared only in the question's script);
 # 0.5 → C 0.844, dev 0.873. It does not pay across sellers, so it is off by default (TUOKE_KB_TITLE_WEIGHT).
@@ -78,7 +80,7 @@ class Scored(msgspec.Struct, kw_only=True):
 
 
 async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f: kb_filters.Filters,
-                   translations: dict[str, list[str]] | None = None) -> tuple[list[Hit], float, float]:
+                   translations: dict[str, list[str]] | None = None) -> tuple[list[Hit], float, float, Units]:
     """Chunks by IDF-weighted share of the question's terms they hold (coverage, 1.5x for title hits).
 
     Candidates come only from selective terms (held by at most ``SELECTIVE_DF`` chunks, or
@@ -90,7 +92,7 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
     and within the filtered documents they are in every title, so they say nothing about which
     document answers)."""
     if not terms:
-        return [], 0.0, 0.0
+        return [], 0.0, 0.0, Units()
     distinct = list(dict.fromkeys(terms))
     translations = translations or {}
     extra = [t for ts in translations.values() for t in ts if t not in distinct]
@@ -124,10 +126,10 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
         tsqueries_title.append(f"( {lexical.tsquery_literal(found, 'A')} ){but_not}")
         idfs.append(TRANSLATION_WEIGHT * min(idf.get(word, max(idf[t] for t in found)), max(idf[t] for t in found)))
         selective.extend(t for t in found if df[t] <= limit_df and t not in selective)
-    if not selective:
-        return [], 0.0, unknown
-
     total = sum(idf[t] for t in distinct) or 1.0
+    units = Units(tsqueries=tsqueries, tsqueries_title=tsqueries_title, idfs=idfs, total=total)
+    if not selective:
+        return [], 0.0, unknown, units
     rows = await queries.kb_lexical_search(
         conn, tenant_id=tenant_id,
         tsqueries=tsqueries,
@@ -139,7 +141,7 @@ async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f
     ranking = [(r["chunk_id"], r["document_id"], float(r["score"] or 0.0) / total) for r in rows]
     named = {t for alias in f.named for t in lexical.terms(alias)} & set(distinct)
     shared = TITLE_BOOST * sum(idf[t] for t in named) / total
-    return ranking, shared, unknown
+    return ranking, shared, unknown, units
 
 
 async def _dense(conn: asyncpg.Connection, tenant_id: int, vector: np.ndarray, f: kb_filters.Filters,
@@ -301,6 +303,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         encoding = [asyncio.ensure_future(embedding.embed_query(m, dense_text)) for m in models]
     lex: list[Hit] = []
     shared = unknown = 0.0
+    units = Units()
     dense: list[tuple[float, list[Hit]]] = []  # (the model's bar for the floor, its ranking)
     fusing: list[list[Hit]] = []  # the rankings fusion sees (language offset removed in hybrid)
     try:
@@ -314,7 +317,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
                 found = [t for term in terms for t in lexical.terms(term) if t not in query_terms]
                 if found:
                     translations.setdefault(phrase, []).extend(t for t in found if t not in translations.get(phrase, []))
-            lex, shared, unknown = await _lexical(conn, tenant_id, query_terms, f, translations)
+            lex, shared, unknown, units = await _lexical(conn, tenant_id, query_terms, f, translations)
         vectors = await asyncio.gather(*encoding)
     finally:
         for task in encoding:
@@ -357,9 +360,24 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     best_chunk: dict[int, int] = {}
     for chunk_id in sorted(chunk_score, key=lambda c: -chunk_score[c]):
         best_chunk.setdefault(doc_of[chunk_id], chunk_id)
-    documents = sorted(doc_score, key=lambda d: (-doc_score[d], -closeness.get(best_chunk[d], -1.0), d))[:k]
-    rows = {r["chunk_id"]: r for r in await queries.kb_chunks_by_id(
-        conn, tenant_id=tenant_id, chunk_ids=[best_chunk[d] for d in documents])}
+
+    def order(docs: list[int]) -> list[int]:
+        return sorted(docs, key=lambda d: (-doc_score[d], -closeness.get(best_chunk[d], -1.0), d))
+
+    ranked = order(list(doc_score))
+    hybrid = mode == "hybrid"
+    depth = max(k, RERANK_DEPTH) if hybrid else k
+    # One read: the candidates' passages and which of the question's lexical units each holds.
+    rows = {r["chunk_id"]: r for r in await queries.kb_rerank_chunks(
+        conn, tenant_id=tenant_id, chunk_ids=[best_chunk[d] for d in ranked[:depth]],
+        tsqueries=units.tsqueries if hybrid else [], tsqueries_title=units.tsqueries_title if hybrid else [])}
+    # A document deleted since the rankings were read has no row: it drops out (never a KeyError).
+    ranked = [d for d in ranked[:depth] if best_chunk[d] in rows]
+    if hybrid:
+        candidates = {d: rows[best_chunk[d]] for d in ranked}
+        rerank(doc_score, candidates, units, competition_named=bool(f.competitors) or kb_filters.names_competition(question))
+        ranked = order(ranked)
+    documents = ranked[:k]
     top = max(doc_score.values())
     low = min(doc_score.values())
     out: list[Scored] = []
