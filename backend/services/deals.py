@@ -6,6 +6,7 @@ Every function takes the acting user and refuses what that user may not touch.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -60,31 +61,26 @@ async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate, 
         if owner is None:
             raise Invalid(f"no user {owner_id}", field="owner_id")
         require_deal_access(actor, {"owner_id": owner_id, "owner_team_id": owner["team_id"]})
-    now = clock.now()
-    async with conn.transaction():
-        account_id = await accounts.upsert_account(conn, actor.tenant_id, lead.company)
-        contact_id = await accounts.find_or_create_contact(
-            conn, actor.tenant_id, account_id=account_id, name=lead.contact_name,
-            title=lead.contact_title, phone=lead.phone, email=lead.email,
+    title = lead.title or (f"{lead.company} · {lead.product}" if lead.product else lead.company)
+    # One round trip (migration 0018): the account, the contact, the deal, its history and undo's
+    # record, the deal read back — the same rules as accounts.upsert_account / find_or_create_contact.
+    async with _atomic(conn):
+        row = await queries.deal_create_lead(
+            conn, tenant_id=actor.tenant_id, user_id=actor.user_id, owner_id=owner_id,
+            company=lead.company.strip(), norm_name=accounts.normalise_company(lead.company),
+            contact_name=lead.contact_name, contact_title=lead.contact_title,
+            phone=accounts.normalise_phone(lead.phone), email=lead.email.strip().lower() if lead.email else None,
+            title=title[:200], product=lead.product, amount=lead.amount, expected_close=lead.expected_close,
+            next_step=lead.next_step, source=lead.source, undoable=undoable, now=clock.now(),
         )
-        title = lead.title or (f"{lead.company} · {lead.product}" if lead.product else lead.company)
-        deal_id = await queries.deal_insert(
-            conn, tenant_id=actor.tenant_id, title=title[:200], owner_id=owner_id, account_id=account_id,
-            contact_id=contact_id, product=lead.product, amount=lead.amount,
-            expected_close=lead.expected_close, next_step=lead.next_step, source=lead.source, now=now,
-        )
-        if undoable:  # the history row and undo's record in one round trip
-            await queries.stage_history_insert_logged(
-                conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=None, to_stage="lead",
-                amount=lead.amount, reason=None, user_id=actor.user_id, now=now,
-                op="create_lead", data={}, history_key=None,
-            )
-        else:
-            await queries.stage_history_insert(
-                conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=None, to_stage="lead",
-                amount=lead.amount, reason=None, changed_by=actor.user_id, now=now,
-            )
-    return await get_deal(conn, actor, deal_id)
+    return _deal(row)
+
+
+def _atomic(conn: asyncpg.Connection) -> Any:
+    """Around a single statement that writes several rows: a savepoint inside the caller's
+    transaction (so that a failure leaves the transaction usable, as the caller expects), nothing
+    outside one (a statement is atomic by itself; BEGIN and COMMIT would be two round trips more)."""
+    return conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
 
 
 def _snapshot(row: asyncpg.Record) -> dict[str, Any]:
@@ -135,19 +131,14 @@ async def move_stage(
         new_amount = amount if amount is not None else row["amount"]
         lost_reason = reason if stage == "lost" else (None if row["stage"] == "lost" else row["lost_reason"])
         entered_at = row["stage_entered_at"] if stage == row["stage"] else now
-        await queries.deal_set_stage(
+        # The deal's update, the history row (when the stage changes), undo's record with its
+        # history_id and the deal read back: one round trip.
+        moved = await queries.deal_move_stage(
             conn, tenant_id=actor.tenant_id, deal_id=deal_id, stage=stage, stage_entered_at=entered_at,
-            amount=new_amount, lost_reason=lost_reason, now=now,
+            amount=new_amount, lost_reason=lost_reason, now=now, from_stage=row["stage"], reason=reason,
+            user_id=actor.user_id, moved=stage != row["stage"], data={"before": before, "history_id": None},
         )
-        if stage != row["stage"]:  # the history row and undo's record (with its history_id) in one round trip
-            await queries.stage_history_insert_logged(
-                conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=row["stage"], to_stage=stage,
-                amount=new_amount, reason=reason, user_id=actor.user_id, now=now,
-                op="move_stage", data={"before": before, "history_id": None}, history_key="history_id",
-            )
-        else:
-            await _log_change(conn, actor, "move_stage", deal_id, {"before": before, "history_id": None})
-    return await get_deal(conn, actor, deal_id)
+    return _deal(moved)
 
 
 async def update_deal(conn: asyncpg.Connection, actor: Actor, deal_id: int, data: DealUpdate) -> Deal:
