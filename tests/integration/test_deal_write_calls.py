@@ -110,3 +110,12 @@ async def test_a_stage_move_writes_history_and_undo_record_and_reads_the_deal_ba
     back = await deals.get_deal(db, rep, deal.deal_id)
     assert (back.stage, back.amount, back.stage_entered_at) == ("lead", 800_000, t0)
     assert [h.to_stage for h in await deals.deal_history(db, rep, deal.deal_id)] == ["lead"]
+
+
+async def test_the_citus_setup_names_the_functions_by_their_real_signatures(db):
+    from backend.db import citus
+
+    for statement in citus.setup_sql(["users", "deals"]):
+        if "create_distributed_function" in statement:
+            signature = statement.split("'")[1]
+            assert await db.fetchval("SELECT $1::regprocedure::text", signature)
