@@ -49,11 +49,13 @@ async def get_deal(conn: asyncpg.Connection, actor: Actor, deal_id: int) -> Deal
     return _deal(row)
 
 
-async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate, *, undoable: bool = True) -> Deal:
+async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate, *, undoable: bool = True,
+                      unless_duplicates: bool = False) -> Deal | None:
     """A deal in stage ``lead``, reusing the account (same normalised name) and contact (same phone/e-mail).
 
     ``undoable=False`` for leads the user did not make themselves (a card inquiry): their 撤销
-    must not delete a customer's inquiry.
+    must not delete a customer's inquiry. ``unless_duplicates=True`` (the bot): nothing is written
+    and None returned when the lead may repeat an open deal (as ``confirm_lead_duplicates`` finds).
     """
     owner_id = lead.owner_id or actor.user_id
     if owner_id != actor.user_id:
@@ -72,8 +74,9 @@ async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate, 
             phone=accounts.normalise_phone(lead.phone), email=lead.email.strip().lower() if lead.email else None,
             title=title[:200], product=lead.product, amount=lead.amount, expected_close=lead.expected_close,
             next_step=lead.next_step, source=lead.source, undoable=undoable, now=clock.now(),
+            unless_duplicates=unless_duplicates,
         )
-    return _deal(row)
+    return _deal(row) if row is not None else None
 
 
 def _atomic(conn: asyncpg.Connection) -> Any:

@@ -29,7 +29,7 @@ async def test_the_deal_comes_back_as_deal_get_reads_it(factory, db):
                                                        product="储能柜", amount=500_000))
     read = await queries.deal_get(db, tenant_id=tenant.tenant_id, deal_id=deal.deal_id)
     created = await db.fetchrow("SELECT * FROM deal_create_lead($1, $2, $2, '别的公司', '别的', NULL, NULL, NULL, NULL,"
-                                " '别的公司', NULL, NULL, NULL, NULL, 'api', false, now())",
+                                " '别的公司', NULL, NULL, NULL, NULL, 'api', false, now(), false)",
                                 tenant.tenant_id, rep.user_id)
     assert list(created.keys()) == list(read.keys()), "the function's columns are deal_get's, in its order"
     assert deal == await deals.get_deal(db, rep, deal.deal_id)
@@ -119,3 +119,49 @@ async def test_the_citus_setup_names_the_functions_by_their_real_signatures(db):
         if "create_distributed_function" in statement:
             signature = statement.split("'")[1]
             assert await db.fetchval("SELECT $1::regprocedure::text", signature)
+
+
+async def test_unless_duplicates_writes_nothing_when_the_duplicate_check_would_find_a_deal(factory, db):
+    """The bot's lead: unless_duplicates=True writes only when confirm_lead_duplicates finds nothing."""
+    tenant, _ = await factory.tenant()
+    rep = await factory.user(tenant.tenant_id)
+    other = await factory.user(tenant.tenant_id)
+    open_deal = await deals.create_lead(db, other, LeadCreate(company="佛山顺和陶瓷有限公司", contact_name="刘建国",
+                                                              phone="13826471935", email="liu@shunhe.cn"))
+    closed = await deals.create_lead(db, other, LeadCreate(company="宁波港务有限公司"))
+    await deals.move_stage(db, other, closed.deal_id, "lost", reason="预算取消")
+
+    async def both(lead: LeadCreate) -> tuple[bool, bool]:
+        """(the duplicate query finds a deal, the guarded create wrote nothing)"""
+        from backend.services import accounts
+
+        found = await queries.confirm_lead_duplicates(
+            db, tenant_id=tenant.tenant_id, user_id=rep.user_id, norm_name=accounts.normalise_company(lead.company),
+            phone=accounts.normalise_phone(lead.phone), email=lead.email.strip().lower() if lead.email else None)
+        before = await db.fetchval("SELECT count(*) FROM accounts WHERE tenant_id = $1", tenant.tenant_id)
+        async with db.transaction():
+            made = await deals.create_lead(db, rep, lead, unless_duplicates=True)
+            after = await db.fetchval("SELECT count(*) FROM accounts WHERE tenant_id = $1", tenant.tenant_id)
+            if made is not None:
+                raise _RollBack((bool(found), False))  # undo the new lead: the next case must not see it
+        return bool(found), made is None and after == before
+
+    cases = [
+        LeadCreate(company="佛山 顺和陶瓷"),                              # the same account
+        LeadCreate(company="别的公司", phone="+86 138-2647-1935"),        # the contact's phone
+        LeadCreate(company="别的公司", email="LIU@shunhe.cn"),            # the contact's e-mail, any case
+        LeadCreate(company="宁波港务"),                                   # a closed deal only
+        LeadCreate(company="全新公司", phone="13900000000"),              # nothing
+    ]
+    seen = []
+    for lead in cases:
+        try:
+            seen.append(await both(lead))
+        except _RollBack as wrote:
+            seen.append(wrote.args[0])
+    assert seen == [(True, True), (True, True), (True, True), (False, False), (False, False)]
+    assert open_deal.stage == "lead"
+
+
+class _RollBack(Exception):
+    pass

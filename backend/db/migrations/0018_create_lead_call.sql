@@ -9,11 +9,13 @@
 -- that belongs to another contact keeps both as they are; a contact inserted concurrently with
 -- the same phone or e-mail is taken instead (an EXCEPTION block is a subtransaction, on the server).
 -- Returns the deal as deal_get (backend/db/sql/deals.sql) reads it; a test compares the columns.
+-- p_unless_duplicates: the bot's new lead, written only when it repeats no open deal (see below), so
+-- that the duplicate check costs no round trip of its own when there is nothing to ask about.
 CREATE FUNCTION deal_create_lead(
     p_tenant_id bigint, p_user_id bigint, p_owner_id bigint, p_company text, p_norm_name text,
     p_contact_name text, p_contact_title text, p_phone text, p_email text,
     p_title text, p_product text, p_amount bigint, p_expected_close date, p_next_step text, p_source text,
-    p_undoable boolean, p_now timestamptz)
+    p_undoable boolean, p_now timestamptz, p_unless_duplicates boolean)
 RETURNS TABLE (deal_id bigint, title text, company text, contact_name text, contact_title text, phone text,
                email text, product text, stage text, amount bigint, owner_id bigint, owner text, source text,
                expected_close date, next_step text, lost_reason text, stage_entered_at timestamptz,
@@ -26,6 +28,27 @@ DECLARE
     v_deal bigint;
     v_history bigint;
 BEGIN
+    -- The bot asks before a lead that may repeat an open deal (bot.confirm): with p_unless_duplicates
+    -- nothing is written, and no row returned, when confirm_lead_duplicates (backend/db/sql/confirm.sql)
+    -- would find one — the same conditions, on the same normalised values.
+    IF p_unless_duplicates AND EXISTS (
+        SELECT 1 FROM deals d
+        WHERE d.tenant_id = p_tenant_id
+          AND d.stage NOT IN ('won', 'paid', 'lost')
+          AND (d.account_id IN (SELECT a.account_id FROM accounts a
+                                WHERE a.tenant_id = p_tenant_id AND a.norm_name = p_norm_name)
+               OR d.contact_id IN (SELECT c.contact_id FROM contacts c
+                                   WHERE c.tenant_id = p_tenant_id
+                                     AND ((p_phone IS NOT NULL AND c.phone = p_phone)
+                                          OR (p_email IS NOT NULL AND lower(c.email) = p_email)))
+               OR d.account_id IN (SELECT c.account_id FROM contacts c
+                                   WHERE c.tenant_id = p_tenant_id AND c.account_id IS NOT NULL
+                                     AND ((p_phone IS NOT NULL AND c.phone = p_phone)
+                                          OR (p_email IS NOT NULL AND lower(c.email) = p_email))))
+    ) THEN
+        RETURN;
+    END IF;
+
     INSERT INTO accounts AS a (tenant_id, name, norm_name) VALUES (p_tenant_id, p_company, p_norm_name)
     ON CONFLICT (tenant_id, norm_name) DO UPDATE SET norm_name = excluded.norm_name
     RETURNING a.account_id INTO v_account;

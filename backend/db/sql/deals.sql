@@ -47,7 +47,7 @@ RETURNING deal_id;
 -- A new lead and everything it writes, in one round trip (migration 0018); the deal as deal_get reads it.
 SELECT * FROM deal_create_lead(:tenant_id, :user_id, :owner_id, :company, :norm_name, :contact_name,
                                :contact_title, :phone, :email, :title, :product, :amount, :expected_close,
-                               :next_step, :source, :undoable, :now);
+                               :next_step, :source, :undoable, :now, :unless_duplicates);
 
 -- name: deal_get^
 SELECT d.deal_id, d.title, a.name AS company, c.name AS contact_name, c.title AS contact_title,
