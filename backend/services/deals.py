@@ -15,7 +15,7 @@ import msgspec
 
 from backend import clock
 from backend.db.queries import queries
-from backend.errors import Invalid, NotFound
+from backend.errors import Forbidden, Invalid, NotFound
 from backend.services import accounts, pipeline
 from backend.services.access import require_deal_access, scope_params
 from schemas.deals import (
@@ -127,21 +127,19 @@ async def move_stage(
     await pipeline.require_stage(conn, actor.tenant_id, stage)
     if amount is not None and amount < 0:
         raise Invalid("amount must not be negative", field="amount")
-    now = clock.now()
-    async with conn.transaction():
-        row = await _locked_deal(conn, actor, deal_id)
-        before = _snapshot(row)
-        new_amount = amount if amount is not None else row["amount"]
-        lost_reason = reason if stage == "lost" else (None if row["stage"] == "lost" else row["lost_reason"])
-        entered_at = row["stage_entered_at"] if stage == row["stage"] else now
-        # The deal's update, the history row (when the stage changes), undo's record with its
-        # history_id and the deal read back: one round trip.
-        moved = await queries.deal_move_stage(
-            conn, tenant_id=actor.tenant_id, deal_id=deal_id, stage=stage, stage_entered_at=entered_at,
-            amount=new_amount, lost_reason=lost_reason, now=now, from_stage=row["stage"], reason=reason,
-            user_id=actor.user_id, moved=stage != row["stage"], data={"before": before, "history_id": None},
+    # One round trip (migration 0018): the locking read, the access check (access.can_touch_deal's
+    # rule), undo's snapshot (as _snapshot), the update by the rules above, the history row when the
+    # stage changes, undo's record with its history_id, and the deal read back.
+    async with _atomic(conn):
+        row = await queries.deal_move_stage(
+            conn, tenant_id=actor.tenant_id, deal_id=deal_id, stage=stage, amount=amount, reason=reason,
+            user_id=actor.user_id, role=actor.role, team_id=actor.team_id, now=clock.now(),
         )
-    return _deal(moved)
+    if row["outcome"] == "not_found":
+        raise NotFound(f"no deal {deal_id}")
+    if row["outcome"] == "forbidden":
+        raise Forbidden("this deal belongs to someone else")
+    return _deal(row)
 
 
 async def update_deal(conn: asyncpg.Connection, actor: Actor, deal_id: int, data: DealUpdate) -> Deal:

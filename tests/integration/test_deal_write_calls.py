@@ -165,3 +165,31 @@ async def test_unless_duplicates_writes_nothing_when_the_duplicate_check_would_f
 
 class _RollBack(Exception):
     pass
+
+
+async def test_a_stage_move_keeps_undos_snapshot_as_python_wrote_it_and_refuses_as_before(factory, db):
+    from backend.errors import Forbidden, NotFound
+    from schemas.deals import DealUpdate
+
+    tenant, _ = await factory.tenant()
+    rep = await factory.user(tenant.tenant_id)
+    stranger = await factory.user(tenant.tenant_id)
+    clock.set_now(dt.datetime(2026, 11, 23, 2, 0, 0, 123400, tzinfo=dt.timezone.utc))  # microseconds, as real clocks
+    deal = await deals.create_lead(db, rep, LeadCreate(company="杭州西溪湿地文旅", product="导览屏", amount=300_000))
+    await deals.update_deal(db, rep, deal.deal_id, DealUpdate(next_step="报价", expected_close=dt.date(2027, 1, 15)))
+    clock.set_now(dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.timezone.utc))
+    await deals.snooze(db, rep, deal.deal_id, 3)
+    for stage in ("qualified", "qualified", "lost", "solution"):
+        row = await queries.deal_get_for_update(db, tenant_id=tenant.tenant_id, deal_id=deal.deal_id)
+        expected = deals._snapshot(row)
+        await deals.move_stage(db, rep, deal.deal_id, stage, reason="客户预算冻结" if stage == "lost" else None)
+        data = await db.fetchval("SELECT data FROM change_log WHERE tenant_id = $1 ORDER BY change_id DESC LIMIT 1",
+                                 tenant.tenant_id)
+        assert data["before"] == expected, stage
+    back = await deals.get_deal(db, rep, deal.deal_id)
+    assert (back.stage, back.lost_reason, back.snoozed_until) == ("solution", None, None)
+    with pytest.raises(Forbidden):
+        await deals.move_stage(db, stranger, deal.deal_id, "bidding")
+    with pytest.raises(NotFound):
+        await deals.move_stage(db, rep, deal.deal_id + 1000, "bidding")
+    assert (await deals.get_deal(db, rep, deal.deal_id)).stage == "solution"

@@ -118,3 +118,85 @@ BEGIN
     LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.contact_id = d.contact_id
     WHERE d.tenant_id = p_tenant_id AND d.deal_id = v_deal;
 END $$;
+
+-- A timestamp as Python's datetime.isoformat() writes one that asyncpg read (UTC, "+00:00",
+-- microseconds only when there are any): undo's records keep the Python format, whoever writes them.
+CREATE FUNCTION tuoke_isoformat(p_ts timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT to_char(p_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+           || CASE WHEN date_part('microseconds', p_ts)::bigint % 1000000 <> 0
+                   THEN to_char(p_ts AT TIME ZONE 'UTC', '.US') ELSE '' END
+           || '+00:00'
+$$;
+
+-- A stage move in one round trip: deal_move_stage does what backend.services.deals.move_stage did
+-- in a locking read and a write — lock the deal (a pooled deal, without an owner, is not found),
+-- check the actor may touch it (backend/services/access.py: can_touch_deal, the rule the scoped
+-- queries also state), keep undo's snapshot of it (deals._snapshot), set the stage, amount and lost
+-- reason by the won / lost / same-stage rules, write the history row when the stage changes and
+-- undo's change_log row, and read the deal back as deal_get does. outcome: 'moved', or
+-- 'not_found' / 'forbidden' with nothing written (the caller raises NotFound / Forbidden).
+CREATE FUNCTION deal_move_stage(
+    p_tenant_id bigint, p_deal_id bigint, p_stage text, p_amount bigint, p_reason text,
+    p_user_id bigint, p_role text, p_team_id bigint, p_now timestamptz)
+RETURNS TABLE (outcome text, deal_id bigint, title text, company text, contact_name text, contact_title text,
+               phone text, email text, product text, stage text, amount bigint, owner_id bigint, owner text,
+               source text, expected_close date, next_step text, lost_reason text, stage_entered_at timestamptz,
+               last_activity_at timestamptz, created_at timestamptz, snoozed_until timestamptz,
+               owner_team_id bigint, contact_id bigint, account_id bigint, tier text, pooled_at timestamptz)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v record;
+    v_before jsonb;
+    v_amount bigint;
+    v_history bigint;
+BEGIN
+    SELECT d.*, u.team_id AS owner_team INTO v
+    FROM deals d JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+    WHERE d.tenant_id = p_tenant_id AND d.deal_id = p_deal_id
+    FOR UPDATE OF d;
+    IF NOT FOUND THEN
+        outcome := 'not_found';
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    IF NOT (p_role = 'admin' OR v.owner_id = p_user_id
+            OR (p_role = 'manager' AND p_team_id IS NOT NULL AND v.owner_team = p_team_id)) THEN
+        outcome := 'forbidden';
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    v_before := jsonb_build_object(
+        'stage', v.stage, 'stage_entered_at', tuoke_isoformat(v.stage_entered_at), 'amount', v.amount,
+        'lost_reason', v.lost_reason, 'next_step', v.next_step,
+        'expected_close', to_char(v.expected_close, 'YYYY-MM-DD'), 'product', v.product,
+        'last_activity_at', tuoke_isoformat(v.last_activity_at), 'snoozed_until', tuoke_isoformat(v.snoozed_until));
+    v_amount := coalesce(p_amount, v.amount);
+    UPDATE deals d SET
+        stage = p_stage,
+        stage_entered_at = CASE WHEN p_stage = v.stage THEN v.stage_entered_at ELSE p_now END,
+        amount = v_amount,
+        lost_reason = CASE WHEN p_stage = 'lost' THEN p_reason
+                           WHEN v.stage = 'lost' THEN NULL ELSE v.lost_reason END,
+        snoozed_until = NULL, updated_at = p_now, last_activity_at = greatest(d.last_activity_at, p_now)
+    WHERE d.tenant_id = p_tenant_id AND d.deal_id = p_deal_id;
+    IF p_stage <> v.stage THEN
+        INSERT INTO deal_stage_history AS h (tenant_id, deal_id, from_stage, to_stage, amount, reason, changed_by, changed_at)
+        VALUES (p_tenant_id, p_deal_id, v.stage, p_stage, v_amount, p_reason, p_user_id, p_now)
+        RETURNING h.history_id INTO v_history;
+    END IF;
+    INSERT INTO change_log (tenant_id, user_id, op, deal_id, data, created_at)
+    VALUES (p_tenant_id, p_user_id, 'move_stage', p_deal_id,
+            jsonb_build_object('before', v_before, 'history_id', v_history), p_now);
+
+    RETURN QUERY
+    SELECT 'moved', d.deal_id, d.title, a.name, c.name, c.title, c.phone, c.email, d.product, d.stage, d.amount,
+           d.owner_id, u.name, d.source, d.expected_close, d.next_step, d.lost_reason, d.stage_entered_at,
+           d.last_activity_at, d.created_at, d.snoozed_until, u.team_id, d.contact_id, d.account_id,
+           coalesce(a.tier_override, a.tier), d.pooled_at
+    FROM deals d
+    LEFT JOIN users u ON u.tenant_id = d.tenant_id AND u.user_id = d.owner_id
+    LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
+    LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.contact_id = d.contact_id
+    WHERE d.tenant_id = p_tenant_id AND d.deal_id = p_deal_id;
+END $$;

@@ -107,36 +107,9 @@ UPDATE deals SET stage = :stage, stage_entered_at = :stage_entered_at, amount = 
 WHERE tenant_id = :tenant_id AND deal_id = :deal_id;
 
 -- name: deal_move_stage^
--- A stage move's writes and the deal read back, in one round trip (the deal locked and read before,
--- by deal_get_for_update): the deal's new stage (as deal_set_stage), the history row when the stage
--- changed, undo's change_log row with that row's history_id (null when it did not), then the deal
--- as deal_get reads it (its own columns as updated; the joined rows are not written here).
-WITH u AS (
-    UPDATE deals SET stage = :stage, stage_entered_at = :stage_entered_at, amount = :amount,
-                     lost_reason = :lost_reason, snoozed_until = NULL, updated_at = :now,
-                     last_activity_at = greatest(last_activity_at, :now)
-    WHERE tenant_id = :tenant_id AND deal_id = :deal_id
-    RETURNING *
-), h AS (
-    INSERT INTO deal_stage_history (tenant_id, deal_id, from_stage, to_stage, amount, reason, changed_by, changed_at)
-    SELECT :tenant_id, :deal_id, :from_stage, :stage, :amount, :reason, :user_id, :now
-    WHERE :moved::boolean
-    RETURNING history_id
-), c AS (  -- written whether or not the SELECT below reads it (a data-modifying CTE always runs)
-    INSERT INTO change_log (tenant_id, user_id, op, deal_id, data, created_at)
-    VALUES (:tenant_id, :user_id, 'move_stage', :deal_id,
-            jsonb_set(:data::jsonb, '{history_id}', coalesce((SELECT to_jsonb(history_id) FROM h), 'null'::jsonb)),
-            :now)
-)
-SELECT u.deal_id, u.title, a.name AS company, ct.name AS contact_name, ct.title AS contact_title,
-       ct.phone, ct.email, u.product, u.stage, u.amount, u.owner_id, us.name AS owner, u.source,
-       u.expected_close, u.next_step, u.lost_reason, u.stage_entered_at, u.last_activity_at,
-       u.created_at, u.snoozed_until, us.team_id AS owner_team_id, u.contact_id, u.account_id,
-       coalesce(a.tier_override, a.tier) AS tier, u.pooled_at
-FROM u
-LEFT JOIN users us ON us.tenant_id = u.tenant_id AND us.user_id = u.owner_id
-LEFT JOIN accounts a ON a.tenant_id = u.tenant_id AND a.account_id = u.account_id
-LEFT JOIN contacts ct ON ct.tenant_id = u.tenant_id AND ct.contact_id = u.contact_id;
+-- A stage move in one round trip (migration 0018): lock, access check, undo's snapshot, update,
+-- history, undo's record, the deal read back; ``outcome`` 'moved' / 'not_found' / 'forbidden'.
+SELECT * FROM deal_move_stage(:tenant_id, :deal_id, :stage, :amount, :reason, :user_id, :role, :team_id, :now);
 
 -- name: deal_restore!
 UPDATE deals SET stage = :stage, stage_entered_at = :stage_entered_at, amount = :amount,
