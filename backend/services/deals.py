@@ -30,9 +30,11 @@ from schemas.deals import (
 from schemas.users import Actor
 
 
+_DEAL_FIELDS = frozenset(Deal.__struct_fields__)
+
+
 def _deal(row: asyncpg.Record) -> Deal:
-    fields = Deal.__struct_fields__
-    return Deal(**{k: row[k] for k in fields if k in row.keys()})
+    return Deal(**{k: v for k, v in row.items() if k in _DEAL_FIELDS})
 
 
 async def _log_change(conn: asyncpg.Connection, actor: Actor, op: str, deal_id: int | None, data: dict) -> None:
