@@ -47,4 +47,6 @@ def setup_sql(tables: list[str]) -> list[str]:
     out.append("SELECT create_distributed_function('deal_create_lead(bigint, bigint, bigint, text, text, text, text, "
                "text, text, text, text, bigint, date, text, text, boolean, timestamptz, boolean)', "
                "'p_tenant_id', colocate_with => 'users');")
+    out.append("SELECT create_distributed_function('deal_move_stage(bigint, bigint, text, bigint, text, bigint, "
+               "text, bigint, timestamptz)', 'p_tenant_id', colocate_with => 'users');")
     return out
