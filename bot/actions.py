@@ -78,7 +78,7 @@ async def act(ctx: Ctx, parsed: ParsedMessage, deal: Any | None = None, *,
             if question is not None:
                 return question
     reply = await _carry(ctx, handler, parsed, deal)
-    if reply is _DUPLICATES:  # ask, as _confirm_first does (it reads them); they may have gone since
+    if reply is _CHECK_FIRST:  # ask, as _confirm_first does (it reads them); they may have gone since
         question = await _confirm_first(ctx, parsed, deal, confirmed)
         if question is not None:
             return question
@@ -94,7 +94,9 @@ async def _carry(ctx: Ctx, handler: Handler, parsed: ParsedMessage, deal: Any | 
         return error_reply(exc, ctx.lang)
 
 
-_DUPLICATES = "\x00duplicates"  # _create_lead_unless_duplicates: the lead may repeat an open deal; nothing written
+# _create_lead_unless_duplicates wrote nothing (the lead may repeat an open deal, or is one the old
+# order must handle): look for the duplicates and ask first, as before.
+_CHECK_FIRST = "\x00check duplicates first"
 
 
 async def _writes_but_for_duplicates(ctx: Ctx, parsed: ParsedMessage, confirmed: frozenset[str] | set[str]) -> bool:
@@ -211,12 +213,17 @@ async def _create_lead(ctx: Ctx, parsed: ParsedMessage, _: Any, *, unless_duplic
         "contact_title": _short(parsed.contact_title, 200), "phone": parsed.phone, "email": parsed.email,
         "product": _short(parsed.product, 200), "amount": parsed.amount, "source": "chat",
     }
-    lead = msgspec.convert({k: v for k, v in data.items() if v is not None}, LeadCreate)
+    try:
+        lead = msgspec.convert({k: v for k, v in data.items() if v is not None}, LeadCreate)
+    except msgspec.ValidationError:
+        if unless_duplicates:
+            return _CHECK_FIRST  # the duplicate question came before this refusal: keep that order
+        raise
     if unless_duplicates and accounts.normalise_company(lead.company) != accounts.normalise_company(parsed.company):
-        return _DUPLICATES  # a name cut at 100 characters: lead_duplicates looks for the whole one
+        return _CHECK_FIRST  # a name cut at 100 characters: lead_duplicates looks for the whole one
     deal = await deals.create_lead(ctx.conn, ctx.actor, lead, unless_duplicates=unless_duplicates)
     if deal is None:
-        return _DUPLICATES
+        return _CHECK_FIRST
     return say("lead_created", ctx.lang, what=_lead_summary(deal, ctx.lang))
 
 
