@@ -1,3 +1,6 @@
+-- Migration 0018 (issue 12): a deal's writes in one round trip each — deal_create_lead (a new lead)
+-- and deal_move_stage (a stage move), with tuoke_isoformat for undo's snapshot.
+
 -- A new lead in one round trip: deal_create_lead does what backend.services.deals.create_lead did
 -- in six statements (the account upserted by its normalised name, the contact found by phone or
 -- e-mail — else by name within the account — and filled in, or created, the deal, its first
