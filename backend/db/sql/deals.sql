@@ -35,6 +35,14 @@ UPDATE contacts SET
     openid = coalesce(openid, :openid)
 WHERE tenant_id = :tenant_id AND contact_id = :contact_id;
 
+-- name: deal_insert$
+INSERT INTO deals (tenant_id, title, owner_id, account_id, contact_id, product, amount,
+                   expected_close, next_step, source, stage, stage_entered_at, last_activity_at,
+                   created_at, updated_at)
+VALUES (:tenant_id, :title, :owner_id, :account_id, :contact_id, :product, :amount,
+        :expected_close, :next_step, :source, 'lead', :now, :now, :now, :now)
+RETURNING deal_id;
+
 -- name: deal_create_lead^
 -- A new lead and everything it writes, in one round trip (migration 0018); the deal as deal_get reads it.
 SELECT * FROM deal_create_lead(:tenant_id, :user_id, :owner_id, :company, :norm_name, :contact_name,
@@ -92,6 +100,12 @@ WHERE d.tenant_id = :tenant_id
   AND (:stage::text IS NULL OR d.stage = :stage)
   AND (:open_only::bool IS FALSE OR d.stage NOT IN ('won', 'paid', 'lost'));
 
+-- name: deal_set_stage!
+UPDATE deals SET stage = :stage, stage_entered_at = :stage_entered_at, amount = :amount,
+                 lost_reason = :lost_reason, snoozed_until = NULL, updated_at = :now,
+                 last_activity_at = greatest(last_activity_at, :now)
+WHERE tenant_id = :tenant_id AND deal_id = :deal_id;
+
 -- name: deal_move_stage^
 -- A stage move in one round trip (migration 0018): lock, access check, undo's snapshot, update,
 -- history, undo's record, the deal read back; ``outcome`` 'moved' / 'not_found' / 'forbidden'.
@@ -115,6 +129,29 @@ WHERE tenant_id = :tenant_id AND deal_id = :deal_id;
 
 -- name: deal_delete!
 DELETE FROM deals WHERE tenant_id = :tenant_id AND deal_id = :deal_id;
+
+-- name: stage_history_insert$
+INSERT INTO deal_stage_history (tenant_id, deal_id, from_stage, to_stage, amount, reason, changed_by, changed_at)
+VALUES (:tenant_id, :deal_id, :from_stage, :to_stage, :amount, :reason, :changed_by, :now)
+RETURNING history_id;
+
+-- name: stage_history_insert_logged$
+-- The history row and the change_log row (undo's record) of one write, in one round trip; with
+-- :history_key the change's data gets the new history_id under that key.
+WITH h AS (
+    INSERT INTO deal_stage_history (tenant_id, deal_id, from_stage, to_stage, amount, reason, changed_by, changed_at)
+    VALUES (:tenant_id, :deal_id, :from_stage, :to_stage, :amount, :reason, :user_id, :now)
+    RETURNING history_id
+), c AS (
+    INSERT INTO change_log (tenant_id, user_id, op, deal_id, data, created_at)
+    SELECT :tenant_id, :user_id, :op, :deal_id,
+           CASE WHEN :history_key::text IS NULL THEN :data::jsonb
+                ELSE jsonb_set(:data::jsonb, ARRAY[:history_key::text], to_jsonb(h.history_id)) END,
+           :now
+    FROM h
+    RETURNING change_id
+)
+SELECT history_id FROM h;
 
 -- name: stage_history_delete!
 DELETE FROM deal_stage_history WHERE tenant_id = :tenant_id AND history_id = :history_id;
