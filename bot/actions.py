@@ -65,16 +65,46 @@ async def act(ctx: Ctx, parsed: ParsedMessage, deal: Any | None = None, *,
             if found.deal is None:
                 return await ask_pick(ctx, parsed, found)
             deal = found.deal
+    handler = _HANDLERS.get(intent, _unknown)
     if intent in WRITE_INTENTS and not (intent == "create_lead" and not parsed.company):
+        if intent == "create_lead" and await _writes_but_for_duplicates(ctx, parsed, confirmed):
+            # Only the open deals this lead may repeat could still hold it back. The rep answered
+            # about them already: write (decide would drop that reason). Else the write looks for
+            # them itself (deal_create_lead, no round trip of its own) and writes nothing if found.
+            if confirm.DUPLICATE not in confirmed:
+                handler = _create_lead_unless_duplicates
+        else:
+            question = await _confirm_first(ctx, parsed, deal, confirmed)
+            if question is not None:
+                return question
+    reply = await _carry(ctx, handler, parsed, deal)
+    if reply is _CHECK_FIRST:  # ask, as _confirm_first does (it reads them); they may have gone since
         question = await _confirm_first(ctx, parsed, deal, confirmed)
         if question is not None:
             return question
-    handler = _HANDLERS.get(intent, _unknown)
+        reply = await _carry(ctx, _create_lead, parsed, deal)
+    return reply
+
+
+async def _carry(ctx: Ctx, handler: Handler, parsed: ParsedMessage, deal: Any | None) -> str:
     try:
         async with ctx.conn.transaction():  # a savepoint inside the message's transaction
             return await handler(ctx, parsed, deal)
     except (TuokeError, msgspec.ValidationError) as exc:
         return error_reply(exc, ctx.lang)
+
+
+# _create_lead_unless_duplicates wrote nothing (the lead may repeat an open deal, or is one the old
+# order must handle): look for the duplicates and ask first, as before.
+_CHECK_FIRST = "\x00check duplicates first"
+
+
+async def _writes_but_for_duplicates(ctx: Ctx, parsed: ParsedMessage, confirmed: frozenset[str] | set[str]) -> bool:
+    """Would the confirmation policy write this new lead now if it repeated no open deal? (Then the
+    duplicates are the only question left; ``decide``'s other reasons do not depend on them.)"""
+    stages = await ctx.stages()
+    return confirm.decide(parsed, positions={k: s.position for k, s in stages.items()}, duplicates=[],
+                          confirmed=confirmed).write
 
 
 async def _precheck(ctx: Ctx, parsed: ParsedMessage) -> str | None:
@@ -174,7 +204,7 @@ async def deal_by_id(ctx: Ctx, deal_id: int) -> Any | None:
 # -- the intents -------------------------------------------------------------------------------
 
 
-async def _create_lead(ctx: Ctx, parsed: ParsedMessage, _: Any) -> str:
+async def _create_lead(ctx: Ctx, parsed: ParsedMessage, _: Any, *, unless_duplicates: bool = False) -> str:
     if not parsed.company:
         await state.put(ctx.conn, ctx.actor, "need_company", parsed, ctx.text, ctx.lang)
         return say("lead_needs_company", ctx.lang)
@@ -183,9 +213,22 @@ async def _create_lead(ctx: Ctx, parsed: ParsedMessage, _: Any) -> str:
         "contact_title": _short(parsed.contact_title, 200), "phone": parsed.phone, "email": parsed.email,
         "product": _short(parsed.product, 200), "amount": parsed.amount, "source": "chat",
     }
-    lead = msgspec.convert({k: v for k, v in data.items() if v is not None}, LeadCreate)
-    deal = await deals.create_lead(ctx.conn, ctx.actor, lead)
+    try:
+        lead = msgspec.convert({k: v for k, v in data.items() if v is not None}, LeadCreate)
+    except msgspec.ValidationError:
+        if unless_duplicates:
+            return _CHECK_FIRST  # the duplicate question came before this refusal: keep that order
+        raise
+    if unless_duplicates and accounts.normalise_company(lead.company) != accounts.normalise_company(parsed.company):
+        return _CHECK_FIRST  # a name cut at 100 characters: lead_duplicates looks for the whole one
+    deal = await deals.create_lead(ctx.conn, ctx.actor, lead, unless_duplicates=unless_duplicates)
+    if deal is None:
+        return _CHECK_FIRST
     return say("lead_created", ctx.lang, what=_lead_summary(deal, ctx.lang))
+
+
+async def _create_lead_unless_duplicates(ctx: Ctx, parsed: ParsedMessage, deal: Any) -> str:
+    return await _create_lead(ctx, parsed, deal, unless_duplicates=True)
 
 
 def _lead_summary(deal: Any, lang: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
@@ -47,12 +48,13 @@ class MessageConnection:
     Everything else is the asyncpg connection's own.
     """
 
-    __slots__ = ("raw", "careful", "statements", "_pending", "_primed")
+    __slots__ = ("raw", "careful", "statements", "wrote", "_pending", "_primed")
 
     def __init__(self, raw: asyncpg.Connection, *, careful: bool = True) -> None:
         self.raw = raw
         self.careful = careful
         self.statements = 0
+        self.wrote = False  # sent anything but a known read (READ_ONLY_QUERIES): see bot.dispatch._finish
         self._pending: list[_Savepoint] = []
         self._primed: dict[str, tuple[tuple[Any, ...], Any]] = {}
 
@@ -74,9 +76,11 @@ class MessageConnection:
         self._primed = {}  # a read of something else: it goes to the database, and so do the rest
         return False, None
 
-    async def _before(self) -> None:
+    async def _before(self, query: str | None = None) -> None:
         self._primed = {}
         self.statements += 1
+        if not self.wrote and (query is None or query not in _read_only_sql()):
+            self.wrote = True
         if self._pending:
             pending, self._pending = self._pending, []
             for sp in pending:
@@ -84,7 +88,7 @@ class MessageConnection:
             await self.raw.execute(" ".join(f"SAVEPOINT {sp.name};" for sp in pending))
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
-        await self._before()
+        await self._before(query)
         return await self.raw.execute(query, *args, timeout=timeout)
 
     async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
@@ -92,22 +96,22 @@ class MessageConnection:
         return await self.raw.executemany(command, args, timeout=timeout)
 
     async def fetch(self, query: str, *args: Any, **kwargs: Any) -> list[Any]:
-        await self._before()
+        await self._before(query)
         return await self.raw.fetch(query, *args, **kwargs)
 
     async def fetchrow(self, query: str, *args: Any, **kwargs: Any) -> Any:
         found, row = self._answer(query, args)
         if found:
             return row
-        await self._before()
+        await self._before(query)
         return await self.raw.fetchrow(query, *args, **kwargs)
 
     async def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        await self._before()
+        await self._before(query)
         return await self.raw.fetchval(query, *args, **kwargs)
 
     async def fetchmany(self, query: str, args: Any, **kwargs: Any) -> list[Any]:
-        await self._before()
+        await self._before(query)
         return await self.raw.fetchmany(query, args, **kwargs)
 
     async def prepare(self, query: str, **kwargs: Any) -> Any:
@@ -121,6 +125,20 @@ class MessageConnection:
 
 def _norm(query: str) -> str:
     return " ".join(query.split())
+
+
+# Named queries that only read. A message that sent nothing else changed nothing but its own key
+# and reply, and bot.dispatch commits it without waiting for the WAL flush. Whatever is not listed
+# here counts as a write (so a new query errs on the durable side).
+READ_ONLY_QUERIES = ("bot_pending_get", "pool_chat_get", "stage_list", "bot_open_deals", "bot_last_touched_deal",
+                     "deal_get", "deal_list_visible", "deal_count_visible", "confirm_lead_duplicates")
+
+
+@functools.lru_cache(maxsize=1)
+def _read_only_sql() -> frozenset[str]:
+    from backend.db.queries import queries
+
+    return frozenset(getattr(queries._loaded, name).sql for name in READ_ONLY_QUERIES)
 
 
 class _Savepoint:

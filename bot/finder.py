@@ -8,6 +8,7 @@ No hint at all ("这单") → the deal the rep touched last.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -50,6 +51,11 @@ class Found:
 def norm(text: str | None) -> str:
     if not text:
         return ""
+    return _norm(text)
+
+
+@functools.lru_cache(maxsize=8192)  # pure; every message scores each of the rep's open deals' words again
+def _norm(text: str) -> str:
     text = zhconv.convert(unicodedata.normalize("NFKC", text), "zh-cn").lower()
     return _PUNCT.sub("", text)
 

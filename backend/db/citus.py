@@ -44,4 +44,9 @@ def setup_sql(tables: list[str]) -> list[str]:
             for t in distributed if t != anchor]
     out.append("SELECT create_distributed_function('bot_message_begin(bigint, text, text, text, timestamptz)', "
                "'p_tenant_id', colocate_with => 'users');")
+    out.append("SELECT create_distributed_function('deal_create_lead(bigint, bigint, bigint, text, text, text, text, "
+               "text, text, text, text, bigint, date, text, text, boolean, timestamptz, boolean)', "
+               "'p_tenant_id', colocate_with => 'users');")
+    out.append("SELECT create_distributed_function('deal_move_stage(bigint, bigint, text, bigint, text, bigint, "
+               "text, bigint, timestamptz)', 'p_tenant_id', colocate_with => 'users');")
     return out

@@ -7,6 +7,7 @@ same contact.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,6 +23,7 @@ _LEGAL_SUFFIXES = (
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=8192)  # pure; the bot's deal finder normalises every candidate deal's name per message
 def normalise_company(name: str) -> str:
     text = zhconv.convert(unicodedata.normalize("NFKC", name), "zh-cn").lower().strip()
     changed = True

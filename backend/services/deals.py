@@ -6,6 +6,7 @@ Every function takes the acting user and refuses what that user may not touch.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -14,7 +15,7 @@ import msgspec
 
 from backend import clock
 from backend.db.queries import queries
-from backend.errors import Invalid, NotFound
+from backend.errors import Forbidden, Invalid, NotFound
 from backend.services import accounts, pipeline
 from backend.services.access import require_deal_access, scope_params
 from schemas.deals import (
@@ -29,9 +30,11 @@ from schemas.deals import (
 from schemas.users import Actor
 
 
+_DEAL_FIELDS = frozenset(Deal.__struct_fields__)
+
+
 def _deal(row: asyncpg.Record) -> Deal:
-    fields = Deal.__struct_fields__
-    return Deal(**{k: row[k] for k in fields if k in row.keys()})
+    return Deal(**{k: v for k, v in row.items() if k in _DEAL_FIELDS})
 
 
 async def _log_change(conn: asyncpg.Connection, actor: Actor, op: str, deal_id: int | None, data: dict) -> None:
@@ -48,11 +51,13 @@ async def get_deal(conn: asyncpg.Connection, actor: Actor, deal_id: int) -> Deal
     return _deal(row)
 
 
-async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate, *, undoable: bool = True) -> Deal:
+async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate, *, undoable: bool = True,
+                      unless_duplicates: bool = False) -> Deal | None:
     """A deal in stage ``lead``, reusing the account (same normalised name) and contact (same phone/e-mail).
 
     ``undoable=False`` for leads the user did not make themselves (a card inquiry): their 撤销
-    must not delete a customer's inquiry.
+    must not delete a customer's inquiry. ``unless_duplicates=True`` (the bot): nothing is written
+    and None returned when the lead may repeat an open deal (as ``confirm_lead_duplicates`` finds).
     """
     owner_id = lead.owner_id or actor.user_id
     if owner_id != actor.user_id:
@@ -60,31 +65,27 @@ async def create_lead(conn: asyncpg.Connection, actor: Actor, lead: LeadCreate, 
         if owner is None:
             raise Invalid(f"no user {owner_id}", field="owner_id")
         require_deal_access(actor, {"owner_id": owner_id, "owner_team_id": owner["team_id"]})
-    now = clock.now()
-    async with conn.transaction():
-        account_id = await accounts.upsert_account(conn, actor.tenant_id, lead.company)
-        contact_id = await accounts.find_or_create_contact(
-            conn, actor.tenant_id, account_id=account_id, name=lead.contact_name,
-            title=lead.contact_title, phone=lead.phone, email=lead.email,
+    title = lead.title or (f"{lead.company} · {lead.product}" if lead.product else lead.company)
+    # One round trip (migration 0018): the account, the contact, the deal, its history and undo's
+    # record, the deal read back — the same rules as accounts.upsert_account / find_or_create_contact.
+    async with _atomic(conn):
+        row = await queries.deal_create_lead(
+            conn, tenant_id=actor.tenant_id, user_id=actor.user_id, owner_id=owner_id,
+            company=lead.company.strip(), norm_name=accounts.normalise_company(lead.company),
+            contact_name=lead.contact_name, contact_title=lead.contact_title,
+            phone=accounts.normalise_phone(lead.phone), email=lead.email.strip().lower() if lead.email else None,
+            title=title[:200], product=lead.product, amount=lead.amount, expected_close=lead.expected_close,
+            next_step=lead.next_step, source=lead.source, undoable=undoable, now=clock.now(),
+            unless_duplicates=unless_duplicates,
         )
-        title = lead.title or (f"{lead.company} · {lead.product}" if lead.product else lead.company)
-        deal_id = await queries.deal_insert(
-            conn, tenant_id=actor.tenant_id, title=title[:200], owner_id=owner_id, account_id=account_id,
-            contact_id=contact_id, product=lead.product, amount=lead.amount,
-            expected_close=lead.expected_close, next_step=lead.next_step, source=lead.source, now=now,
-        )
-        if undoable:  # the history row and undo's record in one round trip
-            await queries.stage_history_insert_logged(
-                conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=None, to_stage="lead",
-                amount=lead.amount, reason=None, user_id=actor.user_id, now=now,
-                op="create_lead", data={}, history_key=None,
-            )
-        else:
-            await queries.stage_history_insert(
-                conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=None, to_stage="lead",
-                amount=lead.amount, reason=None, changed_by=actor.user_id, now=now,
-            )
-    return await get_deal(conn, actor, deal_id)
+    return _deal(row) if row is not None else None
+
+
+def _atomic(conn: asyncpg.Connection) -> Any:
+    """Around a single statement that writes several rows: a savepoint inside the caller's
+    transaction (so that a failure leaves the transaction usable, as the caller expects), nothing
+    outside one (a statement is atomic by itself; BEGIN and COMMIT would be two round trips more)."""
+    return conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
 
 
 def _snapshot(row: asyncpg.Record) -> dict[str, Any]:
@@ -128,26 +129,19 @@ async def move_stage(
     await pipeline.require_stage(conn, actor.tenant_id, stage)
     if amount is not None and amount < 0:
         raise Invalid("amount must not be negative", field="amount")
-    now = clock.now()
-    async with conn.transaction():
-        row = await _locked_deal(conn, actor, deal_id)
-        before = _snapshot(row)
-        new_amount = amount if amount is not None else row["amount"]
-        lost_reason = reason if stage == "lost" else (None if row["stage"] == "lost" else row["lost_reason"])
-        entered_at = row["stage_entered_at"] if stage == row["stage"] else now
-        await queries.deal_set_stage(
-            conn, tenant_id=actor.tenant_id, deal_id=deal_id, stage=stage, stage_entered_at=entered_at,
-            amount=new_amount, lost_reason=lost_reason, now=now,
+    # One round trip (migration 0018): the locking read, the access check (access.can_touch_deal's
+    # rule), undo's snapshot (as _snapshot), the update by the rules above, the history row when the
+    # stage changes, undo's record with its history_id, and the deal read back.
+    async with _atomic(conn):
+        row = await queries.deal_move_stage(
+            conn, tenant_id=actor.tenant_id, deal_id=deal_id, stage=stage, amount=amount, reason=reason,
+            user_id=actor.user_id, role=actor.role, team_id=actor.team_id, now=clock.now(),
         )
-        if stage != row["stage"]:  # the history row and undo's record (with its history_id) in one round trip
-            await queries.stage_history_insert_logged(
-                conn, tenant_id=actor.tenant_id, deal_id=deal_id, from_stage=row["stage"], to_stage=stage,
-                amount=new_amount, reason=reason, user_id=actor.user_id, now=now,
-                op="move_stage", data={"before": before, "history_id": None}, history_key="history_id",
-            )
-        else:
-            await _log_change(conn, actor, "move_stage", deal_id, {"before": before, "history_id": None})
-    return await get_deal(conn, actor, deal_id)
+    if row["outcome"] == "not_found":
+        raise NotFound(f"no deal {deal_id}")
+    if row["outcome"] == "forbidden":
+        raise Forbidden("this deal belongs to someone else")
+    return _deal(row)
 
 
 async def update_deal(conn: asyncpg.Connection, actor: Actor, deal_id: int, data: DealUpdate) -> Deal:

@@ -466,11 +466,12 @@ def find_followup_time(s: str, now: dt.datetime, tz: str = "Asia/Shanghai") -> D
     already gone today (今天上午8点回访…, said at 10:00), returned with ``past=True`` so the bot
     can say the time is past instead of writing anything. Past days (昨天, 上周二) are what was
     done and give nothing here."""
-    due = find_due(s, now, tz)
-    if due:
-        return due
+    refs = find_when(s, now, tz)  # read once: find_due's reading, then the same phrases again
+    for r in refs:
+        if not r.past:
+            return r
     today = _local(now, tz).date()
-    for r in find_when(s, now, tz):
+    for r in refs:
         if r.past and r.has_time and r.when.date() == today:
             return r
     return None

@@ -43,6 +43,12 @@ VALUES (:tenant_id, :title, :owner_id, :account_id, :contact_id, :product, :amou
         :expected_close, :next_step, :source, 'lead', :now, :now, :now, :now)
 RETURNING deal_id;
 
+-- name: deal_create_lead^
+-- A new lead and everything it writes, in one round trip (migration 0018); the deal as deal_get reads it.
+SELECT * FROM deal_create_lead(:tenant_id, :user_id, :owner_id, :company, :norm_name, :contact_name,
+                               :contact_title, :phone, :email, :title, :product, :amount, :expected_close,
+                               :next_step, :source, :undoable, :now, :unless_duplicates);
+
 -- name: deal_get^
 SELECT d.deal_id, d.title, a.name AS company, c.name AS contact_name, c.title AS contact_title,
        c.phone, c.email, d.product, d.stage, d.amount, d.owner_id, u.name AS owner, d.source,
@@ -99,6 +105,11 @@ UPDATE deals SET stage = :stage, stage_entered_at = :stage_entered_at, amount = 
                  lost_reason = :lost_reason, snoozed_until = NULL, updated_at = :now,
                  last_activity_at = greatest(last_activity_at, :now)
 WHERE tenant_id = :tenant_id AND deal_id = :deal_id;
+
+-- name: deal_move_stage^
+-- A stage move in one round trip (migration 0018): lock, access check, undo's snapshot, update,
+-- history, undo's record, the deal read back; ``outcome`` 'moved' / 'not_found' / 'forbidden'.
+SELECT * FROM deal_move_stage(:tenant_id, :deal_id, :stage, :amount, :reason, :user_id, :role, :team_id, :now);
 
 -- name: deal_restore!
 UPDATE deals SET stage = :stage, stage_entered_at = :stage_entered_at, amount = :amount,
