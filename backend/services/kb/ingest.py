@@ -4,6 +4,12 @@ Re-ingesting an unchanged document does nothing (beyond embedding it with a newl
 model if it has no vectors from that model yet); a changed one replaces its chunks and bumps
 its version. Each document is written in its own transaction, under an advisory lock on its
 key, so a failure never leaves half a document and two ingests of one file do not interleave.
+
+With ``defer=True`` (the admin API, ``tuoke kb ingest``) an expensive model's vectors
+(``Embedder.deferred``: multilingual-e5, ~0.17 s a chunk here) are not made in the request: the
+chunks wait for them in ``kb_embed_pending`` (same transaction) and the worker's ``kb.embed`` job
+(:mod:`.background`) fills them. The document is searchable when the call returns — its terms and
+the cheap model's vectors are in — and fully embedded when its ``awaiting_vectors`` reaches 0.
 """
 
 from __future__ import annotations
@@ -62,7 +68,8 @@ def _prepare(doc: DocumentIn) -> _Prepared:
 
 async def _write(conn: asyncpg.Connection, tenant_id: int, item: _Prepared,
                  vectors: list[tuple[embedding.Embedder, object]],
-                 title_vectors: list[tuple[embedding.Embedder, object]] = ()) -> IngestResult:
+                 title_vectors: list[tuple[embedding.Embedder, object]] = (),
+                 later: Sequence[embedding.Embedder] = ()) -> IngestResult:
     doc = item.doc
     now = clock.now()
     async with conn.transaction():
@@ -100,6 +107,9 @@ async def _write(conn: asyncpg.Connection, tenant_id: int, item: _Prepared,
         for model, vector in title_vectors:
             await queries.kb_doc_embeddings_insert(conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
                                                    document_ids=[document_id], embeddings=[Vector(vector)])
+        if later:
+            await queries.kb_embed_enqueue(conn, tenant_id=tenant_id, document_id=document_id,
+                                           models=[m.name for m in later], now=now)
     return IngestResult(doc_id=doc.doc_id, source=doc.source, status=status, chunks=len(item.chunks),
                         version=version)
 
@@ -121,6 +131,8 @@ async def embed_missing(conn: asyncpg.Connection, tenant_id: int, *, document_id
             await queries.kb_embeddings_insert(conn, tenant_id=tenant_id, model=model.name, dims=model.dims,
                                                chunk_ids=[r["chunk_id"] for r in batch],
                                                embeddings=[Vector(v) for v in vectors])
+            await queries.kb_embed_forget(conn, tenant_id=tenant_id, model=model.name,
+                                          chunk_ids=[r["chunk_id"] for r in batch])
             if progress:
                 progress(len(batch))
         done += len(rows)
@@ -136,9 +148,11 @@ async def embed_missing(conn: asyncpg.Connection, tenant_id: int, *, document_id
 
 
 async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Sequence[DocumentIn], *,
-                           models: list[embedding.Embedder] | None = None, progress: Progress | None = None
-                           ) -> list[IngestResult]:
-    """Ingest ``docs`` into a tenant's knowledge base; one result per document, in order."""
+                           models: list[embedding.Embedder] | None = None, progress: Progress | None = None,
+                           defer: bool = False) -> list[IngestResult]:
+    """Ingest ``docs`` into a tenant's knowledge base; one result per document, in order.
+
+    ``defer``: leave the expensive models' chunk vectors to the background job (see the module)."""
     keys = [d.doc_id for d in docs]
     if len(set(keys)) != len(keys):
         dup = next(k for k in keys if keys.count(k) > 1)
@@ -146,6 +160,8 @@ async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Seque
     models = models or await embedding.aget_models()
     for model in models:
         await store.ensure_vector_index(conn, model.dims)
+    later = [m for m in models if defer and m.deferred]
+    models = [m for m in models if m not in later]  # the models that embed in this call
     known = {r["doc_key"]: r["content_hash"]
              for r in await queries.kb_doc_hashes(conn, tenant_id=tenant_id, doc_keys=keys)}
     results: dict[str, IngestResult] = {}
@@ -154,7 +170,11 @@ async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Seque
         prepared = _prepare(doc)
         if known.get(doc.doc_id) == prepared.digest:
             existing = await queries.kb_doc_by_key(conn, tenant_id=tenant_id, doc_key=doc.doc_id)
-            await embed_missing(conn, tenant_id, document_id=existing["document_id"], models=models)
+            if models:
+                await embed_missing(conn, tenant_id, document_id=existing["document_id"], models=models)
+            if later:
+                await queries.kb_embed_enqueue(conn, tenant_id=tenant_id, document_id=existing["document_id"],
+                                               models=[m.name for m in later], now=clock.now())
             results[doc.doc_id] = IngestResult(doc_id=doc.doc_id, source=doc.source, status="unchanged",
                                                chunks=existing["chunks"], version=existing["version"])
             if progress:
@@ -180,7 +200,7 @@ async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Seque
         for i, g in enumerate(group):
             n = len(g.chunks)
             results[g.doc.doc_id] = await _write(conn, tenant_id, g, [(m, v[offset:offset + n]) for m, v in vectors],
-                                                 [(m, v[len(texts) + i]) for m, v in vectors])
+                                                 [(m, v[len(texts) + i]) for m, v in vectors], later)
             offset += n
             if progress:
                 progress(n)
@@ -190,14 +210,15 @@ async def ingest_documents(conn: asyncpg.Connection, tenant_id: int, docs: Seque
 
 
 async def ingest_bytes(conn: asyncpg.Connection, tenant_id: int, data: bytes, *, name: str, kind: str = "other",
-                       models: list[embedding.Embedder] | None = None) -> list[IngestResult]:
+                       models: list[embedding.Embedder] | None = None, defer: bool = False) -> list[IngestResult]:
     """Parse one uploaded file and ingest its documents."""
-    return await ingest_documents(conn, tenant_id, formats.parse_bytes(data, name=name, kind=kind), models=models)
+    return await ingest_documents(conn, tenant_id, formats.parse_bytes(data, name=name, kind=kind), models=models,
+                                  defer=defer)
 
 
 async def ingest_path(conn: asyncpg.Connection, tenant_id: int, path: Path, *, kind: str = "other",
                       models: list[embedding.Embedder] | None = None, progress: Progress | None = None,
-                      on_total: Callable[[int], None] | None = None) -> list[IngestResult]:
+                      on_total: Callable[[int], None] | None = None, defer: bool = False) -> list[IngestResult]:
     """Ingest a file or every readable file under a folder. A file that cannot be read is reported
     as failed and the others still go in."""
     docs: list[DocumentIn] = []
@@ -209,14 +230,15 @@ async def ingest_path(conn: asyncpg.Connection, tenant_id: int, path: Path, *, k
             failed.append(IngestResult(doc_id=file.stem, source=file.name, status="failed", detail=exc.detail))
     if on_total:
         on_total(sum(len(chunking.chunk(d.body)) for d in docs))
-    return failed + await ingest_documents(conn, tenant_id, docs, models=models, progress=progress)
+    return failed + await ingest_documents(conn, tenant_id, docs, models=models, progress=progress, defer=defer)
 
 
 def _document(row: asyncpg.Record) -> Document:
     return Document(doc_id=row["doc_id"], title=row["title"], kind=row["kind"], product=row["product"],
                     competitor=row["competitor"], source=row["source"], version=row["version"],
                     chunks=row["chunks"], content_hash=row["content_hash"], created_at=row["created_at"],
-                    updated_at=row["updated_at"])
+                    updated_at=row["updated_at"], awaiting_vectors=row["awaiting_vectors"],
+                    status="embedding" if row["awaiting_vectors"] else "ready")
 
 
 async def list_documents(conn: asyncpg.Connection, tenant_id: int, *, kind: str | None = None,
