@@ -189,3 +189,29 @@ async def test_cli_wait_and_reembed(factory, db, database_url, tmp_path):
     assert out.returncode == 0 and "embedded 2 chunk vectors" in out.stdout, out.stdout + out.stderr
     assert await _vectors(db, tenant.tenant_id) == {USE: 2, E5: 2}
     assert await background.waiting(db, tenant.tenant_id) == {}
+
+
+async def test_a_batch_of_new_changed_and_unchanged_documents_is_written_in_one_go(factory, db):
+    tenant, _ = await factory.tenant()
+    first = await ingest_documents(db, tenant.tenant_id, KB, defer=True)
+    assert [r.status for r in first] == ["created"] * 4
+    changed = _doc("sp_cold", "XT-300 储能柜：环境适应性", "工作温度零下 40 度到 60 度。\n\n## 高原\n\n海拔 5000 米以下无需降额。",
+                   product="XT-300 储能柜")
+    new = _doc("sp_new", "XT-500 储能柜", "XT-500 容量 500 kWh。", product="XT-500 储能柜")
+    again = await ingest_documents(db, tenant.tenant_id, [KB[0], changed, new, KB[3]], defer=True)
+    assert [(r.doc_id, r.status, r.version) for r in again] == [
+        ("sp_service", "unchanged", 1), ("sp_cold", "updated", 2), ("sp_new", "created", 1), ("other_travel", "unchanged", 1)]
+    assert again[1].chunks == 2
+    # The term counts match a recount of the chunks, and every chunk has its USE vector and waits for e5.
+    wrong = await db.fetchval("""
+        WITH recount AS (SELECT t AS term, count(*) AS df FROM kb_chunks c, unnest(tsvector_to_array(c.terms)) t
+                         WHERE c.tenant_id = $1 GROUP BY t)
+        SELECT count(*) FROM recount r FULL JOIN (SELECT term, df FROM kb_terms WHERE tenant_id = $1) k USING (term)
+        WHERE r.df IS DISTINCT FROM k.df""", tenant.tenant_id)
+    assert wrong == 0
+    chunks = await db.fetchval("SELECT count(*) FROM kb_chunks WHERE tenant_id = $1", tenant.tenant_id)
+    assert chunks == 6
+    assert await _vectors(db, tenant.tenant_id) == {USE: 6}
+    assert await background.waiting(db, tenant.tenant_id) == {E5: 6}
+    titles = await db.fetchval("SELECT count(*) FROM kb_doc_embeddings WHERE tenant_id = $1", tenant.tenant_id)
+    assert titles == 5

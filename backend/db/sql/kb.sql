@@ -256,3 +256,49 @@ SELECT chunk_id, model FROM kb_embed_pending WHERE tenant_id = :tenant_id AND ch
 -- These chunks got their vector from this model another way (embed_missing): they wait no more.
 DELETE FROM kb_embed_pending
 WHERE tenant_id = :tenant_id AND model = :model AND chunk_id = ANY(:chunk_ids::bigint[]);
+
+-- Writing a group of documents in one transaction, a statement per table (ingest._write_group).
+
+-- name: kb_docs_lock!
+-- Each document's advisory lock (as kb_doc_lock), taken in the order of :doc_keys (the caller sorts
+-- them, so two ingests of overlapping files cannot deadlock).
+SELECT pg_advisory_xact_lock(hashtextextended('tuoke.kb:' || :tenant_id::bigint::text || ':' || k.key, 0))
+FROM (SELECT key FROM unnest(:doc_keys::text[]) WITH ORDINALITY AS u(key, n) ORDER BY n OFFSET 0) AS k;
+
+-- name: kb_docs_by_keys
+SELECT d.document_id, d.doc_key, d.content_hash, d.version,
+       (SELECT count(*) FROM kb_chunks c WHERE c.tenant_id = d.tenant_id AND c.document_id = d.document_id) AS chunks
+FROM kb_documents d
+WHERE d.tenant_id = :tenant_id AND d.doc_key = ANY(:doc_keys::text[]);
+
+-- name: kb_docs_insert
+INSERT INTO kb_documents (tenant_id, doc_key, title, kind, product, competitor, source, body, content_hash,
+                          version, created_at, updated_at)
+SELECT :tenant_id, u.doc_key, u.title, u.kind, u.product, u.competitor, u.source, u.body, u.content_hash, 1, :now, :now
+FROM unnest(:doc_keys::text[], :titles::text[], :kinds::text[], :products::text[], :competitors::text[],
+            :sources::text[], :bodies::text[], :hashes::text[])
+     AS u(doc_key, title, kind, product, competitor, source, body, content_hash)
+RETURNING doc_key, document_id;
+
+-- name: kb_chunks_insert_many
+INSERT INTO kb_chunks (tenant_id, document_id, position, heading, text, terms)
+SELECT :tenant_id, u.document_id, u.position, u.heading, u.text, u.terms::tsvector
+FROM unnest(:document_ids::bigint[], :positions::int[], :headings::text[], :texts::text[], :terms::text[])
+     AS u(document_id, position, heading, text, terms)
+RETURNING chunk_id, document_id, position;
+
+-- name: kb_terms_add_many!
+INSERT INTO kb_terms (tenant_id, term, df)
+SELECT :tenant_id, t.term, count(*)
+FROM kb_chunks c, unnest(tsvector_to_array(c.terms)) AS t(term)
+WHERE c.tenant_id = :tenant_id AND c.document_id = ANY(:document_ids::bigint[])
+GROUP BY t.term
+ORDER BY t.term
+ON CONFLICT (tenant_id, term) DO UPDATE SET df = kb_terms.df + excluded.df;
+
+-- name: kb_embed_enqueue_docs!
+INSERT INTO kb_embed_pending (tenant_id, chunk_id, model, enqueued_at)
+SELECT c.tenant_id, c.chunk_id, m.model, :now
+FROM kb_chunks c, unnest(:models::text[]) AS m(model)
+WHERE c.tenant_id = :tenant_id AND c.document_id = ANY(:document_ids::bigint[])
+ON CONFLICT (tenant_id, chunk_id, model) DO NOTHING;
