@@ -283,72 +283,6 @@ async def rerank_by_title(conn: asyncpg.Connection, tenant_id: int, doc_score: d
         doc_score[document_id] += TITLE_WEIGHT * z
 
 
-async def _dense_as_ready(conn: asyncpg.Connection, tenant_id: int, models: list[embedding.Embedder],
-                          encoding: list[asyncio.Future], f: kb_filters.Filters
-                          ) -> tuple[list[np.ndarray], list[list[asyncpg.Record]], set[str]]:
-    """The question's vectors, each model's nearest chunks and the models with chunks still waiting for
-    their vector (:func:`store.dense_candidates`). A model searches as soon as its vector is ready — USE's
-    (~2 ms) while e5's (~17 ms) still encodes — so only e5's own search follows its encode; models
-    ready together (a cached question) search in one statement."""
-    found: list[list[asyncpg.Record]] = [[] for _ in encoding]
-    waiting: set[str] = set()
-    left = list(range(len(encoding)))
-    while left:
-        ready = [i for i in left if encoding[i].done()]
-        if not ready:
-            await asyncio.wait([encoding[i] for i in left], return_when=asyncio.FIRST_COMPLETED)
-            continue
-        rankings, lacking = await store.dense_candidates(
-            conn, tenant_id=tenant_id, searches=[(models[i].name, models[i].dims, encoding[i].result()) for i in ready],
-            limit=CANDIDATES, kinds=f.kinds, competitors=f.competitors, products=f.products)
-        for i, rows in zip(ready, rankings):
-            found[i] = rows
-        waiting |= lacking
-        left = [i for i in left if i not in ready]
-    return [task.result() for task in encoding], found, waiting
-
-
-async def _fill_in(conn: asyncpg.Connection, tenant_id: int, models: list[embedding.Embedder],
-                   vectors: list[np.ndarray], lex: list[Hit], found: list[list[asyncpg.Record]],
-                   waiting: set[str]) -> list[list[asyncpg.Record] | list[dict]]:
-    """Each model's ranking with the candidates it has no vector of yet filled in (a partly embedded
-    knowledge base: an upload's chunks wait for the expensive model, see ``background``).
-
-    A candidate (a chunk any ranking found) lacking model W's vector would count as W's lowest
-    similarity — last, for no fault of its own. Instead it gets the similarity W would give it at
-    the same standing: its similarity by the first model that covers every candidate, mapped onto
-    W's scale by matching the mean and spread of the two models over the candidates both ranked
-    (over the question's similarities to everyday chit-chat while W has no vector of any candidate).
-    One indexed read, made only while the tenant has chunks waiting."""
-    candidates = {h[0] for h in lex} | {r["chunk_id"] for rows in found for r in rows}
-    lacking: dict[str, set[int]] = {}
-    for row in await queries.kb_embed_waiting_among(conn, tenant_id=tenant_id, chunk_ids=sorted(candidates)):
-        if row["model"] in waiting:
-            lacking.setdefault(row["model"], set()).add(row["chunk_id"])
-    reference_index = next((i for i, (m, rows) in enumerate(zip(models, found)) if m.name not in lacking and rows), None)
-    if not lacking or reference_index is None:
-        return found
-    reference = found[reference_index]
-    ref = {r["chunk_id"]: r for r in reference}
-    out: list = list(found)
-    for i, model in enumerate(models):
-        missing = [c for c in sorted(lacking.get(model.name, ())) if c in ref]
-        if not missing:
-            continue
-        pairs = [(float(ref[r["chunk_id"]]["similarity"]), float(r["similarity"])) for r in found[i] if r["chunk_id"] in ref]
-        if len(pairs) >= 3:
-            xs, ys = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
-        else:  # too few candidates in common (nothing embedded by it yet): the question's similarities to the
-            # everyday chit-chat (embedder.BACKGROUND) by both models give the mapping
-            xs, ys = models[reference_index].background @ vectors[reference_index], model.background @ vectors[i]
-        scale = float(ys.std() / xs.std()) if xs.std() > 1e-9 else 0.0
-        filled = [{"chunk_id": c, "document_id": ref[c]["document_id"], "chinese": ref[c]["chinese"],
-                   "similarity": float(ys.mean()) + (float(ref[c]["similarity"]) - float(xs.mean())) * scale}
-                  for c in missing]
-        out[i] = sorted([*found[i], *filled], key=lambda r: -r["similarity"])
-    return out
-
-
 async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: int = 3, kind: str | None = None,
                    mode: Mode = "hybrid", models: list[embedding.Embedder] | None = None) -> list[Scored]:
     """The best ``k`` documents' passages, best first, each with its evidence and whether it
@@ -381,13 +315,17 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
                 if found:
                     translations.setdefault(phrase, []).extend(t for t in found if t not in translations.get(phrase, []))
             lex, shared, unknown = await _lexical(conn, tenant_id, query_terms, f, translations)
-        vectors, found, waiting = await _dense_as_ready(conn, tenant_id, models or [], encoding, f)
+        vectors = await asyncio.gather(*encoding)
     finally:
         for task in encoding:
             task.cancel()
     if encoding:
+        # Every model's nearest chunks in one statement.
+        found, waiting = await store.dense_candidates(
+            conn, tenant_id=tenant_id, searches=[(m.name, m.dims, v) for m, v in zip(models, vectors)],
+            limit=CANDIDATES, kinds=f.kinds, competitors=f.competitors, products=f.products)
         if waiting:  # a partly embedded knowledge base: fill in what a model has no vector of yet
-            found = await _fill_in(conn, tenant_id, models, vectors, lex, found, waiting)
+            found = await store.fill_in(conn, tenant_id, models, vectors, {h[0] for h in lex}, found, waiting)
         for model, vector, rows in zip(models, vectors, found):
             bar = max(model.min_similarity, float(np.max(model.background @ vector)))
             ranking = [(r["chunk_id"], r["document_id"], float(r["similarity"])) for r in rows]

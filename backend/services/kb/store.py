@@ -20,6 +20,9 @@ from __future__ import annotations
 import asyncpg
 import numpy as np
 
+from backend.db.queries import queries
+from backend.services.kb import embedder as embedding
+
 _LOCK_KEY = 0x6B62_5F69  # "kb_i"
 
 
@@ -116,3 +119,45 @@ async def dense_candidates(conn: asyncpg.Connection, *, tenant_id: int, searches
         else:
             out[row["k"]].append(row)
     return [sorted(r, key=lambda x: -x["similarity"]) for r in out], waiting
+
+
+async def fill_in(conn: asyncpg.Connection, tenant_id: int, models: list[embedding.Embedder],
+                  vectors: list[np.ndarray], lexical: set[int], found: list[list[asyncpg.Record]],
+                  waiting: set[str]) -> list[list[asyncpg.Record] | list[dict]]:
+    """Each model's ranking (``found``, from :func:`dense_candidates`) with the candidates it has no
+    vector of yet filled in — a partly embedded knowledge base, whose new chunks wait for the
+    expensive model (``background``).
+
+    A candidate (a chunk any ranking found, ``lexical`` included) lacking model W's vector would count
+    as W's lowest similarity: last, for no fault of its own. Instead it gets the similarity W would
+    give it at the same standing: its similarity by the first model that covers every candidate,
+    mapped onto W's scale by matching the mean and spread of the two models over the candidates both
+    ranked (over the question's similarities to everyday chit-chat while W has none of them). One
+    indexed read, made only while the tenant has chunks waiting (``waiting``)."""
+    candidates = set(lexical) | {r["chunk_id"] for rows in found for r in rows}
+    lacking: dict[str, set[int]] = {}
+    for row in await queries.kb_embed_waiting_among(conn, tenant_id=tenant_id, chunk_ids=sorted(candidates)):
+        if row["model"] in waiting:
+            lacking.setdefault(row["model"], set()).add(row["chunk_id"])
+    reference_index = next((i for i, (m, rows) in enumerate(zip(models, found)) if m.name not in lacking and rows), None)
+    if not lacking or reference_index is None:
+        return found
+    ref = {r["chunk_id"]: r for r in found[reference_index]}
+    out: list = list(found)
+    for i, model in enumerate(models):
+        missing = [c for c in sorted(lacking.get(model.name, ())) if c in ref]
+        if not missing:
+            continue
+        pairs = [(float(ref[r["chunk_id"]]["similarity"]), float(r["similarity"])) for r in found[i] if r["chunk_id"] in ref]
+        if len(pairs) >= 3:
+            xs, ys = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+        else:  # too few candidates in common (none embedded by it yet): both models' similarities of the
+            # question to the everyday chit-chat (embedder.BACKGROUND) give the mapping
+            xs = models[reference_index].background @ vectors[reference_index]
+            ys = model.background @ vectors[i]
+        scale = float(ys.std() / xs.std()) if xs.std() > 1e-9 else 0.0
+        filled = [{"chunk_id": c, "document_id": ref[c]["document_id"], "chinese": ref[c]["chinese"],
+                   "similarity": float(ys.mean()) + (float(ref[c]["similarity"]) - float(xs.mean())) * scale}
+                  for c in missing]
+        out[i] = sorted([*found[i], *filled], key=lambda r: -r["similarity"])
+    return out
