@@ -46,11 +46,16 @@ def embedding_text(title: str, heading: str, text: str) -> str:
     return "\n".join(part for part in (title, heading, text) if part)
 
 
-def chunk_terms(doc: DocumentIn, heading: str, text: str) -> str:
-    """The chunk's tsvector literal: title, product and competitor weighted A; heading and body D."""
+def _head_terms(doc: DocumentIn) -> list[str]:
     head = lexical.terms(" ".join(p for p in (doc.title, doc.product, doc.competitor) if p))
+    return head + lexical.pinyin_terms(head)
+
+
+def chunk_terms(doc: DocumentIn, heading: str, text: str, head: list[str] | None = None) -> str:
+    """The chunk's tsvector literal: title, product and competitor weighted A; heading and body D
+    (``head``: the document's A terms, when the caller has them already)."""
     body = lexical.terms(f"{heading}\n{text}")
-    return lexical.tsvector_literal(head + lexical.pinyin_terms(head), body + lexical.pinyin_terms(body))
+    return lexical.tsvector_literal(_head_terms(doc) if head is None else head, body + lexical.pinyin_terms(body))
 
 
 class _Prepared(msgspec.Struct):
@@ -71,7 +76,8 @@ def _prepare(doc: DocumentIn) -> _Prepared:
 
 def _add_terms(items: list[_Prepared]) -> None:
     for item in items:
-        item.terms = [chunk_terms(item.doc, c.heading, c.text) for c in item.chunks]
+        head = _head_terms(item.doc)  # the same for every chunk of the document
+        item.terms = [chunk_terms(item.doc, c.heading, c.text, head) for c in item.chunks]
 
 
 def _batches(items: list[_Prepared]) -> list[list[_Prepared]]:
