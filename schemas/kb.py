@@ -44,6 +44,10 @@ class Document(msgspec.Struct, kw_only=True):
     content_hash: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Chunks still waiting for a vector from an expensive model (the worker's kb.embed job fills them;
+    # the document is searchable meanwhile, by its terms and the cheap model), and what that means.
+    awaiting_vectors: int = 0
+    status: Literal["ready", "embedding"] = "ready"
 
 
 class IngestResult(msgspec.Struct, kw_only=True):

@@ -49,7 +49,8 @@ class KnowledgeBaseController(Controller):
         data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> list[IngestResult]:
         """Upload a file (multipart ``file``, optional ``kind``): each document in it is created,
-        replaced when its content changed, or left alone when it did not."""
+        replaced when its content changed, or left alone when it did not. Searchable at once; the
+        expensive model's vectors are made by the worker (``awaiting_vectors`` in the listing)."""
         _kind(data.kind)
         name = (data.file.filename or "").strip()
         if not name:
@@ -57,14 +58,16 @@ class KnowledgeBaseController(Controller):
         content = await data.file.read()
         if len(content) > MAX_UPLOAD_BYTES:
             raise Invalid(f"{name}: larger than {MAX_UPLOAD_BYTES // 1024} KiB", field="file")
-        return await ingest.ingest_bytes(db, tenant.tenant_id, content, name=name, kind=data.kind)
+        # Searchable when this returns; the expensive model's vectors follow from the worker's kb.embed job
+        # (GET documents shows awaiting_vectors / status).
+        return await ingest.ingest_bytes(db, tenant.tenant_id, content, name=name, kind=data.kind, defer=True)
 
     @put("/documents/{doc_id:str}", operation_id="putKbDocument")
     async def put(self, tenant: Tenant, doc_id: str, data: DocumentIn, db: asyncpg.Connection) -> IngestResult:
         """Create or replace one document given as JSON (its ``doc_id`` must match the path)."""
         if data.doc_id != doc_id:
             raise Invalid("the body's doc_id differs from the path's", field="doc_id")
-        return (await ingest.ingest_documents(db, tenant.tenant_id, [data]))[0]
+        return (await ingest.ingest_documents(db, tenant.tenant_id, [data], defer=True))[0]
 
     @get("/documents", operation_id="listKbDocuments")
     async def list(

@@ -27,12 +27,18 @@ def kb() -> None:
 @click.option("--tenant", "slug", required=True, help="The tenant's slug.")
 @click.option("--kind", type=click.Choice(["selling_point", "competitor", "other"]), default="other",
               help="Kind for documents that do not state one (a `kind:` line).")
-def ingest_cmd(path: Path, slug: str, kind: str) -> None:
-    """Ingest a file or a folder (.md .txt .csv .docx .pdf); unchanged files are left alone."""
+@click.option("--wait", is_flag=True,
+              help="Also make the expensive model's vectors now, in this run (default: the worker does, after).")
+def ingest_cmd(path: Path, slug: str, kind: str, wait: bool) -> None:
+    """Ingest a file or a folder (.md .txt .csv .docx .pdf); unchanged files are left alone.
+
+    The documents are searchable when this returns (terms and the cheap model's vectors); the
+    expensive model's vectors (multilingual-e5) are made by the worker's kb.embed job, or by this
+    run with --wait. `tuoke kb list` shows how many chunks still wait."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from backend.errors import TuokeError
-    from backend.services.kb import embedder, ingest
+    from backend.services.kb import background, embedder, ingest
 
     async def go(conn: Any) -> Any:
         tenant_id = await _tenant_id(conn, slug)
@@ -41,12 +47,18 @@ def ingest_cmd(path: Path, slug: str, kind: str) -> None:
             task = bar.add_task("loading models", total=None)
             models = await embedder.aget_models()
             bar.update(task, description="chunks")
-            return await ingest.ingest_path(
-                conn, tenant_id, path, kind=kind, models=models,
+            results = await ingest.ingest_path(
+                conn, tenant_id, path, kind=kind, models=models, defer=True,
                 progress=lambda n: bar.advance(task, n), on_total=lambda n: bar.update(task, total=n))
+            left = await background.waiting(conn, tenant_id)
+            if wait and left:
+                task = bar.add_task("vectors (expensive model)", total=sum(left.values()))
+                await background.embed_all(conn, tenant_id, models=models, progress=lambda n: bar.advance(task, n))
+                left = await background.waiting(conn, tenant_id)
+            return results, left
 
     try:
-        results = run(with_conn(go))
+        results, left = run(with_conn(go))
     except TuokeError as exc:
         fail(exc.detail)
         return
@@ -56,6 +68,9 @@ def ingest_cmd(path: Path, slug: str, kind: str) -> None:
         if r.status != "unchanged":
             click.echo(f"{r.status:<9} {r.doc_id}\t{r.chunks} chunks\tv{r.version}" + (f"\t{r.detail}" if r.detail else ""))
     click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no documents found")
+    for model, n in left.items():
+        click.echo(f"{n} chunks wait for vectors from {model}: the worker (tuoke worker, or tuoke serve's) makes "
+                   f"them; `tuoke kb list --tenant {slug}` shows the progress, --wait makes them in this run")
     if counts.get("failed"):
         sys.exit(1)
 
@@ -88,7 +103,11 @@ def list_cmd(slug: str, kind: str | None, as_json: bool) -> None:
         return
     for d in docs:
         subject = d.product or d.competitor or "-"
-        click.echo(f"{d.doc_id}\t{d.kind}\t{subject}\tv{d.version}\t{d.chunks} chunks\t{d.title}")
+        waiting = f" ({d.awaiting_vectors} awaiting vectors)" if d.awaiting_vectors else ""
+        click.echo(f"{d.doc_id}\t{d.kind}\t{subject}\tv{d.version}\t{d.chunks} chunks{waiting}\t{d.title}")
+    awaiting = sum(d.awaiting_vectors for d in docs)
+    if awaiting:
+        click.echo(f"{awaiting} of {sum(d.chunks for d in docs)} chunks await vectors (the worker's kb.embed job)")
 
 
 @kb.command("delete")
@@ -144,12 +163,17 @@ def search_cmd(query: str, slug: str, k: int, kind: str | None, as_json: bool, r
 @kb.command("reembed")
 @click.option("--tenant", "slug", required=True)
 def reembed_cmd(slug: str) -> None:
-    """Embed chunks that have no vector from the configured model(s) (after TUOKE_EMBED_MODEL changed)."""
+    """Embed chunks that have no vector from the configured model(s) (after TUOKE_EMBED_MODEL changed),
+    and any still waiting for the worker, now (a running worker shares the work, never twice)."""
     from backend.errors import TuokeError
-    from backend.services.kb import ingest
+    from backend.services.kb import background, embedder, ingest
 
     async def go(conn: Any) -> int:
-        return await ingest.embed_missing(conn, await _tenant_id(conn, slug))
+        tenant_id = await _tenant_id(conn, slug)
+        models = await embedder.aget_models()
+        await background.enqueue_missing(conn, tenant_id, models)
+        done = await background.embed_all(conn, tenant_id, models=models)
+        return done + await ingest.embed_missing(conn, tenant_id, models=models)  # titles without a vector
 
     try:
         n = run(with_conn(go))

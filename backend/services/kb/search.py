@@ -324,9 +324,11 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
             task.cancel()
     if encoding:
         # Every model's nearest chunks in one statement.
-        found = await store.dense_search_many(
+        found, waiting = await store.dense_candidates(
             conn, tenant_id=tenant_id, searches=[(m.name, m.dims, v) for m, v in zip(models, vectors)],
             limit=CANDIDATES, kinds=f.kinds, competitors=f.competitors, products=f.products)
+        if waiting:  # a partly embedded knowledge base: fill in what a model has no vector of yet
+            found = await store.fill_in(conn, tenant_id, models, vectors, {h[0] for h in lex}, found, waiting)
         for model, vector, rows in zip(models, vectors, found):
             bar = max(model.min_similarity, float(np.max(model.background @ vector)))
             ranking = [(r["chunk_id"], r["document_id"], float(r["similarity"])) for r in rows]
