@@ -460,9 +460,12 @@ entries AS (
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 owned AS (
-    -- each entry to the managers whose team owns its deal (by hash, once for both parts)
-    SELECT sc.manager_id, sc.tz, sc.trend_since, sc.until, e.to_stage, e.changed_at, e.amount, e.position,
-           e.from_position, e.reached_later > e.position AS advanced,
+    -- each entry to the managers whose team owns its deal (by hash, once for both parts); only what
+    -- the two parts count (the trend's local day when the entry is one of its forward moves)
+    SELECT sc.manager_id, e.to_stage, e.amount,
+           CASE WHEN e.changed_at >= sc.trend_since AND e.changed_at < sc.until AND e.to_stage <> 'lost'
+                     AND e.position > e.from_position THEN (e.changed_at AT TIME ZONE sc.tz)::date END AS trend_day,
+           e.reached_later > e.position AS advanced,
            e.entered_before IS NULL OR NOT e.to_stage = ANY (e.entered_before) AS first_entry
     FROM entries e
     JOIN sc ON sc.tenant_id = e.tenant_id AND sc.user_id = e.owner_id
@@ -482,11 +485,10 @@ JOIN pipeline_stages s ON s.tenant_id = m.tenant_id AND s.key NOT IN ('paid', 'l
 LEFT JOIN agg a ON a.manager_id = m.manager_id AND a.to_stage = s.key
 UNION ALL
 SELECT 'trend', o.manager_id, NULL, NULL, NULL, NULL, NULL, NULL,
-       CASE WHEN o.to_stage = 'won' THEN 'won' ELSE 'moves' END, (o.changed_at AT TIME ZONE o.tz)::date,
+       CASE WHEN o.to_stage = 'won' THEN 'won' ELSE 'moves' END, o.trend_day,
        count(*), coalesce(sum(o.amount), 0)::bigint
 FROM owned o
-WHERE o.changed_at >= o.trend_since AND o.changed_at < o.until AND o.to_stage <> 'lost'
-  AND o.position > o.from_position
+WHERE o.trend_day IS NOT NULL
 GROUP BY o.manager_id, 9, 10
 ORDER BY 1, 2, 3, 4;
 
