@@ -430,34 +430,45 @@ sc AS MATERIALIZED (
     JOIN m USING (manager_id)
 ),
 w AS MATERIALIZED (
-    SELECT DISTINCT tenant_id, conv_since, until FROM m
+    -- each tenant's window, and its stages' keys and positions (a stage is looked up by its index
+    -- in keys: no join per history row)
+    SELECT w.*, s.keys, s.positions
+    FROM (SELECT DISTINCT tenant_id, conv_since, until FROM m) w
+    CROSS JOIN LATERAL (
+        SELECT array_agg(p.key ORDER BY p.key) AS keys, array_agg(p.position ORDER BY p.key) AS positions
+        FROM pipeline_stages p WHERE p.tenant_id = w.tenant_id
+    ) s
 ),
 entries AS (
-    SELECT h.tenant_id, h.deal_id, h.changed_at, h.to_stage, h.amount, p.position, fp.position AS from_position,
-           max(CASE WHEN h.to_stage <> 'lost' THEN p.position END) OVER later AS reached_later,
+    SELECT h.tenant_id, h.deal_id, h.owner_id, h.changed_at, h.to_stage, h.amount, h.position, h.from_position,
+           max(CASE WHEN h.to_stage <> 'lost' THEN h.position END) OVER later AS reached_later,
            array_agg(h.to_stage) OVER earlier AS entered_before
     FROM w
     CROSS JOIN LATERAL (
-        SELECT x.tenant_id, x.deal_id, x.history_id, x.changed_at, x.from_stage, x.to_stage, x.amount
+        SELECT x.tenant_id, x.deal_id, x.history_id, x.changed_at, x.to_stage, x.amount, d.owner_id,
+               w.positions[array_position(w.keys, x.to_stage)] AS position,
+               w.positions[array_position(w.keys, x.from_stage)] AS from_position
         FROM deal_stage_history x
+        JOIN deals d ON d.tenant_id = w.tenant_id AND d.deal_id = x.deal_id  -- the owner, per tenant
         WHERE x.tenant_id = w.tenant_id AND x.changed_at >= w.conv_since AND x.changed_at < w.until
-        OFFSET 0  -- the window's range of each tenant (stage_history_time), then the stages by hash
+          AND x.to_stage = ANY (w.keys)
+        OFFSET 0  -- the window's range of each tenant (stage_history_time) and its deals, tenant by tenant
     ) h
-    JOIN pipeline_stages p ON p.tenant_id = h.tenant_id AND p.key = h.to_stage
-    LEFT JOIN pipeline_stages fp ON fp.tenant_id = h.tenant_id AND fp.key = h.from_stage
     WINDOW later AS (PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
                      ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
            earlier AS (PARTITION BY h.tenant_id, h.deal_id ORDER BY h.changed_at, h.history_id
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 owned AS (
-    -- each entry to the managers whose team owns its deal (by hash, once for both parts)
-    SELECT sc.manager_id, sc.tz, sc.trend_since, sc.until, e.to_stage, e.changed_at, e.amount, e.position,
-           e.from_position, e.reached_later > e.position AS advanced,
+    -- each entry to the managers whose team owns its deal (by hash, once for both parts); only what
+    -- the two parts count (the trend's local day when the entry is one of its forward moves)
+    SELECT sc.manager_id, e.to_stage, e.amount,
+           CASE WHEN e.changed_at >= sc.trend_since AND e.changed_at < sc.until AND e.to_stage <> 'lost'
+                     AND e.position > e.from_position THEN (e.changed_at AT TIME ZONE sc.tz)::date END AS trend_day,
+           e.reached_later > e.position AS advanced,
            e.entered_before IS NULL OR NOT e.to_stage = ANY (e.entered_before) AS first_entry
     FROM entries e
-    JOIN deals d ON d.tenant_id = e.tenant_id AND d.deal_id = e.deal_id
-    JOIN sc ON sc.tenant_id = d.tenant_id AND sc.user_id = d.owner_id
+    JOIN sc ON sc.tenant_id = e.tenant_id AND sc.user_id = e.owner_id
 ),
 agg AS (
     SELECT o.manager_id, o.to_stage, count(*) AS entered, count(*) FILTER (WHERE o.advanced) AS advanced
@@ -474,11 +485,10 @@ JOIN pipeline_stages s ON s.tenant_id = m.tenant_id AND s.key NOT IN ('paid', 'l
 LEFT JOIN agg a ON a.manager_id = m.manager_id AND a.to_stage = s.key
 UNION ALL
 SELECT 'trend', o.manager_id, NULL, NULL, NULL, NULL, NULL, NULL,
-       CASE WHEN o.to_stage = 'won' THEN 'won' ELSE 'moves' END, (o.changed_at AT TIME ZONE o.tz)::date,
+       CASE WHEN o.to_stage = 'won' THEN 'won' ELSE 'moves' END, o.trend_day,
        count(*), coalesce(sum(o.amount), 0)::bigint
 FROM owned o
-WHERE o.changed_at >= o.trend_since AND o.changed_at < o.until AND o.to_stage <> 'lost'
-  AND o.position > o.from_position
+WHERE o.trend_day IS NOT NULL
 GROUP BY o.manager_id, 9, 10
 ORDER BY 1, 2, 3, 4;
 
