@@ -38,32 +38,14 @@ WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id
 -- is missing or unknown), the visitor's previous view (only for a known contact: repeat visits
 -- are hot signals), and, when :record and the session is good, the view event. An H5 visitor
 -- comes as :visitor_id / :contact_id instead of a session. The rate limits are counted in the same
--- statement (:rl_* — see ratelimit.Plan, spread over RATE_SHARDS rows per key; :rl_incs are the
--- hits this process admitted locally since it last counted, plus this one; the arrays are empty
--- when the process admits the open locally, ratelimit.Plan.batched): over any of them,
--- no view is recorded and the counts come
--- back (rl_keys / rl_hits / rl_previous) for the caller's 429.
-WITH rk AS (
-    SELECT * FROM unnest(:rl_keys::text[], :rl_wins::bigint[], :rl_expires::timestamptz[], :rl_amounts::int[],
-                         :rl_weights::float8[], :rl_incs::int[]) AS k(key, win, expires_at, amount, weight, inc)
-), rl AS (
-    -- A random shard per open: one IP's opens (a NAT, a load test) do not queue on one row. The
-    -- count is what other statements committed plus this one, so concurrent opens may overshoot a
-    -- limit by the number in flight.
-    INSERT INTO rate_counters AS r (tenant_id, key, win, shard, hits, expires_at)
-    SELECT :rl_tenant::bigint, key, win, :rl_shard::smallint, inc, expires_at FROM rk
-    ON CONFLICT (tenant_id, key, win, shard) DO UPDATE SET hits = r.hits + excluded.hits
-), counted AS (
-    SELECT rk.key, rk.amount, rk.weight,
-           coalesce(sum(c.hits) FILTER (WHERE c.win = rk.win), 0) + rk.inc AS hits,
-           coalesce(sum(c.hits) FILTER (WHERE c.win = rk.win - 1), 0) AS previous
-    FROM rk LEFT JOIN rate_counters c
-        ON c.tenant_id = :rl_tenant::bigint AND c.key = rk.key AND c.win IN (rk.win, rk.win - 1)
-    GROUP BY rk.key, rk.amount, rk.weight, rk.inc
-), lim AS (
-    SELECT coalesce(bool_and(previous * weight + hits <= amount), true) AS ok,
-           array_agg(key) AS keys, array_agg(hits) AS hits, array_agg(previous) AS previous
-    FROM counted
+-- statement by card_rate_count (migration 0017; :rl_incs are the hits this process admitted
+-- locally since it last counted, plus this one; NULL arrays when the process admits the open
+-- locally, ratelimit.Plan.batched): over any of them, no view is recorded and the counts come
+-- back (rl_keys / rl_hits / rl_previous) for the caller's 429. The counting stays behind the
+-- function so that the statement's cost does not depend on the arrays and its plan stays cached.
+WITH lim AS (
+    SELECT * FROM card_rate_count(:rl_tenant::bigint, :rl_keys::text[], :rl_wins::bigint[], :rl_expires::timestamptz[],
+                                  :rl_amounts::int[], :rl_weights::float8[], :rl_incs::int[], :rl_shard::smallint)
 ), sess AS (
     SELECT s.visitor_id, v.contact_id, u.user_id
     FROM miniapp_sessions s
