@@ -36,3 +36,33 @@ BEGIN
     ) x;
 END
 $$;
+
+-- The forward recorded when a link minted inside WeChat is first opened by someone else (migration
+-- 0014), behind a function too: cards_open calls it only for such a share (a child share not
+-- forwarded yet, opened by another visitor), so the statement no longer carries an UPDATE of
+-- card_shares and a second INSERT into card_events that every other open paid to set up. The
+-- UPDATE checks again under the row's lock: two concurrent opens record one forward.
+CREATE FUNCTION card_forward_on_open(p_tenant bigint, p_share_id bigint, p_rep_id bigint, p_viewer bigint,
+                                     p_now timestamptz)
+RETURNS TABLE (visitor_id bigint, contact_id bigint)
+LANGUAGE plpgsql ROWS 1 AS $$
+#variable_conflict use_column
+DECLARE
+    v_visitor bigint;
+    v_parent bigint;
+    v_contact bigint;
+BEGIN
+    UPDATE card_shares s SET forwarded_at = p_now
+    WHERE s.tenant_id = p_tenant AND s.share_id = p_share_id
+      AND s.parent_share_id IS NOT NULL AND s.forwarded_at IS NULL AND s.visitor_id IS DISTINCT FROM p_viewer
+    RETURNING s.visitor_id, s.parent_share_id INTO v_visitor, v_parent;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT v.contact_id INTO v_contact FROM card_visitors v WHERE v.tenant_id = p_tenant AND v.visitor_id = v_visitor;
+    INSERT INTO card_events (tenant_id, rep_id, visitor_id, contact_id, kind, share_id, detail, created_at)
+    VALUES (p_tenant, p_rep_id, v_visitor, v_contact, 'forward', p_share_id,
+            jsonb_build_object('parent_share_id', v_parent), p_now);
+    RETURN QUERY SELECT v_visitor, v_contact;
+END
+$$;

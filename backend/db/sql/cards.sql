@@ -62,7 +62,7 @@ WITH lim AS (
     SELECT c.* FROM cards c JOIN users u ON u.tenant_id = c.tenant_id AND u.user_id = c.user_id
     WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id::bigint) AND u.active
 ), sh AS (
-    SELECT s.share_id, s.token FROM card_shares s, c
+    SELECT s.share_id, s.token, s.parent_share_id, s.forwarded_at, s.visitor_id FROM card_shares s, c
     WHERE s.tenant_id = c.tenant_id AND s.card_id = c.card_id
       AND (s.parent_share_id IS NULL OR s.token = :share::text)
     ORDER BY (s.token = :share::text) DESC NULLS LAST
@@ -79,24 +79,14 @@ WITH lim AS (
     WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id AND (SELECT ok FROM lim)
     ON CONFLICT (tenant_id, visitor_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
     RETURNING event_id
-), conf AS (
-    -- a share minted by the page inside WeChat (not forwarded yet), opened by someone else than
-    -- its forwarder: now it was forwarded (once)
-    UPDATE card_shares s SET forwarded_at = :now
-    FROM c, who
-    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id
-      AND s.tenant_id = c.tenant_id AND s.share_id = (SELECT share_id FROM sh)
-      AND s.parent_share_id IS NOT NULL AND s.forwarded_at IS NULL
-      AND s.visitor_id IS DISTINCT FROM who.visitor_id
-    RETURNING s.tenant_id, s.share_id, s.visitor_id, s.parent_share_id
 ), fwd AS (
-    INSERT INTO card_events (tenant_id, rep_id, visitor_id, contact_id, kind, share_id, detail, created_at)
-    SELECT conf.tenant_id, c.user_id, conf.visitor_id, v.contact_id, 'forward', conf.share_id,
-           jsonb_build_object('parent_share_id', conf.parent_share_id), :now
-    FROM conf
-    CROSS JOIN c
-    LEFT JOIN card_visitors v ON v.tenant_id = conf.tenant_id AND v.visitor_id = conf.visitor_id
-    RETURNING visitor_id, contact_id
+    -- a share minted by the page inside WeChat (not forwarded yet), opened by someone else than
+    -- its forwarder: now it was forwarded (once: card_forward_on_open, migration 0017, checks
+    -- again under the share's lock); every other open never calls the function
+    SELECT f.visitor_id, f.contact_id
+    FROM c, who, sh, card_forward_on_open(c.tenant_id, sh.share_id, c.user_id, who.visitor_id, :now) f
+    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id
+      AND sh.parent_share_id IS NOT NULL AND sh.forwarded_at IS NULL AND sh.visitor_id IS DISTINCT FROM who.visitor_id
 )
 SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.phone, c.email,
        c.wechat_id, c.avatar_url, c.bio, c.products,
