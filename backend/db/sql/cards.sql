@@ -44,8 +44,10 @@ WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id
 -- back (rl_keys / rl_hits / rl_previous) for the caller's 429. The counting stays behind the
 -- function so that the statement's cost does not depend on the arrays and its plan stays cached.
 WITH lim AS (
+    -- (not called at all for an open the process counted locally: no row, and coalesce says ok)
     SELECT * FROM card_rate_count(:rl_tenant::bigint, :rl_keys::text[], :rl_wins::bigint[], :rl_expires::timestamptz[],
                                   :rl_amounts::int[], :rl_weights::float8[], :rl_incs::int[], :rl_shard::smallint)
+    WHERE :rl_keys::text[] IS NOT NULL
 ), sess AS (
     SELECT s.visitor_id, v.contact_id, u.user_id
     FROM miniapp_sessions s
@@ -76,7 +78,7 @@ WITH lim AS (
     SELECT c.tenant_id, c.user_id, who.visitor_id, who.contact_id, 'view', (SELECT share_id FROM sh),
            :client_event_id::text, :now
     FROM c, who
-    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id AND (SELECT ok FROM lim)
+    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id AND coalesce((SELECT ok FROM lim), true)
     ON CONFLICT (tenant_id, visitor_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
     RETURNING event_id
 ), fwd AS (
@@ -93,7 +95,7 @@ SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.
        (SELECT share_id FROM sh) AS share_id, (SELECT token FROM sh) AS share_token,
        (SELECT at FROM prev) AS prev_view_at, (SELECT event_id FROM ins) AS event_id,
        who.session_ok, who.visitor_id, who.contact_id, who.user_id AS viewer_user_id,
-       (SELECT ok FROM lim) AS rate_ok, (SELECT keys FROM lim) AS rl_keys, (SELECT hits FROM lim) AS rl_hits,
+       coalesce((SELECT ok FROM lim), true) AS rate_ok, (SELECT keys FROM lim) AS rl_keys, (SELECT hits FROM lim) AS rl_hits,
        (SELECT previous FROM lim) AS rl_previous,
        (SELECT visitor_id FROM fwd) AS forwarder_visitor_id, (SELECT contact_id FROM fwd) AS forwarder_contact_id
 FROM c, who;
