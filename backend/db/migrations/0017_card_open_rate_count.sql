@@ -2,7 +2,7 @@
 -- function. Inline, its unnest() of the :rl_* arrays gave the planner a cost that depends on the
 -- parameters (no rows for NULL arrays, ten guessed for a generic plan), so PostgreSQL judged a
 -- fresh plan cheaper than the cached one and planned the whole ten-CTE statement again on every
--- open (about 1 ms of the server's CPU an open, three times what running it costs). Behind a
+-- open (1.4-1.7 ms of PostgreSQL CPU an open, three times what running it costs). Behind a
 -- function (one row, a fixed cost) the statement keeps one generic plan; the function's own
 -- statements are plain and cached by PL/pgSQL. Same counting as before: every key's hit (the
 -- process's batched hits, :rl_incs) added on a random shard, then every key's count in this window
