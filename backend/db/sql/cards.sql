@@ -64,11 +64,18 @@ WITH lim AS (
     SELECT c.* FROM cards c JOIN users u ON u.tenant_id = c.tenant_id AND u.user_id = c.user_id
     WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id::bigint) AND u.active
 ), sh AS (
-    SELECT s.share_id, s.token, s.parent_share_id, s.forwarded_at, s.visitor_id FROM card_shares s, c
-    WHERE s.tenant_id = c.tenant_id AND s.card_id = c.card_id
-      AND (s.parent_share_id IS NULL OR s.token = :share::text)
-    ORDER BY (s.token = :share::text) DESC NULLS LAST
-    LIMIT 1
+    -- the share named by :share when it is this card's, else the card's root share: two lookups
+    -- by unique key (scanning the card's shares for either grew with every forward)
+    SELECT s.share_id, s.token, s.parent_share_id, s.forwarded_at, s.visitor_id
+    FROM c, LATERAL (
+        SELECT 0 AS pick, s.* FROM card_shares s
+        WHERE s.tenant_id = c.tenant_id AND s.token = :share::text AND s.card_id = c.card_id
+        UNION ALL
+        SELECT 1 AS pick, s.* FROM card_shares s
+        WHERE s.tenant_id = c.tenant_id AND s.card_id = c.card_id AND s.parent_share_id IS NULL
+        ORDER BY pick
+        LIMIT 1
+    ) s
 ), prev AS (
     SELECT max(e.created_at) AS at FROM card_events e, c, who
     WHERE who.contact_id IS NOT NULL AND e.tenant_id = c.tenant_id
