@@ -39,6 +39,20 @@ class _Queries:
         self._cache[name] = fn
         return fn
 
+    def direct(self, name: str) -> Callable[..., Any]:
+        """A ``^`` (one row) query called straight on an asyncpg connection: the same SQL and
+        parameters, without aiosql's per-call work (it looks the connection's attributes up with
+        ``dir()`` to tell a pool from a connection). For the few statements on a hot path; the
+        connection must be a connection, not a pool."""
+        sql = getattr(self._loaded, name).sql
+        order = tuple(self._loaded.driver_adapter.var_sorted[name])
+
+        async def fetchrow(conn: Any, **params: Any) -> Any:
+            return await conn.fetchrow(sql, *[params[key] for key in order])
+
+        fetchrow.__name__ = name
+        return fetchrow
+
     @property
     def available_queries(self) -> list[str]:
         return self._loaded.available_queries

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import asyncpg
 from litestar import Controller, Request, get, patch, post
-from litestar.datastructures import State
 from litestar.params import Parameter
 
 from backend.errors import Unauthorized
@@ -26,7 +25,7 @@ from schemas.cards import (
     ShareCreate,
     ShareCreated,
 )
-from miniapp_api.guards import PUBLIC, REP, bearer_token, client_ip
+from miniapp_api.guards import PUBLIC, REP, bearer_token, client_ip, hot_get
 from schemas.users import Actor
 
 Code = Annotated[str, Parameter(pattern=r"^[a-z0-9]{4,16}$", description="the card's public code")]
@@ -37,15 +36,15 @@ class PublicCardController(Controller):
     path = "/miniapp/v1/cards"
     tags = ["mini-program: cards"]
 
-    @get("/{code:str}", operation_id="miniappOpenCard", opt={"access": PUBLIC})
-    async def open(self, code: Code, request: Request, state: State, share: ShareParam = None) -> PublicCard:
+    @hot_get("/{code:str}", operation_id="miniappOpenCard", opt={"access": PUBLIC})
+    async def open(self, code: Code, request: Request, share: ShareParam = None) -> PublicCard:
         """The card, for a customer; records the view with the share it came through (``?s=``).
 
         Send the session as ``Authorization: Bearer`` (without one the view is anonymous). The
         hot path of the mini-program: the session is checked in the same statement that records
         the view, on a connection taken straight from the pool.
         """
-        async with state.pool.acquire() as db:
+        async with request.app.state.pool.acquire() as db:
             return await tracking.open_card(
                 db, code, share, ip=client_ip(request), session_token=bearer_token(request)
             )

@@ -72,11 +72,17 @@ async def test_open_records_the_view_with_its_share(client, factory, pool):
     # Without ?s= (or with an unknown one) the view counts on the rep's root share.
     r = await client.get(f"/miniapp/v1/cards/{card['code']}", params={"s": "unknownshare"}, headers=customer["headers"])
     assert r.status_code == 200 and r.json()["share"] == card["share"]
+    # Another card's share (same tenant) does not attribute this card's view: the root share again.
+    _, other_rep = await bound_rep(client, pool, factory, tenant, name="李娜")
+    other = await card_of(client, other_rep)
+    r = await client.get(f"/miniapp/v1/cards/{card['code']}", params={"s": other["share"]}, headers=customer["headers"])
+    assert r.status_code == 200 and r.json()["share"] == card["share"]
     # The rep opening their own card is not a view; an anonymous open is one, without a visitor.
     assert (await client.get(f"/miniapp/v1/cards/{card['code']}", headers=rep["headers"])).status_code == 200
     assert (await client.get(f"/miniapp/v1/cards/{card['code']}")).status_code == 200
     views = await _views(pool, tenant.tenant_id)
-    assert [v["visitor_id"] for v in views] == [customer["me"]["visitor_id"]] * 2 + [None]
+    assert [v["visitor_id"] for v in views] == [customer["me"]["visitor_id"]] * 3 + [None]
+    assert {v["share"] for v in views} == {card["share"]}
 
 
 async def test_unknown_card_and_other_tenant_session_are_404(client, factory, pool):

@@ -38,32 +38,16 @@ WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id
 -- is missing or unknown), the visitor's previous view (only for a known contact: repeat visits
 -- are hot signals), and, when :record and the session is good, the view event. An H5 visitor
 -- comes as :visitor_id / :contact_id instead of a session. The rate limits are counted in the same
--- statement (:rl_* — see ratelimit.Plan, spread over RATE_SHARDS rows per key; :rl_incs are the
--- hits this process admitted locally since it last counted, plus this one; the arrays are empty
--- when the process admits the open locally, ratelimit.Plan.batched): over any of them,
--- no view is recorded and the counts come
--- back (rl_keys / rl_hits / rl_previous) for the caller's 429.
-WITH rk AS (
-    SELECT * FROM unnest(:rl_keys::text[], :rl_wins::bigint[], :rl_expires::timestamptz[], :rl_amounts::int[],
-                         :rl_weights::float8[], :rl_incs::int[]) AS k(key, win, expires_at, amount, weight, inc)
-), rl AS (
-    -- A random shard per open: one IP's opens (a NAT, a load test) do not queue on one row. The
-    -- count is what other statements committed plus this one, so concurrent opens may overshoot a
-    -- limit by the number in flight.
-    INSERT INTO rate_counters AS r (tenant_id, key, win, shard, hits, expires_at)
-    SELECT :rl_tenant::bigint, key, win, :rl_shard::smallint, inc, expires_at FROM rk
-    ON CONFLICT (tenant_id, key, win, shard) DO UPDATE SET hits = r.hits + excluded.hits
-), counted AS (
-    SELECT rk.key, rk.amount, rk.weight,
-           coalesce(sum(c.hits) FILTER (WHERE c.win = rk.win), 0) + rk.inc AS hits,
-           coalesce(sum(c.hits) FILTER (WHERE c.win = rk.win - 1), 0) AS previous
-    FROM rk LEFT JOIN rate_counters c
-        ON c.tenant_id = :rl_tenant::bigint AND c.key = rk.key AND c.win IN (rk.win, rk.win - 1)
-    GROUP BY rk.key, rk.amount, rk.weight, rk.inc
-), lim AS (
-    SELECT coalesce(bool_and(previous * weight + hits <= amount), true) AS ok,
-           array_agg(key) AS keys, array_agg(hits) AS hits, array_agg(previous) AS previous
-    FROM counted
+-- statement by card_rate_count (migration 0017; :rl_incs are the hits this process admitted
+-- locally since it last counted, plus this one; NULL arrays when the process admits the open
+-- locally, ratelimit.Plan.batched): over any of them, no view is recorded and the counts come
+-- back (rl_keys / rl_hits / rl_previous) for the caller's 429. The counting stays behind the
+-- function so that the statement's cost does not depend on the arrays and its plan stays cached.
+WITH lim AS (
+    -- (not called at all for an open the process counted locally: no row, and coalesce says ok)
+    SELECT * FROM card_rate_count(:rl_tenant::bigint, :rl_keys::text[], :rl_wins::bigint[], :rl_expires::timestamptz[],
+                                  :rl_amounts::int[], :rl_weights::float8[], :rl_incs::int[], :rl_shard::smallint)
+    WHERE :rl_keys::text[] IS NOT NULL
 ), sess AS (
     SELECT s.visitor_id, v.contact_id, u.user_id
     FROM miniapp_sessions s
@@ -80,11 +64,18 @@ WITH rk AS (
     SELECT c.* FROM cards c JOIN users u ON u.tenant_id = c.tenant_id AND u.user_id = c.user_id
     WHERE c.code = :code AND (:tenant_id::bigint IS NULL OR c.tenant_id = :tenant_id::bigint) AND u.active
 ), sh AS (
-    SELECT s.share_id, s.token FROM card_shares s, c
-    WHERE s.tenant_id = c.tenant_id AND s.card_id = c.card_id
-      AND (s.parent_share_id IS NULL OR s.token = :share::text)
-    ORDER BY (s.token = :share::text) DESC NULLS LAST
-    LIMIT 1
+    -- the share named by :share when it is this card's, else the card's root share: two lookups
+    -- by unique key (scanning the card's shares for either grew with every forward)
+    SELECT s.share_id, s.token, s.parent_share_id, s.forwarded_at, s.visitor_id
+    FROM c, LATERAL (
+        SELECT 0 AS pick, s.* FROM card_shares s
+        WHERE s.tenant_id = c.tenant_id AND s.token = :share::text AND s.card_id = c.card_id
+        UNION ALL
+        SELECT 1 AS pick, s.* FROM card_shares s
+        WHERE s.tenant_id = c.tenant_id AND s.card_id = c.card_id AND s.parent_share_id IS NULL
+        ORDER BY pick
+        LIMIT 1
+    ) s
 ), prev AS (
     SELECT max(e.created_at) AS at FROM card_events e, c, who
     WHERE who.contact_id IS NOT NULL AND e.tenant_id = c.tenant_id
@@ -94,34 +85,24 @@ WITH rk AS (
     SELECT c.tenant_id, c.user_id, who.visitor_id, who.contact_id, 'view', (SELECT share_id FROM sh),
            :client_event_id::text, :now
     FROM c, who
-    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id AND (SELECT ok FROM lim)
+    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id AND coalesce((SELECT ok FROM lim), true)
     ON CONFLICT (tenant_id, visitor_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
     RETURNING event_id
-), conf AS (
-    -- a share minted by the page inside WeChat (not forwarded yet), opened by someone else than
-    -- its forwarder: now it was forwarded (once)
-    UPDATE card_shares s SET forwarded_at = :now
-    FROM c, who
-    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id
-      AND s.tenant_id = c.tenant_id AND s.share_id = (SELECT share_id FROM sh)
-      AND s.parent_share_id IS NOT NULL AND s.forwarded_at IS NULL
-      AND s.visitor_id IS DISTINCT FROM who.visitor_id
-    RETURNING s.tenant_id, s.share_id, s.visitor_id, s.parent_share_id
 ), fwd AS (
-    INSERT INTO card_events (tenant_id, rep_id, visitor_id, contact_id, kind, share_id, detail, created_at)
-    SELECT conf.tenant_id, c.user_id, conf.visitor_id, v.contact_id, 'forward', conf.share_id,
-           jsonb_build_object('parent_share_id', conf.parent_share_id), :now
-    FROM conf
-    CROSS JOIN c
-    LEFT JOIN card_visitors v ON v.tenant_id = conf.tenant_id AND v.visitor_id = conf.visitor_id
-    RETURNING visitor_id, contact_id
+    -- a share minted by the page inside WeChat (not forwarded yet), opened by someone else than
+    -- its forwarder: now it was forwarded (once: card_forward_on_open, migration 0017, checks
+    -- again under the share's lock); every other open never calls the function
+    SELECT f.visitor_id, f.contact_id
+    FROM c, who, sh, card_forward_on_open(c.tenant_id, sh.share_id, c.user_id, who.visitor_id, :now) f
+    WHERE :record::bool AND who.session_ok AND c.user_id IS DISTINCT FROM who.user_id
+      AND sh.parent_share_id IS NOT NULL AND sh.forwarded_at IS NULL AND sh.visitor_id IS DISTINCT FROM who.visitor_id
 )
 SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.phone, c.email,
        c.wechat_id, c.avatar_url, c.bio, c.products,
        (SELECT share_id FROM sh) AS share_id, (SELECT token FROM sh) AS share_token,
        (SELECT at FROM prev) AS prev_view_at, (SELECT event_id FROM ins) AS event_id,
        who.session_ok, who.visitor_id, who.contact_id, who.user_id AS viewer_user_id,
-       (SELECT ok FROM lim) AS rate_ok, (SELECT keys FROM lim) AS rl_keys, (SELECT hits FROM lim) AS rl_hits,
+       coalesce((SELECT ok FROM lim), true) AS rate_ok, (SELECT keys FROM lim) AS rl_keys, (SELECT hits FROM lim) AS rl_hits,
        (SELECT previous FROM lim) AS rl_previous,
        (SELECT visitor_id FROM fwd) AS forwarder_visitor_id, (SELECT contact_id FROM fwd) AS forwarder_contact_id
 FROM c, who;

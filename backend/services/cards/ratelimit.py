@@ -94,6 +94,10 @@ NEAR = 0.5
 # (tenant, key) -> [window, hits counted in PostgreSQL, previous window, pending local hits, counted]
 _local: dict[tuple[int, str], list] = {}
 _LOCAL_MAX = 100_000
+# The :rl_* parameters of an open counted only here: NULL arrays unnest to no rows, as empty ones
+# would, and cost the driver nothing to encode.
+UNCOUNTED: dict = {"rl_tenant": None, "rl_keys": None, "rl_wins": None, "rl_expires": None, "rl_amounts": None,
+                   "rl_weights": None, "rl_incs": None, "rl_shard": None}
 
 
 def _configured() -> dict[str, Limit]:
@@ -143,8 +147,8 @@ class Plan:
         }
 
     def batched(self) -> tuple[dict, list[list] | None]:
-        """The :rl_* parameters of a card open, batched per process (see FLUSH_EVERY): empty arrays
-        when every key is far from its limit (the hit is only counted here), else every key with
+        """The :rl_* parameters of a card open, batched per process (see FLUSH_EVERY): ``UNCOUNTED``
+        (NULL arrays) when every key is far from its limit (the hit is only counted here), else every key with
         the hits admitted here since it was last counted. Give the states back to ``settle``."""
         if len(_local) > _LOCAL_MAX:
             _local.clear()  # (forgets at most FLUSH_EVERY - 1 pending hits a key)
@@ -162,7 +166,7 @@ class Plan:
         if not exact:
             for state in states:
                 state[3] += 1
-            return self._params((), []), None
+            return UNCOUNTED, None
         incs = [state[3] + 1 for state in states]
         for state in states:
             state[3] = 0
