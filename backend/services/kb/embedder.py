@@ -181,7 +181,8 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(model, device="cpu")
-        dims = self._model.get_sentence_embedding_dimension()
+        dims_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dims = dims_of()  # renamed in sentence-transformers 5 (the old name warns)
         if not dims:
             raise RuntimeError(f"model {model!r} does not say its embedding dimension")
         self.dims = int(dims)
