@@ -393,7 +393,8 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
                                   unknown) for d in documents}
     unknown_subject = None
     if SUBJECT_CHECK and any(e >= FLOOR for e in evidence.values()):
-        unknown_subject = await _unknown_subject(conn, tenant_id, cleaned, f, expansions)
+        unknown_subject = await _unknown_subject(conn, tenant_id, cleaned, f, expansions,
+                                                 translations if mode != "dense" else None)
     top = max(doc_score.values())
     low = min(doc_score.values())
     out: list[Scored] = []
@@ -414,15 +415,17 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
 
 
 async def _unknown_subject(conn: asyncpg.Connection, tenant_id: int, cleaned: str, f: kb_filters.Filters,
-                           expansions: dict[str, list[str]]) -> str | None:
+                           expansions: dict[str, list[str]],
+                           translations: dict[str, list[str]] | None = None) -> str | None:
     """Why the tenant's documents cannot be about the question's object (subject.py), or None. One
     indexed read of the object words' document frequencies (and their translations')."""
     s = kb_subject.subject(cleaned, f.named)
     if not s.phrases and not s.codes:
         return None
-    if not crosslingual.is_loaded():
-        await asyncio.to_thread(crosslingual.warm_up)
-    translations = crosslingual.expansions(cleaned, [])
+    if translations is None:  # dense only: the lexical part did not look them up
+        if not crosslingual.is_loaded():
+            await asyncio.to_thread(crosslingual.warm_up)
+        translations = crosslingual.expansions(cleaned, [])
     terms = kb_subject.lookup_terms(s, translations)
     df = {r["term"]: r["df"] for r in await queries.kb_terms_df(conn, tenant_id=tenant_id, terms=terms)} if terms else {}
     return kb_subject.unknown_subject(s, df, translations, list(expansions))

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import re
 
+import functools
+
 import jieba
-import jieba.posseg
 import msgspec
 
 from backend.services.kb import lexical
@@ -56,6 +57,21 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 # numerals and counters, prepositions, conjunctions, particles, interjections, place-of (以后) and time
 # words (现在, 过年).
 _NOT_A_THING = frozenset("i l d r m q p c u y e o f t uj ul uz ug uv ud mq".split())
+@functools.cache
+def _tags() -> dict[str, str]:
+    """jieba's dictionary part-of-speech tags (jieba.posseg reads its dictionary on import, ~0.6 s: loaded
+    on first use, or by :func:`warm_up`)."""
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
+
+
+def warm_up() -> None:
+    """Load the segmenter's dictionary and its tags now (the knowledge base's warm_up calls it)."""
+    jieba.initialize()
+    _tags()
+
+
 _NOUN = frozenset("n nz nr nt nrt nrfg j".split())
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
 
@@ -73,7 +89,7 @@ def _content(word: str) -> bool:
     if re.fullmatch(r"[0-9.]+", word):
         return False
     if _CJK.search(word):
-        if jieba.posseg.dt.word_tag_tab.get(word) in _NOT_A_THING:
+        if _tags().get(word) in _NOT_A_THING:
             return False
         # numbers with a counter (三成, 三十度), negations (不大, 不稳), A-not-A questions (大不大)
         return len(word) >= 2 and not re.fullmatch(r"[0-9一二三四五六七八九十百千万两几]+.?|不.|(.)不\1.?", word)
@@ -180,7 +196,7 @@ def _a_name(phrase: list[str], df: dict[str, int], translations: dict[str, list[
     """Is the phrase's unknown word a dictionary noun that can own a thing (格力, 金蝶; not a place such as
     县里, nor a mis-cut run of characters)?"""
     unknown = [w for w in phrase[-2:] if not _known(w, df, translations, phrases, named)]
-    return bool(unknown) and all(jieba.dt.FREQ.get(w, 0) > 0 and jieba.posseg.dt.word_tag_tab.get(w) in _NOUN
+    return bool(unknown) and all(jieba.dt.FREQ.get(w, 0) > 0 and _tags().get(w) in _NOUN
                                  and w[-1] not in "里内外上下中边" for w in unknown)
 
 
