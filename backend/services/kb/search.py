@@ -393,8 +393,9 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
                                   unknown) for d in documents}
     unknown_subject = None
     if SUBJECT_CHECK and any(e >= FLOOR for e in evidence.values()):
+        texts = [f"{r['title']} {r['heading'] or ''} {r['text']}" for r in rows.values()]
         unknown_subject = await _unknown_subject(conn, tenant_id, cleaned, f, expansions,
-                                                 translations if mode != "dense" else None)
+                                                 translations if mode != "dense" else None, texts)
     top = max(doc_score.values())
     low = min(doc_score.values())
     out: list[Scored] = []
@@ -416,7 +417,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
 
 async def _unknown_subject(conn: asyncpg.Connection, tenant_id: int, cleaned: str, f: kb_filters.Filters,
                            expansions: dict[str, list[str]],
-                           translations: dict[str, list[str]] | None = None) -> str | None:
+                           translations: dict[str, list[str]] | None = None, texts: list[str] = ()) -> str | None:
     """Why the tenant's documents cannot be about the question's object (subject.py), or None. One
     indexed read of the object words' document frequencies (and their translations')."""
     s = kb_subject.subject(cleaned, f.named)
@@ -428,7 +429,7 @@ async def _unknown_subject(conn: asyncpg.Connection, tenant_id: int, cleaned: st
         translations = crosslingual.expansions(cleaned, [])
     terms = kb_subject.lookup_terms(s, translations)
     df = {r["term"]: r["df"] for r in await queries.kb_terms_df(conn, tenant_id=tenant_id, terms=terms)} if terms else {}
-    return kb_subject.unknown_subject(s, df, translations, list(expansions))
+    return kb_subject.unknown_subject(s, df, translations, list(expansions), texts)
 
 
 async def search(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: int = 3, kind: str | None = None

@@ -45,6 +45,7 @@ ASPECT_WORDS = frozenset(
     做 要 卖 卖不卖 有没有 能否 是否 有 用 能用 买 采购 订 订购 下单 提供 支持 大概 详细 具体 介绍 说明
     做到 达到 实现 多大 多重 多远 多高 多长 最高 最低 最大 最小 最后 最早 最晚 哪天 哪年 几号 平米 平方 平方米 以后 之前 以前 现在 目前 最近 万一 有人 不能 不会 不要 不想
     能开 开 收 你们 贵司 公司 厂家 产品 哪家 我该 别的 另外 整个 其他 其它
+    噪音 噪声 重量 尺寸 体积 功率 效率 寿命 温度 精度 速度 容量 面积 性能 质量 颜色 材质 外观 大小
     price prices pricing cost costs warranty warranties guarantee delivery deliver lead time install installation
     certification certified certificate sell sells selling buy per seat available stock policy much many long
     quote quotation payment service support ship shipping what's whats does do you your have has there any
@@ -153,6 +154,10 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
             run = []
     if run:
         phrases.append(run)
+    # A verb after the thing is what is done to it (上海办事处搬到, 燃气锅炉改造): the head is the noun before.
+    for phrase in phrases:
+        while len(phrase) > 1 and _tags().get(phrase[-1], "").startswith("v") and phrase[-1] not in names.values():
+            phrase.pop()
     return Subject(phrases=phrases, codes=codes, named=list(names.values()), owners=owners)
 
 
@@ -175,10 +180,12 @@ def lookup_terms(s: Subject, translations: dict[str, list[str]] | None = None) -
 
 
 def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], phrases: list[str],
-           named: list[str] = ()) -> bool:
+           named: list[str] = (), texts: list[str] = ()) -> bool:
     term = _term(word)
     if word in named:
         return True
+    if _CJK.search(word) and any(word in t for t in texts):
+        return True  # in a candidate passage as written (the documents' segmentation cut it otherwise: 年 / 假制度)
     if term is None or df.get(term, 0) > 0:
         return True
     if any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
@@ -192,17 +199,19 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
 
 
 def _a_name(phrase: list[str], df: dict[str, int], translations: dict[str, list[str]], phrases: list[str],
-            named: list[str]) -> bool:
+            named: list[str], texts: list[str] = ()) -> bool:
     """Is the phrase's unknown word a dictionary noun that can own a thing (格力, 金蝶; not a place such as
     县里, nor a mis-cut run of characters)?"""
-    unknown = [w for w in phrase[-2:] if not _known(w, df, translations, phrases, named)]
+    unknown = [w for w in phrase[-2:] if not _known(w, df, translations, phrases, named, texts)]
     return bool(unknown) and all(jieba.dt.FREQ.get(w, 0) > 0 and _tags().get(w) in _NOUN
                                  and w[-1] not in "里内外上下中边" for w in unknown)
 
 
 def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list[str]] | None = None,
-                    lexicon_phrases: list[str] = ()) -> str | None:
-    """Why the documents cannot be about the question's object (a short reason), or None when they may be."""
+                    lexicon_phrases: list[str] = (), texts: list[str] = ()) -> str | None:
+    """Why the documents cannot be about the question's object (a short reason), or None when they may be.
+    ``texts``: the candidate passages and titles search read (a word written in one is known)."""
+    texts = [lexical.normalise(t) for t in texts]
     translations = translations or {}
     phrases = list(lexicon_phrases)
     for code in s.codes:
@@ -223,11 +232,11 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
         before = phrase[-2] if len(phrase) > 1 else None
         # the word before the head judges a Chinese compound only (扫地 + 机器人; never "customer says"), and
         # only a dictionary word (a run of lone characters is often a mis-cut: 上外网)
-        if not _known(head, df, translations, phrases, s.named) or (
+        if not _known(head, df, translations, phrases, s.named, texts) or (
                 before is not None and _CJK.search(head) and (before.isascii() or jieba.dt.FREQ.get(before, 0) > 0)
-                and not _known(before, df, translations, phrases, s.named)):
+                and not _known(before, df, translations, phrases, s.named, texts)):
             what = "".join(phrase) if _CJK.search(head) else " ".join(phrase)
-            if n in s.owners and _a_name(phrase, df, translations, phrases, s.named):
+            if n in s.owners and _a_name(phrase, df, translations, phrases, s.named, texts):
                 return f"unknown owner {what}"  # 格力的空调, 金蝶的网银: someone else's thing
             unknown.append(what)
     if not judged or len(unknown) < judged:
