@@ -10,19 +10,20 @@ last word is the head, 扫地机器人 → 扫地 + 机器人). :func:`unknown_s
 documents know it, from the tenant's term statistics (``kb_terms``), dictionary translations, the
 lexicon's phrases and the catalogue names the question uses:
 
-- a phrase is unknown when its head, or the word right before the head, is a word no document uses
-  (扫地机器人: the documents say 机器人 but never 扫地; 智能门锁: 智能 yes, 门锁 never);
+- a phrase is unknown when its head, or the dictionary word right before a Chinese head, is a word no
+  document uses and no candidate passage writes (扫地机器人: the documents say 机器人 but never 扫地;
+  智能门锁: 智能 yes, 门锁 never);
 - a model number no document spells (XJ-900, HC-DG-800) is unknown unless it is a catalogue name;
-- the question is refused when it has an unknown model number, or when every phrase of its object
-  is unknown (a labelled question usually holds several content words, one of which the documents
-  use: 西藏 is unknown but 海拔 is not).
+- the question is refused when it has an unknown model number, when an unknown dictionary noun owns
+  the thing (格力的空调), or when every Chinese phrase of its object is unknown (a labelled question
+  usually holds several content words, one of which the documents use: 西藏 is unknown but 海拔 is
+  not). English nouns decide nothing (their translations miss the documents' words too often).
 """
 
 from __future__ import annotations
 
-import re
-
 import functools
+import re
 
 import jieba
 import msgspec
