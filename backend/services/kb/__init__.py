@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 
-from backend.services.kb import crosslingual as _crosslingual, embedder as _embedder
+from backend.services.kb import crosslingual as _crosslingual, embedder as _embedder, subject as _subject
 from backend.services.kb.answers import format_passages, quote_answer
 from backend.services.kb.search import search
 
@@ -28,9 +28,10 @@ def model_is_warm() -> bool:
 
 
 async def warm_up() -> None:
-    """Load the configured embedding model and the query-translation dictionary now, in threads
-    (idempotent)."""
-    await asyncio.gather(_embedder.aget_models(), asyncio.to_thread(_crosslingual.warm_up))
+    """Load the configured embedding model, the query-translation dictionary and the segmenter's
+    dictionary with its tags (the floor's subject check) now, in threads (idempotent)."""
+    await asyncio.gather(_embedder.aget_models(), asyncio.to_thread(_crosslingual.warm_up),
+                         asyncio.to_thread(_subject.warm_up))
 
 
 __all__ = ["search", "model_is_warm", "warm_up", "format_passages", "quote_answer"]

@@ -12,8 +12,10 @@
    question's words the candidates do not all share) and a competitor prior; no model encode.
 5. The score floor (:func:`floor_evidence`): a passage needs evidence that it is about the question at
    all — a model's similarity above the question's similarity to everyday chit-chat
-   (``embedder.BACKGROUND``), term coverage, few words the tenant's documents never use. When nothing
-   passes, the answer is an empty list and the bot says it found nothing.
+   (``embedder.BACKGROUND``), term coverage, few words the tenant's documents never use — and the
+   question's object must be something the documents know (:mod:`.subject`: 洗衣机保修几年 asks about a
+   washing machine, not a warranty). When nothing passes, the answer is an empty list and the bot says
+   it found nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 
 from backend.db.queries import queries
 from backend.services.kb import crosslingual, embedder as embedding, filters as kb_filters, lexical, spoken, store
+from backend.services.kb import subject as kb_subject
 from backend.services.kb.rerank import Units, rerank
 from schemas.kb import Passage
 
@@ -59,6 +62,11 @@ FLOOR = -0.01
 FLOOR_OTHER_MODELS = 0.1
 FLOOR_COVERAGE = 0.08
 FLOOR_UNKNOWN = 0.05
+# The subject check (subject.py): a question whose object the tenant's documents never mention (洗衣机保修几年,
+# XJ-900 多少钱) is refused whatever its evidence (a margin over FLOOR that would let a strong passage answer
+# anyway was measured: no margin keeps a labelled question without letting off-topic ones through). Off with
+# TUOKE_KB_SUBJECT_CHECK=0.
+SUBJECT_CHECK = os.environ.get("TUOKE_KB_SUBJECT_CHECK", "1") != "0"
 TITLE_BOOST = 1.5  # a title term's weight in kb_lexical_search
 MAX_QUERY_CHARS = 500
 # A chunk holding only a dictionary translation of a question word (冷媒 → refrigerant) earns this
@@ -77,6 +85,8 @@ class Scored(msgspec.Struct, kw_only=True):
     similarity: float | None  # best dense similarity minus that model's bar (>= 0 passes), when ranked
     coverage: float | None  # lexical share of the question's IDF mass
     passes_floor: bool
+    evidence: float = 0.0  # floor_evidence (>= FLOOR: about the question)
+    unknown_subject: str | None = None  # why the documents cannot be about the question's object
 
 
 async def _lexical(conn: asyncpg.Connection, tenant_id: int, terms: list[str], f: kb_filters.Filters,
@@ -380,6 +390,14 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         rerank(doc_score, candidates, units, competition_named=bool(f.competitors) or kb_filters.names_competition(question))
         ranked = order(ranked)
     documents = ranked[:k]
+    evidence = {d: floor_evidence([m.get(d) for m in margins],
+                                  max((coverage[c] for c, dd in doc_of.items() if dd == d and c in coverage), default=None),
+                                  unknown) for d in documents}
+    unknown_subject = None
+    if SUBJECT_CHECK and any(e >= FLOOR for e in evidence.values()):
+        texts = [f"{r['title']} {r['heading'] or ''} {r['text']}" for r in rows.values()]
+        unknown_subject = await _unknown_subject(conn, tenant_id, cleaned, f, expansions,
+                                                 translations if mode != "dense" else None, texts)
     top = max(doc_score.values())
     low = min(doc_score.values())
     out: list[Scored] = []
@@ -389,13 +407,31 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         doc_chunks = [c for c, d in doc_of.items() if d == document_id]
         close = max((closeness[c] for c in doc_chunks if c in closeness), default=None)
         cov = max((coverage[c] for c in doc_chunks if c in coverage), default=None)
-        passes = floor_evidence([m.get(document_id) for m in margins], cov, unknown) >= FLOOR
+        passes = evidence[document_id] >= FLOOR and unknown_subject is None
         relative = (doc_score[document_id] - low) / (top - low) if top > low else 1.0
         passage = Passage(doc_id=row["doc_id"], title=row["title"], kind=row["kind"], product=row["product"],
                           competitor=row["competitor"], source=row["source"], text=row["text"],
                           score=round(max(min(relative, 1.0), 0.0001), 4))
-        out.append(Scored(passage=passage, chunk_id=chunk_id, similarity=close, coverage=cov, passes_floor=passes))
+        out.append(Scored(passage=passage, chunk_id=chunk_id, similarity=close, coverage=cov, passes_floor=passes,
+                          evidence=evidence[document_id], unknown_subject=unknown_subject))
     return out
+
+
+async def _unknown_subject(conn: asyncpg.Connection, tenant_id: int, cleaned: str, f: kb_filters.Filters,
+                           expansions: dict[str, list[str]],
+                           translations: dict[str, list[str]] | None = None, texts: list[str] = ()) -> str | None:
+    """Why the tenant's documents cannot be about the question's object (subject.py), or None. One
+    indexed read of the object words' document frequencies (and their translations')."""
+    s = kb_subject.subject(cleaned, f.named)
+    if not s.phrases and not s.codes:
+        return None
+    if translations is None:  # dense only: the lexical part did not look them up
+        if not crosslingual.is_loaded():
+            await asyncio.to_thread(crosslingual.warm_up)
+        translations = crosslingual.expansions(cleaned, [])
+    terms = kb_subject.lookup_terms(s, translations)
+    df = {r["term"]: r["df"] for r in await queries.kb_terms_df(conn, tenant_id=tenant_id, terms=terms)} if terms else {}
+    return kb_subject.unknown_subject(s, df, translations, list(expansions), texts)
 
 
 async def search(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: int = 3, kind: str | None = None

@@ -1,0 +1,246 @@
+"""What a question is about, and whether the tenant's documents know it (the floor's "not found").
+
+洗衣机保修几年, 宽带一年多少钱, 扫地机器人多少钱: the aspect words (保修, 多少钱) are in every seller's
+notes, so the models and the term coverage find the warranty or price note; the thing asked about
+(洗衣机, 宽带, 扫地机器人) is what this seller never mentions. :func:`subject` takes the question apart
+into its *object* — the content words left once fillers, question words and the aspect vocabulary
+(:data:`ASPECT_WORDS`: price, warranty, delivery, installation, certification, payment … and generic
+words such as 问题, 办法) are removed — grouped into noun phrases (runs of adjacent content words; the
+last word is the head, 扫地机器人 → 扫地 + 机器人). :func:`unknown_subject` then says whether the
+documents know it, from the tenant's term statistics (``kb_terms``), dictionary translations, the
+lexicon's phrases and the catalogue names the question uses:
+
+- a phrase is unknown when its head, or the dictionary word right before a Chinese head, is a word no
+  document uses and no candidate passage writes (扫地机器人: the documents say 机器人 but never 扫地;
+  智能门锁: 智能 yes, 门锁 never);
+- a model number no document spells (XJ-900, HC-DG-800) is unknown unless it is a catalogue name;
+- the question is refused when it has an unknown model number, when an unknown dictionary noun owns
+  the thing (格力的空调), or when every Chinese phrase of its object is unknown (a labelled question
+  usually holds several content words, one of which the documents use: 西藏 is unknown but 海拔 is
+  not). English nouns decide nothing (their translations miss the documents' words too often).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import jieba
+import msgspec
+
+from backend.services.kb import lexical
+
+# Words that say what is asked about a thing, not which thing: commercial aspects (price, warranty,
+# delivery, installation, certification, payment, service), measures and counters, generic nouns and
+# verbs of asking. Sales vocabulary in general, never one seller's phrases.
+ASPECT_WORDS = frozenset(
+    """
+    价格 报价 售价 价钱 价位 价 钱 多少钱 费用 收费 年费 月费 费 成本 贵 便宜 优惠 折扣 打折 付款 付款方式 分期 账期
+    定金 首付 预付 收钱 出钱 花钱 单价 总价 含税 运费 包邮 报价单 价格表
+    保修 质保 质保期 保修期 保 包 保几年 多久 多长 多长时间 时间 几年 几天 几个 几级 几次 几月 年限 期限
+    交期 交货 交货期 交付 发货 到货 现货 货期 库存 周期 供货 送货 上门
+    安装 调试 安装调试 上线 实施 部署费 认证 资质 证书 标准 合规 ce ul 3c cqc fcc rohs iso tuv 发票 开票 增值税 专票 普票
+    售后 维修 维保 保养 服务 政策 保障 条款 合同 手续 流程
+    型号 规格 参数 配置 区别 对比 好不好 怎么样 如何 怎么办 办法 方法 手段 措施 方案 情况 方面 问题 东西 事情
+    一台 一套 一年 每年 一次 一吨 一个 一件 一款 每台 每套 一平米 一个月 一天 这款 那款 那台 这台 款 种 台 套
+    做 要 卖 卖不卖 有没有 能否 是否 有 用 能用 买 采购 订 订购 下单 提供 支持 大概 详细 具体 介绍 说明
+    做到 达到 实现 多大 多重 多远 多高 多长 最高 最低 最大 最小 最后 最早 最晚 哪天 哪年 几号 平米 平方 平方米
+    以后 之前 以前 现在 目前 最近 万一 有人 不能 不会 不要 不想
+    能开 开 收 你们 贵司 公司 厂家 产品 哪家 我该 别的 另外 整个 其他 其它
+    噪音 噪声 重量 尺寸 体积 功率 效率 寿命 温度 精度 速度 容量 面积 性能 质量 颜色 材质 外观 大小
+    price prices pricing cost costs warranty warranties guarantee delivery deliver lead time install installation
+    certification certified certificate sell sells selling buy per seat available stock policy much many long
+    quote quotation payment service support ship shipping what's whats does do you your have has there any
+    more less expensive cheap cheaper option options offer offers meet meets comply complies certify
+    """.split()
+)
+_CODE = re.compile(r"(?<![a-z0-9])[a-z]{1,5}[-_ ]?[0-9]{1,6}[a-z0-9]*(?:-[a-z0-9]+)*(?![a-z0-9])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# jieba's dictionary tags of words that never name a thing: idioms and set phrases, adverbs, pronouns,
+# numerals and counters, prepositions, conjunctions, particles, interjections, place-of (以后) and time
+# words (现在, 过年).
+_NOT_A_THING = frozenset("i l d r m q p c u y e o f t uj ul uz ug uv ud mq".split())
+@functools.cache
+def _tags() -> dict[str, str]:
+    """jieba's dictionary part-of-speech tags (jieba.posseg reads its dictionary on import, ~0.6 s: loaded
+    on first use, or by :func:`warm_up`)."""
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
+
+
+def warm_up() -> None:
+    """Load the segmenter's dictionary and its tags now (the knowledge base's warm_up calls it)."""
+    jieba.initialize()
+    _tags()
+
+
+_NOUN = frozenset("n nz nr nt nrt nrfg j".split())
+_WORD = re.compile(r"[\w\u3400-\u9fff]")
+
+
+class Subject(msgspec.Struct, kw_only=True):
+    phrases: list[list[str]] = []  # the object's noun phrases (content words in order; the last is the head)
+    codes: list[str] = []  # model numbers named, as typed (normalised)
+    named: list[str] = []  # catalogue names in the phrases (known by definition)
+    owners: list[int] = []  # the phrases followed by 的 (格力的空调: whose thing it is)
+
+
+def _content(word: str) -> bool:
+    if not _WORD.search(word) or word in lexical.STOPWORDS or word in ASPECT_WORDS:
+        return False
+    if re.fullmatch(r"[0-9.]+", word):
+        return False
+    if _CJK.search(word):
+        if _tags().get(word) in _NOT_A_THING:
+            return False
+        # numbers with a counter (三成, 三十度), negations (不大, 不稳), A-not-A questions (大不大)
+        return len(word) >= 2 and not re.fullmatch(r"[0-9一二三四五六七八九十百千万两几]+.?|不.|(.)不\1.?", word)
+    return len(word) >= 2 and lexical._ascii_term(word) is not None
+
+
+def subject(cleaned: str, named: list[str] = ()) -> Subject:
+    """The object of a cleaned question: its noun phrases and model numbers. A catalogue name the
+    question uses (``named``, the filters' aliases) stands in its phrase as one known word (扫地机器人
+    names 机器人 but is still a 扫地 one); a model number stands apart."""
+    text = lexical.normalise(cleaned)
+    names = {}
+    for alias in sorted(named, key=len, reverse=True):
+        for m in re.finditer(re.escape(alias), text):
+            if not any(s < m.end() and m.start() < e for s, e in names):
+                names[(m.start(), m.end())] = alias
+    codes, spans = [], []
+    for m in _CODE.finditer(text):
+        if not any(s < m.end() and m.start() < e for s, e in names):
+            codes.append(m.group(0))
+            spans.append((m.start(), m.end()))
+    phrases: list[list[str]] = []
+    owners: list[int] = []
+    run: list[str] = []
+    pos = 0
+    # Dictionary words only (no HMM guessing): jieba's guesses glue a modal to a verb (能换, 能放) or a
+    # counter to a noun (台内机), words no document holds; a name it does not know falls apart into
+    # single characters, and the phrase's other words decide.
+    words: list[tuple[int, str, bool]] = []  # start, word, a lone character
+    for word in jieba.cut(text, HMM=False):
+        # consecutive single characters that are no function words make one word (冷 吨 → 冷吨)
+        if (len(word) == 1 and _CJK.match(word) and word not in lexical.STOPWORDS and words
+                and _CJK.match(words[-1][1][-1]) and words[-1][2]):
+            words[-1] = (words[-1][0], words[-1][1] + word, True)
+        else:
+            words.append((pos, word, len(word) == 1 and bool(_CJK.match(word)) and word not in lexical.STOPWORDS))
+        pos += len(word)
+    for start, word, _ in words:
+        pos = start + len(word)
+        if not word.strip():
+            if run and not run[-1].isascii():  # a space after a Chinese word ends its phrase (AGV 小车 is one)
+                phrases.append(run)
+                run = []
+            continue
+        if any(s < pos and start < e for s, e in spans):
+            if run:
+                phrases.append(run)
+            run = []
+            continue
+        alias = next((a for (s, e), a in names.items() if s < pos and start < e), None)
+        if alias is not None:
+            if not run or run[-1] != alias:
+                run.append(alias)
+            continue
+        if _content(word):
+            run.append(word)
+        elif run:
+            if word == "的":
+                owners.append(len(phrases))
+            phrases.append(run)
+            run = []
+    if run:
+        phrases.append(run)
+    # A verb after the thing is what is done to it (上海办事处搬到, 燃气锅炉改造): the head is the noun before.
+    for phrase in phrases:
+        while len(phrase) > 1 and _tags().get(phrase[-1], "").startswith("v") and phrase[-1] not in names.values():
+            phrase.pop()
+    return Subject(phrases=phrases, codes=codes, named=list(names.values()), owners=owners)
+
+
+def _term(word: str) -> str | None:
+    return word if _CJK.search(word) else lexical._ascii_term(word)
+
+
+def lookup_terms(s: Subject, translations: dict[str, list[str]] | None = None) -> list[str]:
+    """The terms whose document frequency :func:`unknown_subject` needs."""
+    translations = translations or {}
+    out: list[str] = []
+    for phrase in s.phrases:
+        for word in phrase:
+            term = _term(word)
+            out.extend(t for t in [term, *lexical.terms(word), *translations.get(word, []),
+                                   *(translations.get(term, []) if term else [])] if t)
+    for code in s.codes:
+        out.extend(lexical.terms(code))
+    return list(dict.fromkeys(out))
+
+
+def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], phrases: list[str],
+           named: list[str] = (), texts: list[str] = ()) -> bool:
+    term = _term(word)
+    if word in named:
+        return True
+    if _CJK.search(word) and any(word in t for t in texts):
+        return True  # in a candidate passage as written (the documents' segmentation cut it otherwise: 年 / 假制度)
+    if term is None or df.get(term, 0) > 0:
+        return True
+    if any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
+        return True
+    if any(word in p or p in word for p in phrases):  # the lexicon maps it to the documents' words
+        return True
+    if _CJK.search(word) and len(word) >= 3:  # a compound the documents write in parts (计件 + 工资)
+        parts = [t for t in lexical.terms(word) if t != word and len(t) >= 2]
+        return bool(parts) and all(df.get(t, 0) > 0 for t in parts)
+    return False
+
+
+def _a_name(phrase: list[str], df: dict[str, int], translations: dict[str, list[str]], phrases: list[str],
+            named: list[str], texts: list[str] = ()) -> bool:
+    """Is the phrase's unknown word a dictionary noun that can own a thing (格力, 金蝶; not a place such as
+    县里, nor a mis-cut run of characters)?"""
+    unknown = [w for w in phrase[-2:] if not _known(w, df, translations, phrases, named, texts)]
+    return bool(unknown) and all(jieba.dt.FREQ.get(w, 0) > 0 and _tags().get(w) in _NOUN
+                                 and w[-1] not in "里内外上下中边" for w in unknown)
+
+
+def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list[str]] | None = None,
+                    lexicon_phrases: list[str] = (), texts: list[str] = ()) -> str | None:
+    """Why the documents cannot be about the question's object (a short reason), or None when they may be.
+    ``texts``: the candidate passages and titles search read (a word written in one is known)."""
+    texts = [lexical.normalise(t) for t in texts]
+    translations = translations or {}
+    phrases = list(lexicon_phrases)
+    for code in s.codes:
+        forms = [t for t in lexical.terms(code) if re.search(r"[a-z]", t) and re.search(r"[0-9]", t)]
+        if forms and not any(df.get(t, 0) > 0 for t in forms):
+            return f"unknown model {code}"
+    if not s.phrases:
+        return None
+    unknown = []
+    judged = 0
+    for n, phrase in enumerate(s.phrases):
+        head = phrase[-1]
+        if head.isascii() and head not in s.named:
+            # An English noun says little against a Chinese knowledge base: the dictionary's translations
+            # miss the documents' words too often (hotel → 酒店, the note says 住宿). Neither way.
+            continue
+        judged += 1
+        before = phrase[-2] if len(phrase) > 1 else None
+        # the word before the head judges a Chinese compound only (扫地 + 机器人; never "customer says"), and
+        # only a dictionary word (a run of lone characters is often a mis-cut: 上外网)
+        if not _known(head, df, translations, phrases, s.named, texts) or (
+                before is not None and _CJK.search(head) and (before.isascii() or jieba.dt.FREQ.get(before, 0) > 0)
+                and not _known(before, df, translations, phrases, s.named, texts)):
+            what = "".join(phrase) if _CJK.search(head) else " ".join(phrase)
+            if n in s.owners and _a_name(phrase, df, translations, phrases, s.named, texts):
+                return f"unknown owner {what}"  # 格力的空调, 金蝶的网银: someone else's thing
+            unknown.append(what)
+    if not judged or len(unknown) < judged:
+        return None
+    return "unknown " + ", ".join(unknown)

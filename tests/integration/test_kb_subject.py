@@ -1,0 +1,97 @@
+"""The floor's subject check end to end: a question whose object this tenant's documents never mention
+(洗衣机保修几年, a made-up model number, another company's product) gets "not found" even though its
+aspect words (保修, 多少钱) match a note; a legitimate question with an unusual word is still answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.services.kb import search, warm_up
+from backend.services.kb.ingest import ingest_documents
+from backend.services.kb.search import FLOOR, retrieve
+from bot.kb_answers import answer_text
+from schemas.kb import DocumentIn
+
+
+def _doc(doc_id: str, title: str, kind: str, body: str, **kw) -> DocumentIn:
+    return DocumentIn(doc_id=doc_id, title=title, kind=kind, source=f"{doc_id}.md", body=body, **kw)
+
+
+KB = [
+    _doc("sp_cabinet_service", "XT-300 储能柜：质保与售后", "selling_point",
+         "XT-300 储能柜整机质保 5 年，电芯质保 10 年。全国 40 个服务网点，地级市 24 小时到场维修，偏远地区 48 小时到场。",
+         product="XT-300 储能柜"),
+    _doc("sp_cabinet_price", "XT-300 储能柜：价格与付款", "selling_point",
+         "XT-300 储能柜标准报价每台 68 万元，含运输与安装调试。付款方式为 30% 预付款，发货前付 60%，验收后付 10%。",
+         product="XT-300 储能柜"),
+    _doc("sp_cabinet_delivery", "XT-300 储能柜：交期与安装", "selling_point",
+         "XT-300 储能柜标准交期 6 周，现场安装调试 3 天，可提供 CE 与 UL9540A 认证文件。", product="XT-300 储能柜"),
+    _doc("sp_cabinet_cold", "XT-300 储能柜：环境适应性", "selling_point",
+         "工作温度零下 30 度到 55 度，自带电加热，海拔 4000 米以下无需降额，适合西藏、青海等高原地区。",
+         product="XT-300 储能柜"),
+    _doc("cp_lanfeng_price", "蓝峰电气：价格策略", "competitor",
+         "蓝峰电气的储能柜报价比我们低 10% 左右，但质保只有 3 年，远程运维单独收费。", competitor="蓝峰电气"),
+    _doc("other_travel", "差旅报销标准", "other",
+         "出差住宿标准：一线城市每晚 600 元，其他城市每晚 400 元。报销须在出差结束后 30 天内提交。"),
+    _doc("other_leave", "请假与年假制度", "other", "工作满一年的员工每年享有 5 天带薪假，满十年 10 天，须提前 3 天申请。"),
+    _doc("other_office_move", "上海办事处搬迁通知", "other", "上海办事处将于 12 月 7 日迁至闵行区虹梅科创园 B 座 5 楼。"),
+]
+
+
+@pytest.fixture(scope="module")
+async def kb_tenant(pool, database_url):
+    from tests.factory import Factory
+
+    await warm_up()
+    tenant, _ = await Factory(pool).tenant()
+    async with pool.acquire() as conn:
+        await ingest_documents(conn, tenant.tenant_id, KB)
+    return tenant
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("洗衣机保修几年", "洗衣机"),  # a product this seller never mentions, asked with its warranty words
+    ("电动自行车电池保修几年", "电动自行车电池"),  # 电池 alone is a word the documents use; 电动自行车 is not
+    ("XJ-900 交期多久", "xj-900"),  # a model number no document spells
+    ("格力的储能柜多少钱", "格力"),  # another company's cabinet
+])
+async def test_an_unknown_object_is_not_found_though_its_aspect_words_match(kb_tenant, db, question, reason):
+    scored = await retrieve(db, kb_tenant.tenant_id, question, k=3)
+    assert scored and scored[0].unknown_subject is not None and reason in scored[0].unknown_subject
+    assert not any(s.passes_floor for s in scored)
+    assert await search(db, kb_tenant.tenant_id, question) == []
+
+
+async def test_the_bot_says_it_found_nothing(kb_tenant, db):
+    text = await answer_text(db, kb_tenant.tenant_id, "洗衣机保修几年")
+    assert "没有找到" in text and "sp_cabinet_service" not in text
+
+
+@pytest.mark.parametrize("question, doc_id", [
+    ("西藏那边海拔高 柜子能用吗", "sp_cabinet_cold"),  # 西藏 is the documents' word too; 柜子 is not, 海拔 is
+    ("村里的储能柜坏了多久能来人", "sp_cabinet_service"),  # 村里 and 来人: words no document uses
+    ("hotel allowance for business trips", "other_travel"),  # English against Chinese notes
+    ("年假有几天", "other_leave"),  # the notes' segmentation cuts 与年 / 假制度: no term 年假, but it is written there
+    ("上海办事处搬到哪了", "other_office_move"),  # 搬到 is what is done to the office, not the thing asked about
+    ("xt300 质保几年", "sp_cabinet_service"),  # the catalogue's model however typed
+    ("储能柜多少钱一台", "sp_cabinet_price"),  # only aspect words besides the product
+    ("蓝峰的储能柜便宜多少", "cp_lanfeng_price"),  # a competitor the catalogue knows owns the thing
+])
+async def test_legitimate_questions_with_unusual_words_are_still_answered(kb_tenant, db, question, doc_id):
+    passages = await search(db, kb_tenant.tenant_id, question, k=3)
+    assert passages and doc_id in [p.doc_id for p in passages[:2]], (question, [p.doc_id for p in passages])
+
+
+async def test_the_check_reads_only_this_tenants_documents(kb_tenant, db, factory):
+    other, _ = await factory.tenant()
+    await ingest_documents(db, other.tenant_id, [_doc(
+        "sp_washer_warranty", "洗衣机：质保", "selling_point", "洗衣机整机质保 3 年，电机质保 10 年。", product="洗衣机")])
+    assert [p.doc_id for p in await search(db, other.tenant_id, "洗衣机保修几年")] == ["sp_washer_warranty"]
+    assert await search(db, kb_tenant.tenant_id, "洗衣机保修几年") == []
+
+
+@pytest.mark.parametrize("question", ["洗衣机保修几年", "电动自行车电池保修几年", "XJ-900 交期多久", "格力的储能柜多少钱"])
+async def test_the_evidence_floor_alone_would_have_answered(kb_tenant, db, question):
+    """The questions refused above pass the evidence floor: it is the subject check that refuses them."""
+    scored = await retrieve(db, kb_tenant.tenant_id, question, k=3)
+    assert max(s.evidence for s in scored) >= FLOOR

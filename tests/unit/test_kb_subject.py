@@ -1,0 +1,47 @@
+"""subject.py: a question's object (noun phrases, model numbers) and whether term statistics know it."""
+
+from __future__ import annotations
+
+from backend.services.kb.subject import subject, unknown_subject
+
+
+def test_aspect_words_and_fillers_are_not_the_object():
+    assert subject("扫地机器人多少钱").phrases == [["扫地", "机器人"]]
+    assert subject("洗衣机保修几年").phrases == [["洗衣机"]]
+    assert subject("储能柜多少钱一台").phrases == [["储能"]]  # a lone character (柜) is no word of its own
+
+
+def test_model_numbers_and_owners():
+    assert subject("XJ-900 交期多久").codes == ["xj-900"]
+    s = subject("格力的家用空调多少钱")
+    assert s.phrases[0] == ["格力"] and s.owners == [0]
+
+
+def test_a_phrase_is_unknown_when_its_head_or_the_word_before_it_is():
+    s = subject("扫地机器人多少钱")
+    assert unknown_subject(s, {"机器人": 3}) == "unknown 扫地机器人"
+    assert unknown_subject(s, {"机器人": 3, "扫地": 1}) is None
+    assert unknown_subject(subject("XJ-900 交期多久"), {"交期": 4}) == "unknown model xj-900"
+    assert unknown_subject(subject("XJ-900 交期多久"), {"xj-900": 1}) is None
+
+
+def test_one_known_phrase_is_enough():
+    # 西藏 is a word no note uses, 海拔 is: the question is about the altitude, answered
+    assert unknown_subject(subject("西藏那种高海拔的地方能装吗"), {"海拔": 2}) is None
+    assert unknown_subject(subject("西藏那种高海拔的地方能装吗"), {}) is not None
+
+
+def test_catalogue_names_translations_and_the_lexicon_count_as_known():
+    s = subject("宁能的液冷温控怎么样", named=["宁能"])
+    assert unknown_subject(s, {}) is None  # 宁能 is the catalogue's competitor
+    assert unknown_subject(subject("冷媒用的什么"), {"refrigerant": 2}, {"冷媒": ["refrigerant"]}) is None
+    assert unknown_subject(subject("过保了怎么办"), {}, lexicon_phrases=["过保"]) is None
+
+
+def test_an_unknown_owner_refuses_but_a_place_does_not():
+    assert unknown_subject(subject("格力的储能柜多少钱"), {"储能": 5, "储能柜": 5}) == "unknown owner 格力"
+    assert unknown_subject(subject("县里的储能柜多久能到"), {"储能": 5, "储能柜": 5}) is None
+
+
+def test_english_nouns_decide_nothing():
+    assert unknown_subject(subject("hotel allowance for business trips"), {}) is None
