@@ -45,3 +45,20 @@ def test_an_unknown_owner_refuses_but_a_place_does_not():
 
 def test_english_nouns_decide_nothing():
     assert unknown_subject(subject("hotel allowance for business trips"), {}) is None
+
+
+def test_a_model_number_typed_without_its_prefix_or_spaces_is_known_when_a_passage_spells_it():
+    # lc8800 for "KP-LC 8800", cs200 for "CS 200": the passage's spelling, squashed, holds it
+    assert unknown_subject(subject("lc8800坏了多久有人来修"), {}, texts=["KP-LC 8800 液相色谱仪 质保两年"]) is None
+    assert unknown_subject(subject("cs200 多少钱"), {}, texts=["CS 200 冷库网关报价"]) is None
+    # a longer number is another model (cs200 is not CS 2000)
+    assert unknown_subject(subject("cs200 多少钱"), {}, texts=["CS 2000 冷库网关报价"]) == "unknown model cs200"
+
+
+def test_only_an_unknown_noun_makes_a_question_off_topic():
+    # verbs, place words and runs the dictionary does not know are how reps talk, not another product
+    assert unknown_subject(subject("能不能看出司机在打瞌睡"), {"司机": 2}) is None
+    # 车上 is a place word, so not every phrase is shown unknown: 盒子 alone does not refuse it
+    assert unknown_subject(subject("车上装那个盒子要多久"), {}) is None
+    assert unknown_subject(subject("盒子要多久"), {}) == "unknown 盒子"
+    assert unknown_subject(subject("洗衣机保修几年"), {"保修": 5}) == "unknown 洗衣机"
