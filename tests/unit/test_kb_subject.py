@@ -62,3 +62,8 @@ def test_only_an_unknown_noun_makes_a_question_off_topic():
     assert unknown_subject(subject("车上装那个盒子要多久"), {}) is None
     assert unknown_subject(subject("盒子要多久"), {}) == "unknown 盒子"
     assert unknown_subject(subject("洗衣机保修几年"), {"保修": 5}) == "unknown 洗衣机"
+
+
+def test_a_spoken_noun_with_a_suffix_is_known_by_its_written_head():
+    assert unknown_subject(subject("柜子着火了怎么办"), {}, texts=["XT-300 储能柜：消防与安全"]) is None
+    assert unknown_subject(subject("柜子着火了怎么办"), {}, texts=["逆变器的消防"]) == "unknown 柜子"

@@ -188,6 +188,8 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
         return True
     if _CJK.search(word) and any(word in t for t in texts):
         return True  # in a candidate passage as written (the documents' segmentation cut it otherwise: 年 / 假制度)
+    if len(word) == 2 and word[1] in "子儿头" and _CJK.match(word[0]) and any(word[0] in t for t in texts):
+        return True  # the spoken noun of a written head (柜子 for 储能柜, 机子 for 主机, 盒子 for 终端盒)
     if term is None or df.get(term, 0) > 0:
         return True
     if any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
