@@ -105,8 +105,8 @@ def _in_company(s: str, start: int, end: int) -> bool:
     m = re.match(rf"([{CJK}]{{0,6}}?)(?:{C.SUFFIX_ALT})", tail)
     if not m:
         return False
-    if re.search(r"[的那了]|阶段|进|到", m.group(1)):
-        return False
+    if re.search(r"[的那了吧啦呀啊嘛呢]|阶段|进|到", m.group(1)):
+        return False  # 退回线索吧农场明年…: a particle ends the clause, what follows is no name
     # 没谈成院长说… / 签了厂长… : a one-character ending that starts a person's title is no company
     if re.match(rf"(?:{C.HON_ALT})", tail[len(m.group(1)):]) and len(m.group(0)) - len(m.group(1)) == 1:
         return False

@@ -19,7 +19,7 @@ from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _TRAIL_WORDS = sorted(
-    """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
+    """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
     还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
@@ -32,6 +32,7 @@ _TRAIL_EN = re.compile(
 )
 _LEAD_CMD_RE = re.compile(
     r"^(?:update\s+stage|update|stage|moved|move|moving|pushed|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
+    r"(?:刚才|刚刚|上一条)?(?:那个|那条)?(?:说错了|搞错了|弄错了|写错了|发错了)|不对|更正一下|纠正一下|更正|纠正|"
     r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下|跟你讲一下|和你说一下)\s*[:：]?\s*",
     re.IGNORECASE,
 )
