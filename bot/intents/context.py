@@ -83,8 +83,10 @@ _PRODUCT_END_RE = re.compile(rf"(?:{_PRODUCT_NOUNS})$")
 
 
 OWN_DEALS_RE = re.compile(
-    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*我(?:手上|手里|现在|目前|名下)?(?:在跟|在)?\s*"
-    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:商机|单子|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?\s*[?？]?\s*$",
+    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*(?:把|将)?\s*我(?:手上|手里|现在|目前|名下)?(?:在跟|在)?\s*"
+    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:商机|单子|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?"
+    # 把我谈判中的单子拉出来看看: a 把-object and the verb that shows it
+    r"(?:(?:都)?(?:拉|列|调|找|翻|导)出来|发我|给我)?\s*(?:看看|看一下|看下|瞧瞧)?\s*[?？]?\s*$",
     re.IGNORECASE,
 )
 
@@ -314,7 +316,8 @@ class Context:
         if not m:
             return False
         mid = m.group("mid").strip()
-        return not mid or self.lex.key_of(mid) is not None
+        # 我跟进中的单子 / 我在谈的项目: "in progress" is the rep's open deals, no stage filter
+        return not mid or self.lex.key_of(mid) is not None or bool(re.fullmatch(r"(?:正在|在)?(?:跟进|跟|进行|推进|谈|做)", mid))
 
     def _competitor_won(self, km) -> bool:
         """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""

@@ -54,7 +54,7 @@ HELP_RE = re.compile(
     r"|^(?:请问)?(?:我)?(?:要|该|应该)?(?:怎么|怎样|如何)(?:才能|可以|能)?(?:用|通过)?(?:语音|文字|微信|这个|你|机器人|助手)?(?:来)?"
     r"(?:新建|新增|添加|创建|建|加|录入|录|记录?|登记|改|修改|更新|标记|设置|推进|撤销|绑定|查看?)(?:一下|一|1)?(?:个|条|次)?(?:新)?"
     r"(?:线索|客户|商机|拜访|提醒|阶段|跟进|活动|赢单|丢单|输单|回款|待办|备注)(?:啊|呀|呢|吧)?[\s?？。]*$"
-    r"|^how (?:do|can|should) i (?:log|add|create|record|mark|move|update|set|snooze|mute|undo|bind|list|enter)\b"
+    r"|^(?:help\s*[?？!:：,，]*\s*)?how (?:do|can|should) i (?:log|add|create|record|mark|move|update|set|snooze|mute|undo|bind|list|enter)\b"
     r"|^(?:你|您)(?:都|还|到底)?(?:能|会|可以)(?:帮我)?(?:干|做|帮|帮我做|帮我干)?(?:些|点)?(?:啥|什么|嘛|哪些)"
     r"|^(?:你|您)(?:有|有哪些|有什么)(?:功能|本事)"
     r"|^(?:这个|你这个)?(?:助手|机器人|bot|你|您)(?:都|还|一共)?(?:有|有哪些|有什么|支持哪些|支持什么)(?:功能|本事|用法|命令|指令)"
@@ -104,6 +104,8 @@ LIST_RE = re.compile(
     # 我这个月有哪些单子要跟 / 我现在有几个商机: the rep asking what deals they have
     r"|^我[^，,。]{0,6}?(?:有哪些|有几个|有多少|都有啥|有啥)(?:单子|商机|项目|客户|deals?)"
     r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:all\s+)?(?:my\s+)?(?:deals|pipeline)\b"
+    # pipeline pls / deals please, only the X ones: the bare noun as a request
+    r"|^(?:my\s+|the\s+|full\s+)?(?:pipeline|deals|deal list)\s*(?:pls|please|plz)\b"
     # 看看方案阶段的客户 / 列一下投标中的项目: a look at the deals in a named stage
     r"|^(?:看看|看一下|看下|查看|列出|列一下|拉一下|显示|给我看看?|给我列一下)\s*[^，,。\s]{1,6}?(?:阶段|中)的?(?:客户|商机|单子|项目|deals?)\s*[?？]?$",
     I,
