@@ -920,7 +920,7 @@ def find_lead_request(s: str, core: int = 0):
 
 
 # Words after a product that are not part of it: an estimate word, a scope (for 40 classrooms).
-_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
+_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|(?<=[\u3400-\u9fffA-Za-z0-9])(?:今年|明年|后年|年底|年初|这个月|下个月|月底|马上|近期)[^，,。\s]{0,8}$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
 # 说明年要做…: a reported plan before an interest cue
 _REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
 # How the rep met a new customer, before its name (我今天跑了一趟 / 我刚在农博会上认识一个客户 / 有个培训机构要加一下).
@@ -948,6 +948,9 @@ def _name_then_title(rest: str) -> tuple[int, int] | None:
         if ZH_TITLE_RE.match(rest[:e]) or re.search(r"[部科处室股站组]$", name):
             continue  # 农机部部长: a department and its head, no name
         if e < len(rest) and not re.match(r"[\x00 ,，;；:：\n|(（]|电话|手机|邮箱|联系|\d|[一二三四五六七八九零幺]{3}", rest[e:]):
+            continue
+        # 农机科长 马国庆 / 管理区主任 孙德胜: a name standing alone right after makes the whole run the title
+        if re.match(rf"[ ,，]+(?:{SURNAME_ALT})[{CJK}]{{1,2}}(?=[\x00 ,，;；\n|]|\d|$)", rest[e:]):
             continue
         return n, e
     return None

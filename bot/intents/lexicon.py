@@ -163,12 +163,14 @@ TITLE_ENDINGS = (
     "行长", "校长", "馆长", "处长", "总师", "架构师", "工程师", "技术员", "采购员", "业务员", "主席",
     "总厨", "厨师长", "主厨", "店长", "主理人", "园长", "教导主任", "实验员", "检验员", "质检员",
     "理事长", "场长", "社长", "村长", "镇长", "支书",
+    # owners and crew heads of farms and teams (宏达家庭农场场主, 服务队队长); the HR role itself (人事 汪静)
+    "场主", "园主", "庄主", "队长", "机长", "人事", "人资",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
     "chief", "engineer", "officer", "lead", "president", "founder", "owner", "buyer", "purchasing",
     "procurement", "gm", "partner", "supervisor", "architect", "specialist", "coordinator",
-    "executive", "chairman", "principal", "administrator", "admin", "analyst", "consultant",
+    "executive", "chairman", "principal", "administrator", "admin", "analyst", "consultant", "hrbp", "hrd", "hrm",
 )
 
 # ---------------------------------------------------------------- companies
