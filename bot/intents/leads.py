@@ -463,6 +463,15 @@ class LeadFields:
             am = re.match(rf"[A-Za-z][A-Za-z0-9&.\- ]*?\b(?:{EN_SUFFIX_ALT})\b\.?|[{CJK}A-Za-z]{{2,20}}?(?:{SUFFIX_ALT})", after, re.IGNORECASE)
             # 深圳福田的瑞宠动物医院啊院长姓郑…: the name after 的 may be followed by a particle or a role
             tail_ok = am and (am.end() >= len(after.rstrip()) - 1 or _AFTER_NAME_RE.match(after, am.end()))
+            if am and not tail_ok:
+                # 湖北监利的长江大垸农业合作社 / 上海张江的和润生物制药他们的HRD: any ending of the run may close the name
+                run = re.match(rf"[{CJK}A-Za-z]{{2,20}}", after)
+                for em in SUFFIX_RE.finditer(after, 0, run.end() if run else 0):
+                    e = em.end()
+                    if e >= 2 and (e >= len(after.rstrip()) - 1 or _AFTER_NAME_RE.match(after, e)
+                                   or re.match(r"他们|她们|的", after[e:]) or _title_then_name(after[e:])):
+                        tail_ok = True
+                        break
             if tail_ok and not SURNAME_HON_RE.match(after):
                 # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
                 self.take(i, i + dk + 1)
@@ -475,7 +484,7 @@ class LeadFields:
             dm = DEPT_AFTER_RE.match(rest) or (_SUBUNIT_RE.match(rest) if _ORG_HEAD_END_RE.search(sm.group(0)) else None)
             if dm:  # 华星光电财务处李处长: a department and a person glued after the name
                 rest = rest[dm.end():]
-            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)
+            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest) or _title_then_name(rest)
                          or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
                 break
@@ -852,7 +861,8 @@ class LeadFields:
         while k < len(s) and not self.free(k):
             k += 1
         # a whole clause of something done, closed by a separator, before the lead command
-        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n]", s[k:])
+        # (有个HR总监加了我微信：X…: a colon closes the story too, the request standing later)
+        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n:：]", s[k:])
         req = find_lead_request(s, 0)
         if cm and req and req.start() >= k + cm.end() - 1 and all(self.free(x) for x in range(k, k + cm.end())):
             self.take(k, k + cm.end())
@@ -931,6 +941,15 @@ _NARRATIVE_RE = re.compile(
     r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录))"
 )
 _ROLE_STRICT_RE = re.compile(rf"(?:副|总|常务|执行)?(?:{_ROLE})")
+
+
+def _title_then_name(rest: str) -> bool:
+    """``rest`` opens with 人资处长林佳慧 / 采购经理王磊 and a boundary: a role, then a full name."""
+    for k in range(2, min(8, len(rest) - 1) + 1):
+        if is_title(rest[:k]) and re.match(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}(?=[\x00 ,，;；:：\n|]|电话|手机|\d|$)", rest[k:]) \
+                and not SURNAME_HON_RE.match(rest[k:]):
+            return True
+    return False
 
 
 def _name_then_title(rest: str) -> tuple[int, int] | None:
