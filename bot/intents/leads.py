@@ -87,7 +87,7 @@ def is_title(t: str) -> bool:
 
 SPELLED_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?:{HON_ALT})(?P<sp>[{CJK}]{{1,2}}(?P=s)(?:的(?P=s))?)(?!{HON_ALT})")
 CARD_HEADER_RE = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
+    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，】\]]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
 )
 CARD_LINE_RE = re.compile(
     r"(?:^|(?<=[\n|,，;；]))\s*(?P<label>"
@@ -663,10 +663,13 @@ class LeadFields:
         hms = (CARD_HEADER_RE.match(self.s, k) for k in range(len(self.s)) if self.free(k))
         for hm in hms:
             if hm and all(self.free(k) for k in range(*hm.span())):
-                e = hm.end()
+                a, e = hm.start(), hm.end()
+                # 【名片】 / [Name card]: the brackets around a header go with it
+                if a > 0 and self.s[a - 1] in "【[(（" and self.free(a - 1) and e < len(self.s) and self.s[e] in "】])）":
+                    a, e = a - 1, e + 1
                 while e < len(self.s) and self.s[e] in ":： ":
                     e += 1
-                self.take(hm.start(), e)
+                self.take(a, e)
 
     def card_lines(self) -> None:
         """公司：… / 姓名：… / 职务：… / 需求：…: the labelled lines of a pasted card."""

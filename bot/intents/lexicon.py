@@ -280,7 +280,7 @@ LEAD_RECORD_PHRASES = (
 # Header words of a pasted card: labels, never a company (新客户名片： / 名片信息如下 / 客户信息).
 CARD_HEADERS = (
     "名片信息如下", "名片如下", "名片信息", "客户信息如下", "客户信息", "联系方式如下", "信息如下", "客户名片", "名片", "business card",
-    "contact card", "contact details", "card",
+    "contact card", "contact details", "name card", "namecard", "card",
 )
 # "label：value" lines of a card, by the field they fill.
 CARD_FIELD_LABELS: dict[str, tuple[str, ...]] = {
