@@ -252,6 +252,8 @@ PAST_TIME_WORDS = (
     r"上(?:个)?(?:周|星期|礼拜)[一二三四五六日天1-7]?", r"上个?月", r"昨天", r"昨晚", r"昨日", r"前天", r"前几天", r"前两天",
     r"上次", r"上回", r"刚才", r"刚刚", r"\byesterday\b", r"\blast (?:week|month|mon|tue|wed|thu|fri|sat|sun)\w*",
     r"\b\w+ ago\b",
+    # Met Tom at X this morning: a morning dated by a verb in the past tense is no due time
+    r"\b(?:met|visited|called|demoed|showed|had|sent|toured|saw|went|was|were|did)\b[^.;!?。；！？]{0,40}?\bthis morning\b",
 )
 
 # Words right before a win word that make it a win still to come (客户说下周签合同 / 准备签约 / will sign).
