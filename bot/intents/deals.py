@@ -113,7 +113,7 @@ _HINT_TIME_CUT_RE = re.compile(
 
 
 # A clause separator (a comma between digits is a thousands separator: ¥356,000).
-_HINT_SEP_RE = re.compile(r"[，!！。;；?？]|(?<!\d),|,(?!\d)")
+_HINT_SEP_RE = re.compile(r"[，!！。;；?？\U0001F000-\U0001FAFF\u2600-\u27BF]|(?<!\d),|,(?!\d)")  # (an emoji ends a clause too)
 _STAGE_LABEL_TAIL_RE = re.compile(
     r"\s*[-—–:：|]\s*(?:(?:stage|status|deal)\s*(?:update|change)?|update|阶段(?:更新|变更)?|状态(?:更新)?)?\s*[:：]?\s*$"
     r"|的\s*(?:阶段|状态)\s*(?:更新|改|调整|变更|设置|推进)?\s*(?:为|成|到)?\s*$",  # 白鹭酒店的阶段更新为
@@ -176,7 +176,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|我(?=跟进|联系|去|找|给)|跟进|联系|去|找|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
-        r"[,;。，；!！?？()（）]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
+        r"[,;。，；!！?？()（）\U0001F000-\U0001FAFF\u2600-\u27BF]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$))|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
@@ -213,7 +213,8 @@ _VERB_CUT_RE = re.compile(
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
     r"|收(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|回执|订单|单据|材料))|收取|收集"
-    r"|验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
+    r"|回(?=电话|个电话|电|复|消息|信|访)|交(?=机|车|货|付)|"  # 给X赵玉林回电话 / 去X交机
+    r"验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
@@ -287,6 +288,11 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         vm = None
     if vm:
         j = _org_head_past_verb(s, i, vm.start(), run.end())
+    # 在金鸡湖生物医药给中层做了…: a preposition right after a company ending starts the next phrase
+    for sm in SUFFIX_RE.finditer(s, i + 1, j):
+        if sm.end() - i >= 2 and re.match(r"[给跟和与去到带在向对]", s[sm.end():sm.end() + 1]) and sm.end() < j:
+            j = sm.end()
+            break
     # a full name right after a company suffix: 禾丰农业马骏 / 鸿运五金吴国栋
     best = None
     for sm in SUFFIX_RE.finditer(s, i + 1, j):
@@ -416,6 +422,8 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         if pm.group(0) in ("和", "同", "与") and 0 < pm.start() - lead0 <= 2 and re.fullmatch(f"[{CJK}]+", s[lead0:pm.start()]) \
                 and not _OPEN_TIME_RE.fullmatch(s, lead0, pm.start()):
             continue  # 佳和木业 / 永和 / 大同: a joiner one or two characters into the opening name is part of it
+        if pm.group(0) in ("和", "与", "同") and re.search(r"(?:发|寄|送|交|提交|准备|做)(?:了|过|好)[^，,。;；]*$", s[lead0:pm.start()]):
+            continue  # 给Orion发了payroll SLA和数据安全说明: after a send verb, 和 joins the things sent
         k = pm.end()
         while k < len(s) and s[k] == " ":
             k += 1
@@ -435,7 +443,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
                 continue  # 和物流部韩经理: a department is the customer's people, not the customer
             if span and not _ROLE_ONLY_RE.fullmatch(s, span[0], span[1]):
                 has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
-                cands.append((0 if has_suffix else 1, *span))
+                # 陪科尔沁草业的巴总去…: a name owning a person (X的巴总) is that person's customer
+                owner = re.match(rf"的(?:{SURNAME_HON_RE.pattern})", s[span[1]:])
+                cands.append((-0.2 if owner else 0 if has_suffix else 1, *span))
         elif s[k].islower() and s[k].isascii() and word in _EN_LOWER_PREPS and not re.search(r"[A-Z]", s):
             # all lower case (voice or quick typing): had a call with kestrel this morning
             wm = re.match(r"[a-z][a-z0-9&'-]*(?:\s+[a-z][a-z0-9&'-]*){0,2}", s[k:])
@@ -474,7 +484,11 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
             # 渝宠 已寄彩页和报价: a terse note, the name then what was already done
             done = re.match(r"\s+已", s[lead + len(word):]) and len(word) == len(om.group(1))
-            cands.append((0.4 if done else 1.5, lead, lead + len(word)))
+            # 七星农场 宋场长来店里… / 和润生物 施总监来…: the opening name, a space, then that customer's person
+            person = len(word) == len(om.group(1)) and SURNAME_HON_RE.match(s, lead + om.end())
+            # 港联码头安全培训第一期已经交付，…: a whole clause, not a name; an organisation opening it comes first
+            clause = not person and not done and _VERB_CUT_RE.search(word, 2) and re.search(r"已|完|好", word)
+            cands.append((-0.6 if person else 0.4 if done else 1.6 if clause else 1.5, lead, lead + len(word)))
     span = _opening_name_before_person(s, lead)
     if span:
         cands.append((1.5, *span))
@@ -514,6 +528,11 @@ def _opening_org(s: str, lead: int) -> tuple[int, int] | None:
     a, b = span
     if SUFFIX_RE.search(s, a, b) and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[a:b]) or s.startswith(("那边", "那單", "那单"), b):
         return span
+    # 蓝海码头消防培训第二期已经交付: the organisation's ending, then what was delivered to it
+    if _VERB_CUT_RE.match(s, b) and re.search(r"已|完|好", s[b:b + 12]):
+        ends = [sm.end() for sm in SUFFIX_RE.finditer(s, a + 2, b) if sm.end() - a >= 4]
+        if ends:
+            return a, ends[-1]
     return None
 
 
