@@ -238,6 +238,8 @@ def _reminded_before(s: str, pos: int) -> bool:
 # A question about what a product does (能不能对接 / 能省多少水 / 适合哪些作物): a selling point of ours.
 _OWN_CAPABILITY_RE = re.compile(
     r"(?:能|可以|可不可以|能不能|支不支持|是否)?(?:对接|接入|兼容|适合|适用|省多少|能省|节省多少|节约多少|覆盖多少|续航|精度|自动)"
+    # 一期多少天，能不能上门交付: how our service is delivered
+    r"|(?:能不能|能否|可不可以|可以|是否)(?:上门|定制|驻场|现场|远程|线上)|(?:一期|一次|一场|一门课|周期|工期)[^，,。]{0,4}?(?:多少|几)(?:天|周|个月|课时|小时)"
 )
 
 
@@ -434,13 +436,20 @@ class Context:
 
     def _kb_kind(self) -> str | None:
         s = self.s
-        if re.search(
+        cm = re.search(
             r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|(?:和|跟|与|同)[^，,。]{1,12}?比|相比|对比|比较|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
             r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|怎么应对|如何应对|怎么回应|怎么反驳|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
-            r"\bbetter than\b|\bweakness",
+            r"\bbetter than\b|\bweakness|"
+            # 沃野农装的收割机哪里不如我们 / 禾田重工搞零首付 我们怎么接招: a rival measured against us or answered
+            r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)",
             s,
             re.IGNORECASE,
-        ):
+        )
+        # 劳务派遣和外包的法律区别: a difference between two generic things names no rival (no us, no brand, no company)
+        if cm and re.fullmatch(r"区别|差异|差别|不同", cm.group(0)) and not re.search(
+                rf"我们|我司|咱们|咱家|\bour\b|\bwe\b|[A-Za-z]{{2,}}|(?:{C.SUFFIX_ALT})", s, re.IGNORECASE):
+            cm = None
+        if cm:
             return "competitor"
         if self._brand_possessor():
             return "competitor"
@@ -468,7 +477,7 @@ class Context:
         if qm:
             i += qm.end()
         # 华鑫包装的纸箱报价大概多少: a named company's price for its product is a competitor's
-        om = re.match(rf"[{CJK}]{{2,8}}?(?:{C.SUFFIX_ALT})的[^，,。]{{0,8}}?(?:报价|价格|价钱|多少钱|售价)", s[i:])
+        om = re.match(rf"[{CJK}]{{2,8}}?(?:{C.SUFFIX_ALT})的[^，,。]{{0,8}}?(?:报价|价格|价钱|多少钱|售价|收费|定价|计费|费用)", s[i:])
         if om and not _GENERIC_OWNER_RE.search(om.group(0).split("的")[0]):
             return True
         pm = _BRAND_POSS_RE.match(s, i)
