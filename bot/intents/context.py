@@ -181,6 +181,8 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
             cue = True  # 德朗建築那單收款 / 鹭汀湾置业的单子今天回款: a stage word right after the deal's name
         if not cue and len(sm.group(0)) >= 3 and not embedded:
             cue = True  # 确认需求 / 标前引导 / 款到了 are verbs in themselves
+        if not cue and not embedded and key == "initiated" and re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准)", after):
+            cue = True  # 客户内部立项通过了: the project approval is the stage's own event
         if embedded:
             cue = False
         if not embedded and not cue and a > 0 and b < len(s) and re.match(f"[{CJK}]", s[a - 1]) and re.match(f"[{CJK}]", s[b]):

@@ -69,7 +69,13 @@ def _named_earlier(ctx) -> str | None:
     from bot.intents.deals import activity_hint
 
     h = activity_hint(ctx.m, ctx.s)
-    return h if h and C.SUFFIX_RE.search(ctx._norm_of(h)) else None
+    if not h:
+        return None
+    if C.SUFFIX_RE.search(ctx._norm_of(h)):
+        return h
+    # Meridian Retail - project kicked off …, set stage to 立项: the name that heads the message as a label
+    lm = re.match(r"\s*(.+?)\s+[-—–]\s+|\s*([^\s:：]{2,30}(?:\s[^\s:：]+){0,3})\s*[:：]\s*", ctx.m.orig)
+    return h if lm and (lm.group(1) or lm.group(2)) == h else None
 
 
 def _quoted_before(ctx, end: int) -> int | None:
