@@ -247,6 +247,23 @@ HOMOPHONES: dict[str, str] = {
     "立像": "立项", "立象": "立项", "谈盼": "谈判", "谈叛": "谈判", "投镳": "投标", "投表": "投标", "招表": "招标",
 }
 
+# Cantonese written as spoken (Hong Kong / Guangdong reps), read as the Mandarin meant; keys are written
+# either way (text.py matches their zhconv-simplified form: 嗰 → 𠮶), every pair keeps the length, and text
+# fields are still cut as written.
+DIALECT: dict[str, str] = {
+    # time
+    "听日": "明天", "听朝": "明早", "听晚": "明晚", "后日": "后天", "今日": "今天", "寻日": "昨天", "琴日": "昨天",
+    "噚日": "昨天", "上昼": "上午", "下昼": "下午", "晏昼": "中午", "今朝": "今早", "啱啱": "刚刚", "头先": "刚才",
+    "而家": "现在", "依家": "现在", "今个": "这个", "呢个": "这个", "呢单": "这单", "呢间": "这家",
+    # verbs and outcomes
+    "搞掂": "搞定", "落单": "下单", "再提我": "再提醒", "提我": "记得", "入咗": "进了", "唔该": "麻烦", "倾": "谈", "揾": "找", "睇": "看", "嚟": "来",
+    "畀": "给", "俾": "给", "冇咗": "丢了", "佢哋话": "他们说", "佢话": "他说",
+    # function words
+    "嗰": "那", "咗": "了", "佢": "他", "哋": "们", "嘅": "的", "冇": "没", "喺": "在", "啲": "些", "咩": "啥",
+    "乜嘢": "什么", "咩嘢": "什么", "有冇": "有没", "几多": "多少", "点样": "怎样", "点解": "为何", "边个": "哪个",
+    "边间": "哪家", "唔系": "不是", "唔要": "不要", "唔想": "不想", "唔得": "不行", "唔买": "不买", "唔签": "不签",
+}
+
 # Time words that place what the message says in the past (上周二拜访了 is done, not a reminder).
 PAST_TIME_WORDS = (
     r"上(?:个)?(?:周|星期|礼拜)[一二三四五六日天1-7]?", r"上个?月", r"昨天", r"昨晚", r"昨日", r"前天", r"前几天", r"前两天",
