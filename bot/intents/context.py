@@ -303,6 +303,12 @@ class Context:
             past = [m.span() for m in C.PAST_TIME_RE.finditer(s)]
             if all(any(a < pe and ps < b for ps, pe in past) for a, b in self.due.spans):
                 self.future_due = None
+        # 12月5日上午10点半去X签合同: a win word after a time still ahead, in the same clause, is a plan
+        if self.won_m and self.future_due and not self.won_m.group(0).isascii() and "了" not in self.won_m.group(0) \
+                and not re.match(r"\s*(?:了|完|好了|成功|下来)", s[self.won_m.end():]) and any(
+                b <= self.won_m.start() and not re.search(r"[，,。;；!！?？\n]", s[b:self.won_m.start()])
+                for a, b in self.future_due.spans):
+            self.won_m = None
 
     def _chitchat(self, body: str) -> bool:
         """中午吃啥 / 今晚球赛谁赢了: an everyday topic with nothing about customers or products."""

@@ -245,6 +245,9 @@ _BA_OBJECT_RE = re.compile(r"把([^，,。把]{1,20}?)(?:发给|交给|送给|�
 _ROLE_ONLY_RE = re.compile(
     "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
 )
+_ROLE_END_RE = re.compile(
+    "(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")$"
+)
 _OPENING_OWNER_RE = re.compile(
     r"([\u3400-\u9fffA-Za-z0-9]{2,14}?)的"
     r"(?:招标文件|标书|方案书?|报价单?|合同|资料|样品|图纸|需求|PO|订单|技术协议|测试报告|反馈|回复|意见|采购申请|预算)"
@@ -480,6 +483,11 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)", word[2:])
     if cut:  # 盛达物流的王总 / 华锐机电的招标文件我看完了: the opening name ends before 的 or a person
         word = word[:2 + cut.start()]
+    # 远航物流总经办主任 葛晓东 说…: a role glued after the organisation's name is the person's, not the deal's
+    if _ROLE_END_RE.search(word):
+        ends = [sm.end() for sm in SUFFIX_RE.finditer(word) if 2 <= sm.end() < len(word) - 1]
+        if ends:
+            word = word[:ends[-1]]
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
             # 渝宠 已寄彩页和报价: a terse note, the name then what was already done
