@@ -175,7 +175,7 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
         after = s[b:b + 4]
         embedded = _in_company(s, a, b)
         cue = bool(C.STAGE_VERB_BEFORE_RE.search(before) or C.STAGE_AFTER_RE.match(after))
-        if not cue and (a == 0 or s[a - 1] in " :：,，→>") and (b == len(s) or s[b] in " ,，.。!！了"):
+        if not cue and (a == 0 or s[a - 1] in " :：,，→>") and (b == len(s) or s[b] in " ,，.。!！了" or re.match(r"中\s*(?:[,，.。!！]|$)", s[b:])):
             cue = True  # 梅山湾港务 → 投标 / 鹭岛游艇码头 回款 8万
         if not cue and _AFTER_DEAL_WORD_RE.search(s, max(0, a - 12), a):
             cue = True  # 德朗建築那單收款 / 鹭汀湾置业的单子今天回款: a stage word right after the deal's name

@@ -85,7 +85,7 @@ SNOOZE_RE = re.compile(
     I,
 )
 WON_RE = re.compile(
-    r"签了|签约|签下|签单|签合同|成交|赢单|赢了|拿下|中标|搞定了|合同签|"
+    r"签了|签约|签下|签单|签合同|成交|赢单|赢了|拿下|中标|搞定了|合同签|下单了|下了单|已下单|已经下单|"
     r"\bclosed[\s-]won\b|\bclosed(?![\s-]+lost)\b|\bwon\b|\bsigned\b|\bwe win\b",
     I,
 )

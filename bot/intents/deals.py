@@ -296,6 +296,12 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         if sm.end() - i >= 2 and re.match(r"[给跟和与去到带在向对]", s[sm.end():sm.end() + 1]) and sm.end() < j:
             j = sm.end()
             break
+    # 安顺物流调度主管老彭说…: a role right after a company ending is its person's, the name ends there
+    for sm in SUFFIX_RE.finditer(s, i + 1, j):
+        rm = _ROLE_ONLY_RE.match(s, sm.end())
+        if sm.end() - i >= 3 and rm and rm.end() <= run.end() and re.match(rf"[老小]?(?:{SURNAME_ALT})", s[rm.end():rm.end() + 2]):
+            j = sm.end()
+            break
     # a full name right after a company suffix: 禾丰农业马骏 / 鸿运五金吴国栋
     best = None
     for sm in SUFFIX_RE.finditer(s, i + 1, j):

@@ -32,6 +32,8 @@ _PERSON_SAID_RE = re.compile(
     rf"(?:{C.SURNAME_ALT})(?:{C.HON_ALT})(?:那边)?(?:说|表示|反馈|答应|回复|讲)"
     # 总经办主任 葛晓东 说下个月招标: a role, then the full name, then what they said
     rf"|(?:{'|'.join(TITLE_ENDINGS)})\s*(?:{C.SURNAME_ALT})[\u3400-\u9fff]{{1,2}}\s*(?:说|表示|反馈|答应|回复|讲)"
+    # 车队长老周说…: 老 / 小 + surname is a person too
+    rf"|[老小](?:{C.SURNAME_ALT})(?:说|表示|反馈|答应|回复|讲)"
 )
 
 
