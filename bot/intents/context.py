@@ -241,7 +241,7 @@ def _reminded_before(s: str, pos: int) -> bool:
 _OWN_CAPABILITY_RE = re.compile(
     r"(?:能|可以|可不可以|能不能|支不支持|是否)?(?:对接|接入|兼容|适合|适用|省多少|能省|节省多少|节约多少|覆盖多少|续航|精度|自动)"
     # 一期多少天，能不能上门交付: how our service is delivered
-    r"|(?:能不能|能否|可不可以|可以|是否)(?:上门|定制|驻场|现场|远程|线上)|(?:一期|一次|一场|一门课|周期|工期)[^，,。]{0,4}?(?:多少|几)(?:天|周|个月|课时|小时)"
+    r"|(?:能不能|能否|可不可以|可以|是否)(?:上门|定制|驻场|现场|远程|线上)|能(?:用|保存|存|保留|坚持|跑)[^，,。]{0,3}?多(?:久|长时间)|(?:一期|一次|一场|一门课|周期|工期)[^，,。]{0,4}?(?:多少|几)(?:天|周|个月|课时|小时)"
 )
 
 
@@ -327,7 +327,7 @@ class Context:
             return False
         mid = m.group("mid").strip()
         # 我跟进中的单子 / 我在谈的项目: "in progress" is the rep's open deals, no stage filter
-        return not mid or self.lex.key_of(mid) is not None or bool(re.fullmatch(r"(?:正在|在)?(?:跟进|跟|进行|推进|谈|做)", mid))
+        return not mid or self.lex.key_of(mid) is not None or bool(re.fullmatch(r"(?:这个月|这周|本周|本月|今天|最近|现在)?(?:要|正在|在)?(?:跟进|跟|进行|推进|谈|做)", mid))
 
     def _competitor_won(self, km) -> bool:
         """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""

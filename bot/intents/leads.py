@@ -870,6 +870,16 @@ class LeadFields:
         if cm and req and req.start() >= k + cm.end() - 1 and all(self.free(x) for x in range(k, k + cm.end())):
             self.take(k, k + cm.end())
             return
+        # 我刚从鑫源物流出来他们车队经理…: the place the rep just came from is the company
+        fm = re.match(r"(?:我|我们)?(?:今天|刚刚|刚才|刚|上午|下午)*(?:从|在)", s[k:])
+        if fm and fm.end() > 0:
+            nm2 = re.match(rf"[{CJK}A-Za-z]{{2,16}}?(?:{SUFFIX_ALT})(?=出来|回来|开完会)", s[k + fm.end():])
+            if nm2 and all(self.free(x) for x in range(k, k + fm.end() + nm2.end())):
+                e = k + fm.end() + nm2.end()
+                vm = re.match(r"(?:开完会)?(?:出来|回来)?", s[e:])
+                self.take(k, k + fm.end())
+                self.take(e, e + vm.end())
+                return
         nm = _NARRATIVE_RE.match(s, k)
         if nm and nm.end() > k and SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) \
                 and all(self.free(x) for x in range(k, nm.end())):
