@@ -62,7 +62,10 @@ PAID_RE = re.compile(
     re.IGNORECASE,
 )
 # 下一步做方案 / 接下来准备投标: a stage planned after the current one.
-FUTURE_BEFORE_RE = re.compile(r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$", re.IGNORECASE)
+FUTURE_BEFORE_RE = re.compile(
+    r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$|\b(?:will|going to|plan(?:s|ning)? to|intend to)\s+$",
+    re.IGNORECASE,
+)
 
 
 # Product nouns: a name ending in one is a product, and a product after 的 makes the name its maker.

@@ -103,7 +103,7 @@ LIST_RE = re.compile(
     r"|^(?:看看|看一下|查看|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下|给我列出)[^，,。]{1,10}?(?:的)?(?:商机|单子|项目|deals?)\s*[?？。]?$"
     # 我这个月有哪些单子要跟 / 我现在有几个商机: the rep asking what deals they have
     r"|^我[^，,。]{0,6}?(?:有哪些|有几个|有多少|都有啥|有啥)(?:单子|商机|项目|客户|deals?)"
-    r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:all\s+)?(?:my\s+)?(?:deals|pipeline)\b"
+    r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:me\s+)?(?:all\s+)?(?:my\s+|the\s+)?(?:deals|pipeline)\b"
     # pipeline pls / deals please, only the X ones: the bare noun as a request
     r"|^(?:my\s+|the\s+|full\s+)?(?:pipeline|deals|deal list)\s*(?:pls|please|plz)\b"
     # 看看方案阶段的客户 / 列一下投标中的项目: a look at the deals in a named stage
@@ -150,7 +150,7 @@ ACTIVITY_RE = re.compile(
     r"已(?:经)?(?:寄|发|送|交|递|提交|答复|回复|回电|报价|演示|安装|调试|培训|对接|联系)|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
     r"吃饭|吃了?(?:个|顿|一顿|一个)?(?:便|午|晚|早)?饭|喝了?(?:个|顿)?(?:茶|酒)|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
-    r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
+    r"\bhad a (?:call|meeting|chat)\b|\bhad (?:lunch|dinner|breakfast|coffee|drinks|a (?:quick )?(?:lunch|dinner|coffee|catch-up))\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
     r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b"
     r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)",  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
     I,

@@ -31,7 +31,7 @@ _TRAIL_EN = re.compile(
     r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|stage|phase)\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
-    r"^(?:update\s+stage|update|stage|moved|move|moving|pushed|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
+    r"^(?:pls|please|plz|can you|could you|kindly|hi|hey|ok)[\s,]+|^(?:update\s+stage|update|stage|moved|move|moving|pushed|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
     r"(?:刚才|刚刚|上一条)?(?:那个|那条)?(?:说错了|搞错了|弄错了|写错了|发错了)|不对|更正一下|纠正一下|更正|纠正|"
     r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下|跟你讲一下|和你说一下)\s*[:：]?\s*",
     re.IGNORECASE,
