@@ -420,7 +420,9 @@ class Context:
 
     def _snooze_days(self) -> int | None:
         s = self.s
-        m = re.search(r"(\d+|[一二两三四五六七八九十半]+)\s*(天|日|周|个?星期|个?礼拜|个?月)", s)
+        # 拖了两个月了，…下个月再提醒我: a duration already past (拖了 / 已经 … 了) is no snooze
+        m = next((x for x in re.finditer(r"(\d+|[一二两三四五六七八九十半]+)\s*(天|日|周|个?星期|个?礼拜|个?月)", s)
+                  if not (re.match(r"多?了", s[x.end():]) or re.search(r"(?:拖|等|跟|耽误|搁|放)了\s*$|已经\s*$", s[:x.start()]))), None)
         if m:
             n = 0.5 if m.group(1) == "半" else cn_small_int(m.group(1))
             if n:
