@@ -85,7 +85,7 @@ SNOOZE_RE = re.compile(
     I,
 )
 WON_RE = re.compile(
-    r"签了|签约|签下|签单|签合同|成交|赢单|赢了|拿下|中标|搞定了|合同签|下单了|下了单|已下单|已经下单|"
+    r"签了|签约|签下|签单|签合同|成交|赢单|赢了|拿下|中标|搞定了|合同签|下单了|下了单|已下单|已经下单|已(?:经)?签(?!收|到|字)|"
     r"\bclosed[\s-]won\b|\bclosed(?![\s-]+lost)\b|\bwon\b|\bsigned\b|\bwe win\b",
     I,
 )
@@ -102,7 +102,7 @@ LIST_RE = re.compile(
     # 列一下谈判中的商机 / 列出已签约的单子: a list verb opening the message, a stage filter, the deals
     r"|^(?:看看|看一下|查看|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下|给我列出)[^，,。]{1,10}?(?:的)?(?:商机|单子|项目|deals?)\s*[?？。]?$"
     # 我这个月有哪些单子要跟 / 我现在有几个商机: the rep asking what deals they have
-    r"|^我[^，,。]{0,6}?(?:有哪些|有几个|有多少|都有啥|有啥)(?:单子|商机|项目|客户|deals?)"
+    r"|^我[^，,。]{0,6}?(?:有哪些|有几个|有多少|都有啥|有啥|有些啥|有什么|有些什么)(?:单子|单|商机|项目|客户|deals?)"
     r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:me\s+)?(?:all\s+)?(?:my\s+|the\s+)?(?:deals|pipeline)\b"
     # pipeline pls / deals please, only the X ones: the bare noun as a request
     r"|^(?:my\s+|the\s+|full\s+)?(?:pipeline|deals|deal list)\s*(?:pls|please|plz)\b"
