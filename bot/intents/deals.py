@@ -249,8 +249,8 @@ _ROLE_END_RE = re.compile(
     "(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")$"
 )
 _OPENING_OWNER_RE = re.compile(
-    r"([\u3400-\u9fffA-Za-z0-9]{2,14}?)的"
-    r"(?:招标文件|标书|方案书?|报价单?|合同|资料|样品|图纸|需求|PO|订单|技术协议|测试报告|反馈|回复|意见|采购申请|预算)"
+    r"(?:准备|整理|打印|提交|写|修改|改|盖章|看|审)?([\u3400-\u9fffA-Za-z0-9]{2,14}?)的"
+    r"(?:招标文件|投标文件|标书|方案书?|报价单?|合同|资料|样品|图纸|需求|PO|订单|技术协议|测试报告|反馈|回复|意见|采购申请|预算)"
 )
 # A department (物流部 / 设备科 / 技术中心的): never the deal.
 _DEPT_RE = re.compile(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|车间|部门)(?:的)?")
