@@ -186,6 +186,9 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
             cue = True  # 德朗建築那單收款 / 鹭汀湾置业的单子今天回款: a stage word right after the deal's name
         if not cue and len(sm.group(0)) >= 3 and not embedded:
             cue = True  # 确认需求 / 标前引导 / 款到了 are verbs in themselves
+        if not cue and not embedded and (b == len(s) or s[b] in " ,，.。!！了") and re.search(rf"(?:{C.SUFFIX_ALT})$", s[max(0, a - 8):a]) \
+                and not re.search(r"[\s,，]", s[:a].strip()):
+            cue = True  # 蓝岸物流回款 首期38.4万: a company's name, the stage word, then a separator
         if not cue and not embedded and key == "initiated" and re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准)", after):
             cue = True  # 客户内部立项通过了: the project approval is the stage's own event
         if embedded:
@@ -472,7 +475,7 @@ class Context:
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
             r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|支援|集成|部署|等级|性能|指标|能做到|能达到|"
             # a product's measurable specification (温控精度 / 负载 / 续航 / 功耗 / 防护等级)
-            r"[\u4e00-\u9fff]{1,2}率|(?:检测|测试|检验)项目|有几(?:个|种|项|款)|有多少(?:种|项|款)|精度|误差|量程|范围|负载|载荷|承重|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
+            r"[\u4e00-\u9fff]{1,2}率|(?:检测|测试|检验)项目|有几(?:个|种|项|款)|有多少(?:种|项|款)|精度|误差|量程|范围|负载|载荷|载重|承重|容量|功率|尺寸|重量|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
             s,
         ):
             return "selling_point"
