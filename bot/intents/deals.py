@@ -203,7 +203,7 @@ def deal_word(m: Msg, start: int = 0):
 
 _PREP_RE = re.compile(
     r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
-    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
+    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping|follow[\s-]?up(?:\s+(?:with|on))?)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
@@ -441,9 +441,10 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         word = pm.group(0).strip().lower()
         if re.match(f"[{CJK}]", s[k]):
             if word.isascii():
-                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met") else None
-                if span and SUFFIX_RE.search(s, span[0], span[1]):
-                    cands.append((0.5, *span))  # Sent the quotation to 启明星教育 Amy Xu
+                follow = bool(re.match(r"follow", word))
+                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met") or follow else None
+                if span and (SUFFIX_RE.search(s, span[0], span[1]) or follow):
+                    cands.append((0.5, *span))  # Sent the quotation to 启明星教育 Amy Xu / Follow up 大同 next Monday
                 continue
             span = _entity_at(s, k)
             if span and any(a <= span[0] < b for a, b in ba_spans):

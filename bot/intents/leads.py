@@ -422,7 +422,7 @@ class LeadFields:
             self.take(i, i + bm.end())
             i += bm.end()
         # 苏州工业园区的那个凯拓电子材料 → 凯拓电子材料
-        dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家)", s[i:])
+        dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家|那间|这间|那所|这所)", s[i:])
         # …恒力机械那个联系人是…: 那个 before a label or a field word is a filler after the name, not a descriptor's end
         if dm and (STOP_RE.match(s, i + dm.end()) or CONTACT_LABEL_RE.match(s, i + dm.end())) and dm.group(0)[-3:-2] != "的":
             dm = None

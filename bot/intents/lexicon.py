@@ -164,7 +164,7 @@ TITLE_ENDINGS = (
     "总厨", "厨师长", "主厨", "店长", "主理人", "园长", "教导主任", "实验员", "检验员", "质检员",
     "理事长", "场长", "社长", "村长", "镇长", "支书",
     # owners and crew heads of farms and teams (宏达家庭农场场主, 服务队队长); the HR role itself (人事 汪静)
-    "场主", "园主", "庄主", "队长", "机长", "人事", "人资",
+    "场主", "园主", "庄主", "队长", "机长", "人事", "人资", "老板娘",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
@@ -202,6 +202,7 @@ COMPANY_SUFFIXES = (
     "药店", "药房", "大药房", "诊所", "门诊部", "连锁", "餐饮", "酒楼",
     # transport and services (长风货运 / 顺达快运 / 宏泰运输 / 汇达汽修 / 金犁农机 / 富民农机服务队)
     "货运", "快运", "运输", "快递", "速运", "汽运", "客运", "车队", "汽修", "轮胎", "轮业", "农机", "农装", "服务队",
+    "材料行", "五金行", "车行", "电器行",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
