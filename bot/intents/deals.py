@@ -269,7 +269,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
-    if re.match(r"[看做聊谈听试测量讲开发送见吃逛转]+(?:了|过|完|一下)", s[i:]):
+    if re.match(r"[看做聊谈听试测量讲开发送见吃逛转催问收拿取签]+(?:了|过|完|一下)", s[i:]):
         return None
     j = run.end()
     # people: 刘总 / 赵工
@@ -490,6 +490,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)", word[2:])
     if cut:  # 盛达物流的王总 / 华锐机电的招标文件我看完了: the opening name ends before 的 or a person
         word = word[:2 + cut.start()]
+    mc = _MONEY_CUT_RE.search(word, 2)
+    if mc:  # 金穗米业尾款还差八万: the money after the name is not the name
+        word = word[:mc.start()]
     # 远航物流总经办主任 葛晓东 说…: a role glued after the organisation's name is the person's, not the deal's
     if _ROLE_END_RE.search(word):
         ends = [sm.end() for sm in SUFFIX_RE.finditer(word) if 2 <= sm.end() < len(word) - 1]

@@ -402,6 +402,13 @@ class LeadFields:
         # 新客户🎉 厦门海沧冷链物流: an emoji after the request is no part of the name
         while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|" or _EMOJI_RE.match(s[i])):
             i += 1
+        # 新客户那个叫呃金穗米业的王总: a filler and 叫 before the name
+        cm = re.match(r"(?:那个|这个|就是)?(?:叫做|名叫|叫)", s[i:])
+        if cm and all(self.free(k) for k in range(i, i + cm.end())):
+            self.take(i, i + cm.end())
+            i += cm.end()
+            while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|"):
+                i += 1
         if i >= len(s):
             return
         # 周明远 采购总监 杭州临平远达纺织 …: a person or a title first, the organisation later
