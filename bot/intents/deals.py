@@ -282,7 +282,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
             vm = None
             break
         # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
-        if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催" and (
+        if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催做写出" and (
                 s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())) and not (
                 vm.group(0) in "跟和与给" and re.search(r"[局院校社司团场厂]$", s[i:vm.start()])):
             continue  # (岳麓区教育局跟肖科长: after an organisation's ending, 跟 joins the person, it ends the name)
