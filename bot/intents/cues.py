@@ -150,6 +150,8 @@ ACTIVITY_RE = re.compile(
     r"已(?:经)?(?:寄|发|送|交|递|提交|答复|回复|回电|报价|演示|安装|调试|培训|对接|联系)|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
     r"吃饭|吃了?(?:个|顿|一顿|一个)?(?:便|午|晚|早)?饭|喝了?(?:个|顿)?(?:茶|酒)|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
+    # 验收通过 / 验收完了 / 已验收: the customer's acceptance, done
+    r"验收(?:通过|完成|完了|合格|了)|已(?:经)?验收|"
     r"\bhad a (?:call|meeting|chat)\b|\bhad (?:lunch|dinner|breakfast|coffee|drinks|a (?:quick )?(?:lunch|dinner|coffee|catch-up))\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
     r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b"
     r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)",  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
