@@ -90,6 +90,9 @@ _MONEY_CUT_RE = re.compile(
 )
 
 
+_EN_CLAUSE_CUT_RE = re.compile(
+    r"\s+(?:pushed|delayed|postponed|slipped|paused|put on hold|wants?|said|asked|is|are|was|were|has|have)\b", re.IGNORECASE
+)
 _CORRECTION_CUT_RE = re.compile(r"刚才说错了|刚才搞错了|说错了|搞错了|弄错了|改一下|更正一下|纠正一下|更正|纠正|不对|不是")
 # Places inside a customer's premises (中央厨房, 机房, 门店): where the visit happened, not the deal.
 _SITE_RE = re.compile(
@@ -143,6 +146,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     mm = _MONEY_CUT_RE.search(s, i + 2, j)
     if mm:
         i, j = clean_span(s, i, mm.start())
+    # Northwind Farms pushed to Q2, snooze …: an English clause after the name is not the deal
+    em = _EN_CLAUSE_CUT_RE.search(s, i + 2, j)
+    if em and re.match(r"[A-Za-z]", s[i:i + 1]):
+        i, j = clean_span(s, i, em.start())
     # 外滩华庭改一下 不是投标: a correction after the name is not the deal
     cm = _CORRECTION_CUT_RE.search(s, i + 2, j)
     if cm:
