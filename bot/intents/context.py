@@ -58,11 +58,16 @@ PAID_RE = re.compile(
     r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
     r"(?:也|都|已经|已|终于|刚刚?|今天)?(?:到了|到账了?|已到|收到了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
     # 客户打款了 / 已经付款了 / 转账过来了: the customer paid
-    r"|(?:已经|已|终于|刚刚?|今天)?(?:打款|付款|转账|汇款|结款|打钱)(?:过来)?了(?!就|再|才|的话)|已(?:打款|付款|转账|汇款)",
+    r"|(?:已经|已|终于|刚刚?|今天)?(?:打款|付款|转账|汇款|结款|打钱)(?:过来)?了(?!就|再|才|的话)|已(?:打款|付款|转账|汇款)"
+    # 那单到账十万 首款: 到账 before the sum
+    r"|(?<=那单|那單|这单)(?:今天|已经|已)?(?:到账|回款|收款)(?=\s*[¥￥]?\s?[\d零一二两三四五六七八九十百千]+)",
     re.IGNORECASE,
 )
 # 下一步做方案 / 接下来准备投标: a stage planned after the current one.
-FUTURE_BEFORE_RE = re.compile(r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$", re.IGNORECASE)
+FUTURE_BEFORE_RE = re.compile(
+    r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$|\b(?:will|going to|plan(?:s|ning)? to|intend to)\s+$",
+    re.IGNORECASE,
+)
 
 
 # Product nouns: a name ending in one is a product, and a product after 的 makes the name its maker.
@@ -83,8 +88,10 @@ _PRODUCT_END_RE = re.compile(rf"(?:{_PRODUCT_NOUNS})$")
 
 
 OWN_DEALS_RE = re.compile(
-    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*我(?:手上|手里|现在|目前|名下)?(?:在跟|在)?\s*"
-    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:商机|单子|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?\s*[?？]?\s*$",
+    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*(?:把|将)?\s*我(?:手上|手里|现在|目前|名下)?(?:在跟|在)?\s*"
+    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:商机|单子|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?"
+    # 把我谈判中的单子拉出来看看: a 把-object and the verb that shows it
+    r"(?:(?:都)?(?:拉|列|调|找|翻|导)出来|发我|给我)?\s*(?:看看|看一下|看下|瞧瞧)?\s*[?？]?\s*$",
     re.IGNORECASE,
 )
 
@@ -105,8 +112,8 @@ def _in_company(s: str, start: int, end: int) -> bool:
     m = re.match(rf"([{CJK}]{{0,6}}?)(?:{C.SUFFIX_ALT})", tail)
     if not m:
         return False
-    if re.search(r"[的那了]|阶段|进|到", m.group(1)):
-        return False
+    if re.search(r"[的那了吧啦呀啊嘛呢]|阶段|进|到", m.group(1)):
+        return False  # 退回线索吧农场明年…: a particle ends the clause, what follows is no name
     # 没谈成院长说… / 签了厂长… : a one-character ending that starts a person's title is no company
     if re.match(rf"(?:{C.HON_ALT})", tail[len(m.group(1)):]) and len(m.group(0)) - len(m.group(1)) == 1:
         return False
@@ -173,12 +180,17 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
         after = s[b:b + 4]
         embedded = _in_company(s, a, b)
         cue = bool(C.STAGE_VERB_BEFORE_RE.search(before) or C.STAGE_AFTER_RE.match(after))
-        if not cue and (a == 0 or s[a - 1] in " :：,，→>") and (b == len(s) or s[b] in " ,，.。!！了"):
+        if not cue and (a == 0 or s[a - 1] in " :：,，→>") and (b == len(s) or s[b] in " ,，.。!！了" or re.match(r"中\s*(?:[,，.。!！]|$)", s[b:])):
             cue = True  # 梅山湾港务 → 投标 / 鹭岛游艇码头 回款 8万
         if not cue and _AFTER_DEAL_WORD_RE.search(s, max(0, a - 12), a):
             cue = True  # 德朗建築那單收款 / 鹭汀湾置业的单子今天回款: a stage word right after the deal's name
         if not cue and len(sm.group(0)) >= 3 and not embedded:
             cue = True  # 确认需求 / 标前引导 / 款到了 are verbs in themselves
+        if not cue and not embedded and (b == len(s) or s[b] in " ,，.。!！了") and re.search(rf"(?:{C.SUFFIX_ALT})$", s[max(0, a - 8):a]) \
+                and not re.search(r"[\s,，]", s[:a].strip()):
+            cue = True  # 蓝岸物流回款 首期38.4万: a company's name, the stage word, then a separator
+        if not cue and not embedded and key == "initiated" and re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准)", after):
+            cue = True  # 客户内部立项通过了: the project approval is the stage's own event
         if embedded:
             cue = False
         if not embedded and not cue and a > 0 and b < len(s) and re.match(f"[{CJK}]", s[a - 1]) and re.match(f"[{CJK}]", s[b]):
@@ -236,6 +248,8 @@ def _reminded_before(s: str, pos: int) -> bool:
 # A question about what a product does (能不能对接 / 能省多少水 / 适合哪些作物): a selling point of ours.
 _OWN_CAPABILITY_RE = re.compile(
     r"(?:能|可以|可不可以|能不能|支不支持|是否)?(?:对接|接入|兼容|适合|适用|省多少|能省|节省多少|节约多少|覆盖多少|续航|精度|自动)"
+    # 一期多少天，能不能上门交付: how our service is delivered
+    r"|(?:能不能|能否|可不可以|可以|是否)(?:上门|定制|驻场|现场|远程|线上)|能(?:用|保存|存|保留|坚持|跑)[^，,。]{0,3}?多(?:久|长时间)|(?:一期|一次|一场|一门课|周期|工期)[^，,。]{0,4}?(?:多少|几)(?:天|周|个月|课时|小时)"
 )
 
 
@@ -297,6 +311,12 @@ class Context:
             past = [m.span() for m in C.PAST_TIME_RE.finditer(s)]
             if all(any(a < pe and ps < b for ps, pe in past) for a, b in self.due.spans):
                 self.future_due = None
+        # 12月5日上午10点半去X签合同: a win word after a time still ahead, in the same clause, is a plan
+        if self.won_m and self.future_due and not self.won_m.group(0).isascii() and "了" not in self.won_m.group(0) \
+                and not re.match(r"\s*(?:了|完|好了|成功|下来)", s[self.won_m.end():]) and any(
+                b <= self.won_m.start() and not re.search(r"[，,。;；!！?？\n]", s[b:self.won_m.start()])
+                for a, b in self.future_due.spans):
+            self.won_m = None
 
     def _chitchat(self, body: str) -> bool:
         """中午吃啥 / 今晚球赛谁赢了: an everyday topic with nothing about customers or products."""
@@ -314,7 +334,8 @@ class Context:
         if not m:
             return False
         mid = m.group("mid").strip()
-        return not mid or self.lex.key_of(mid) is not None
+        # 我跟进中的单子 / 我在谈的项目: "in progress" is the rep's open deals, no stage filter
+        return not mid or self.lex.key_of(mid) is not None or bool(re.fullmatch(r"(?:这个月|这周|本周|本月|今天|最近|现在)?(?:要|正在|在)?(?:跟进|跟|进行|推进|谈|做)", mid))
 
     def _competitor_won(self, km) -> bool:
         """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""
@@ -404,7 +425,9 @@ class Context:
 
     def _snooze_days(self) -> int | None:
         s = self.s
-        m = re.search(r"(\d+|[一二两三四五六七八九十半]+)\s*(天|日|周|个?星期|个?礼拜|个?月)", s)
+        # 拖了两个月了，…下个月再提醒我: a duration already past (拖了 / 已经 … 了) is no snooze
+        m = next((x for x in re.finditer(r"(\d+|[一二两三四五六七八九十半]+)\s*(天|日|周|个?星期|个?礼拜|个?月)", s)
+                  if not (re.match(r"多?了", s[x.end():]) or re.search(r"(?:拖|等|跟|耽误|搁|放)了\s*$|已经\s*$", s[:x.start()]))), None)
         if m:
             n = 0.5 if m.group(1) == "半" else cn_small_int(m.group(1))
             if n:
@@ -431,13 +454,20 @@ class Context:
 
     def _kb_kind(self) -> str | None:
         s = self.s
-        if re.search(
+        cm = re.search(
             r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|(?:和|跟|与|同)[^，,。]{1,12}?比|相比|对比|比较|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
             r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|怎么应对|如何应对|怎么回应|怎么反驳|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
-            r"\bbetter than\b|\bweakness",
+            r"\bbetter than\b|\bweakness|"
+            # 沃野农装的收割机哪里不如我们 / 禾田重工搞零首付 我们怎么接招: a rival measured against us or answered
+            r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)",
             s,
             re.IGNORECASE,
-        ):
+        )
+        # 劳务派遣和外包的法律区别: a difference between two generic things names no rival (no us, no brand, no company)
+        if cm and re.fullmatch(r"区别|差异|差别|不同", cm.group(0)) and not re.search(
+                rf"我们|我司|咱们|咱家|\bour\b|\bwe\b|[A-Za-z]{{2,}}|(?:{C.SUFFIX_ALT})", s, re.IGNORECASE):
+            cm = None
+        if cm:
             return "competitor"
         if self._brand_possessor():
             return "competitor"
@@ -445,7 +475,7 @@ class Context:
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
             r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|支援|集成|部署|等级|性能|指标|能做到|能达到|"
             # a product's measurable specification (温控精度 / 负载 / 续航 / 功耗 / 防护等级)
-            r"[\u4e00-\u9fff]{1,2}率|(?:检测|测试|检验)项目|有几(?:个|种|项|款)|有多少(?:种|项|款)|精度|误差|量程|范围|负载|载荷|承重|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
+            r"[\u4e00-\u9fff]{1,2}率|(?:检测|测试|检验)项目|有几(?:个|种|项|款)|有多少(?:种|项|款)|精度|误差|量程|范围|负载|载荷|载重|承重|容量|功率|尺寸|重量|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
             s,
         ):
             return "selling_point"
@@ -465,7 +495,7 @@ class Context:
         if qm:
             i += qm.end()
         # 华鑫包装的纸箱报价大概多少: a named company's price for its product is a competitor's
-        om = re.match(rf"[{CJK}]{{2,8}}?(?:{C.SUFFIX_ALT})的[^，,。]{{0,8}}?(?:报价|价格|价钱|多少钱|售价)", s[i:])
+        om = re.match(rf"[{CJK}]{{2,8}}?(?:{C.SUFFIX_ALT})的[^，,。]{{0,8}}?(?:报价|价格|价钱|多少钱|售价|收费|定价|计费|费用)", s[i:])
         if om and not _GENERIC_OWNER_RE.search(om.group(0).split("的")[0]):
             return True
         pm = _BRAND_POSS_RE.match(s, i)

@@ -52,9 +52,9 @@ HELP_RE = re.compile(
     r"^(?:这个|你这个)?(?:help|帮助|使用帮助|使用说明|说明书?|菜单|功能|指令|命令|怎么用|如何使用|怎么使用|用法|\?|commands?|menu)[啊呀呢吧哈]*(?:教教我|教我一下|教一下)?[啊呀呢吧哈]*[\s?!。.！？]*$"
     # 怎么用语音建线索 / 怎样才能标记赢单 / how do I log a visit: how to do one of the bot's own actions
     r"|^(?:请问)?(?:我)?(?:要|该|应该)?(?:怎么|怎样|如何)(?:才能|可以|能)?(?:用|通过)?(?:语音|文字|微信|这个|你|机器人|助手)?(?:来)?"
-    r"(?:新建|新增|添加|创建|建|加|录入|录|记录?|登记|改|修改|更新|标记|设置|推进|撤销|绑定|查看?)(?:一下|一|1)?(?:个|条|次)?(?:新)?"
+    r"(?:新建|新增|添加|创建|建|加|录入|录|记录?|登记|改|修改|更新|标记|设置|推进|撤销|绑定|查看?|删除|删掉|删|关闭|合并|导出|转给别人|转交|分配)(?:一下|一|1)?(?:个|条|次)?(?:新)?"
     r"(?:线索|客户|商机|拜访|提醒|阶段|跟进|活动|赢单|丢单|输单|回款|待办|备注)(?:啊|呀|呢|吧)?[\s?？。]*$"
-    r"|^how (?:do|can|should) i (?:log|add|create|record|mark|move|update|set|snooze|mute|undo|bind|list|enter)\b"
+    r"|^(?:help\s*[?？!:：,，]*\s*)?how (?:do|can|should) i (?:log|add|create|record|mark|move|update|set|snooze|mute|undo|bind|list|enter)\b"
     r"|^(?:你|您)(?:都|还|到底)?(?:能|会|可以)(?:帮我)?(?:干|做|帮|帮我做|帮我干)?(?:些|点)?(?:啥|什么|嘛|哪些)"
     r"|^(?:你|您)(?:有|有哪些|有什么)(?:功能|本事)"
     r"|^(?:这个|你这个)?(?:助手|机器人|bot|你|您)(?:都|还|一共)?(?:有|有哪些|有什么|支持哪些|支持什么)(?:功能|本事|用法|命令|指令)"
@@ -71,7 +71,7 @@ LEAD_CMD_RE = re.compile(
     r"(?:帮我|给我|麻烦)?(?:记一下|记个|登记一下|登记)?(?:新建|新增|添加|创建|增加|加|建|开|录|录入|登记|记|新)(?:(?<=[录记加建])(?:成|为|作|进))?(?:一下|一|1)?(?:个|条)?(?:新)?(?:的)?(?:线索|客户|lead)(?:啊|吧|嘛|呢|哈(?![\u3400-\u9fff])|呀)?(?:叫|是|名叫|名字叫)?"
     # 录个商机 / 新建商机 / 登记一个新商机: a new opportunity (bare 新商机 may be a list filter, so a verb is needed)
     r"|(?:帮我|给我|麻烦)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|来)(?:一|1)?(?:个|条)?(?:新)?(?:的)?商机(?:啊|吧|呀)?"
-    r"|^(?:线索|lead)(?=[\s:：,\-])"
+    r"|^(?:线索|lead|新客)(?=[\s:：,\-])"
     r"|\b(?:(?:please|pls|plz|can you|could you)\s+)?(?:new|add|create)(?:\s+an?)?(?:\s+new)?\s+(?:lead|customer|client|prospect)\b",
     I,
 )
@@ -79,18 +79,18 @@ SNOOZE_RE = re.compile(
     r"(?:\d+|[一二两三四五六七八九十半]+)\s*(?:天|日|周|个?星期|个?礼拜|个?月)\s*(?:之后|以后|后)再?(?:提醒|说|跟进|通知|看|催)"
     r"|(?:过|隔|等)\s*(?:\d+|[一二两三四五六七八九十半]+)\s*(?:天|日|周|个?星期|个?礼拜|个?月)\s*(?:之后|以后|后)?\s*再(?:提醒|说|跟进|通知|看|催)"
     r"|(?:先|暂时|暂且)?(?:别|不要|不用|暂停|停止|停)(?:再)?(?:提醒|催|通知|推送)"
-    r"|(?:提醒|通知)(?:先)?(?:推迟|延后|延迟|往后推|关掉|关了|静音)|(?:推迟|延后|延迟|往后推|推后)[^，,。]{0,6}?(?:提醒|通知)|静音|免打扰"
+    r"|(?:提醒|通知)(?:先)?(?:推迟|延后|延迟|往后推|关掉|关了|静音|停|暂停|停掉)|(?:推迟|延后|延迟|往后推|推后)[^，,。]{0,6}?(?:提醒|通知)|静音|免打扰"
     r"|(?:下周|下个?星期|下个?礼拜|下个月|明天|后天|过几天|过两天|过阵子|过段时间)再(?:提醒|说|跟进|通知|催|看)"
     r"|\bsnooze\b|\bmute\b|\bremind me (?:again )?(?:in|after)\b|\bstop reminding\b|\bno reminders?\b",
     I,
 )
 WON_RE = re.compile(
-    r"签了|签约|签下|签单|签合同|成交|赢单|赢了|拿下|中标|搞定了|合同签|"
+    r"签了|签约|签下|签单|签合同|成交|赢单|赢了|拿下|中标|搞定了|合同签|下单了|下了单|已下单|已经下单|(?:我们|我司|咱们)(?:中了|中标了)|中了标|已(?:经)?签(?!收|到|字)|"
     r"\bclosed[\s-]won\b|\bclosed(?![\s-]+lost)\b|\bwon\b|\bsigned\b|\bwe win\b",
     I,
 )
 LOST_RE = re.compile(
-    r"丢单|丢了|输单|输了|没拿下|没签成|没签下|没谈成|没成|黄了|没戏|吹了|告吹|泡汤|落选|出局|飞了|飞单|跑单|被撬|撬走|凉了|被[^，,。]{0,10}?(?:抢走|抢|截胡|拿走)|抢走|截胡|"
+    r"丢单|丢了|输单|输了|(?:投标|竞标)?没中(?:标|(?![午间心文国]))|未中标|落标|(?<![要想会])不做了|换了(?:别的|别家|其他|另一家)?供应商|选了别家|找了别家|(?:跟|找|向|从)(?:别家|别人|其他家|其他厂家)(?:买|采购|签|订|合作)了|没拿下|没签成|没签下|没谈成|没成|黄了|没戏|吹了|告吹|泡汤|落选|出局|飞了|飞单|跑单|被撬|撬走|凉了|被[^，,。]{0,10}?(?:抢走|抢|截胡|拿走)|给(?:对手|竞品|竞争对手|友商|别人|别家|人家)[^，,。]{0,8}?(?:抢走|抢|截胡|拿走)|抢走|截胡|"
     r"丢掉|失单|\blost\b|\bclosed[\s-]lost\b|\bwent with\b|\bchose (?:a |another |the )?(?:competitor|rival|local|other)|\bwe lost\b",
     I,
 )
@@ -102,8 +102,10 @@ LIST_RE = re.compile(
     # 列一下谈判中的商机 / 列出已签约的单子: a list verb opening the message, a stage filter, the deals
     r"|^(?:看看|看一下|查看|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下|给我列出)[^，,。]{1,10}?(?:的)?(?:商机|单子|项目|deals?)\s*[?？。]?$"
     # 我这个月有哪些单子要跟 / 我现在有几个商机: the rep asking what deals they have
-    r"|^我[^，,。]{0,6}?(?:有哪些|有几个|有多少|都有啥|有啥)(?:单子|商机|项目|客户|deals?)"
-    r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:all\s+)?(?:my\s+)?(?:deals|pipeline)\b"
+    r"|^我[^，,。]{0,6}?(?:有哪些|有几个|有多少|都有啥|有啥|有些啥|有什么|有些什么)(?:单子|单|商机|项目|客户|deals?)"
+    r"|\bmy\s+(?:\w+\s+)?(?:pipeline|deals|opportunities|leads|funnel)\b|^(?:list|show)\s+(?:me\s+)?(?:all\s+)?(?:my\s+|the\s+)?(?:deals|pipeline)\b"
+    # pipeline pls / deals please, only the X ones: the bare noun as a request
+    r"|^(?:my\s+|the\s+|full\s+)?(?:pipeline|deals|deal list)\s*(?:pls|please|plz)\b"
     # 看看方案阶段的客户 / 列一下投标中的项目: a look at the deals in a named stage
     r"|^(?:看看|看一下|看下|查看|列出|列一下|拉一下|显示|给我看看?|给我列一下)\s*[^，,。\s]{1,6}?(?:阶段|中)的?(?:客户|商机|单子|项目|deals?)\s*[?？]?$",
     I,
@@ -148,7 +150,9 @@ ACTIVITY_RE = re.compile(
     r"已(?:经)?(?:寄|发|送|交|递|提交|答复|回复|回电|报价|演示|安装|调试|培训|对接|联系)|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
     r"吃饭|吃了?(?:个|顿|一顿|一个)?(?:便|午|晚|早)?饭|喝了?(?:个|顿)?(?:茶|酒)|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
-    r"\bhad a (?:call|meeting|chat)\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
+    # 验收通过 / 验收完了 / 已验收: the customer's acceptance, done
+    r"验收(?:通过|完成|完了|合格|了)|已(?:经)?验收|"
+    r"\bhad a (?:call|meeting|chat)\b|\bhad (?:lunch|dinner|breakfast|coffee|drinks|a (?:quick )?(?:lunch|dinner|coffee|catch-up))\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
     r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b"
     r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)",  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
     I,
@@ -164,7 +168,7 @@ DEAL_WORD_RE = re.compile(
 )
 STAGE_VERB_BEFORE_RE = re.compile(
     r"(?:进入到?|进到|进|推进到|推进|推到|推|改到|改成|改为|改|调整到|调整为|调到|调成|调为|挪到|移到|放到|切到|切换到|转到|转入|转|到了|到|退回到|退回|退到|回退到|回退|回到|打回到?|降到|降回|"
-    r"是|为|在|处于|变成|→|->|=>|>|moved? (?:it )?(?:back )?to|(?:now )?in|into|to|stage\s*[:：]?|now)"
+    r"已经|已|是|为|在|处于|变成|→|->|=>|>|moved? (?:it )?(?:back )?to|(?:now )?in|into|to|stage\s*[:：]?|now)"
     r"\s*(?:那个|了)?\s*$",
     I,
 )

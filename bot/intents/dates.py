@@ -93,9 +93,10 @@ _ZH = re.compile(
 _NOT_CLOCK_AFTER = re.compile(r"(?:要求|建议|意见|问题|内容|原因|想法|看法|需求|疑问|理由|好处|优势|区别|不同|共识|事项|注意|不足|顾虑|担心|改进)")
 _NOT_AMOUNT_AFTER = re.compile(r"\s?(?:万|亿|个|元|块|%|倍|千|百)")
 
+# TMR in capitals is an acronym (a TMR wagon), not "tomorrow"; tmr / Tmr / tmrw are.
 _EN_DAY = re.compile(
     r"\b(?:(?P<past>yesterday|last\s+(?:week|night|mon|tue|wed|thu|fri|sat|sun)[a-z]*)|(?P<td>today|tonight)|"
-    r"(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)|(?P<tm>tomorrow|tmrw|tmr)|"
+    r"(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)|(?P<tm>tomorrow|(?-i:[Tt]mrw?)|TMRW)|"
     r"(?P<wk>next|this|on|coming)?\s*(?P<wd>mon|tues?|wed|thu|thurs|fri|sat|sun)(?:day|nesday|rsday|urday|s)?\b|"
     r"(?P<nw>next\s+week)|in\s+(?P<nd>\d+|a|an|one|two|three|four|five|six|seven)\s+(?P<ndu>days?|weeks?))\b",
     re.IGNORECASE,

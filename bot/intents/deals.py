@@ -19,7 +19,7 @@ from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _TRAIL_WORDS = sorted(
-    """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
+    """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
     还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
@@ -31,7 +31,8 @@ _TRAIL_EN = re.compile(
     r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|stage|phase)\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
-    r"^(?:update\s+stage|update|stage|moved|move|moving|pushed|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
+    r"^(?:pls|please|plz|can you|could you|kindly|hi|hey|ok)[\s,]+|^(?:update\s+stage|update|stage|moved|move|moving|pushed|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
+    r"(?:刚才|刚刚|上一条)?(?:那个|那条)?(?:说错了|搞错了|弄错了|写错了|发错了)|不对|更正一下|纠正一下|更正|纠正|"
     r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下|跟你讲一下|和你说一下)\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -83,12 +84,15 @@ def text_without(m: Msg, i: int, j: int, drop=FILLER_CHARS) -> str:
 
 
 _MONEY_CUT_RE = re.compile(
-    r"(?:的)?(?:首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|合同额|合同金额|金额)"
+    r"(?:的)?(?:首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|合同总价|合同总额|合同价|合同额|合同金额|总金额|总价|金额)"
     r"|[¥￥]\s?\d|(?<![A-Za-z0-9])\d+(?:\.\d+)?\s?(?:万|亿|w|k|元|块)(?![A-Za-z])|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)",
     re.IGNORECASE,
 )
 
 
+_EN_CLAUSE_CUT_RE = re.compile(
+    r"\s+(?:pushed|delayed|postponed|slipped|paused|put on hold|wants?|said|asked|is|are|was|were|has|have)\b", re.IGNORECASE
+)
 _CORRECTION_CUT_RE = re.compile(r"刚才说错了|刚才搞错了|说错了|搞错了|弄错了|改一下|更正一下|纠正一下|更正|纠正|不对|不是")
 # Places inside a customer's premises (中央厨房, 机房, 门店): where the visit happened, not the deal.
 _SITE_RE = re.compile(
@@ -112,7 +116,7 @@ _HINT_TIME_CUT_RE = re.compile(
 
 
 # A clause separator (a comma between digits is a thousands separator: ¥356,000).
-_HINT_SEP_RE = re.compile(r"[，!！。;；?？]|(?<!\d),|,(?!\d)")
+_HINT_SEP_RE = re.compile(r"[，!！。;；?？\U0001F000-\U0001FAFF\u2600-\u27BF]|(?<!\d),|,(?!\d)")  # (an emoji ends a clause too)
 _STAGE_LABEL_TAIL_RE = re.compile(
     r"\s*[-—–:：|]\s*(?:(?:stage|status|deal)\s*(?:update|change)?|update|阶段(?:更新|变更)?|状态(?:更新)?)?\s*[:：]?\s*$"
     r"|的\s*(?:阶段|状态)\s*(?:更新|改|调整|变更|设置|推进)?\s*(?:为|成|到)?\s*$",  # 白鹭酒店的阶段更新为
@@ -142,6 +146,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     mm = _MONEY_CUT_RE.search(s, i + 2, j)
     if mm:
         i, j = clean_span(s, i, mm.start())
+    # Northwind Farms pushed to Q2, snooze …: an English clause after the name is not the deal
+    em = _EN_CLAUSE_CUT_RE.search(s, i + 2, j)
+    if em and re.match(r"[A-Za-z]", s[i:i + 1]):
+        i, j = clean_span(s, i, em.start())
     # 外滩华庭改一下 不是投标: a correction after the name is not the deal
     cm = _CORRECTION_CUT_RE.search(s, i + 2, j)
     if cm:
@@ -175,7 +183,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|我(?=跟进|联系|去|找|给)|跟进|联系|去|找|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
-        r"[,;。，；!！?？()（）]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
+        r"[,;。，；!！?？()（）\U0001F000-\U0001FAFF\u2600-\u27BF]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$))|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
@@ -202,7 +210,7 @@ def deal_word(m: Msg, start: int = 0):
 
 _PREP_RE = re.compile(
     r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
-    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping)\s+",
+    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping|follow[\s-]?up(?:\s+(?:with|on))?)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
@@ -212,7 +220,8 @@ _VERB_CUT_RE = re.compile(
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
     r"|收(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|回执|订单|单据|材料))|收取|收集"
-    r"|验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
+    r"|回(?=电话|个电话|电|复|消息|信|访)|交(?=机|车|货|付)|"  # 给X赵玉林回电话 / 去X交机
+    r"验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
@@ -243,9 +252,12 @@ _BA_OBJECT_RE = re.compile(r"把([^，,。把]{1,20}?)(?:发给|交给|送给|�
 _ROLE_ONLY_RE = re.compile(
     "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
 )
+_ROLE_END_RE = re.compile(
+    "(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")$"
+)
 _OPENING_OWNER_RE = re.compile(
-    r"([\u3400-\u9fffA-Za-z0-9]{2,14}?)的"
-    r"(?:招标文件|标书|方案书?|报价单?|合同|资料|样品|图纸|需求|PO|订单|技术协议|测试报告|反馈|回复|意见|采购申请|预算)"
+    r"(?:准备|整理|打印|提交|写|修改|改|盖章|看|审)?([\u3400-\u9fffA-Za-z0-9]{2,14}?)的"
+    r"(?:招标文件|投标文件|标书|方案书?|报价单?|合同|资料|样品|图纸|需求|PO|订单|技术协议|测试报告|反馈|回复|意见|采购申请|预算)"
 )
 # A department (物流部 / 设备科 / 技术中心的): never the deal.
 _DEPT_RE = re.compile(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|车间|部门)(?:的)?")
@@ -264,7 +276,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
-    if re.match(r"[看做聊谈听试测量讲开发送见吃逛转]+(?:了|过|完|一下)", s[i:]):
+    if re.match(r"[看做聊谈听试测量讲开发送见吃逛转催问收拿取签]+(?:了|过|完|一下)", s[i:]):
         return None
     j = run.end()
     # people: 刘总 / 赵工
@@ -277,7 +289,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
             vm = None
             break
         # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
-        if len(vm.group(0)) == 1 and vm.group(0) != "的" and (
+        if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催做写出" and (
                 s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())) and not (
                 vm.group(0) in "跟和与给" and re.search(r"[局院校社司团场厂]$", s[i:vm.start()])):
             continue  # (岳麓区教育局跟肖科长: after an organisation's ending, 跟 joins the person, it ends the name)
@@ -286,6 +298,17 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         vm = None
     if vm:
         j = _org_head_past_verb(s, i, vm.start(), run.end())
+    # 在金鸡湖生物医药给中层做了…: a preposition right after a company ending starts the next phrase
+    for sm in SUFFIX_RE.finditer(s, i + 1, j):
+        if sm.end() - i >= 2 and re.match(r"[给跟和与去到带在向对]", s[sm.end():sm.end() + 1]) and sm.end() < j:
+            j = sm.end()
+            break
+    # 安顺物流调度主管老彭说…: a role right after a company ending is its person's, the name ends there
+    for sm in SUFFIX_RE.finditer(s, i + 1, j):
+        rm = _ROLE_ONLY_RE.match(s, sm.end())
+        if sm.end() - i >= 3 and rm and rm.end() <= run.end() and re.match(rf"[老小]?(?:{SURNAME_ALT})", s[rm.end():rm.end() + 2]):
+            j = sm.end()
+            break
     # a full name right after a company suffix: 禾丰农业马骏 / 鸿运五金吴国栋
     best = None
     for sm in SUFFIX_RE.finditer(s, i + 1, j):
@@ -415,6 +438,8 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         if pm.group(0) in ("和", "同", "与") and 0 < pm.start() - lead0 <= 2 and re.fullmatch(f"[{CJK}]+", s[lead0:pm.start()]) \
                 and not _OPEN_TIME_RE.fullmatch(s, lead0, pm.start()):
             continue  # 佳和木业 / 永和 / 大同: a joiner one or two characters into the opening name is part of it
+        if pm.group(0) in ("和", "与", "同") and re.search(r"(?:发|寄|送|交|提交|准备|做)(?:了|过|好)[^，,。;；]*$", s[lead0:pm.start()]):
+            continue  # 给Orion发了payroll SLA和数据安全说明: after a send verb, 和 joins the things sent
         k = pm.end()
         while k < len(s) and s[k] == " ":
             k += 1
@@ -423,9 +448,10 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         word = pm.group(0).strip().lower()
         if re.match(f"[{CJK}]", s[k]):
             if word.isascii():
-                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met") else None
-                if span and SUFFIX_RE.search(s, span[0], span[1]):
-                    cands.append((0.5, *span))  # Sent the quotation to 启明星教育 Amy Xu
+                follow = bool(re.match(r"follow", word))
+                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met") or follow else None
+                if span and (SUFFIX_RE.search(s, span[0], span[1]) or follow):
+                    cands.append((0.5, *span))  # Sent the quotation to 启明星教育 Amy Xu / Follow up 大同 next Monday
                 continue
             span = _entity_at(s, k)
             if span and any(a <= span[0] < b for a, b in ba_spans):
@@ -434,7 +460,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
                 continue  # 和物流部韩经理: a department is the customer's people, not the customer
             if span and not _ROLE_ONLY_RE.fullmatch(s, span[0], span[1]):
                 has_suffix = bool(SUFFIX_RE.search(s, span[0], span[1]))
-                cands.append((0 if has_suffix else 1, *span))
+                # 陪科尔沁草业的巴总去…: a name owning a person (X的巴总) is that person's customer
+                owner = re.match(rf"的(?:{SURNAME_HON_RE.pattern})", s[span[1]:])
+                cands.append((-0.2 if owner else 0 if has_suffix else 1, *span))
         elif s[k].islower() and s[k].isascii() and word in _EN_LOWER_PREPS and not re.search(r"[A-Z]", s):
             # all lower case (voice or quick typing): had a call with kestrel this morning
             wm = re.match(r"[a-z][a-z0-9&'-]*(?:\s+[a-z][a-z0-9&'-]*){0,2}", s[k:])
@@ -469,11 +497,23 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)", word[2:])
     if cut:  # 盛达物流的王总 / 华锐机电的招标文件我看完了: the opening name ends before 的 or a person
         word = word[:2 + cut.start()]
+    mc = _MONEY_CUT_RE.search(word, 2)
+    if mc:  # 金穗米业尾款还差八万: the money after the name is not the name
+        word = word[:mc.start()]
+    # 远航物流总经办主任 葛晓东 说…: a role glued after the organisation's name is the person's, not the deal's
+    if _ROLE_END_RE.search(word):
+        ends = [sm.end() for sm in SUFFIX_RE.finditer(word) if 2 <= sm.end() < len(word) - 1]
+        if ends:
+            word = word[:ends[-1]]
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
             # 渝宠 已寄彩页和报价: a terse note, the name then what was already done
             done = re.match(r"\s+已", s[lead + len(word):]) and len(word) == len(om.group(1))
-            cands.append((0.4 if done else 1.5, lead, lead + len(word)))
+            # 七星农场 宋场长来店里… / 和润生物 施总监来…: the opening name, a space, then that customer's person
+            person = len(word) == len(om.group(1)) and SURNAME_HON_RE.match(s, lead + om.end())
+            # 港联码头安全培训第一期已经交付，…: a whole clause, not a name; an organisation opening it comes first
+            clause = not person and not done and _VERB_CUT_RE.search(word, 2) and re.search(r"已|完|好", word)
+            cands.append((-0.6 if person else 0.4 if done else 1.6 if clause else 1.5, lead, lead + len(word)))
     span = _opening_name_before_person(s, lead)
     if span:
         cands.append((1.5, *span))
@@ -513,6 +553,11 @@ def _opening_org(s: str, lead: int) -> tuple[int, int] | None:
     a, b = span
     if SUFFIX_RE.search(s, a, b) and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[a:b]) or s.startswith(("那边", "那單", "那单"), b):
         return span
+    # 蓝海码头消防培训第二期已经交付: the organisation's ending, then what was delivered to it
+    if _VERB_CUT_RE.match(s, b) and re.search(r"已|完|好", s[b:b + 12]):
+        ends = [sm.end() for sm in SUFFIX_RE.finditer(s, a + 2, b) if sm.end() - a >= 4]
+        if ends:
+            return a, ends[-1]
     return None
 
 

@@ -30,7 +30,7 @@ CONTACT_LABEL_RE = re.compile(
     r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫做|叫|为|:|：|\s)*", re.IGNORECASE
 )
 INTEREST_RE = re.compile(
-    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
+    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
     r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
@@ -87,7 +87,7 @@ def is_title(t: str) -> bool:
 
 SPELLED_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?:{HON_ALT})(?P<sp>[{CJK}]{{1,2}}(?P=s)(?:的(?P=s))?)(?!{HON_ALT})")
 CARD_HEADER_RE = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
+    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，】\]]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
 )
 CARD_LINE_RE = re.compile(
     r"(?:^|(?<=[\n|,，;；]))\s*(?P<label>"
@@ -402,6 +402,13 @@ class LeadFields:
         # 新客户🎉 厦门海沧冷链物流: an emoji after the request is no part of the name
         while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|" or _EMOJI_RE.match(s[i])):
             i += 1
+        # 新客户那个叫呃金穗米业的王总: a filler and 叫 before the name
+        cm = re.match(r"(?:那个|这个|就是)?(?:叫做|名叫|叫)", s[i:])
+        if cm and all(self.free(k) for k in range(i, i + cm.end())):
+            self.take(i, i + cm.end())
+            i += cm.end()
+            while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|"):
+                i += 1
         if i >= len(s):
             return
         # 周明远 采购总监 杭州临平远达纺织 …: a person or a title first, the organisation later
@@ -422,7 +429,7 @@ class LeadFields:
             self.take(i, i + bm.end())
             i += bm.end()
         # 苏州工业园区的那个凯拓电子材料 → 凯拓电子材料
-        dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家)", s[i:])
+        dm = re.match(rf"[{CJK}A-Za-z]{{1,14}}?(?:的)?(?:那个|这个|那家|这家|那间|这间|那所|这所)", s[i:])
         # …恒力机械那个联系人是…: 那个 before a label or a field word is a filler after the name, not a descriptor's end
         if dm and (STOP_RE.match(s, i + dm.end()) or CONTACT_LABEL_RE.match(s, i + dm.end())) and dm.group(0)[-3:-2] != "的":
             dm = None
@@ -463,6 +470,15 @@ class LeadFields:
             am = re.match(rf"[A-Za-z][A-Za-z0-9&.\- ]*?\b(?:{EN_SUFFIX_ALT})\b\.?|[{CJK}A-Za-z]{{2,20}}?(?:{SUFFIX_ALT})", after, re.IGNORECASE)
             # 深圳福田的瑞宠动物医院啊院长姓郑…: the name after 的 may be followed by a particle or a role
             tail_ok = am and (am.end() >= len(after.rstrip()) - 1 or _AFTER_NAME_RE.match(after, am.end()))
+            if am and not tail_ok:
+                # 湖北监利的长江大垸农业合作社 / 上海张江的和润生物制药他们的HRD: any ending of the run may close the name
+                run = re.match(rf"[{CJK}A-Za-z]{{2,20}}", after)
+                for em in SUFFIX_RE.finditer(after, 0, run.end() if run else 0):
+                    e = em.end()
+                    if e >= 2 and (e >= len(after.rstrip()) - 1 or _AFTER_NAME_RE.match(after, e)
+                                   or re.match(r"他们|她们|的", after[e:]) or _title_then_name(after[e:])):
+                        tail_ok = True
+                        break
             if tail_ok and not SURNAME_HON_RE.match(after):
                 # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
                 self.take(i, i + dk + 1)
@@ -475,7 +491,7 @@ class LeadFields:
             dm = DEPT_AFTER_RE.match(rest) or (_SUBUNIT_RE.match(rest) if _ORG_HEAD_END_RE.search(sm.group(0)) else None)
             if dm:  # 华星光电财务处李处长: a department and a person glued after the name
                 rest = rest[dm.end():]
-            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)
+            if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest) or _title_then_name(rest)
                          or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
                 break
@@ -654,10 +670,13 @@ class LeadFields:
         hms = (CARD_HEADER_RE.match(self.s, k) for k in range(len(self.s)) if self.free(k))
         for hm in hms:
             if hm and all(self.free(k) for k in range(*hm.span())):
-                e = hm.end()
+                a, e = hm.start(), hm.end()
+                # 【名片】 / [Name card]: the brackets around a header go with it
+                if a > 0 and self.s[a - 1] in "【[(（" and self.free(a - 1) and e < len(self.s) and self.s[e] in "】])）":
+                    a, e = a - 1, e + 1
                 while e < len(self.s) and self.s[e] in ":： ":
                     e += 1
-                self.take(hm.start(), e)
+                self.take(a, e)
 
     def card_lines(self) -> None:
         """公司：… / 姓名：… / 职务：… / 需求：…: the labelled lines of a pasted card."""
@@ -852,11 +871,22 @@ class LeadFields:
         while k < len(s) and not self.free(k):
             k += 1
         # a whole clause of something done, closed by a separator, before the lead command
-        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n]", s[k:])
+        # (有个HR总监加了我微信：X…: a colon closes the story too, the request standing later)
+        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n:：]", s[k:])
         req = find_lead_request(s, 0)
         if cm and req and req.start() >= k + cm.end() - 1 and all(self.free(x) for x in range(k, k + cm.end())):
             self.take(k, k + cm.end())
             return
+        # 我刚从鑫源物流出来他们车队经理…: the place the rep just came from is the company
+        fm = re.match(r"(?:我|我们)?(?:今天|刚刚|刚才|刚|上午|下午)*(?:从|在)", s[k:])
+        if fm and fm.end() > 0:
+            nm2 = re.match(rf"[{CJK}A-Za-z]{{2,16}}?(?:{SUFFIX_ALT})(?=出来|回来|开完会)", s[k + fm.end():])
+            if nm2 and all(self.free(x) for x in range(k, k + fm.end() + nm2.end())):
+                e = k + fm.end() + nm2.end()
+                vm = re.match(r"(?:开完会)?(?:出来|回来)?", s[e:])
+                self.take(k, k + fm.end())
+                self.take(e, e + vm.end())
+                return
         nm = _NARRATIVE_RE.match(s, k)
         if nm and nm.end() > k and SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) \
                 and all(self.free(x) for x in range(k, nm.end())):
@@ -920,7 +950,7 @@ def find_lead_request(s: str, core: int = 0):
 
 
 # Words after a product that are not part of it: an estimate word, a scope (for 40 classrooms).
-_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
+_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|(?<=[\u3400-\u9fffA-Za-z0-9])(?:今年|明年|后年|年底|年初|这个月|下个月|月底|马上|近期)[^，,。\s]{0,8}$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
 # 说明年要做…: a reported plan before an interest cue
 _REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
 # How the rep met a new customer, before its name (我今天跑了一趟 / 我刚在农博会上认识一个客户 / 有个培训机构要加一下).
@@ -931,6 +961,15 @@ _NARRATIVE_RE = re.compile(
     r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录))"
 )
 _ROLE_STRICT_RE = re.compile(rf"(?:副|总|常务|执行)?(?:{_ROLE})")
+
+
+def _title_then_name(rest: str) -> bool:
+    """``rest`` opens with 人资处长林佳慧 / 采购经理王磊 and a boundary: a role, then a full name."""
+    for k in range(2, min(8, len(rest) - 1) + 1):
+        if is_title(rest[:k]) and re.match(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}(?=[\x00 ,，;；:：\n|]|电话|手机|\d|$)", rest[k:]) \
+                and not SURNAME_HON_RE.match(rest[k:]):
+            return True
+    return False
 
 
 def _name_then_title(rest: str) -> tuple[int, int] | None:
@@ -948,6 +987,9 @@ def _name_then_title(rest: str) -> tuple[int, int] | None:
         if ZH_TITLE_RE.match(rest[:e]) or re.search(r"[部科处室股站组]$", name):
             continue  # 农机部部长: a department and its head, no name
         if e < len(rest) and not re.match(r"[\x00 ,，;；:：\n|(（]|电话|手机|邮箱|联系|\d|[一二三四五六七八九零幺]{3}", rest[e:]):
+            continue
+        # 农机科长 马国庆 / 管理区主任 孙德胜: a name standing alone right after makes the whole run the title
+        if re.match(rf"[ ,，]+(?:{SURNAME_ALT})[{CJK}]{{1,2}}(?=[\x00 ,，;；\n|]|\d|$)", rest[e:]):
             continue
         return n, e
     return None

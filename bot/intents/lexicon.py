@@ -142,7 +142,7 @@ HONORIFICS = (
     "总经理", "董事长", "经理", "主任", "科长", "处长", "局长", "部长", "厂长", "院长", "所长", "老师",
     "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
     "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
-    "理事长", "场长", "股长", "社长", "村长", "镇长", "支书", "园长", "馆长",
+    "理事长", "场长", "股长", "社长", "村长", "镇长", "支书", "园长", "馆长", "课长", "场主",
 )
 # Document types reps name in capitals: not a product code (知识库里有标准MSA合同模板吗 names no product).
 DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ"})
@@ -163,12 +163,14 @@ TITLE_ENDINGS = (
     "行长", "校长", "馆长", "处长", "总师", "架构师", "工程师", "技术员", "采购员", "业务员", "主席",
     "总厨", "厨师长", "主厨", "店长", "主理人", "园长", "教导主任", "实验员", "检验员", "质检员",
     "理事长", "场长", "社长", "村长", "镇长", "支书",
+    # owners and crew heads of farms and teams (宏达家庭农场场主, 服务队队长); the HR role itself (人事 汪静)
+    "场主", "园主", "庄主", "队长", "机长", "人事", "人资", "老板娘",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
     "chief", "engineer", "officer", "lead", "president", "founder", "owner", "buyer", "purchasing",
     "procurement", "gm", "partner", "supervisor", "architect", "specialist", "coordinator",
-    "executive", "chairman", "principal", "administrator", "admin", "analyst", "consultant",
+    "executive", "chairman", "principal", "administrator", "admin", "analyst", "consultant", "hrbp", "hrd", "hrm",
 )
 
 # ---------------------------------------------------------------- companies
@@ -198,6 +200,12 @@ COMPANY_SUFFIXES = (
     "中学", "小学", "一中", "二中", "三中", "职高", "职校", "幼儿园", "教育局", "教体局", "农业局", "农业农村局", "局", "农会",
     # shops and clinics (康宁药店 / 仁和诊所 / 蓉城连锁)
     "药店", "药房", "大药房", "诊所", "门诊部", "连锁", "餐饮", "酒楼",
+    # transport and services (长风货运 / 顺达快运 / 宏泰运输 / 汇达汽修 / 金犁农机 / 富民农机服务队)
+    "货运", "快运", "运输", "快递", "速运", "汽运", "客运", "车队", "汽修", "轮胎", "轮业", "农机", "农装", "服务队",
+    "材料行", "五金行", "车行", "电器行",
+    # agri-food and materials trades named X业 (金穗米业 / 甜蜜蔗业 / 天润棉业)
+    "米业", "粮业", "粮油", "面业", "茶业", "糖业", "果业", "种业", "蔗业", "棉业", "草业", "禽业", "蛋业", "畜牧",
+    "水产", "油业", "盐业", "竹业", "木业", "石业", "瓷业", "镁业", "锂业", "硅业",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
@@ -245,18 +253,37 @@ HOMOPHONES: dict[str, str] = {
     "立像": "立项", "立象": "立项", "谈盼": "谈判", "谈叛": "谈判", "投镳": "投标", "投表": "投标", "招表": "招标",
 }
 
+# Cantonese written as spoken (Hong Kong / Guangdong reps), read as the Mandarin meant; keys are written
+# either way (text.py matches their zhconv-simplified form: 嗰 → 𠮶), every pair keeps the length, and text
+# fields are still cut as written.
+DIALECT: dict[str, str] = {
+    # time
+    "听日": "明天", "听朝": "明早", "听晚": "明晚", "后日": "后天", "今日": "今天", "寻日": "昨天", "琴日": "昨天",
+    "噚日": "昨天", "上昼": "上午", "下昼": "下午", "晏昼": "中午", "今朝": "今早", "啱啱": "刚刚", "头先": "刚才",
+    "而家": "现在", "依家": "现在", "今个": "这个", "呢个": "这个", "呢单": "这单", "呢间": "这家",
+    # verbs and outcomes
+    "搞掂": "搞定", "落单": "下单", "再提我": "再提醒", "提我": "记得", "入咗": "进了", "唔该": "麻烦", "倾": "谈", "揾": "找", "睇": "看", "嚟": "来",
+    "畀": "给", "俾": "给", "冇咗": "丢了", "佢哋话": "他们说", "佢话": "他说",
+    # function words
+    "嗰": "那", "咗": "了", "佢": "他", "哋": "们", "嘅": "的", "冇": "没", "喺": "在", "啲": "些", "咩": "啥",
+    "乜嘢": "什么", "咩嘢": "什么", "有冇": "有没", "几多": "多少", "点样": "怎样", "点解": "为何", "边个": "哪个",
+    "边间": "哪家", "唔系": "不是", "唔要": "不要", "唔想": "不想", "唔得": "不行", "唔买": "不买", "唔签": "不签",
+}
+
 # Time words that place what the message says in the past (上周二拜访了 is done, not a reminder).
 PAST_TIME_WORDS = (
     r"上(?:个)?(?:周|星期|礼拜)[一二三四五六日天1-7]?", r"上个?月", r"昨天", r"昨晚", r"昨日", r"前天", r"前几天", r"前两天",
     r"上次", r"上回", r"刚才", r"刚刚", r"\byesterday\b", r"\blast (?:week|month|mon|tue|wed|thu|fri|sat|sun)\w*",
     r"\b\w+ ago\b",
+    # Met Tom at X this morning: a morning dated by a verb in the past tense is no due time
+    r"\b(?:met|visited|called|demoed|showed|had|sent|toured|saw|went|was|were|did)\b[^.;!?。；！？]{0,40}?\bthis morning\b",
 )
 
 # Words right before a win word that make it a win still to come (客户说下周签合同 / 准备签约 / will sign).
 FUTURE_WIN_MARKERS = (
     "下周", "下个?星期", "下个?礼拜", "下个?月", "明天", "后天", "月底", "年底", "年前", "节后", "过几天", "过两天",
     "准备", "打算", "计划", "预计", "争取", "有望", "希望", "应该", "可能", "快要?", "马上", "即将", "将要?", "要", "想",
-    "(?<![开完议])会", "等", "能不能", "是否", "约好", "说好",
+    "(?<![开完议协商学工委农])会", "等", "能不能", "是否", "约好", "说好",
     r"\bwill\b", r"\bgoing to\b", r"\bplan(?:s|ning)? to\b", r"\bexpect(?:s|ed)? to\b", r"\bnext week\b",
 )
 
@@ -278,7 +305,7 @@ LEAD_RECORD_PHRASES = (
 # Header words of a pasted card: labels, never a company (新客户名片： / 名片信息如下 / 客户信息).
 CARD_HEADERS = (
     "名片信息如下", "名片如下", "名片信息", "客户信息如下", "客户信息", "联系方式如下", "信息如下", "客户名片", "名片", "business card",
-    "contact card", "contact details", "card",
+    "contact card", "contact details", "name card", "namecard", "card",
 )
 # "label：value" lines of a card, by the field they fill.
 CARD_FIELD_LABELS: dict[str, tuple[str, ...]] = {

@@ -224,7 +224,7 @@ def _amount_at(s: str, m: re.Match) -> Found | None:
     if not pre and yuan is None and num.isascii() and re.fullmatch(r"\d", num) is None and \
             re.search(r"(?:[A-Za-z0-9_/.@]|[A-Za-z][\-_])$", s[max(0, m.start() - 2): m.start()]):
         return None  # a code or version (V2.5, HC-INV-50K, A/300)
-    if mag == "m" and not re.match(r"[\s,.;，。!?]|$", after[:1]):
+    if mag == "m" and not re.match(r"[\s,.;，。!?)）]|/\s*(?:yr|year|年|month|mo|月)\b|$", after):  # 1.2M/yr is money
         return None  # 3m长: metres
     if yuan == "块" and re.match(r"[\u3400-\u9fff]", after[:1]) and not re.match(r"[钱左上多的一每吧啊呢了人]", after[:1]):
         return None  # 八十块智慧黑板: 块 counts boards here, not yuan

@@ -43,7 +43,8 @@ OTHER_CURRENCY_AFTER = (
     "泰铢", "澳元", "加元", "新加坡元", "瑞士法郎", "法郎", "马克", "里拉", "越南盾", "卢比", "比索", "林吉特",
     "usd", "eur", "gbp", "jpy", "hkd", "twd", "dollars", "dollar", "euros", "euro", "pounds",
 )
-OTHER_CURRENCY_BEFORE = ("港币", "美元", "美金", "欧元", "日元", "新台币", "台币", "us$", "hk$", "nt$", "$", "€", "£", "usd", "eur", "hkd")
+OTHER_CURRENCY_BEFORE = ("港币", "美元", "美金", "欧元", "日元", "新台币", "台币", "us$", "hk$", "nt$", "$", "€", "£", "usd", "eur", "hkd",
+                         "jpy", "gbp", "twd", "sgd", "aud", "cad", "chf", "krw", "日币", "韩元", "英镑", "澳元", "¥jp")
 # Words between a number and its magnitude that keep the stated round figure: 八十多万, 两百来万, 2000余元.
 APPROX_INFIX = ("多", "来", "余")
 # Words after an amount that only say it is approximate; they leave the text with the number.

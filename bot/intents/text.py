@@ -36,23 +36,29 @@ def _nfkc_char(ch: str) -> str:
 _EXTRA = {"\u3000": " ", "，": ",", "。": ".", "、": "、", "～": "~", "—": "-", "–": "-", "·": "·", "＂": '"'}
 
 
+def _slips() -> dict[str, str]:
+    from bot.intents.lexicon import DIALECT, HOMOPHONES
+
+    # matched on the simplified text, so a key is taken in the form zhconv gives it
+    return {**{to_simplified(k): v for k, v in DIALECT.items()}, **HOMOPHONES}
+
+
 def _homophone_re() -> re.Pattern:
-    from bot.intents.lexicon import HOMOPHONES
-
-    return re.compile("|".join(re.escape(w) for w in sorted(HOMOPHONES, key=len, reverse=True)))
+    return re.compile("|".join(re.escape(w) for w in sorted(_SLIPS, key=len, reverse=True)))
 
 
+_SLIPS: dict[str, str] = {}
 _HOMOPHONE_RE: re.Pattern | None = None
 
 
 def fix_homophones(s: str) -> str:
-    """Voice-input slips read as the word meant (lexicon.HOMOPHONES; every pair keeps the length)."""
+    """Voice-input slips and Cantonese words read as the Mandarin meant (lexicon.HOMOPHONES and
+    lexicon.DIALECT; every pair keeps the length)."""
     global _HOMOPHONE_RE
-    from bot.intents.lexicon import HOMOPHONES
-
     if _HOMOPHONE_RE is None:
+        _SLIPS.update(_slips())
         _HOMOPHONE_RE = _homophone_re()
-    return _HOMOPHONE_RE.sub(lambda m: HOMOPHONES[m.group(0)], s)
+    return _HOMOPHONE_RE.sub(lambda m: _SLIPS[m.group(0)], s)
 
 
 def normalise(text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.intents import cues as C
+from bot.intents.lexicon import TITLE_ENDINGS
 from bot.intents.deals import activity_hint, build_note
 from bot.intents.registry import register
 
@@ -27,7 +28,13 @@ _THIRD_PARTY_RE = re.compile(r"他们|她们|客户|对方|甲方|业主|领导|
 
 
 # A named person of the customer's (于部长 / 梁主任) who said something: the rep reports it.
-_PERSON_SAID_RE = re.compile(rf"(?:{C.SURNAME_ALT})(?:{C.HON_ALT})(?:那边)?(?:说|表示|反馈|答应|回复|讲)")
+_PERSON_SAID_RE = re.compile(
+    rf"(?:{C.SURNAME_ALT})(?:{C.HON_ALT})(?:那边)?(?:说|表示|反馈|答应|回复|讲)"
+    # 总经办主任 葛晓东 说下个月招标: a role, then the full name, then what they said
+    rf"|(?:{'|'.join(TITLE_ENDINGS)})\s*(?:{C.SURNAME_ALT})[\u3400-\u9fff]{{1,2}}\s*(?:说|表示|反馈|答应|回复|讲)"
+    # 车队长老周说…: 老 / 小 + surname is a person too
+    rf"|[老小](?:{C.SURNAME_ALT})(?:说|表示|反馈|答应|回复|讲)"
+)
 
 
 def _person_reported(ctx) -> bool:

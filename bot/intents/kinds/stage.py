@@ -56,6 +56,7 @@ def fields(ctx) -> dict:
     return out
 
 
+_EN_PAST_RE = re.compile(r"\b(?:had|met|visited|called|spoke|talked|chatted|saw|went)\b", re.IGNORECASE)
 # Words that are no deal's name, left before a stage verb after a comma (直接推到谈判 / 那就改成投标)
 _ADVERB_HINT_RE = re.compile(r"(?:那就|就|直接|先|马上|现在|目前|可以|准备|赶紧|然后|所以)+")
 # A whole done clause taken as the name (上午跟X的Tony开了会): the customer is inside it
@@ -69,7 +70,13 @@ def _named_earlier(ctx) -> str | None:
     from bot.intents.deals import activity_hint
 
     h = activity_hint(ctx.m, ctx.s)
-    return h if h and C.SUFFIX_RE.search(ctx._norm_of(h)) else None
+    if not h:
+        return None
+    if C.SUFFIX_RE.search(ctx._norm_of(h)):
+        return h
+    # Meridian Retail - project kicked off …, set stage to 立项: the name that heads the message as a label
+    lm = re.match(r"\s*(.+?)\s+[-—–]\s+|\s*([^\s:：]{2,30}(?:\s[^\s:：]+){0,3})\s*[:：]\s*", ctx.m.orig)
+    return h if lm and (lm.group(1) or lm.group(2)) == h else None
 
 
 def _quoted_before(ctx, end: int) -> int | None:
@@ -93,6 +100,9 @@ def _activity_outweighs(ctx) -> bool:
 @register("update_stage", fields=fields, writes=True)
 def score(ctx) -> float:
     vs = ctx.verb_strong
+    # Had lunch with X, he hinted they will tender in Q1: only a plan of theirs, inside a done activity
+    if ctx.strong and all(h.future for h in ctx.strong) and ctx.lang == "en" and (ctx.act or _EN_PAST_RE.search(ctx.s)):
+        return 0.5
     if any(h.verb and not h.negated for h in vs):
         return 0.83  # 尾款到了: a whole stage sentence
     if vs and not _activity_outweighs(ctx):
