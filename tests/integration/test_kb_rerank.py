@@ -6,49 +6,39 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services.kb import search, warm_up
+from backend.services.kb import search
 from backend.services.kb.filters import names_competition
-from backend.services.kb.ingest import ingest_documents
 from backend.services.kb.rerank import Units, rerank, residual_coverage
-from schemas.kb import DocumentIn
+from tests.kb_fixtures import doc, tenant_with_kb
 
-
-def _doc(doc_id: str, title: str, kind: str, body: str, **kw) -> DocumentIn:
-    return DocumentIn(doc_id=doc_id, title=title, kind=kind, source=f"{doc_id}.md", body=body, **kw)
 
 
 HP = "RX-50 空气源热泵"
 KB = [
-    _doc("sp_rx50_overview", "RX-50 空气源热泵：产品概览", "selling_point",
+    doc("sp_rx50_overview", "RX-50 空气源热泵：产品概览", "selling_point",
          "RX-50 是一款商用空气源热泵机组，制热量 50 kW，适合酒店、学校和医院的热水与采暖。机组采用喷气增焓压缩机。",
          product=HP),
-    _doc("sp_rx50_efficiency", "RX-50：能效", "selling_point",
+    doc("sp_rx50_efficiency", "RX-50：能效", "selling_point",
          "RX-50 名义工况 COP 4.6，低温工况 COP 2.8，全年综合能效系数 APF 4.1，达到国家一级能效。", product=HP),
-    _doc("sp_rx50_price", "RX-50 报价与付款", "selling_point",
+    doc("sp_rx50_price", "RX-50 报价与付款", "selling_point",
          "RX-50 标准报价 8.6 万元/台，含税含运费。付款方式：合同签订付 30%，发货前付 60%，验收后付 10%。",
          product=HP),
-    _doc("sp_rx50_warranty", "RX-50 质保与售后", "selling_point",
+    doc("sp_rx50_warranty", "RX-50 质保与售后", "selling_point",
          "RX-50 整机质保 3 年，压缩机质保 5 年。全国 60 个服务网点，地级市 4 小时响应、24 小时到场。", product=HP),
-    _doc("sp_rx50_delivery", "RX-50 交期与安装", "selling_point",
+    doc("sp_rx50_delivery", "RX-50 交期与安装", "selling_point",
          "RX-50 标准交期 4 周，到现场后由工程师免费调试，一般 2 天内完成开机。", product=HP),
-    _doc("sp_maintenance", "维保合同", "selling_point",
+    doc("sp_maintenance", "维保合同", "selling_point",
          "质保期外可签年度维保合同：每台每年 1.2 万元，含 4 次巡检。", product="维保服务"),
-    _doc("other_commission", "销售提成规则", "other",
+    doc("other_commission", "销售提成规则", "other",
          "提成按回款计算：热泵产品按回款额的 2%，维保合同 5%。提成每季度结算一次。"),
-    _doc("cp_yuanshan_pricing", "远山热泵：价格与质保", "competitor",
+    doc("cp_yuanshan_pricing", "远山热泵：价格与质保", "competitor",
          "远山热泵报价比我们低 15% 左右，但整机质保只有 1 年，售后由经销商负责。", competitor="远山热泵"),
 ]
 
 
 @pytest.fixture(scope="module")
 async def kb_tenant(pool, database_url):
-    from tests.factory import Factory
-
-    await warm_up()
-    tenant, _ = await Factory(pool).tenant()
-    async with pool.acquire() as conn:
-        await ingest_documents(conn, tenant.tenant_id, KB)
-    return tenant
+    return await tenant_with_kb(pool, KB)
 
 
 async def _first(db, tenant, query) -> str:

@@ -6,38 +6,28 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services.kb import search, warm_up
-from backend.services.kb.ingest import ingest_documents
+from backend.services.kb import search
 from bot.kb_answers import answer_text
-from schemas.kb import DocumentIn
+from tests.kb_fixtures import doc, tenant_with_kb
 
-
-def _doc(doc_id: str, title: str, kind: str, body: str, **kw) -> DocumentIn:
-    return DocumentIn(doc_id=doc_id, title=title, kind=kind, source=f"{doc_id}.md", body=body, **kw)
 
 
 KB = [
-    _doc("sp_e6_battery", "E6 电动叉车：电池与续航", "selling_point",
+    doc("sp_e6_battery", "E6 电动叉车：电池与续航", "selling_point",
          "E6 采用 80V 磷酸铁锂电池。满电续航 8 小时，约 60 公里。快充 1.5 小时可充至 80%。", product="E6 电动叉车"),
-    _doc("sp_e6_service", "E6 电动叉车：质保与售后", "selling_point",
+    doc("sp_e6_service", "E6 电动叉车：质保与售后", "selling_point",
          "整车质保 3 年，电池质保 5 年或 1 万小时。地级市 24 小时到场维修。", product="E6 电动叉车"),
-    _doc("sp_t3_spec", "T3 牵引车：参数", "selling_point",
+    doc("sp_t3_spec", "T3 牵引车：参数", "selling_point",
          "T3 牵引重量 3 吨，最高车速 12 km/h，适合厂内物流。", product="T3 牵引车"),
-    _doc("cp_dali_weak", "大力叉车：劣势", "competitor",
+    doc("cp_dali_weak", "大力叉车：劣势", "competitor",
          "大力叉车用铅酸电池，充电要 8 小时，需要换电间。", competitor="大力叉车"),
-    _doc("other_leave", "年假规定", "other", "入职满一年有 5 天年假，须提前 3 天在系统里申请。"),
+    doc("other_leave", "年假规定", "other", "入职满一年有 5 天年假，须提前 3 天在系统里申请。"),
 ]
 
 
 @pytest.fixture(scope="module")
 async def kb_tenant(pool, database_url):
-    from tests.factory import Factory
-
-    await warm_up()
-    tenant, _ = await Factory(pool).tenant()
-    async with pool.acquire() as conn:
-        await ingest_documents(conn, tenant.tenant_id, KB)
-    return tenant
+    return await tenant_with_kb(pool, KB)
 
 
 async def _top(db, tenant, query) -> list[str]:

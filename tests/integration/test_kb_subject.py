@@ -6,47 +6,38 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services.kb import search, warm_up
+from backend.services.kb import search
 from backend.services.kb.ingest import ingest_documents
 from backend.services.kb.search import FLOOR, retrieve
 from bot.kb_answers import answer_text
-from schemas.kb import DocumentIn
+from tests.kb_fixtures import doc, tenant_with_kb
 
-
-def _doc(doc_id: str, title: str, kind: str, body: str, **kw) -> DocumentIn:
-    return DocumentIn(doc_id=doc_id, title=title, kind=kind, source=f"{doc_id}.md", body=body, **kw)
 
 
 KB = [
-    _doc("sp_cabinet_service", "XT-300 储能柜：质保与售后", "selling_point",
+    doc("sp_cabinet_service", "XT-300 储能柜：质保与售后", "selling_point",
          "XT-300 储能柜整机质保 5 年，电芯质保 10 年。全国 40 个服务网点，地级市 24 小时到场维修，偏远地区 48 小时到场。",
          product="XT-300 储能柜"),
-    _doc("sp_cabinet_price", "XT-300 储能柜：价格与付款", "selling_point",
+    doc("sp_cabinet_price", "XT-300 储能柜：价格与付款", "selling_point",
          "XT-300 储能柜标准报价每台 68 万元，含运输与安装调试。付款方式为 30% 预付款，发货前付 60%，验收后付 10%。",
          product="XT-300 储能柜"),
-    _doc("sp_cabinet_delivery", "XT-300 储能柜：交期与安装", "selling_point",
+    doc("sp_cabinet_delivery", "XT-300 储能柜：交期与安装", "selling_point",
          "XT-300 储能柜标准交期 6 周，现场安装调试 3 天，可提供 CE 与 UL9540A 认证文件。", product="XT-300 储能柜"),
-    _doc("sp_cabinet_cold", "XT-300 储能柜：环境适应性", "selling_point",
+    doc("sp_cabinet_cold", "XT-300 储能柜：环境适应性", "selling_point",
          "工作温度零下 30 度到 55 度，自带电加热，海拔 4000 米以下无需降额，适合西藏、青海等高原地区。",
          product="XT-300 储能柜"),
-    _doc("cp_lanfeng_price", "蓝峰电气：价格策略", "competitor",
+    doc("cp_lanfeng_price", "蓝峰电气：价格策略", "competitor",
          "蓝峰电气的储能柜报价比我们低 10% 左右，但质保只有 3 年，远程运维单独收费。", competitor="蓝峰电气"),
-    _doc("other_travel", "差旅报销标准", "other",
+    doc("other_travel", "差旅报销标准", "other",
          "出差住宿标准：一线城市每晚 600 元，其他城市每晚 400 元。报销须在出差结束后 30 天内提交。"),
-    _doc("other_leave", "请假与年假制度", "other", "工作满一年的员工每年享有 5 天带薪假，满十年 10 天，须提前 3 天申请。"),
-    _doc("other_office_move", "上海办事处搬迁通知", "other", "上海办事处将于 12 月 7 日迁至闵行区虹梅科创园 B 座 5 楼。"),
+    doc("other_leave", "请假与年假制度", "other", "工作满一年的员工每年享有 5 天带薪假，满十年 10 天，须提前 3 天申请。"),
+    doc("other_office_move", "上海办事处搬迁通知", "other", "上海办事处将于 12 月 7 日迁至闵行区虹梅科创园 B 座 5 楼。"),
 ]
 
 
 @pytest.fixture(scope="module")
 async def kb_tenant(pool, database_url):
-    from tests.factory import Factory
-
-    await warm_up()
-    tenant, _ = await Factory(pool).tenant()
-    async with pool.acquire() as conn:
-        await ingest_documents(conn, tenant.tenant_id, KB)
-    return tenant
+    return await tenant_with_kb(pool, KB)
 
 
 @pytest.mark.parametrize("question, reason", [
@@ -84,7 +75,7 @@ async def test_legitimate_questions_with_unusual_words_are_still_answered(kb_ten
 
 async def test_the_check_reads_only_this_tenants_documents(kb_tenant, db, factory):
     other, _ = await factory.tenant()
-    await ingest_documents(db, other.tenant_id, [_doc(
+    await ingest_documents(db, other.tenant_id, [doc(
         "sp_washer_warranty", "洗衣机：质保", "selling_point", "洗衣机整机质保 3 年，电机质保 10 年。", product="洗衣机")])
     assert [p.doc_id for p in await search(db, other.tenant_id, "洗衣机保修几年")] == ["sp_washer_warranty"]
     assert await search(db, kb_tenant.tenant_id, "洗衣机保修几年") == []
