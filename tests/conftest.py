@@ -80,6 +80,16 @@ def fake_wechat() -> FakeWeChat:
     return _FAKE
 
 
+@pytest.fixture(scope="module")
+def fake_llm():
+    """The local fake OpenAI-compatible LLM endpoint (tests/fakes/llm_server.py), for a module's tests."""
+    from tests.fakes.llm_server import FakeLLM
+
+    fake = FakeLLM().start()
+    yield fake
+    fake.stop()
+
+
 # Every test starts on the same Monday morning in Shanghai (10:00, outside quiet hours) with the
 # clock running from there: nothing a test asserts depends on today's date or the hour CI runs.
 TEST_EPOCH = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)

@@ -8,33 +8,27 @@ import pytest
 from backend.services.kb import format_passages, model_is_warm, search, warm_up
 from backend.services.kb.ingest import delete_document, ingest_documents, list_documents
 from backend.services.kb.search import retrieve
-from schemas.kb import DocumentIn
-
-
-def _doc(doc_id: str, title: str, kind: str, body: str, *, product: str | None = None,
-         competitor: str | None = None) -> DocumentIn:
-    return DocumentIn(doc_id=doc_id, title=title, kind=kind, product=product, competitor=competitor,
-                      source=f"{doc_id}.md", body=body)
+from tests.kb_fixtures import doc
 
 
 KB = [
-    _doc("sp_cabinet_safety", "XT-300 储能柜：消防与安全", "selling_point",
+    doc("sp_cabinet_safety", "XT-300 储能柜：消防与安全", "selling_point",
          "XT-300 储能柜采用三级电池管理系统，异常时 100 毫秒内切断回路。消防采用 Pack 级全氟己酮喷淋和舱级气溶胶双重灭火，"
          "通过 UL9540A 热失控传播测试。", product="XT-300 储能柜"),
-    _doc("sp_cabinet_service", "XT-300 储能柜：售后服务", "selling_point",
+    doc("sp_cabinet_service", "XT-300 储能柜：售后服务", "selling_point",
          "整机质保 5 年，电芯质保 10 年。全国 40 个服务网点，地级市 24 小时到场，偏远地区 48 小时到场。", product="XT-300 储能柜"),
-    _doc("sp_cabinet_cold", "XT-300 储能柜：环境适应性", "selling_point",
+    doc("sp_cabinet_cold", "XT-300 储能柜：环境适应性", "selling_point",
          "工作温度零下 30 度到 55 度，自带电加热，海拔 4000 米以下无需降额，适合西藏、青海等高原地区。", product="XT-300 储能柜"),
-    _doc("sp_meter_spec", "SM-9 智能电表：规格", "selling_point",
+    doc("sp_meter_spec", "SM-9 智能电表：规格", "selling_point",
          "SM-9 通过 GB/T 17215 认证，支持 RS485 与 4G 通讯，精度 0.5S 级。", product="SM-9 智能电表"),
-    _doc("cp_lanfeng_price", "蓝峰电气：价格策略", "competitor",
+    doc("cp_lanfeng_price", "蓝峰电气：价格策略", "competitor",
          "蓝峰电气的储能柜报价比我们低 10% 左右，但质保只有 3 年，远程运维单独收费。", competitor="蓝峰电气"),
-    _doc("cp_lanfeng_weak", "蓝峰电气：劣势", "competitor",
+    doc("cp_lanfeng_weak", "蓝峰电气：劣势", "competitor",
          "蓝峰电气采用风冷方案，电芯温差大；县城项目到场时间常超过 72 小时。", competitor="蓝峰电气"),
-    _doc("cp_northwind_en", "Northwind Energy: Overview", "competitor",
+    doc("cp_northwind_en", "Northwind Energy: Overview", "competitor",
          "Northwind Energy is a US storage vendor. Its cabinets ship from overseas with a lead time of 20 weeks, "
          "and it has no direct service team in China.", competitor="Northwind Energy"),
-    _doc("other_travel", "差旅报销标准", "other",
+    doc("other_travel", "差旅报销标准", "other",
          "出差住宿标准：一线城市每晚 600 元，其他城市每晚 400 元。报销须在出差结束后 30 天内提交。"),
 ]
 
@@ -110,7 +104,7 @@ async def test_score_floor_says_nothing_rather_than_guess(kb_tenant, db):
 
 async def test_a_query_never_returns_another_tenants_passage(kb_tenant, db, factory):
     other, _ = await factory.tenant()
-    await ingest_documents(db, other.tenant_id, [_doc(
+    await ingest_documents(db, other.tenant_id, [doc(
         "sp_other_cabinet", "另一家的储能柜", "selling_point",
         "我们的储能柜消防采用全氟己酮喷淋，通过 UL9540A 测试，质保 8 年。", product="储能柜")])
     for query in ("柜子起火怎么灭", "UL9540A", "质保几年"):
@@ -124,12 +118,12 @@ async def test_a_query_never_returns_another_tenants_passage(kb_tenant, db, fact
 
 async def test_reingest_is_idempotent_and_a_change_replaces_chunks(db, factory):
     tenant, _ = await factory.tenant()
-    doc = _doc("sp_x", "XT-500 卖点", "selling_point", "XT-500 采用液冷温控，循环寿命 9000 次。", product="XT-500")
-    first = await ingest_documents(db, tenant.tenant_id, [doc])
-    again = await ingest_documents(db, tenant.tenant_id, [doc])
+    original = doc("sp_x", "XT-500 卖点", "selling_point", "XT-500 采用液冷温控，循环寿命 9000 次。", product="XT-500")
+    first = await ingest_documents(db, tenant.tenant_id, [original])
+    again = await ingest_documents(db, tenant.tenant_id, [original])
     assert (first[0].status, again[0].status, again[0].version) == ("created", "unchanged", 1)
     chunk_ids = await db.fetch("SELECT chunk_id FROM kb_chunks WHERE tenant_id = $1", tenant.tenant_id)
-    changed = _doc(
+    changed = doc(
         "sp_x", "XT-500 卖点", "selling_point", "XT-500 采用风冷散热，循环寿命 7000 次。", product="XT-500")
     updated = await ingest_documents(db, tenant.tenant_id, [changed])
     assert (updated[0].status, updated[0].version) == ("updated", 2)
@@ -144,7 +138,7 @@ async def test_reingest_is_idempotent_and_a_change_replaces_chunks(db, factory):
 
 async def test_delete_removes_chunks_vectors_and_terms(db, factory):
     tenant, _ = await factory.tenant()
-    await ingest_documents(db, tenant.tenant_id, [_doc("other_a", "年会", "other", "年会定在 1 月 20 日。")])
+    await ingest_documents(db, tenant.tenant_id, [doc("other_a", "年会", "other", "年会定在 1 月 20 日。")])
     assert [d.doc_id for d in await list_documents(db, tenant.tenant_id)] == ["other_a"]
     await delete_document(db, tenant.tenant_id, "other_a")
     for table in ("kb_documents", "kb_chunks", "kb_embeddings", "kb_terms"):

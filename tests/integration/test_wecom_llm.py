@@ -7,15 +7,7 @@ import time
 
 import pytest
 
-from tests.fakes.llm_server import FakeLLM
 from tests.fakes.wecom_client import rep_chat
-
-
-@pytest.fixture(scope="module")
-def fake_llm():
-    fake = FakeLLM().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -12,18 +12,10 @@ import pytest
 from bot import llm
 from bot.intents import parse
 from schemas.intents import ParsedMessage
-from tests.fakes.llm_server import FakeLLM
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 STAGES = ["lead", "qualified", "initiated", "solution", "bidding", "negotiation", "won", "paid", "lost"]
 TEXT = "顺和那边 嗯 就那样吧 方案"
-
-
-@pytest.fixture(scope="module")
-def fake_llm():
-    fake = FakeLLM().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
