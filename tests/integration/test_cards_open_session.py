@@ -1,8 +1,8 @@
 """The lean open of a mini-program session (``cards_open_session``) checks, records and answers as
 the general open (``cards_open``) does: each case is run through both statements on the same
-data, each in a transaction rolled back, and the answers and the rows written compared. Then the
-service's own path: an open the process counted alone goes through the lean statement, and a
-session revoked or expired since is still a 401 there."""
+data, each in a transaction rolled back, and the answers, the rows written and the rate-limit
+counts compared. Then the service's own path: a session's opens, counted in PostgreSQL or in the
+process alone, go through the lean statement, and a session revoked since is a 401 there."""
 
 from __future__ import annotations
 
@@ -36,24 +36,38 @@ async def _run(conn, statement, params: dict) -> tuple[dict | None, list[dict]]:
                 "SELECT tenant_id, rep_id, visitor_id, contact_id, kind, share_id, client_event_id, detail, created_at"
                 " FROM card_events WHERE event_id > $1 ORDER BY kind, event_id", before)]
             out["forwarded"] = await conn.fetchval("SELECT count(*) FROM card_shares WHERE forwarded_at = $1", params["now"])
+            out["counted"] = [tuple(r) for r in await conn.fetch(
+                "SELECT key, win, shard, hits FROM rate_counters WHERE tenant_id = $1 ORDER BY key, win, shard",
+                params["tenant_id"])]
             raise _Rollback
     except _Rollback:
         pass
     if out["row"] is not None:
         out["row"].pop("event_id")
         out["row"]["recorded"] = bool(out["events"])
-    return out["row"], out["events"], out["forwarded"]
+    return out["row"], out["events"], out["forwarded"], out["counted"]
 
 
-async def _both_agree(conn, code: str, token: str, share: str | None, now: dt.datetime | None = None) -> dict | None:
+async def _both_agree(conn, code: str, token: str, share: str | None, now: dt.datetime | None = None,
+                      limits: dict | None = None) -> tuple:
+    """The answer, the events and the forwards of the lean statement, once the general one gave
+    the same (and counted the same, with ``limits``: the :rl_* parameters of a counted open)."""
     tenant_id, token_hash = sessions.token_parts(token)
     now = now or clock.now()
-    lean = await _run(conn, _lean, dict(code=code, tenant_id=tenant_id, token_hash=token_hash, share=share, now=now))
+    limits = limits or ratelimit.UNCOUNTED
+    lean = await _run(conn, _lean, dict(code=code, tenant_id=tenant_id, token_hash=token_hash, share=share, now=now,
+                                        **limits))
     general = await _run(conn, _general, dict(
         code=code, tenant_id=tenant_id, token_hash=token_hash, share=share, visitor_id=None, contact_id=None,
-        viewer_user_id=None, client_event_id=None, record=True, now=now, **ratelimit.UNCOUNTED))
+        viewer_user_id=None, client_event_id=None, record=True, now=now, **limits))
     assert lean == general
-    return lean[0], lean[1], lean[2]
+    return lean[:3]
+
+
+def _counted(tenant_id: int, token: str, hits: int, limit: str = "30/minute") -> dict:
+    """The :rl_* parameters of an open counted in PostgreSQL: this session's key, ``hits`` of it."""
+    plan = ratelimit.Plan(tenant_id, (("open:visitor:s" + token[-24:], ratelimit.parse(limit)),), clock.now().timestamp())
+    return plan._params(plan.checks, [hits])
 
 
 async def test_the_lean_open_answers_and_records_as_the_general_one(client, factory, pool):
@@ -93,6 +107,13 @@ async def test_the_lean_open_answers_and_records_as_the_general_one(client, fact
         row, events, _ = await _both_agree(conn, code, stranger["token"], root)
         assert row is None and events == []
         assert (await _both_agree(conn, "zzzzzzzz", customer["token"], root))[0] is None
+        # counted in PostgreSQL: within the limit the view, over it no view and the counts back (429)
+        row, events, _ = await _both_agree(conn, code, customer["token"], root, limits=_counted(tenant.tenant_id, customer["token"], 3))
+        assert row["rate_ok"] and row["rl_hits"] == [3] and len(events) == 1
+        row, events, _ = await _both_agree(conn, code, customer["token"], root, limits=_counted(tenant.tenant_id, customer["token"], 31))
+        assert not row["rate_ok"] and row["rl_hits"] == [31] and events == []
+        row, events, _ = await _both_agree(conn, code, stranger["token"], root, limits=_counted(other.tenant_id, stranger["token"], 1))
+        assert row is None
         # a session past its expiry: the card, session_ok false, nothing written (401)
         later = clock.now() + sessions.SESSION_TTL + dt.timedelta(minutes=1)
         row, events, _ = await _both_agree(conn, code, customer["token"], root, now=later)
@@ -120,7 +141,7 @@ async def test_the_lean_open_answers_and_records_as_the_general_one(client, fact
         assert (await _both_agree(conn, code, forwarder["token"], root))[0] is None
 
 
-async def test_opens_counted_in_the_process_take_the_lean_statement_and_still_check_the_session(client, factory, pool):
+async def test_a_sessions_opens_take_the_lean_statement_and_still_count_and_check_the_session(client, factory, pool):
     tenant, _ = await factory.tenant()
     _, rep = await bound_rep(client, pool, factory, tenant)
     card = await card_of(client, rep)
@@ -133,7 +154,10 @@ async def test_opens_counted_in_the_process_take_the_lean_statement_and_still_ch
         for _ in range(3):  # the first is counted in PostgreSQL; the others only here
             opened = await tracking.open_card(conn, card["code"], card["share"], ip=ip, session_token=customer["token"])
             assert opened.share == card["share"]
-        assert await conn.fetchval(lean_runs) - before == 2
+        assert await conn.fetchval(lean_runs) - before == 3
+        counted = await conn.fetch("SELECT key, hits FROM rate_counters WHERE tenant_id = $1 AND key LIKE 'open:%' ORDER BY key",
+                                  tenant.tenant_id)
+        assert [(r["key"].split(":")[1], r["hits"]) for r in counted] == [("ip", 1), ("visitor", 1)]
         views = await conn.fetchval(
             "SELECT count(*) FROM card_events WHERE tenant_id = $1 AND kind = 'view' AND visitor_id = $2",
             tenant.tenant_id, customer["me"]["visitor_id"])
@@ -144,6 +168,6 @@ async def test_opens_counted_in_the_process_take_the_lean_statement_and_still_ch
         assert r.status_code in (200, 204), r.text
         with pytest.raises(Unauthorized):
             await tracking.open_card(conn, card["code"], card["share"], ip=ip, session_token=customer["token"])
-        assert await conn.fetchval(lean_runs) - before == 3
+        assert await conn.fetchval(lean_runs) - before == 4
         assert await conn.fetchval(
             "SELECT count(*) FROM card_events WHERE tenant_id = $1 AND kind = 'view'", tenant.tenant_id) == 3

@@ -108,17 +108,21 @@ SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.
 FROM c, who;
 
 -- name: cards_open_session^
--- The common open, leaner: a mini-program session's (:token_hash of tenant :tenant_id), counted by
--- the process alone (ratelimit.Plan.batched gave no :rl_* arrays), without a client event id.
--- Every other open (counted in PostgreSQL, an H5 visitor, anonymous, a beacon) is cards_open;
--- both check, record and answer alike (tests/integration/test_cards_open_session.py). One CTE
--- instead of eight: the session behind card_session (migration 0023: index probes, not scans of
--- the tenant's sessions and visitors); the share named by :share, else the card's root share, as
--- one COALESCE (the root is read only when :share is not this card's); the previous view read
--- only for a known contact; the view inserted without ON CONFLICT (no client event id, nothing to
--- conflict with: no speculative insertion). The forward of a link minted inside WeChat, first
--- opened by someone else, is card_forward_on_open as in cards_open.
-WITH o AS (
+-- The common open, leaner: a mini-program session's (:token_hash of tenant :tenant_id), without a
+-- client event id. Every other open (an H5 visitor, anonymous, a beacon) is cards_open; both
+-- check, count, record and answer alike (tests/integration/test_cards_open_session.py). Rate
+-- limits as in cards_open (lim; NULL :rl_* arrays when the process counted the open alone). The
+-- rest in one CTE instead of seven: the session behind card_session (migration 0023: index
+-- probes, not scans of the tenant's sessions and visitors); the share named by :share, else the
+-- card's root share, as one COALESCE (the root is read only when :share is not this card's); the
+-- previous view read only for a known contact; the view inserted without ON CONFLICT (no client
+-- event id, nothing to conflict with: no speculative insertion). The forward of a link minted
+-- inside WeChat, first opened by someone else, is card_forward_on_open as in cards_open.
+WITH lim AS (
+    SELECT * FROM card_rate_count(:rl_tenant::bigint, :rl_keys::text[], :rl_wins::bigint[], :rl_expires::timestamptz[],
+                                  :rl_amounts::int[], :rl_weights::float8[], :rl_incs::int[], :rl_shard::smallint)
+    WHERE :rl_keys::text[] IS NOT NULL
+), o AS (
     SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.phone, c.email,
            c.wechat_id, c.avatar_url, c.bio, c.products,
            s.visitor_id, s.contact_id, s.user_id AS viewer_user_id, (s.visitor_id IS NOT NULL) AS session_ok,
@@ -139,7 +143,7 @@ WITH o AS (
 ), ins AS (
     INSERT INTO card_events (tenant_id, rep_id, visitor_id, contact_id, kind, share_id, created_at)
     SELECT o.tenant_id, o.user_id, o.visitor_id, o.contact_id, 'view', o.share_id, :now
-    FROM o WHERE o.session_ok AND o.user_id IS DISTINCT FROM o.viewer_user_id
+    FROM o WHERE o.session_ok AND o.user_id IS DISTINCT FROM o.viewer_user_id AND coalesce((SELECT ok FROM lim), true)
     RETURNING event_id
 ), fwd AS (
     SELECT f.visitor_id, f.contact_id
@@ -154,7 +158,8 @@ SELECT o.tenant_id, o.card_id, o.user_id, o.code, o.name, o.title, o.company, o.
            WHERE e.tenant_id = o.tenant_id AND e.visitor_id = o.visitor_id AND e.rep_id = o.user_id AND e.kind = 'view'
        ) END AS prev_view_at,
        (SELECT event_id FROM ins) AS event_id, o.session_ok, o.visitor_id, o.contact_id, o.viewer_user_id,
-       true AS rate_ok, NULL::text[] AS rl_keys, NULL::bigint[] AS rl_hits, NULL::bigint[] AS rl_previous,
+       coalesce((SELECT ok FROM lim), true) AS rate_ok, (SELECT keys FROM lim) AS rl_keys,
+       (SELECT hits FROM lim) AS rl_hits, (SELECT previous FROM lim) AS rl_previous,
        (SELECT visitor_id FROM fwd) AS forwarder_visitor_id, (SELECT contact_id FROM fwd) AS forwarder_contact_id
 FROM o;
 
