@@ -107,6 +107,62 @@ SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.
        (SELECT visitor_id FROM fwd) AS forwarder_visitor_id, (SELECT contact_id FROM fwd) AS forwarder_contact_id
 FROM c, who;
 
+-- name: cards_open_session^
+-- The common open, leaner: a mini-program session's (:token_hash of tenant :tenant_id), without a
+-- client event id. Every other open (an H5 visitor, anonymous, a beacon) is cards_open; both
+-- check, count, record and answer alike (tests/integration/test_cards_open_session.py). Rate
+-- limits as in cards_open (lim; NULL :rl_* arrays when the process counted the open alone). The
+-- rest in one CTE instead of seven: the session behind card_session (migration 0023: index
+-- probes, not scans of the tenant's sessions and visitors); the share named by :share, else the
+-- card's root share, as one COALESCE (the root is read only when :share is not this card's); the
+-- previous view read only for a known contact; the view inserted without ON CONFLICT (no client
+-- event id, nothing to conflict with: no speculative insertion). The forward of a link minted
+-- inside WeChat, first opened by someone else, is card_forward_on_open as in cards_open.
+WITH lim AS (
+    SELECT * FROM card_rate_count(:rl_tenant::bigint, :rl_keys::text[], :rl_wins::bigint[], :rl_expires::timestamptz[],
+                                  :rl_amounts::int[], :rl_weights::float8[], :rl_incs::int[], :rl_shard::smallint)
+    WHERE :rl_keys::text[] IS NOT NULL
+), o AS (
+    SELECT c.tenant_id, c.card_id, c.user_id, c.code, c.name, c.title, c.company, c.phone, c.email,
+           c.wechat_id, c.avatar_url, c.bio, c.products,
+           s.visitor_id, s.contact_id, s.user_id AS viewer_user_id, (s.visitor_id IS NOT NULL) AS session_ok,
+           (x.sh).share_id, (x.sh).token AS share_token, (x.sh).parent_share_id, (x.sh).forwarded_at,
+           (x.sh).visitor_id AS share_visitor_id
+    FROM cards c
+    JOIN users ru ON ru.tenant_id = c.tenant_id AND ru.user_id = c.user_id AND ru.active
+    LEFT JOIN card_session(:tenant_id::bigint, :token_hash::text, :now) s ON true
+    CROSS JOIN LATERAL (
+        -- OFFSET 0: evaluated once, not once for each field taken out of the row
+        SELECT coalesce(
+            (SELECT t FROM card_shares t WHERE t.tenant_id = c.tenant_id AND t.token = :share::text AND t.card_id = c.card_id),
+            (SELECT t FROM card_shares t WHERE t.tenant_id = c.tenant_id AND t.card_id = c.card_id AND t.parent_share_id IS NULL)
+        ) AS sh
+        OFFSET 0
+    ) x
+    WHERE c.code = :code::text AND c.tenant_id = :tenant_id::bigint
+), ins AS (
+    INSERT INTO card_events (tenant_id, rep_id, visitor_id, contact_id, kind, share_id, created_at)
+    SELECT o.tenant_id, o.user_id, o.visitor_id, o.contact_id, 'view', o.share_id, :now
+    FROM o WHERE o.session_ok AND o.user_id IS DISTINCT FROM o.viewer_user_id AND coalesce((SELECT ok FROM lim), true)
+    RETURNING event_id
+), fwd AS (
+    SELECT f.visitor_id, f.contact_id
+    FROM o, card_forward_on_open(o.tenant_id, o.share_id, o.user_id, o.visitor_id, :now) f
+    WHERE o.session_ok AND o.user_id IS DISTINCT FROM o.viewer_user_id
+      AND o.parent_share_id IS NOT NULL AND o.forwarded_at IS NULL AND o.share_visitor_id IS DISTINCT FROM o.visitor_id
+)
+SELECT o.tenant_id, o.card_id, o.user_id, o.code, o.name, o.title, o.company, o.phone, o.email,
+       o.wechat_id, o.avatar_url, o.bio, o.products, o.share_id, o.share_token,
+       CASE WHEN o.contact_id IS NOT NULL THEN (
+           SELECT max(e.created_at) FROM card_events e
+           WHERE e.tenant_id = o.tenant_id AND e.visitor_id = o.visitor_id AND e.rep_id = o.user_id AND e.kind = 'view'
+       ) END AS prev_view_at,
+       (SELECT event_id FROM ins) AS event_id, o.session_ok, o.visitor_id, o.contact_id, o.viewer_user_id,
+       coalesce((SELECT ok FROM lim), true) AS rate_ok, (SELECT keys FROM lim) AS rl_keys,
+       (SELECT hits FROM lim) AS rl_hits, (SELECT previous FROM lim) AS rl_previous,
+       (SELECT visitor_id FROM fwd) AS forwarder_visitor_id, (SELECT contact_id FROM fwd) AS forwarder_contact_id
+FROM o;
+
 -- name: cards_share_by_token^
 SELECT share_id, card_id, token, parent_share_id, visitor_id, depth FROM card_shares
 WHERE tenant_id = :tenant_id AND card_id = :card_id AND token = :token;

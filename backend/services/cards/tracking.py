@@ -32,6 +32,7 @@ DAILY_EVENT_CAP = 300  # events kept per visitor and card in 24 hours
 DWELL_EVENT_CAP = 600  # seconds one dwell event may add
 ANONYMOUS_TENANT = 0  # rate-limit bucket of opens without a session (counted per IP and card)
 _cards_open = queries.direct("cards_open")  # the hot path: straight to the connection
+_cards_open_session = queries.direct("cards_open_session")  # … and a session's open, leaner
 
 
 def _public(row: asyncpg.Record) -> PublicCard:
@@ -85,12 +86,17 @@ async def open_card(
     # One round trip: the limits are counted in the statement that records the view (none when
     # over); far from a limit, only every few opens (ratelimit.Plan.batched).
     params, states = limits.batched()
-    row = await _cards_open(
-        conn, code=code, tenant_id=tenant_id, token_hash=token_hash, share=share,
-        visitor_id=viewer.visitor_id if viewer else None, contact_id=viewer.contact_id if viewer else None,
-        viewer_user_id=viewer.user_id if viewer else None, client_event_id=client_event_id,
-        record=True, now=now, **params,
-    )
+    if token_hash is not None and client_event_id is None:
+        # a mini-program session's open (most opens): the same checks and rows, leaner
+        row = await _cards_open_session(conn, code=code, tenant_id=tenant_id, token_hash=token_hash, share=share,
+                                        now=now, **params)
+    else:
+        row = await _cards_open(
+            conn, code=code, tenant_id=tenant_id, token_hash=token_hash, share=share,
+            visitor_id=viewer.visitor_id if viewer else None, contact_id=viewer.contact_id if viewer else None,
+            viewer_user_id=viewer.user_id if viewer else None, client_event_id=client_event_id,
+            record=True, now=now, **params,
+        )
     limits.settle(states, row)
     if row is None:
         raise NotFound(f"no card {code!r}")
