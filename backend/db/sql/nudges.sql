@@ -76,7 +76,11 @@ LEFT JOIN LATERAL (
 -- stage's SLA; a deal is one card however many of its rules fire — and those within the daily
 -- cap recorded and returned (kind 'nudge'); the rest stay undecided, so they come up again on a
 -- later day while they still apply, and are told in one summary line per recipient and day
--- (kind 'summary', unless that line went out already).
+-- (kind 'summary', unless that line went out already). The same statement renders the cards and
+-- the summary lines (the functions of migration 0024: messages.py's words, in SQL) and writes
+-- them to the outbox (once per key, as outbox_enqueue); the rows recorded come back only when
+-- :collect, and a last row (kind 'counts') says how many nudges, cards, summary lines and new
+-- outbox rows there were.
 -- Level 1 reads the open deals of the owners given (:o1_*: active, reachable, not spent), in
 -- one pass (deals_owner_open, or one sequential read when they are most owners); level 2 reads
 -- only the deals past escalate_factor × SLA (deals_stall_scan) of owners whose manager is not

@@ -3,11 +3,14 @@
 A pass, in one transaction: read each tenant's rules and manners; read who can still get a nudge
 on the day the pass sends for (a recipient whose daily cap is spent and whose summary line went
 out gets nothing more that day, so their deals are not even read); then one statement finds,
-ranks, caps and records the new nudges of the others; render the queued ones as template cards
-and the capped ones as one summary line per recipient, and add them to the outbox in one
-statement. The unique key of ``nudges`` is what makes a nudge go out once; the outbox key repeats
-that guarantee. A crash before the commit leaves nothing behind, so a restart decides everything
-afresh. ``dry_run`` does the same work and rolls it back.
+ranks, caps and records the new nudges of the others, renders the queued ones as template cards
+and the capped ones as one summary line per recipient, and adds them to the outbox — in SQL, with
+the functions of migration 0024, which say exactly what ``messages.py`` says (``render`` below
+says it in Python; tests/integration/test_nudges_render_sql.py holds the two equal). Nothing comes
+back to Python but one row of counts, unless the caller collects the nudges. The unique key of
+``nudges`` is what makes a nudge go out once; the outbox key repeats that guarantee. A crash
+before the commit leaves nothing behind, so a restart decides everything afresh. ``dry_run`` does
+the same work and rolls it back.
 
 Tenants fall in ``SLOTS`` slots (tenant id modulo ``SLOTS``), each guarded by an advisory lock:
 ``scan_all`` scans the slots side by side on their own connections (PostgreSQL runs a statement
@@ -80,7 +83,8 @@ def outbox_key(rows: list[Any]) -> str:
 def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
     """Outbox rows (as arrays): one card per deal and recipient, one text per summary line.
 
-    ``rows`` come ordered by tenant, recipient and deal, so a deal's nudges are neighbours.
+    ``rows`` come ordered by tenant, recipient and deal, so a deal's nudges are neighbours. The
+    scan writes these rows in SQL (``nudge_scan``); this is the reference it is tested against.
     """
     out: dict[str, list[Any]] = {"tenant_ids": [], "recipients": [], "payloads": [], "keys": [], "not_before": []}
 
@@ -215,6 +219,7 @@ async def scan(
             rows = await _find_and_record(conn, params, now, collect)
             counts = rows.pop() if rows else None
             if counts is not None:
+                assert counts["kind"] == "counts", counts["kind"]
                 result.queued, result.cards = counts["queued"], counts["cards"]
                 result.summaries, result.summarised = counts["summaries"], counts["summarised"]
                 result.found = result.queued + result.summarised
