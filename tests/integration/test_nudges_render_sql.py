@@ -83,6 +83,7 @@ async def test_the_cards_written_in_sql_are_the_cards_messages_py_renders(factor
     assert any(r["engaged"] for r in rows if r["kind"] == "nudge")
     assert counts["enqueued"] == len(written) == len(expected["keys"])
     assert counts["cards"] + counts["summaries"] == len(written)
+    assert all(type(counts[k]) is int for k in ("queued", "cards", "summaries", "summarised", "enqueued"))
 
     by_key = {r["idempotency_key"]: r for r in written}
     assert set(by_key) == set(expected["keys"])

@@ -389,7 +389,7 @@ UNION ALL
 SELECT 'counts', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, (SELECT count(*) FROM qd), (SELECT count(*) FROM card),
-       (SELECT count(*) FROM outbound) - (SELECT count(*) FROM card), (SELECT coalesce(sum(over_cap), 0) FROM over_titled o
+       (SELECT count(*) FROM outbound) - (SELECT count(*) FROM card), (SELECT coalesce(sum(over_cap), 0)::bigint FROM over_titled o
        JOIN t ON t.tenant_id = o.tenant_id WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
                     AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)),
        (SELECT count(*) FROM added)
