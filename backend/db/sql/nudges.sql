@@ -76,7 +76,11 @@ LEFT JOIN LATERAL (
 -- stage's SLA; a deal is one card however many of its rules fire — and those within the daily
 -- cap recorded and returned (kind 'nudge'); the rest stay undecided, so they come up again on a
 -- later day while they still apply, and are told in one summary line per recipient and day
--- (kind 'summary', unless that line went out already).
+-- (kind 'summary', unless that line went out already). The same statement renders the cards and
+-- the summary lines (the functions of migration 0024: messages.py's words, in SQL) and writes
+-- them to the outbox (once per key, as outbox_enqueue); the rows recorded come back only when
+-- :collect, and a last row (kind 'counts') says how many nudges, cards, summary lines and new
+-- outbox rows there were.
 -- Level 1 reads the open deals of the owners given (:o1_*: active, reachable, not spent), in
 -- one pass (deals_owner_open, or one sequential read when they are most owners); level 2 reads
 -- only the deals past escalate_factor × SLA (deals_stall_scan) of owners whose manager is not
@@ -89,9 +93,9 @@ WITH t AS (
     FROM unnest(:tenant_ids::bigint[], :send_at::timestamptz[], :send_day::date[],
                 :local_today::date[], :today_start::timestamptz[], :stalled::bool[],
                 :factor::float8[], :idle::bool[], :idle_days::int[], :close_passed::bool[],
-                :unpaid::bool[], :cap::int[], :engaged_days::int[])
+                :unpaid::bool[], :cap::int[], :engaged_days::int[], :factor_g::text[])
         AS x(tenant_id, send_at, send_day, local_today, today_start, stalled, factor, idle,
-             idle_days, close_passed, unpaid, cap, engaged_days)
+             idle_days, close_passed, unpaid, cap, engaged_days, factor_g)
 ),
 th AS MATERIALIZED (
     SELECT t.tenant_id, s.key AS stage, s.sla_days, s.probability::float8 AS probability,
@@ -184,7 +188,7 @@ ranked AS (
     FROM hit h
 ),
 queued AS (
-    SELECT r.*, t.send_at, t.send_day, t.factor, t.engaged_days, t.engaged_since, t.today_start
+    SELECT r.*, t.send_at, t.send_day, t.factor, t.factor_g, t.engaged_days, t.engaged_since, t.today_start
     FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
     WHERE r.nth <= r.cap
 ),
@@ -204,51 +208,191 @@ over AS (
     FROM ranked r
     WHERE r.nth > r.cap
     GROUP BY r.tenant_id, r.recipient_id
+),
+over_titled AS (
+    -- the three most valuable titles of each over-cap list, a deal named once
+    SELECT o.*, ARRAY(SELECT d.title FROM unnest(o.top) WITH ORDINALITY AS x(deal_id, i)
+                      JOIN deals d ON d.tenant_id = o.tenant_id AND d.deal_id = x.deal_id
+                      GROUP BY d.deal_id, d.title ORDER BY min(x.i)) AS titles
+    FROM over o
+),
+qd AS (
+    -- the recorded nudges with what their cards say
+    SELECT 'nudge'::text AS kind, q.tenant_id, q.deal_id, q.rule, q.level, q.stage_entered_at, q.episode,
+           q.recipient_id, rc.wecom_userid AS recipient, q.send_at, q.score, q.days_over, q.engaged, q.nth, q.cap, q.factor,
+           q.engaged_days, coalesce(g.events_recent, 0) AS events_recent, coalesce(g.views_recent, 0) AS views_recent,
+           coalesce(g.views_today, 0) AS views_today, coalesce(g.forwards_recent, 0) AS forwards_recent,
+           coalesce(g.inquiries_recent, 0) AS inquiries_recent,
+           s.sla_days, d.stage, d.expected_close, d.title, d.amount, d.next_step, d.last_activity_at,
+           a.name AS company, c.name AS contact_name, s.name_zh AS stage_name, ow.name AS owner_name,
+           la.kind AS last_kind, la.body AS last_body, la.created_at AS last_at, q.factor_g
+    FROM queued q
+    JOIN deals d ON d.tenant_id = q.tenant_id AND d.deal_id = q.deal_id
+    JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
+    JOIN users ow ON ow.tenant_id = d.tenant_id AND ow.user_id = d.owner_id
+    JOIN users rc ON rc.tenant_id = q.tenant_id AND rc.user_id = q.recipient_id
+    LEFT JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE e.created_at > q.engaged_since) AS events_recent,
+               count(*) FILTER (WHERE e.kind = 'view' AND e.created_at > q.engaged_since) AS views_recent,
+               count(*) FILTER (WHERE e.kind = 'view' AND e.created_at >= q.today_start) AS views_today,
+               count(*) FILTER (WHERE e.kind = 'forward' AND e.created_at > q.engaged_since) AS forwards_recent,
+               count(*) FILTER (WHERE e.kind = 'inquiry' AND e.created_at > q.engaged_since) AS inquiries_recent
+        FROM card_events e
+        WHERE q.engaged AND e.tenant_id = q.tenant_id AND e.contact_id = d.contact_id AND e.kind <> 'dwell'
+          AND e.created_at > least(q.engaged_since, q.today_start) AND e.created_at <= :now::timestamptz
+    ) g ON true
+    LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
+    LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.contact_id = d.contact_id
+    LEFT JOIN LATERAL (
+        SELECT x.kind, x.body, x.created_at FROM activities x
+        WHERE x.tenant_id = q.tenant_id AND x.deal_id = q.deal_id AND x.kind <> 'followup'
+        ORDER BY x.created_at DESC LIMIT 1
+    ) la ON true
+),
+why AS (
+    -- each nudge's reason (messages.reason) and its part of the outbox key
+    SELECT qd.*, coalesce(nullif(qd.stage_name, ''), qd.stage) AS stage_label,
+           nudge_days(:now::timestamptz, qd.stage_entered_at) AS days_in,
+           coalesce(nullif(qd.contact_name, ''), '客户') AS who,
+           qd.rule || ':' || nudge_micros(qd.stage_entered_at) || ':' || nudge_micros(qd.episode) AS part,
+           CASE
+               WHEN qd.rule = 'stalled' AND qd.level = 2
+               THEN coalesce(nullif(qd.owner_name, ''), '销售') || '的这单已在' || coalesce(nullif(qd.stage_name, ''), qd.stage)
+                    || nudge_days(:now::timestamptz, qd.stage_entered_at) || '天，超过时限' || coalesce(qd.sla_days::text, 'None')
+                    || '天的' || qd.factor_g || '倍'
+               WHEN qd.rule = 'stalled'
+               THEN '这单已在' || coalesce(nullif(qd.stage_name, ''), qd.stage) || nudge_days(:now::timestamptz, qd.stage_entered_at)
+                    || '天（时限' || coalesce(qd.sla_days::text, 'None') || '天）'
+               WHEN qd.rule = 'unpaid' AND qd.level = 2
+               THEN coalesce(nullif(qd.owner_name, ''), '销售') || '的这单签约' || nudge_days(:now::timestamptz, qd.stage_entered_at)
+                    || '天仍未回款，超过时限' || coalesce(qd.sla_days::text, 'None') || '天的' || qd.factor_g || '倍'
+               WHEN qd.rule = 'unpaid'
+               THEN '签约已' || nudge_days(:now::timestamptz, qd.stage_entered_at) || '天仍未回款（时限'
+                    || coalesce(qd.sla_days::text, 'None') || '天）'
+               WHEN qd.rule = 'idle' THEN '已' || nudge_days(:now::timestamptz, qd.episode) || '天没有跟进记录'
+               ELSE '预计成交日' || to_char(qd.expected_close, 'MM"月"DD"日"') || '已过，请推进或更新日期'
+           END AS reason
+    FROM qd
+),
+card_g AS (
+    -- one card per deal and recipient (messages.nudge_card): the per-deal parts are the same on
+    -- every row of the deal, and a deal has at most one row per rule, so the reasons join in
+    -- RULE_ORDER (stalled/unpaid, close_passed, idle) and the outbox key's parts in the rules'
+    -- alphabetical order (scan.outbox_key) without sorting anything
+    SELECT w.tenant_id, w.recipient_id, w.deal_id, w.level,
+           any_value(w.recipient) AS recipient, any_value(w.send_at) AS send_at,
+           any_value(w.stage_label) AS stage_label, any_value(w.days_in) AS days_in,
+           any_value(w.sla_days) AS sla_days, any_value(w.amount) AS amount,
+           any_value(w.last_activity_at) AS last_activity_at, any_value(w.last_kind) AS last_kind,
+           any_value(w.last_body) AS last_body, any_value(w.last_at) AS last_at,
+           any_value(w.next_step) AS next_step, any_value(w.owner_name) AS owner_name,
+           coalesce(nullif(any_value(w.title), ''), '商机 ' || w.deal_id) AS title, any_value(w.company) AS company,
+           CASE WHEN NOT any_value(w.engaged) THEN ''
+                WHEN any_value(w.inquiries_recent) > 0 THEN any_value(w.who) || '最近给你留言了'
+                WHEN any_value(w.views_today) > 0 THEN any_value(w.who) || '今天看了你的名片 ' || any_value(w.views_today) || ' 次'
+                WHEN any_value(w.forwards_recent) > 0 THEN any_value(w.who) || '近' || any_value(w.engaged_days) || '天转发了你的名片'
+                WHEN any_value(w.views_recent) > 0
+                THEN any_value(w.who) || '近' || any_value(w.engaged_days) || '天看了你的名片 ' || any_value(w.views_recent) || ' 次'
+                WHEN any_value(w.events_recent) > 0 THEN any_value(w.who) || '近' || any_value(w.engaged_days) || '天打开过你的名片'
+                ELSE '' END AS line,
+           concat_ws('；', max(w.reason) FILTER (WHERE w.rule IN ('stalled', 'unpaid')),
+                     max(w.reason) FILTER (WHERE w.rule = 'close_passed'), max(w.reason) FILTER (WHERE w.rule = 'idle')) AS why,
+           coalesce(max(w.rule) FILTER (WHERE w.rule IN ('stalled', 'unpaid')),
+                    max(w.rule) FILTER (WHERE w.rule = 'close_passed'), max(w.rule)) AS first_rule,
+           coalesce(max(w.episode) FILTER (WHERE w.rule IN ('stalled', 'unpaid')),
+                    max(w.episode) FILTER (WHERE w.rule = 'close_passed'), max(w.episode)) AS first_episode,
+           any_value(w.stage_entered_at) AS stage_entered_at,
+           'nudge:' || w.deal_id || ':' || w.level || ':'
+               || concat_ws('+', max(w.part) FILTER (WHERE w.rule = 'close_passed'), max(w.part) FILTER (WHERE w.rule = 'idle'),
+                            max(w.part) FILTER (WHERE w.rule = 'stalled'), max(w.part) FILTER (WHERE w.rule = 'unpaid')) AS key
+    FROM why w
+    GROUP BY w.tenant_id, w.recipient_id, w.deal_id, w.level
+),
+card AS MATERIALIZED (
+    -- the card's texts before clipping: columns, so that nudge_clip is inlined on each
+    SELECT g.tenant_id, g.recipient, g.send_at, g.key, g.level, g.deal_id, g.first_rule, g.first_episode,
+           g.stage_entered_at, g.owner_name, g.amount, g.title,
+           g.stage_label || ' · 第' || g.days_in || CASE WHEN coalesce(g.sla_days, 0) <> 0 THEN '/' || g.sla_days || '天' ELSE '天' END
+               AS stage_text,
+           CASE WHEN coalesce(g.last_kind, '') <> ''
+                THEN nudge_ago(:now::timestamptz, g.last_at) || ' ' || nudge_activity_zh(g.last_kind) || '：' || coalesce(g.last_body, '')
+                ELSE nudge_ago(:now::timestamptz, g.last_activity_at) END AS last_text,
+           coalesce(nullif(g.next_step, ''), '未填写') AS next_text,
+           CASE WHEN g.line <> '' THEN g.line || '，' || g.why ELSE g.why END AS descr,
+           CASE WHEN coalesce(g.company, '') <> '' AND strpos(g.title, g.company) = 0 THEN g.company || '。' ELSE '' END
+               || CASE WHEN g.line <> '' THEN g.line || '，' || g.why ELSE g.why END
+               || '。回复“已跟进”“推迟3天”或“下一阶段”也可以（' || nudge_clip(g.title, 12) || '）' AS sub_text
+    FROM card_g g
+),
+outbound AS (
+    -- the card as JSON text, parsed into jsonb once (building it with nested jsonb_build_object
+    -- costs twice as much); every variable text goes through to_json for its quoting
+    SELECT c.tenant_id, c.recipient, c.send_at, c.key,
+           ('{"msgtype":"template_card","template_card":{"card_type":"button_interaction","source":{"desc":'
+            || CASE WHEN c.level = 2 THEN '"拓客 · 升级提醒"' ELSE '"拓客 · 商机提醒"' END
+            || '},"main_title":{"title":' || to_json(nudge_clip(c.title, 36))::text
+            || ',"desc":' || to_json(nudge_clip(c.descr, 44))::text
+            || '},"sub_title_text":' || to_json(nudge_clip(c.sub_text, 112))::text
+            || ',"horizontal_content_list":[{"keyname":"阶段","value":' || to_json(nudge_clip(c.stage_text, 26))::text
+            || '},{"keyname":"金额","value":' || to_json(nudge_money(c.amount))::text
+            || '},{"keyname":"最近跟进","value":' || to_json(nudge_clip(c.last_text, 26))::text
+            || '},{"keyname":"下一步","value":' || to_json(nudge_clip(c.next_text, 26))::text || '}'
+            || CASE WHEN c.level = 2 THEN ',{"keyname":"负责人","value":' || to_json(nudge_clip(c.owner_name, 26))::text || '}' ELSE '' END
+            || '],"task_id":' || to_json(replace('nudge-' || c.tenant_id || '-' || c.deal_id || '-' || c.first_rule || '-' || c.level || '-'
+                                                 || nudge_micros(c.stage_entered_at) || '-' || nudge_micros(c.first_episode), '_', '-'))::text
+            || ',"button_list":[{"text":"已跟进","style":1,"key":"nudge:' || c.deal_id || ':done"},'
+            || '{"text":"推迟3天","style":2,"key":"nudge:' || c.deal_id || ':snooze3"},'
+            || '{"text":"下一阶段","style":2,"key":"nudge:' || c.deal_id || ':next"}]}}')::jsonb AS payload
+    FROM card c
+    UNION ALL
+    -- one summary line per recipient over the cap (messages.summary_text), unless it went out already
+    SELECT o.tenant_id, rc.wecom_userid, t.send_at, 'nudge-summary:' || o.recipient_id || ':' || t.send_day,
+           jsonb_build_object('msgtype', 'text', 'text', jsonb_build_object('content',
+               '另有 ' || o.over_cap || ' 单今天没有逐条提醒（每天最多 ' || o.cap || ' 条）：'
+               || coalesce((SELECT string_agg(nudge_clip(x.title, 16), '、' ORDER BY x.i)
+                            FROM unnest(o.titles) WITH ORDINALITY AS x(title, i) WHERE x.i <= 3), '')
+               || CASE WHEN o.over_cap > 3 THEN '等' ELSE '' END || '。回复“我的商机”查看全部。'))
+    FROM over_titled o
+    JOIN t ON t.tenant_id = o.tenant_id
+    JOIN users rc ON rc.tenant_id = o.tenant_id AND rc.user_id = o.recipient_id
+    WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
+                        AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)
+),
+added AS (
+    INSERT INTO outbox (tenant_id, channel, recipient, payload, idempotency_key, next_attempt_at)
+    SELECT x.tenant_id, 'wecom', x.recipient, x.payload, x.key, x.send_at
+    FROM outbound x
+    ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+    RETURNING 1
 )
-SELECT 'nudge' AS kind, q.tenant_id, q.deal_id, q.rule, q.level, q.stage_entered_at, q.episode,
-       q.recipient_id, rc.wecom_userid AS recipient, q.send_at, q.score, q.days_over, q.engaged, q.nth, q.cap, q.factor,
-       q.engaged_days, coalesce(g.events_recent, 0) AS events_recent, coalesce(g.views_recent, 0) AS views_recent,
-       coalesce(g.views_today, 0) AS views_today, coalesce(g.forwards_recent, 0) AS forwards_recent,
-       coalesce(g.inquiries_recent, 0) AS inquiries_recent,
-       s.sla_days, d.stage, d.expected_close, d.title, d.amount, d.next_step, d.last_activity_at,
-       a.name AS company, c.name AS contact_name, s.name_zh AS stage_name, ow.name AS owner_name,
-       la.kind AS last_kind, la.body AS last_body, la.created_at AS last_at,
-       NULL::bigint AS over_cap, NULL::text[] AS titles, NULL::text AS summary_key
-FROM queued q
-JOIN deals d ON d.tenant_id = q.tenant_id AND d.deal_id = q.deal_id
-JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
-JOIN users ow ON ow.tenant_id = d.tenant_id AND ow.user_id = d.owner_id
-JOIN users rc ON rc.tenant_id = q.tenant_id AND rc.user_id = q.recipient_id
-LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE e.created_at > q.engaged_since) AS events_recent,
-           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at > q.engaged_since) AS views_recent,
-           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at >= q.today_start) AS views_today,
-           count(*) FILTER (WHERE e.kind = 'forward' AND e.created_at > q.engaged_since) AS forwards_recent,
-           count(*) FILTER (WHERE e.kind = 'inquiry' AND e.created_at > q.engaged_since) AS inquiries_recent
-    FROM card_events e
-    WHERE q.engaged AND e.tenant_id = q.tenant_id AND e.contact_id = d.contact_id AND e.kind <> 'dwell'
-      AND e.created_at > least(q.engaged_since, q.today_start) AND e.created_at <= :now::timestamptz
-) g ON true
-LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
-LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.contact_id = d.contact_id
-LEFT JOIN LATERAL (
-    SELECT x.kind, x.body, x.created_at FROM activities x
-    WHERE x.tenant_id = q.tenant_id AND x.deal_id = q.deal_id AND x.kind <> 'followup'
-    ORDER BY x.created_at DESC LIMIT 1
-) la ON true
+-- what was recorded, for the caller to show (only when :collect), and one row of counts
+SELECT qd.kind, qd.tenant_id, qd.deal_id, qd.rule, qd.level, qd.stage_entered_at, qd.episode,
+       qd.recipient_id, qd.recipient, qd.send_at, qd.score, qd.days_over, qd.engaged, qd.nth, qd.cap, qd.factor,
+       qd.engaged_days, qd.events_recent, qd.views_recent, qd.views_today, qd.forwards_recent, qd.inquiries_recent,
+       qd.sla_days, qd.stage, qd.expected_close, qd.title, qd.amount, qd.next_step, qd.last_activity_at,
+       qd.company, qd.contact_name, qd.stage_name, qd.owner_name, qd.last_kind, qd.last_body, qd.last_at,
+       NULL::bigint AS over_cap, NULL::text[] AS titles, NULL::text AS summary_key,
+       NULL::bigint AS queued, NULL::bigint AS cards, NULL::bigint AS summaries, NULL::bigint AS summarised, NULL::bigint AS enqueued
+FROM qd
+WHERE :collect::bool
 UNION ALL
 SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, rc.wecom_userid, t.send_at,
        NULL, NULL, NULL, NULL, o.cap, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap,
-       ARRAY(SELECT d.title FROM unnest(o.top) WITH ORDINALITY AS x(deal_id, i)
-             JOIN deals d ON d.tenant_id = o.tenant_id AND d.deal_id = x.deal_id
-             GROUP BY d.deal_id, d.title ORDER BY min(x.i)),
-       'nudge-summary:' || o.recipient_id || ':' || t.send_day
-FROM over o
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap, o.titles,
+       'nudge-summary:' || o.recipient_id || ':' || t.send_day, NULL, NULL, NULL, NULL, NULL
+FROM over_titled o
 JOIN t ON t.tenant_id = o.tenant_id
 JOIN users rc ON rc.tenant_id = o.tenant_id AND rc.user_id = o.recipient_id
 WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
                     AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)
+UNION ALL
+SELECT 'counts', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, (SELECT count(*) FROM qd), (SELECT count(*) FROM card),
+       (SELECT count(*) FROM outbound) - (SELECT count(*) FROM card), (SELECT coalesce(sum(over_cap), 0)::bigint FROM over_titled o
+       JOIN t ON t.tenant_id = o.tenant_id WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
+                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)),
+       (SELECT count(*) FROM added)
 ORDER BY 2, 8, 1, 14, 3, 4;
 
 -- name: nudge_outbox_many$

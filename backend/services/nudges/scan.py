@@ -3,11 +3,14 @@
 A pass, in one transaction: read each tenant's rules and manners; read who can still get a nudge
 on the day the pass sends for (a recipient whose daily cap is spent and whose summary line went
 out gets nothing more that day, so their deals are not even read); then one statement finds,
-ranks, caps and records the new nudges of the others; render the queued ones as template cards
-and the capped ones as one summary line per recipient, and add them to the outbox in one
-statement. The unique key of ``nudges`` is what makes a nudge go out once; the outbox key repeats
-that guarantee. A crash before the commit leaves nothing behind, so a restart decides everything
-afresh. ``dry_run`` does the same work and rolls it back.
+ranks, caps and records the new nudges of the others, renders the queued ones as template cards
+and the capped ones as one summary line per recipient, and adds them to the outbox — in SQL, with
+the functions of migration 0024, which say exactly what ``messages.py`` says (``render`` below
+says it in Python; tests/integration/test_nudges_render_sql.py holds the two equal). Nothing comes
+back to Python but one row of counts, unless the caller collects the nudges. The unique key of
+``nudges`` is what makes a nudge go out once; the outbox key repeats that guarantee. A crash
+before the commit leaves nothing behind, so a restart decides everything afresh. ``dry_run`` does
+the same work and rolls it back.
 
 Tenants fall in ``SLOTS`` slots (tenant id modulo ``SLOTS``), each guarded by an advisory lock:
 ``scan_all`` scans the slots side by side on their own connections (PostgreSQL runs a statement
@@ -66,6 +69,7 @@ def tenant_params(tenant_rows: list[Any], now: dt.datetime) -> dict[str, list[An
         cols["unpaid"].append(r.unpaid)
         cols["cap"].append(r.daily_cap)
         cols["engaged_days"].append(r.engaged_days)
+        cols["factor_g"].append(f"{r.escalate_factor:g}")  # as messages.reason writes it
     return dict(cols)
 
 
@@ -79,7 +83,8 @@ def outbox_key(rows: list[Any]) -> str:
 def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
     """Outbox rows (as arrays): one card per deal and recipient, one text per summary line.
 
-    ``rows`` come ordered by tenant, recipient and deal, so a deal's nudges are neighbours.
+    ``rows`` come ordered by tenant, recipient and deal, so a deal's nudges are neighbours. The
+    scan writes these rows in SQL (``nudge_scan``); this is the reference it is tested against.
     """
     out: dict[str, list[Any]] = {"tenant_ids": [], "recipients": [], "payloads": [], "keys": [], "not_before": []}
 
@@ -154,15 +159,19 @@ def recipients(people: list[Any]) -> dict[str, list[Any]]:
     return dict(out)
 
 
-async def _find_and_record(conn: asyncpg.Connection, params: dict[str, list[Any]], now: dt.datetime) -> list[Any]:
+async def _find_and_record(
+    conn: asyncpg.Connection, params: dict[str, list[Any]], now: dt.datetime, collect: bool
+) -> list[Any]:
     """Steps 1 and 2 of a pass: who can still get something today, then one statement that finds,
-    ranks, caps and records their nudges (nothing is read for a tenant whose people are all spent)."""
+    ranks, caps and records their nudges and writes their cards and summary lines to the outbox
+    (nothing is read for a tenant whose people are all spent). The rows recorded come back when
+    ``collect``; the last row (kind ``counts``) says how many outbox rows were new."""
     people = await queries.nudge_scan_people(
         conn, tenant_ids=params["tenant_ids"], send_day=params["send_day"], cap=params["cap"])
     who = recipients(people)
     if not who["o1_users"] and not who["o2_users"]:
         return []
-    return await queries.nudge_scan(conn, now=now, **params, **who)
+    return await queries.nudge_scan(conn, now=now, collect=collect, **params, **who)
 
 
 async def _lock(conn: asyncpg.Connection, slots: list[int], wait: bool) -> bool:
@@ -207,27 +216,22 @@ async def scan(
                 return result
             started = time.perf_counter()
             params = tenant_params(tenant_rows, now)
-            rows = await _find_and_record(conn, params, now)
-            found_at = time.perf_counter()
-            outbound = render(rows, now)
-            rendered_at = time.perf_counter()
-            summaries = [r for r in rows if r["kind"] == "summary"]
-            result.queued = len(rows) - len(summaries)
-            result.cards = len(outbound["keys"]) - len(summaries)
-            result.summaries = len(summaries)
-            result.summarised = sum(r["over_cap"] for r in summaries)
-            result.found = result.queued + result.summarised
-            if outbound["keys"]:
-                result.enqueued = await queries.nudge_outbox_many(conn, **outbound)
+            rows = await _find_and_record(conn, params, now, collect)
+            counts = rows.pop() if rows else None
+            if counts is not None:
+                assert counts["kind"] == "counts", counts["kind"]
+                result.queued, result.cards = counts["queued"], counts["cards"]
+                result.summaries, result.summarised = counts["summaries"], counts["summarised"]
+                result.found = result.queued + result.summarised
+                result.enqueued = counts["enqueued"]
             log.log(
-                logging.INFO if outbound["keys"] else logging.DEBUG, "nudge scan %s: %d tenants, %d queued, %d over the cap, %d enqueued; "
-                "find+record %.2fs, render %.2fs, outbox %.2fs", "all" if slot is None else f"slot {slot}",
-                result.tenants, result.queued, result.summarised, result.enqueued, found_at - started,
-                rendered_at - found_at, time.perf_counter() - rendered_at,
+                logging.INFO if result.enqueued else logging.DEBUG, "nudge scan %s: %d tenants, %d queued on %d cards, "
+                "%d over the cap, %d enqueued; %.2fs", "all" if slot is None else f"slot {slot}",
+                result.tenants, result.queued, result.cards, result.summarised, result.enqueued, time.perf_counter() - started,
             )
             if collect:
                 result.nudges = [_nudge(r, now) for r in rows if r["kind"] == "nudge"]
-                result.lines = [_line(r) for r in summaries]
+                result.lines = [_line(r) for r in rows if r["kind"] == "summary"]
             if dry_run:
                 raise _Rollback
     except _Rollback:
