@@ -177,6 +177,17 @@ def _cues() -> tuple[list[tuple[re.Pattern[str], str, float]], dict[str, list[_C
     return patterns, by_first
 
 
+_NONE: list[_Cue] = []
+
+
+@functools.lru_cache(maxsize=1)
+def _starts() -> re.Pattern[str]:
+    """Where a literal cue may start: an English word's first letter, or a character a Chinese cue starts with
+    (a scan looks nowhere else)."""
+    chinese = sorted({key[0] for key in _cues()[1]} - set("abcdefghijklmnopqrstuvwxyz0123456789"))
+    return re.compile("(?<![a-z0-9])[a-z0-9]|[" + "".join(re.escape(c) for c in chinese) + "]")
+
+
 def _word_char(text: str, i: int) -> bool:
     return 0 <= i < len(text) and (text[i].isascii() and text[i].isalnum())
 
@@ -196,27 +207,29 @@ def detect(text: str, *, simplify: bool = True) -> dict[str, float]:
             if m.end() > m.start() and m.end() > at.get(m.start(), (-1,))[0]:
                 at[m.start()] = (m.end(), aspect, weight)
     out: dict[str, float] = {}
-    i, n = 0, len(text)
-    while i < n:
+    n = len(text)
+    places = sorted({m.start() for m in _starts().finditer(text)} | at.keys())  # where a cue may start
+    end = 0
+    for i in places:
+        if i < end:  # inside the cue just taken
+            continue
         hit = at.get(i)
         if hit is None:
-            for cue in (*by_first.get(text[i:i + 2], ()), *by_first.get(text[i], ())):
+            for cue in by_first.get(text[i:i + 2], _NONE) + by_first.get(text[i], _NONE):
                 if not text.startswith(cue.text, i):
                     continue
-                end = i + len(cue.text)
+                stop = i + len(cue.text)
                 if cue.word:
-                    if _word_char(text, i - 1) or (cue.whole and _word_char(text, end)):
+                    if _word_char(text, i - 1) or (cue.whole and _word_char(text, stop)):
                         continue
-                    while not cue.whole and end < n and "a" <= text[end] <= "z":
-                        end += 1
-                hit = (end, cue.aspect, cue.weight)
+                    while not cue.whole and stop < n and "a" <= text[stop] <= "z":
+                        stop += 1
+                hit = (stop, cue.aspect, cue.weight)
                 break
         if hit is None:
-            i += 1
             continue
         end, aspect, weight = hit
         out[aspect] = min(1.0, out.get(aspect, 0.0) + weight)
-        i = end
     return out
 
 
