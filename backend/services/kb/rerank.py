@@ -13,11 +13,16 @@ from typing import Any
 
 import msgspec
 
+from backend.services.kb import aspects as kb_aspects
+
 # The second stage (rerank): weights of the residual coverage and of the competitor prior (fused-score units,
 # i.e. z-scores). Tuned on dev / A / B / C (README kb).
 RESIDUAL_WEIGHT = float(os.environ.get("TUOKE_KB_RESIDUAL_WEIGHT", "1.5"))
 RESIDUAL_TITLE = 1.5  # as search.TITLE_BOOST; a unit in the candidate's title counts this many times
 COMPETITOR_PRIOR = float(os.environ.get("TUOKE_KB_COMPETITOR_PRIOR", "1.5"))
+# The aspect match's weight (aspects.py): a candidate whose title / heading / passage is about what the question
+# asks (its price, running cost, registration …) gains this × how well the aspects meet × how sure the detection is.
+ASPECT_WEIGHT = float(os.environ.get("TUOKE_KB_ASPECT_WEIGHT", "2.0"))
 
 
 class Units(msgspec.Struct, kw_only=True):
@@ -49,8 +54,17 @@ def residual_coverage(candidates: Mapping[int, Mapping[str, Any]], units: Units)
             for d in candidates}
 
 
+def aspect_scores(candidates: Mapping[int, Mapping[str, Any]], asked: Mapping[str, float]) -> dict[int, float]:
+    """Each candidate's match with the aspects the question asks (:func:`aspects.question_aspects`), from its
+    title, heading and passage (0 … 1; all 0 when the question names no aspect)."""
+    if not asked:
+        return {d: 0.0 for d in candidates}
+    return {d: kb_aspects.aspect_match(asked, kb_aspects.passage_aspects(r["title"], r["heading"], r["text"]))
+            for d, r in candidates.items()}
+
+
 def rerank(doc_score: dict[int, float], candidates: Mapping[int, Mapping[str, Any]], units: Units, *,
-           competition_named: bool) -> None:
+           competition_named: bool, asked: Mapping[str, float] | None = None) -> None:
     """The second stage, over the first stage's top ``search.RERANK_DEPTH`` documents (adjusts ``doc_score``):
 
     - :func:`residual_coverage` × ``RESIDUAL_WEIGHT``: the neighbours about the same product share
@@ -58,9 +72,14 @@ def rerank(doc_score: dict[int, float], candidates: Mapping[int, Mapping[str, An
     - a competitor note loses ``COMPETITOR_PRIOR`` when the question names no competitor (nor
       competition at all): reps ask about a competitor by its name, and our own selling point on the
       same aspect (price, warranty) is then the answer.
+    - :func:`aspect_scores` × ``ASPECT_WEIGHT``: the candidate about the aspect the question asks (``asked``,
+      from :func:`aspects.question_aspects`) — the running-cost note, not the price note, for 一年养着要花多少钱.
     Costs no model encode and no round trip (the units come with the candidates' read)."""
     for d, share in residual_coverage(candidates, units).items():
         doc_score[d] += RESIDUAL_WEIGHT * share
+    if asked and ASPECT_WEIGHT:
+        for d, match in aspect_scores(candidates, asked).items():
+            doc_score[d] += ASPECT_WEIGHT * match
     if not competition_named:
         for d, row in candidates.items():
             if row["kind"] == "competitor":

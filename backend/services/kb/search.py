@@ -33,6 +33,7 @@ import numpy as np
 from backend.db.queries import queries
 from backend.services.kb import crosslingual, embedder as embedding, filters as kb_filters, lexical, spoken, store
 from backend.services.kb import subject as kb_subject
+from backend.services.kb.aspects import question_aspects
 from backend.services.kb.rerank import Units, rerank
 from schemas.kb import Passage
 
@@ -387,7 +388,8 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     ranked = [d for d in ranked[:depth] if best_chunk[d] in rows]
     if hybrid:
         candidates = {d: rows[best_chunk[d]] for d in ranked}
-        rerank(doc_score, candidates, units, competition_named=bool(f.competitors) or kb_filters.names_competition(question))
+        rerank(doc_score, candidates, units, competition_named=bool(f.competitors) or kb_filters.names_competition(question),
+               asked=question_aspects(cleaned))
         ranked = order(ranked)
     documents = ranked[:k]
     evidence = {d: floor_evidence([m.get(d) for m in margins],

@@ -1,0 +1,82 @@
+"""The aspect layer (backend/services/kb/aspects.py): what a question asks about a product, what a passage is
+about, and how the second stage uses the match. Each case: the text, then the aspect(s) it must name."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.services.kb.aspects import aspect_match, detect, passage_aspects, question_aspects
+from backend.services.kb.rerank import Units, aspect_scores, rerank
+
+QUESTIONS = [
+    # the specific cue wins over the generic one inside it (longest first, no overlap)
+    ("质谱买回去一年养着要花多少钱", "running_cost"),
+    ("这台设备每年耗材和电费大概多少", "running_cost"),
+    ("What are the running costs per year?", "running_cost"),
+    ("软件一年要交多少服务费", "price"),
+    ("一个账号一年收多少", "price"),
+    ("学校买能便宜点不", "price"),
+    ("能打几折", "price"),
+    ("how much is the full package", "price"),
+    ("q96有没有械字号 医院临检能不能用", "certification"),
+    ("Is it CE certified?", "certification"),
+    ("数据存在哪 能不能私有化", "data_security"),
+    ("从签合同到能用上要多长时间", "installation"),
+    ("多久能发货", "delivery"),
+    ("What's the lead time?", "delivery"),
+    ("坏了多久能到现场", "warranty_service"),
+    ("how long does it take to get an engineer on site", "warranty_service"),
+    ("what's the max pressure the pump can take", "performance"),
+    ("电池能用多少年", "performance"),
+    ("能不能和我们的ERP对接", "integration"),
+    ("有没有医院的案例", "cases"),
+    ("几年能回本", "roi"),
+    ("能不能融资租赁", "financing"),
+    ("操作人员要培训多久", "training"),
+    ("能不能先借台样机试用", "trial"),
+]
+
+
+@pytest.mark.parametrize("question, aspect", QUESTIONS)
+def test_the_question_names_its_aspect(question, aspect):
+    found = question_aspects(question)
+    assert max(found, key=found.get) == aspect, found
+
+
+def test_a_question_without_aspect_names_none():
+    assert question_aspects("HC-ESS-215") == {}
+    assert question_aspects("") == {}
+
+
+def test_sureness_is_shared_and_a_weak_cue_counts_half():
+    both = question_aspects("拿对手的低价来压我怎么接")  # price and the competitive answer
+    assert set(both) == {"price", "talktrack"} and sum(both.values()) == pytest.approx(1.0)
+    assert sum(question_aspects("any other costs?").values()) == pytest.approx(0.5)
+
+
+def test_cues_are_words_in_english_not_pieces_of_words():
+    assert "certification" not in detect("the price of the service")  # "ce" inside "price", "service"
+    assert "certification" in detect("CE and UL listed")
+
+
+def test_a_title_says_more_than_a_passage():
+    running = passage_aspects("KP-MS-620：日常维护与运行成本", None, "每年耗材约 1.8 万元")
+    price = passage_aspects("KP-MS-620：价格与付款方式", None, "整机报价 195 万元，每年的保养另算")
+    asked = question_aspects("一年养着要花多少钱")
+    assert aspect_match(asked, running) == pytest.approx(1.0)
+    assert aspect_match(asked, price) < 0.5  # the word in its passage counts a little
+
+
+def test_the_second_stage_prefers_the_aspect_asked():
+    candidates = {1: {"title": "X-1：价格与付款方式", "heading": None, "text": "报价 20 万元", "kind": "selling_point",
+                      "held": [], "held_title": []},
+                  2: {"title": "X-1：注册证与认证", "heading": None, "text": "已取得二类注册证", "kind": "selling_point",
+                      "held": [], "held_title": []}}
+    asked = question_aspects("X-1 有没有械字号")
+    assert aspect_scores(candidates, asked) == {1: 0.0, 2: 1.0}
+    scores = {1: 0.5, 2: 0.0}
+    rerank(scores, candidates, Units(), competition_named=False, asked=asked)
+    assert max(scores, key=scores.get) == 2
+    unchanged = {1: 0.5, 2: 0.0}
+    rerank(unchanged, candidates, Units(), competition_named=False, asked={})
+    assert unchanged == {1: 0.5, 2: 0.0}
