@@ -8,7 +8,9 @@ from backend.services.kb.subject import subject, unknown_subject
 def test_aspect_words_and_fillers_are_not_the_object():
     assert subject("扫地机器人多少钱").phrases == [["扫地", "机器人"]]
     assert subject("洗衣机保修几年").phrases == [["洗衣机"]]
-    assert subject("储能柜多少钱一台").phrases == [["储能"]]  # a lone character (柜) is no word of its own
+    # a dictionary word and a noun character the dictionary lacks as one word make one compound (储能 + 柜)
+    assert subject("储能柜多少钱一台").phrases == [["储能柜"]]
+    assert subject("储能柜多少钱一台").compounds == ["储能柜"]
 
 
 def test_model_numbers_and_owners():
@@ -34,7 +36,8 @@ def test_one_known_phrase_is_enough():
 def test_catalogue_names_translations_and_the_lexicon_count_as_known():
     s = subject("宁能的液冷温控怎么样", named=["宁能"])
     assert unknown_subject(s, {}) is None  # 宁能 is the catalogue's competitor
-    assert unknown_subject(subject("冷媒用的什么"), {"refrigerant": 2}, {"冷媒": ["refrigerant"]}) is None
+    assert unknown_subject(subject("冷媒用的什么"), {"refrigerant": 2}, {"冷媒": ["refrigerant"]},
+                           texts=["R1234ze refrigerant, low GWP"]) is None
     assert unknown_subject(subject("过保了怎么办"), {}, lexicon_phrases=["过保"]) is None
 
 
@@ -43,8 +46,41 @@ def test_an_unknown_owner_refuses_but_a_place_does_not():
     assert unknown_subject(subject("县里的储能柜多久能到"), {"储能": 5, "储能柜": 5}) is None
 
 
-def test_english_nouns_decide_nothing():
+def test_a_longer_english_description_decides_nothing():
     assert unknown_subject(subject("hotel allowance for business trips"), {}) is None
+
+
+def test_one_english_noun_phrase_is_judged_by_the_dictionarys_chinese_words():
+    # turbines → 涡轮, 汽轮机 …: no candidate writes one, so an energy-storage seller does not sell them
+    s = subject("does your company sell wind turbines")
+    assert s.phrases == [["wind", "turbines"]]  # company is an aspect word, like 公司
+    assert unknown_subject(s, {}, texts=["HC-ESS-215 储能柜 质保 5 年"]) == "unknown wind turbines"
+    # printers → 打印机: written in a candidate, known
+    assert unknown_subject(subject("do you sell printers"), {}, texts=["激光打印机 报价"]) is None
+    # a word the dictionary does not know (a brand) decides nothing
+    assert unknown_subject(subject("do you sell zorblax"), {}, texts=["储能柜"]) is None
+
+
+def test_a_translation_is_known_only_when_a_candidate_writes_it_whole():
+    # 冰箱 → refrigerator, stemmed like refrigerant: a chiller's note about refrigerant does not know 冰箱
+    s = subject("冰箱保修几年")
+    assert unknown_subject(s, {"refriger": 3}, {"冰箱": ["refriger"]}, texts=["R1234ze refrigerant"]) == "unknown 冰箱"
+    assert unknown_subject(s, {"refriger": 3}, {"冰箱": ["refriger"]}, texts=["the refrigerator line"]) is None
+
+
+def test_a_compound_the_dictionary_lacks_is_known_only_when_written():
+    s = subject("你们的充电宝有没有3C认证")
+    assert s.phrases == [["充电宝"]] and s.compounds == ["充电宝"]
+    assert unknown_subject(s, {"充电": 4}, texts=["充电桩 3C 认证"]) == "unknown 充电宝"
+    assert unknown_subject(s, {"充电": 4}, texts=["移动充电宝 3C 认证"]) is None
+
+
+def test_a_name_of_lone_characters_owning_the_thing_is_unknown_unless_written():
+    s = subject("发那科的喷涂机器人报价多少")
+    assert s.strangers == ["发那科"]
+    assert unknown_subject(s, {"喷涂": 2, "机器人": 9}, texts=["喷涂机器人 报价"]) == "unknown owner 发那科"
+    assert unknown_subject(s, {"喷涂": 2, "机器人": 9}, texts=["对比发那科的喷涂机器人"]) is None
+    assert subject("我们的储能柜多少钱").strangers == []  # a pronoun is no name
 
 
 def test_a_model_number_typed_without_its_prefix_or_spaces_is_known_when_a_passage_spells_it():

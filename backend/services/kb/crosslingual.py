@@ -10,6 +10,7 @@ Loading the dictionary takes ~0.7 s, once, at warm-up or in a thread at the firs
 
 from __future__ import annotations
 
+import functools
 import gzip
 import re
 import threading
@@ -130,3 +131,28 @@ def expansions(question: str, query_terms: list[str]) -> dict[str, list[str]]:
         if found:
             out.setdefault(stem, []).extend(w for w in found if w not in out.get(stem, []))
     return out
+
+
+def glosses(word: str) -> list[str]:
+    """A Chinese word's English gloss words as the dictionary writes them (冰箱 → refrigerator, icebox),
+    not stemmed: the subject check compares them whole (refrigerator is not refrigerant)."""
+    return list(_load()[0].get(word, ()))
+
+
+@functools.cache
+def _english_to_chinese() -> dict[str, tuple[str, ...]]:
+    zh_en, _ = _load()
+    out: dict[str, list[str]] = {}
+    for zh, ens in zh_en.items():
+        for en in ens:
+            out.setdefault(en, []).append(zh)
+    return {en: tuple(ws) for en, ws in out.items()}
+
+
+def chinese_words(en: str) -> tuple[str, ...]:
+    """Every Chinese word whose first glosses hold the English word (hotel → 旅馆, 酒店 …; plural s
+    dropped), however many: the subject check asks whether the documents write any of them."""
+    table = _english_to_chinese()
+    en = en.lower()
+    return table.get(en) or (table.get(en[:-1], ()) if en.endswith("s") else ()) or (
+        table.get(en[:-2], ()) if en.endswith("es") else ())

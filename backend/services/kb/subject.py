@@ -28,7 +28,7 @@ import re
 import jieba
 import msgspec
 
-from backend.services.kb import lexical
+from backend.services.kb import crosslingual, lexical
 
 # Words that say what is asked about a thing, not which thing: commercial aspects (price, warranty,
 # delivery, installation, certification, payment, service), measures and counters, generic nouns and
@@ -52,6 +52,7 @@ ASPECT_WORDS = frozenset(
     certification certified certificate sell sells selling buy per seat available stock policy much many long
     quote quotation payment service support ship shipping what's whats does do you your have has there any
     more less expensive cheap cheaper option options offer offers meet meets comply complies certify
+    company companies firm product products item items
     """.split()
 )
 _CODE = re.compile(r"(?<![a-z0-9])[a-z]{1,5}[-_ ]?[0-9]{1,6}[a-z0-9]*(?:-[a-z0-9]+)*(?![a-z0-9])")
@@ -76,6 +77,8 @@ def warm_up() -> None:
 
 
 _NOUN = frozenset("n nz nr nt nrt nrfg j".split())
+_NOUN_CHAR = frozenset("n ng nr".split())  # a character that names a thing at the end of a compound (柜, 机, 宝)
+_JOINERS = frozenset("的是在和与跟了吗呢把被给对从向及或也都就还又很我你他她它这")  # never part of a name
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
 
 
@@ -84,6 +87,8 @@ class Subject(msgspec.Struct, kw_only=True):
     codes: list[str] = []  # model numbers named, as typed (normalised)
     named: list[str] = []  # catalogue names in the phrases (known by definition)
     owners: list[int] = []  # the phrases followed by 的 (格力的空调: whose thing it is)
+    compounds: list[str] = []  # a dictionary word + a noun character the dictionary lacks as one word (充电宝)
+    strangers: list[str] = []  # a name of lone characters owning the thing (发那科的机器人): no dictionary word
 
 
 def _content(word: str) -> bool:
@@ -130,6 +135,36 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
         else:
             words.append((pos, word, len(word) == 1 and bool(_CJK.match(word)) and word not in lexical.STOPWORDS))
         pos += len(word)
+    # A dictionary word and a noun character after it that the dictionary does not know as one word
+    # (充电 + 宝, 送餐 + 车): a compound noun whose last character names the thing. Known only when the
+    # documents write it (储能 + 柜 is written 储能柜); an unknown one is a thing this seller never names.
+    compounds: list[str] = []
+    merged: list[tuple[int, str, bool]] = []
+    for i, (start, word, lone) in enumerate(words):
+        prev = merged[-1] if merged else None
+        if (lone and len(word) == 1 and prev is not None and not prev[2] and len(prev[1]) >= 2
+                and _CJK.match(prev[1][-1]) and jieba.dt.FREQ.get(prev[1], 0) > 0
+                and _tags().get(word) in _NOUN_CHAR and word not in ASPECT_WORDS
+                and jieba.dt.FREQ.get(prev[1] + word, 0) == 0
+                and _tags().get(prev[1]) not in _NOT_A_THING and prev[1] not in ASPECT_WORDS
+                and prev[1] not in lexical.STOPWORDS):
+            merged[-1] = (prev[0], prev[1] + word, False)
+            compounds.append(prev[1] + word)
+        else:
+            merged.append((start, word, lone))
+    words = merged
+    # A name of lone characters before 的 (发那科的, 库卡的): a company or brand the dictionary does not know
+    # owns the thing asked about. Judged by whether the documents write it.
+    strangers: list[str] = []
+    for i, (_, word, _) in enumerate(words):
+        if word != "的":
+            continue
+        j = i
+        while j > 0 and len(words[j - 1][1]) == 1 and _CJK.match(words[j - 1][1]) and words[j - 1][1] not in _JOINERS:
+            j -= 1
+        name = "".join(w for _, w, _ in words[j:i])
+        if len(name) >= 2 and not any(s < words[i][0] and words[j][0] < e for s, e in names):
+            strangers.append(name)
     for start, word, _ in words:
         pos = start + len(word)
         if not word.strip():
@@ -160,7 +195,8 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
     for phrase in phrases:
         while len(phrase) > 1 and _tags().get(phrase[-1], "").startswith("v") and phrase[-1] not in names.values():
             phrase.pop()
-    return Subject(phrases=phrases, codes=codes, named=list(names.values()), owners=owners)
+    return Subject(phrases=phrases, codes=codes, named=list(names.values()), owners=owners, compounds=compounds,
+                   strangers=strangers)
 
 
 def _term(word: str) -> str | None:
@@ -192,13 +228,30 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
         return True  # the spoken noun of a written head (柜子 for 储能柜, 机子 for 主机, 盒子 for 终端盒)
     if term is None or df.get(term, 0) > 0:
         return True
-    if any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
-        return True
+    if _CJK.search(word):
+        # Known through a translation only when a candidate writes the dictionary's word whole: the stems
+        # collide (冰箱 → refrigerator, stemmed refriger, is not the refrigerant a chiller's note holds).
+        english = [g for g in crosslingual.glosses(word) if len(g) >= 3]
+        if english and any(re.search(rf"\b{re.escape(g)}(?:s|es)?\b", t) for g in english for t in texts):
+            return True
+        if not english and any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
+            return True
+    else:
+        if any(re.search(rf"\b{re.escape(word)}", t) for t in texts):
+            return True
+        if any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
+            return True
+        if any(zh in t for zh in crosslingual.chinese_words(word) for t in texts):
+            return True  # hotel: a candidate writes 旅馆 or 酒店 (the dictionary's every word for it)
     if any(word in p or p in word for p in phrases):  # the lexicon maps it to the documents' words
         return True
     if _CJK.search(word) and len(word) >= 3:  # a compound the documents write in parts (计件 + 工资)
         parts = [t for t in lexical.terms(word) if t != word and len(t) >= 2]
-        return bool(parts) and all(df.get(t, 0) > 0 for t in parts)
+        # ... and a compound the dictionary lacks must be spelt by them all (充电宝 is 充电 and a 宝 no
+        # document writes; 地下室 is the dictionary's, and 地下 is enough)
+        spelt = jieba.dt.FREQ.get(word, 0) > 0 or all(
+            any(word.find(t) <= i < word.find(t) + len(t) for t in parts if t in word) for i in range(len(word)))
+        return bool(parts) and spelt and all(df.get(t, 0) > 0 for t in parts)
     return False
 
 
@@ -227,15 +280,30 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
         spelled = any(re.search(re.escape(bare) + r"(?![0-9])", t) for t in squashed) if bare else False
         if forms and not spelled and not any(df.get(t, 0) > 0 for t in forms):
             return f"unknown model {code}"
+    for name in s.strangers:
+        if not any(name in t for t in texts) and not any(name in n or n in name for n in s.named):
+            return f"unknown owner {name}"  # 发那科的喷涂机器人: a name no candidate writes owns the thing
     if not s.phrases:
         return None
     unknown = []
     judged = 0
+    # An English object judges only as one noun phrase (electric scooters, 3D printers): a longer English
+    # description (hotel allowance for business trips) has more words the dictionary translates otherwise
+    # than the documents write, and the models judge it.
+    english_phrases = [p for p in s.phrases if p[-1].isascii() and p[-1] not in s.named]
     for n, phrase in enumerate(s.phrases):
         head = phrase[-1]
         if head.isascii() and head not in s.named:
-            # An English noun says little against a Chinese knowledge base: the dictionary's translations
-            # miss the documents' words too often (hotel → 酒店, the note says 住宿). Neither way.
+            # An English noun judges only when the dictionary knows it, and then by every Chinese word the
+            # dictionary gives it (turbines → 涡轮, 汽轮机 …; hotel → 旅馆, 酒店 …) besides the documents' own
+            # English: a word it does not know (a brand, a typo) decides nothing.
+            english = [w for w in phrase[-2:] if w.isascii() and crosslingual.chinese_words(w)]
+            if head not in english or len(english_phrases) > 1:
+                continue
+            judged += 1
+            unknown_words = [w for w in english if not _known(w, df, translations, phrases, s.named, texts)]
+            if unknown_words:
+                unknown.append(" ".join(phrase))
             continue
         judged += 1
         before = phrase[-2] if len(phrase) > 1 else None
@@ -248,7 +316,7 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
         # Only a thing the documents never name says "off topic": a dictionary noun (洗衣机, 宽带, 扫地).
         # A verb, a place word or a run the dictionary does not know is how reps talk about the
         # documents' own things (能看出司机打瞌睡吗, 车上装那个盒子, 多久能把钱挣回来): it decides nothing.
-        if unknown_words and any(w.isascii() or _tags().get(w) in _NOUN for w in unknown_words):
+        if unknown_words and any(w.isascii() or _tags().get(w) in _NOUN or w in s.compounds for w in unknown_words):
             what = "".join(phrase) if _CJK.search(head) else " ".join(phrase)
             if n in s.owners and _a_name(phrase, df, translations, phrases, s.named, texts):
                 return f"unknown owner {what}"  # 格力的空调, 金蝶的网银: someone else's thing
