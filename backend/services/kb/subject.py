@@ -241,8 +241,11 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
             return True
         if any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
             return True
-        if any(zh in t for zh in crosslingual.chinese_words(word) for t in texts):
+        chinese = crosslingual.chinese_words(word)
+        if any(zh in t for zh in chinese for t in texts):
             return True  # hotel: a candidate writes 旅馆 or 酒店 (the dictionary's every word for it)
+        if any(len(zh) == 2 and zh[1] in "子儿头" and zh[0] in t for zh in chinese for t in texts):
+            return True  # cabinet: 柜子, whose written head 柜 is in 储能柜
     if any(word in p or p in word for p in phrases):  # the lexicon maps it to the documents' words
         return True
     if _CJK.search(word) and len(word) >= 3:  # a compound the documents write in parts (计件 + 工资)
@@ -297,12 +300,12 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
             # An English noun judges only when the dictionary knows it, and then by every Chinese word the
             # dictionary gives it (turbines → 涡轮, 汽轮机 …; hotel → 旅馆, 酒店 …) besides the documents' own
             # English: a word it does not know (a brand, a typo) decides nothing.
-            english = [w for w in phrase[-2:] if w.isascii() and crosslingual.chinese_words(w)]
-            if head not in english or len(english_phrases) > 1:
+            # Only the head: an English modifier's glosses miss the documents' words too often (协作 is not
+            # in collaborative's).
+            if len(english_phrases) > 1 or not crosslingual.chinese_words(head):
                 continue
             judged += 1
-            unknown_words = [w for w in english if not _known(w, df, translations, phrases, s.named, texts)]
-            if unknown_words:
+            if not _known(head, df, translations, phrases, s.named, texts):
                 unknown.append(" ".join(phrase))
             continue
         judged += 1
