@@ -101,3 +101,28 @@ async def test_the_evidence_floor_alone_would_have_answered(kb_tenant, db, quest
     """The questions refused above pass the evidence floor: it is the subject check that refuses them."""
     scored = await retrieve(db, kb_tenant.tenant_id, question, k=3)
     assert max(s.evidence for s in scored) >= FLOOR
+
+
+INVERTER_KB = [
+    doc("sp_inv_service", "HC-INV-50K 光伏逆变器：质保与运维", "selling_point",
+         "HC-INV-50K 光伏逆变器标准质保 10 年，可延保至 20 年，全国 200 个服务网点 48 小时到场。",
+         product="HC-INV-50K 光伏逆变器"),
+    doc("sp_inv_price", "HC-INV-50K 光伏逆变器：价格", "selling_point",
+         "HC-INV-50K 光伏逆变器标准报价每台 1.2 万元，含税含运费。", product="HC-INV-50K 光伏逆变器"),
+    doc("other_leave", "请假与年假制度", "other", "工作满一年的员工每年享有 5 天带薪假，须提前 3 天申请。"),
+]
+
+
+@pytest.fixture(scope="module")
+async def inverter_tenant(pool, database_url):
+    return await tenant_with_kb(pool, INVERTER_KB)
+
+
+async def test_a_thin_dictionary_entry_is_judged_by_the_models_closeness_to_the_catalogue(inverter_tenant, db):
+    # inverter → 反相器 in the dictionary, never 逆变器, and no document is in English: the models place
+    # "inverter" near the catalogue's 光伏逆变器, so the question is answered
+    passages = await search(db, inverter_tenant.tenant_id, "what is the warranty on the inverter")
+    assert passages and passages[0].doc_id == "sp_inv_service"
+    # antivirus → 杀毒软件, 杀软 (thin too): nowhere near an inverter
+    scored = await retrieve(db, inverter_tenant.tenant_id, "what is the warranty on your antivirus", k=3)
+    assert not any(s.passes_floor for s in scored)

@@ -103,3 +103,15 @@ def test_only_an_unknown_noun_makes_a_question_off_topic():
 def test_a_spoken_noun_with_a_suffix_is_known_by_its_written_head():
     assert unknown_subject(subject("柜子着火了怎么办"), {}, texts=["XT-300 储能柜：消防与安全"]) is None
     assert unknown_subject(subject("柜子着火了怎么办"), {}, texts=["逆变器的消防"]) == "unknown 柜子"
+
+
+def test_a_thin_english_entry_is_left_to_the_models():
+    from backend.services.kb.subject import english_object
+
+    assert english_object(subject("what is the warranty on the inverter")) == "inverter"  # 反用换流器, 反相器
+    assert english_object(subject("do you sell printers")) is None  # ten Chinese words: the dictionary judges
+    assert english_object(subject("hotel allowance for business trips")) is None  # two phrases: nothing judges
+    # the models' verdict makes the one English phrase known
+    s = subject("what is the warranty on the inverter")
+    assert unknown_subject(s, {}, texts=["光伏逆变器 质保 10 年"]) == "unknown inverter"
+    assert unknown_subject(s, {}, texts=["光伏逆变器 质保 10 年"], english_known=True) is None

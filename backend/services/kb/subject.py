@@ -267,10 +267,26 @@ def _a_name(phrase: list[str], df: dict[str, int], translations: dict[str, list[
                                  and w[-1] not in "里内外上下中边" for w in unknown)
 
 
+# An English head with at most this many Chinese words in the dictionary has a thin entry (inverter →
+# 反相器 only, never 逆变器): as likely the dictionary's gap as a thing the seller does not sell, so the
+# models decide (search.py: closeness to the catalogue's product names above chit-chat).
+THIN_ENTRY = 2
+
+
+def english_object(s: Subject) -> str | None:
+    """The question's one English noun phrase whose head the dictionary knows only thinly (see
+    :data:`THIN_ENTRY`), as :func:`unknown_subject` names it; None otherwise."""
+    english = [p for p in s.phrases if p[-1].isascii() and p[-1] not in s.named]
+    if len(english) != 1 or not 0 < len(crosslingual.chinese_words(english[0][-1])) <= THIN_ENTRY:
+        return None
+    return " ".join(english[0])
+
+
 def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list[str]] | None = None,
-                    lexicon_phrases: list[str] = (), texts: list[str] = ()) -> str | None:
+                    lexicon_phrases: list[str] = (), texts: list[str] = (), english_known: bool = False) -> str | None:
     """Why the documents cannot be about the question's object (a short reason), or None when they may be.
-    ``texts``: the candidate passages and titles search read (a word written in one is known)."""
+    ``texts``: the candidate passages and titles search read (a word written in one is known);
+    ``english_known``: the models placed the English object near the catalogue (search.py)."""
     texts = [lexical.normalise(t) for t in texts]
     translations = translations or {}
     phrases = list(lexicon_phrases)
@@ -302,7 +318,7 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
             # English: a word it does not know (a brand, a typo) decides nothing.
             # Only the head: an English modifier's glosses miss the documents' words too often (协作 is not
             # in collaborative's).
-            if len(english_phrases) > 1 or not crosslingual.chinese_words(head):
+            if english_known or len(english_phrases) > 1 or not crosslingual.chinese_words(head):
                 continue
             judged += 1
             if not _known(head, df, translations, phrases, s.named, texts):
