@@ -115,3 +115,11 @@ def test_a_thin_english_entry_is_left_to_the_models():
     s = subject("what is the warranty on the inverter")
     assert unknown_subject(s, {}, texts=["光伏逆变器 质保 10 年"]) == "unknown inverter"
     assert unknown_subject(s, {}, texts=["光伏逆变器 质保 10 年"], english_known=True) is None
+
+
+def test_a_run_the_dictionary_lacks_between_modifier_and_head_is_skipped():
+    # 送餐 is no dictionary word: 餐厅 is the modifier that says which robot, and no document names it
+    s = subject("餐厅送餐机器人什么价格")
+    assert s.phrases == [["餐厅", "送餐", "机器人"]]
+    assert unknown_subject(s, {"机器人": 9}, texts=["协作机器人 报价"]) == "unknown 餐厅送餐机器人"
+    assert unknown_subject(s, {"机器人": 9, "餐厅": 1}, texts=["协作机器人 报价"]) is None

@@ -326,6 +326,11 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
             continue
         judged += 1
         before = phrase[-2] if len(phrase) > 1 else None
+        if (before is not None and len(phrase) > 2 and _CJK.search(before) and jieba.dt.FREQ.get(before, 0) == 0
+                and before not in s.compounds):
+            # a run the dictionary does not know between a noun and the head (餐厅 + 送餐 + 机器人): the
+            # dictionary word before it is the compound's modifier
+            before = phrase[-3]
         # the word before the head judges a Chinese compound only (扫地 + 机器人; never "customer says"), and
         # only a dictionary word (a run of lone characters is often a mis-cut: 上外网)
         unknown_words = [w for w in (head, before) if w is not None and not _known(w, df, translations, phrases,
