@@ -123,3 +123,14 @@ def test_a_run_the_dictionary_lacks_between_modifier_and_head_is_skipped():
     assert s.phrases == [["餐厅", "送餐", "机器人"]]
     assert unknown_subject(s, {"机器人": 9}, texts=["协作机器人 报价"]) == "unknown 餐厅送餐机器人"
     assert unknown_subject(s, {"机器人": 9, "餐厅": 1}, texts=["协作机器人 报价"]) is None
+
+
+def test_written_forms_of_a_translation_and_a_shortened_compound_are_known():
+    # 校准 → calibrate: a note saying "calibration" knows it (but refrigerator is still not refrigerant)
+    s = subject("校准多久做一次")
+    assert unknown_subject(s, {}, texts=["annual calibration service included"]) is None
+    # 液相 + 仪: the dictionary lacks 液相仪, a candidate writes 液相色谱仪
+    s = subject("液相仪多少钱")
+    assert s.compounds == ["液相仪"]
+    assert unknown_subject(s, {"液相": 2}, texts=["KP-LC 8800 液相色谱仪 报价"]) is None
+    assert unknown_subject(s, {"液相": 2}, texts=["液相 流动相 配方"]) == "unknown 液相仪"

@@ -224,6 +224,9 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
         return True
     if _CJK.search(word) and any(word in t for t in texts):
         return True  # in a candidate passage as written (the documents' segmentation cut it otherwise: 年 / 假制度)
+    if (len(word) >= 3 and _CJK.match(word[-1]) and jieba.dt.FREQ.get(word, 0) == 0 and any(
+            re.search(re.escape(word[:-1]) + r"[\u3400-\u9fff]{0,3}" + re.escape(word[-1]), t) for t in texts)):
+        return True  # a compound the dictionary lacks, shortened from a written name (液相仪 for 液相色谱仪)
     if len(word) == 2 and word[1] in "子儿头" and _CJK.match(word[0]) and any(word[0] in t for t in texts):
         return True  # the spoken noun of a written head (柜子 for 储能柜, 机子 for 主机, 盒子 for 终端盒)
     if term is None or df.get(term, 0) > 0:
@@ -232,7 +235,10 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
         # Known through a translation only when a candidate writes the dictionary's word whole: the stems
         # collide (冰箱 → refrigerator, stemmed refriger, is not the refrigerant a chiller's note holds).
         english = [g for g in crosslingual.glosses(word) if len(g) >= 3]
-        if english and any(re.search(rf"\b{re.escape(g)}(?:s|es)?\b", t) for g in english for t in texts):
+        # the gloss whole, or a long one in another form (calibrate → calibration: its last two letters may
+        # change; refrigerator's refrigerat- is still not refrigerant; a short one only whole: new ≠ news)
+        forms = [rf"\b{re.escape(g[:-2])}" if len(g) >= 7 else rf"\b{re.escape(g)}(?:s|es)?\b" for g in english]
+        if any(re.search(f, t) for f in forms for t in texts):
             return True
         if not english and any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
             return True
