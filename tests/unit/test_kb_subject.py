@@ -134,3 +134,40 @@ def test_written_forms_of_a_translation_and_a_shortened_compound_are_known():
     assert s.compounds == ["液相仪"]
     assert unknown_subject(s, {"液相": 2}, texts=["KP-LC 8800 液相色谱仪 报价"]) is None
     assert unknown_subject(s, {"液相": 2}, texts=["液相 流动相 配方"]) == "unknown 液相仪"
+
+
+def test_a_name_the_dictionary_lacks_owning_the_thing_is_judged_by_the_candidates():
+    # 金厨宝 / 厨联 fall apart into lone characters; 驿充 + 科技 is a company's name
+    assert subject("金厨宝的蒸烤箱有没有CE认证").strangers == ["金厨宝"]
+    assert subject("厨联的揉面机保修几年").strangers == ["厨联"]
+    assert subject("驿充科技的桩有没有CQC认证").strangers == ["驿充科技"]
+    kitchen = ["DC-CO10 蒸烤箱 CE 认证 保修两年"]
+    assert unknown_subject(subject("金厨宝的蒸烤箱有没有CE认证"), {"烤箱": 3}, texts=kitchen) == "unknown owner 金厨宝"
+    # a competitor the documents write is known
+    assert unknown_subject(subject("泰马瑞斯的蒸烤箱有没有CE认证"), {"烤箱": 3},
+                           texts=kitchen + ["泰马瑞斯 Thermaris 竞品概况"]) is None
+    # a count, a doing, a clause or nothing after 的 is no owner
+    for question in ["锐驰这款六轴的能抓多重的东西", "做农残的第三方实验室有在用咱家质谱的吗",
+                     "有没有医药公司用咱们过了飞检的", "药监来查的时候 咱们记录仪有没有校准证书"]:
+        assert subject(question).strangers == [], question
+
+
+def test_a_translation_counts_by_its_whole_gloss():
+    # 咖啡机 → "coffee machine": an English note's "machine" is not a coffee machine
+    assert unknown_subject(subject("你们的咖啡机保修几年"), {}, texts=["the machine has a 2-year warranty"]) \
+        == "unknown 咖啡机"
+    assert unknown_subject(subject("你们的咖啡机保修几年"), {}, texts=["our coffee machines carry 2 years"]) is None
+
+
+def test_a_facility_compound_is_one_thing_known_only_when_written():
+    assert subject("换电站建一座多少钱").compounds == ["换电站"]
+    assert subject("加氢站建设要什么认证").compounds == ["加氢站"]
+    chargers = ["建充电站要找供电局办什么", "QD-DC160 充电桩 价格"]
+    assert unknown_subject(subject("换电站建一座多少钱"), {"电站": 4}, texts=chargers) == "unknown 换电站"
+    assert unknown_subject(subject("充电桩一台多少钱"), {"充电": 9}, texts=chargers) is None
+
+
+def test_a_modal_glued_to_a_verb_and_a_long_english_run_decide_nothing():
+    # 能带 is a rare dictionary noun (energy band); here it is 能 + 带
+    assert subject("SC-480 一个柜子能带几把枪").phrases == [["柜子"]]
+    assert unknown_subject(subject("liquid cooled charger coolant replacement interval?"), {}) is None

@@ -45,7 +45,7 @@ ASPECT_WORDS = frozenset(
     一台 一套 一年 每年 一次 一吨 一个 一件 一款 每台 每套 一平米 一个月 一天 这款 那款 那台 这台 款 种 台 套
     做 要 卖 卖不卖 有没有 能否 是否 有 用 能用 买 采购 订 订购 下单 提供 支持 大概 详细 具体 介绍 说明
     做到 达到 实现 多大 多重 多远 多高 多长 最高 最低 最大 最小 最后 最早 最晚 哪天 哪年 几号 平米 平方 平方米
-    以后 之前 以前 现在 目前 最近 万一 有人 不能 不会 不要 不想
+    以后 之前 以前 现在 目前 最近 万一 有人 不能 不会 不要 不想 条件 要求 前提 注意事项
     能开 开 收 你们 贵司 公司 厂家 产品 哪家 我该 别的 另外 整个 其他 其它
     噪音 噪声 重量 尺寸 体积 功率 效率 寿命 温度 精度 速度 容量 面积 性能 质量 颜色 材质 外观 大小
     price prices pricing cost costs warranty warranties guarantee delivery deliver lead time install installation
@@ -80,6 +80,15 @@ _NOUN = frozenset("n nz nr nt nrt nrfg j".split())
 _NOUN_CHAR = frozenset("n ng nr".split())  # a character that names a thing at the end of a compound (柜, 机, 宝)
 _JOINERS = frozenset("的是在和与跟了吗呢把被给对从向及或也都就还又很我你他她它这")  # never part of a name
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
+# Characters that end the name of a machine or a facility (加氢 + 站, 揉面 + 机, 换 + 电站): a compound's head
+_FACILITY_CHARS = frozenset("站机器柜车仪箱桩库厂泵炉灶屏")
+_MODALS = frozenset("能会可要该得")
+RARE_WORD = 1000  # jieba's frequency below which a modal-initial word is more likely a modal + verb
+# Words that end a company's name (驿充科技的桩): the name before them is judged whole
+_COMPANY_ENDINGS = frozenset("科技 公司 集团 电气 电器 股份 实业 机械 智能 能源 新能源 设备 电子 技术 工业 控股".split())
+# nouns that make the words before 的 a clause, not an owner (药监来查的时候, 下雨的话)
+_CLAUSE_NOUNS = frozenset("时候 话 时间 情况 地方 样子 原因 意思 问题 那种 这种".split())
+_DOINGS = frozenset("做用搞卖买要找问给干跑送修装测")  # light verbs that start a doing, never a name (做农残的)
 
 
 class Subject(msgspec.Struct, kw_only=True):
@@ -100,6 +109,8 @@ def _content(word: str) -> bool:
         if _tags().get(word) in _NOT_A_THING:
             return False
         # numbers with a counter (三成, 三十度), negations (不大, 不稳), A-not-A questions (大不大)
+        if len(word) == 2 and word[0] in _MODALS and jieba.dt.FREQ.get(word, 0) < RARE_WORD:
+            return False  # a modal glued to a verb that the dictionary has as a rare noun (柜子能带几把枪: 能带)
         return len(word) >= 2 and not re.fullmatch(r"[0-9一二三四五六七八九十百千万两几]+.?|不.|(.)不\1.?", word)
     return len(word) >= 2 and lexical._ascii_term(word) is not None
 
@@ -144,10 +155,16 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
         prev = merged[-1] if merged else None
         if (lone and len(word) == 1 and prev is not None and not prev[2] and len(prev[1]) >= 2
                 and _CJK.match(prev[1][-1]) and jieba.dt.FREQ.get(prev[1], 0) > 0
-                and _tags().get(word) in _NOUN_CHAR and word not in ASPECT_WORDS
+                and (_tags().get(word) in _NOUN_CHAR or word in _FACILITY_CHARS) and word not in ASPECT_WORDS
                 and jieba.dt.FREQ.get(prev[1] + word, 0) == 0
                 and _tags().get(prev[1]) not in _NOT_A_THING and prev[1] not in ASPECT_WORDS
                 and prev[1] not in lexical.STOPWORDS):
+            merged[-1] = (prev[0], prev[1] + word, False)
+            compounds.append(prev[1] + word)
+        elif (prev is not None and prev[2] and len(prev[1]) == 1 and len(word) == 2 and not lone
+              and word[-1] in _FACILITY_CHARS and jieba.dt.FREQ.get(word, 0) > 0 and _tags().get(word) in _NOUN
+              and jieba.dt.FREQ.get(prev[1] + word, 0) == 0 and prev[1] not in _JOINERS):
+            # a character before a facility noun (换 + 电站, 储 + 能柜): one compound, known only when written
             merged[-1] = (prev[0], prev[1] + word, False)
             compounds.append(prev[1] + word)
         else:
@@ -160,10 +177,20 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
         if word != "的":
             continue
         j = i
-        while j > 0 and len(words[j - 1][1]) == 1 and _CJK.match(words[j - 1][1]) and words[j - 1][1] not in _JOINERS:
+        # (a run of lone characters is merged into one word above: 金厨宝, 厨联; 发 那 科 stays apart at 那)
+        while (j > 0 and (len(words[j - 1][1]) == 1 or words[j - 1][2]) and _CJK.match(words[j - 1][1])
+               and not set(words[j - 1][1]) & _JOINERS):
             j -= 1
+        if j == i and i >= 2 and words[i - 1][1] in _COMPANY_ENDINGS and words[i - 2][2]:
+            j = i - 2  # a name the dictionary lacks + a company word (驿充 + 科技): the company, judged whole
         name = "".join(w for _, w, _ in words[j:i])
-        if len(name) >= 2 and not any(s < words[i][0] and words[j][0] < e for s, e in names):
+        after = "".join(w for _, w, _ in words[i + 1:i + 3]) if i + 1 < len(words) and len(words[i + 1][1]) == 1 \
+            else (words[i + 1][1] if i + 1 < len(words) else "")  # 的蒸 + 烤箱: a lone character starts a compound
+        # a name, not a count (这款六轴的) or a doing (做农残的): and what it owns is a thing (飞检的 ends the
+        # question, 六轴的能抓 goes on with a verb)
+        if (len(name) >= 2 and name[0] not in _DOINGS and not any(_tags().get(c) == "m" for c in name)
+                and after and _content(after) and not _tags().get(after, "").startswith("v") and after not in _CLAUSE_NOUNS
+                and not any(s < words[i][0] and words[j][0] < e for s, e in names)):
             strangers.append(name)
     for start, word, _ in words:
         pos = start + len(word)
@@ -235,9 +262,12 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
         # Known through a translation only when a candidate writes the dictionary's word whole: the stems
         # collide (冰箱 → refrigerator, stemmed refriger, is not the refrigerant a chiller's note holds).
         english = [g for g in crosslingual.glosses(word) if len(g) >= 3]
-        # the gloss whole, or a long one in another form (calibrate → calibration: its last two letters may
-        # change; refrigerator's refrigerat- is still not refrigerant; a short one only whole: new ≠ news)
-        forms = [rf"\b{re.escape(g[:-2])}" if len(g) >= 7 else rf"\b{re.escape(g)}(?:s|es)?\b" for g in english]
+        # Each gloss head whole (咖啡机 → "coffee machine": a note's "machine" is not a coffee machine), each
+        # of its words whole, or a long one in another form (calibrate → calibration: its last two letters
+        # may change; refrigerator's refrigerat- is still not refrigerant; a short one only whole: new ≠ news)
+        forms = [r"[\s-]+".join(rf"\b{re.escape(g[:-2])}[a-z]*" if len(g) >= 7 else rf"\b{re.escape(g)}(?:s|es)?\b"
+                                 for g in head.split())
+                 for head in crosslingual.gloss_heads(word) if all(len(g) >= 3 for g in head.split())]
         if any(re.search(f, t) for f in forms for t in texts):
             return True
         if not english and any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
@@ -277,6 +307,9 @@ def _a_name(phrase: list[str], df: dict[str, int], translations: dict[str, list[
 # 反相器 only, never 逆变器): as likely the dictionary's gap as a thing the seller does not sell, so the
 # models decide (search.py: closeness to the catalogue's product names above chit-chat).
 THIN_ENTRY = 2
+# An English run longer than this is a description (liquid cooled charger coolant replacement interval),
+# not a noun phrase: the models judge it.
+MAX_ENGLISH_PHRASE = 3
 
 
 def english_object(s: Subject) -> str | None:
@@ -324,7 +357,8 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
             # English: a word it does not know (a brand, a typo) decides nothing.
             # Only the head: an English modifier's glosses miss the documents' words too often (协作 is not
             # in collaborative's).
-            if english_known or len(english_phrases) > 1 or not crosslingual.chinese_words(head):
+            if (english_known or len(english_phrases) > 1 or len(phrase) > MAX_ENGLISH_PHRASE
+                    or not crosslingual.chinese_words(head)):
                 continue
             judged += 1
             if not _known(head, df, translations, phrases, s.named, texts):
