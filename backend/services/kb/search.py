@@ -399,7 +399,8 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     if SUBJECT_CHECK and any(e >= FLOOR for e in evidence.values()):
         texts = [f"{r['title']} {r['heading'] or ''} {r['text']}" for r in rows.values()]
         unknown_subject = await _unknown_subject(conn, tenant_id, cleaned, f, expansions,
-                                                 translations if mode != "dense" else None, texts)
+                                                 translations if mode != "dense" else None, texts,
+                                                 models if mode != "lexical" else None)
     top = max(doc_score.values())
     low = min(doc_score.values())
     out: list[Scored] = []
@@ -421,7 +422,8 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
 
 async def _unknown_subject(conn: asyncpg.Connection, tenant_id: int, cleaned: str, f: kb_filters.Filters,
                            expansions: dict[str, list[str]],
-                           translations: dict[str, list[str]] | None = None, texts: list[str] = ()) -> str | None:
+                           translations: dict[str, list[str]] | None = None, texts: list[str] = (),
+                           models: list[embedding.Embedder] | None = None) -> str | None:
     """Why the tenant's documents cannot be about the question's object (subject.py), or None. One
     indexed read of the object words' document frequencies (and their translations')."""
     s = kb_subject.subject(cleaned, f.named)
@@ -433,7 +435,37 @@ async def _unknown_subject(conn: asyncpg.Connection, tenant_id: int, cleaned: st
         translations = crosslingual.expansions(cleaned, [])
     terms = kb_subject.lookup_terms(s, translations)
     df = {r["term"]: r["df"] for r in await queries.kb_terms_df(conn, tenant_id=tenant_id, terms=terms)} if terms else {}
-    return kb_subject.unknown_subject(s, df, translations, list(expansions), texts)
+    reason = kb_subject.unknown_subject(s, df, translations, list(expansions), texts)
+    english = kb_subject.english_object(s)
+    if reason and english and models and english in reason.removeprefix("unknown ").split(", ") \
+            and await _near_catalogue(conn, tenant_id, english, models):
+        reason = kb_subject.unknown_subject(s, df, translations, list(expansions), texts, english_known=True)
+    return reason
+
+
+# A thinly translated English object (subject.english_object) is the seller's when a model places it this much
+# nearer one of the catalogue's product names than the nearest chit-chat sentence (the floor's bar).
+CATALOGUE_MARGIN = 0.05
+_catalogue_vectors: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+
+
+async def _near_catalogue(conn: asyncpg.Connection, tenant_id: int, phrase: str,
+                          models: list[embedding.Embedder]) -> bool:
+    """Do the models place ``phrase`` near a product the tenant sells (inverter near 光伏逆变器)?"""
+    _, by_product = await kb_filters.catalogue(conn, tenant_id)
+    products = tuple(sorted({p for names in by_product.values() for p in names}))
+    if not products:
+        return False
+    for model in models:
+        key = (model.name, products)
+        if key not in _catalogue_vectors:
+            if len(_catalogue_vectors) > 256:
+                _catalogue_vectors.clear()
+            _catalogue_vectors[key] = await embedding.embed_passages(model, list(products))
+        vector = await embedding.embed_query(model, phrase)
+        if float(np.max(_catalogue_vectors[key] @ vector)) - float(np.max(model.background @ vector)) >= CATALOGUE_MARGIN:
+            return True
+    return False
 
 
 async def search(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: int = 3, kind: str | None = None

@@ -28,7 +28,7 @@ import re
 import jieba
 import msgspec
 
-from backend.services.kb import lexical
+from backend.services.kb import crosslingual, lexical
 
 # Words that say what is asked about a thing, not which thing: commercial aspects (price, warranty,
 # delivery, installation, certification, payment, service), measures and counters, generic nouns and
@@ -45,13 +45,14 @@ ASPECT_WORDS = frozenset(
     一台 一套 一年 每年 一次 一吨 一个 一件 一款 每台 每套 一平米 一个月 一天 这款 那款 那台 这台 款 种 台 套
     做 要 卖 卖不卖 有没有 能否 是否 有 用 能用 买 采购 订 订购 下单 提供 支持 大概 详细 具体 介绍 说明
     做到 达到 实现 多大 多重 多远 多高 多长 最高 最低 最大 最小 最后 最早 最晚 哪天 哪年 几号 平米 平方 平方米
-    以后 之前 以前 现在 目前 最近 万一 有人 不能 不会 不要 不想
+    以后 之前 以前 现在 目前 最近 万一 有人 不能 不会 不要 不想 条件 要求 前提 注意事项
     能开 开 收 你们 贵司 公司 厂家 产品 哪家 我该 别的 另外 整个 其他 其它
     噪音 噪声 重量 尺寸 体积 功率 效率 寿命 温度 精度 速度 容量 面积 性能 质量 颜色 材质 外观 大小
     price prices pricing cost costs warranty warranties guarantee delivery deliver lead time install installation
     certification certified certificate sell sells selling buy per seat available stock policy much many long
     quote quotation payment service support ship shipping what's whats does do you your have has there any
     more less expensive cheap cheaper option options offer offers meet meets comply complies certify
+    company companies firm product products item items
     """.split()
 )
 _CODE = re.compile(r"(?<![a-z0-9])[a-z]{1,5}[-_ ]?[0-9]{1,6}[a-z0-9]*(?:-[a-z0-9]+)*(?![a-z0-9])")
@@ -76,7 +77,18 @@ def warm_up() -> None:
 
 
 _NOUN = frozenset("n nz nr nt nrt nrfg j".split())
+_NOUN_CHAR = frozenset("n ng nr".split())  # a character that names a thing at the end of a compound (柜, 机, 宝)
+_JOINERS = frozenset("的是在和与跟了吗呢把被给对从向及或也都就还又很我你他她它这")  # never part of a name
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
+# Characters that end the name of a machine or a facility (加氢 + 站, 揉面 + 机, 换 + 电站): a compound's head
+_FACILITY_CHARS = frozenset("站机器柜车仪箱桩库厂泵炉灶屏")
+_MODALS = frozenset("能会可要该得")
+RARE_WORD = 1000  # jieba's frequency below which a modal-initial word is more likely a modal + verb
+# Words that end a company's name (驿充科技的桩): the name before them is judged whole
+_COMPANY_ENDINGS = frozenset("科技 公司 集团 电气 电器 股份 实业 机械 智能 能源 新能源 设备 电子 技术 工业 控股".split())
+# nouns that make the words before 的 a clause, not an owner (药监来查的时候, 下雨的话)
+_CLAUSE_NOUNS = frozenset("时候 话 时间 情况 地方 样子 原因 意思 问题 那种 这种".split())
+_DOINGS = frozenset("做用搞卖买要找问给干跑送修装测")  # light verbs that start a doing, never a name (做农残的)
 
 
 class Subject(msgspec.Struct, kw_only=True):
@@ -84,6 +96,8 @@ class Subject(msgspec.Struct, kw_only=True):
     codes: list[str] = []  # model numbers named, as typed (normalised)
     named: list[str] = []  # catalogue names in the phrases (known by definition)
     owners: list[int] = []  # the phrases followed by 的 (格力的空调: whose thing it is)
+    compounds: list[str] = []  # a dictionary word + a noun character the dictionary lacks as one word (充电宝)
+    strangers: list[str] = []  # a name of lone characters owning the thing (发那科的机器人): no dictionary word
 
 
 def _content(word: str) -> bool:
@@ -95,6 +109,8 @@ def _content(word: str) -> bool:
         if _tags().get(word) in _NOT_A_THING:
             return False
         # numbers with a counter (三成, 三十度), negations (不大, 不稳), A-not-A questions (大不大)
+        if len(word) == 2 and word[0] in _MODALS and jieba.dt.FREQ.get(word, 0) < RARE_WORD:
+            return False  # a modal glued to a verb that the dictionary has as a rare noun (柜子能带几把枪: 能带)
         return len(word) >= 2 and not re.fullmatch(r"[0-9一二三四五六七八九十百千万两几]+.?|不.|(.)不\1.?", word)
     return len(word) >= 2 and lexical._ascii_term(word) is not None
 
@@ -130,6 +146,52 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
         else:
             words.append((pos, word, len(word) == 1 and bool(_CJK.match(word)) and word not in lexical.STOPWORDS))
         pos += len(word)
+    # A dictionary word and a noun character after it that the dictionary does not know as one word
+    # (充电 + 宝, 送餐 + 车): a compound noun whose last character names the thing. Known only when the
+    # documents write it (储能 + 柜 is written 储能柜); an unknown one is a thing this seller never names.
+    compounds: list[str] = []
+    merged: list[tuple[int, str, bool]] = []
+    for i, (start, word, lone) in enumerate(words):
+        prev = merged[-1] if merged else None
+        if (lone and len(word) == 1 and prev is not None and not prev[2] and len(prev[1]) >= 2
+                and _CJK.match(prev[1][-1]) and jieba.dt.FREQ.get(prev[1], 0) > 0
+                and (_tags().get(word) in _NOUN_CHAR or word in _FACILITY_CHARS) and word not in ASPECT_WORDS
+                and jieba.dt.FREQ.get(prev[1] + word, 0) == 0
+                and _tags().get(prev[1]) not in _NOT_A_THING and prev[1] not in ASPECT_WORDS
+                and prev[1] not in lexical.STOPWORDS):
+            merged[-1] = (prev[0], prev[1] + word, False)
+            compounds.append(prev[1] + word)
+        elif (prev is not None and prev[2] and len(prev[1]) == 1 and len(word) == 2 and not lone
+              and word[-1] in _FACILITY_CHARS and jieba.dt.FREQ.get(word, 0) > 0 and _tags().get(word) in _NOUN
+              and jieba.dt.FREQ.get(prev[1] + word, 0) == 0 and prev[1] not in _JOINERS):
+            # a character before a facility noun (换 + 电站, 储 + 能柜): one compound, known only when written
+            merged[-1] = (prev[0], prev[1] + word, False)
+            compounds.append(prev[1] + word)
+        else:
+            merged.append((start, word, lone))
+    words = merged
+    # A name of lone characters before 的 (发那科的, 库卡的): a company or brand the dictionary does not know
+    # owns the thing asked about. Judged by whether the documents write it.
+    strangers: list[str] = []
+    for i, (_, word, _) in enumerate(words):
+        if word != "的":
+            continue
+        j = i
+        # (a run of lone characters is merged into one word above: 金厨宝, 厨联; 发 那 科 stays apart at 那)
+        while (j > 0 and (len(words[j - 1][1]) == 1 or words[j - 1][2]) and _CJK.match(words[j - 1][1])
+               and not set(words[j - 1][1]) & _JOINERS):
+            j -= 1
+        if j == i and i >= 2 and words[i - 1][1] in _COMPANY_ENDINGS and words[i - 2][2]:
+            j = i - 2  # a name the dictionary lacks + a company word (驿充 + 科技): the company, judged whole
+        name = "".join(w for _, w, _ in words[j:i])
+        after = "".join(w for _, w, _ in words[i + 1:i + 3]) if i + 1 < len(words) and len(words[i + 1][1]) == 1 \
+            else (words[i + 1][1] if i + 1 < len(words) else "")  # 的蒸 + 烤箱: a lone character starts a compound
+        # a name, not a count (这款六轴的) or a doing (做农残的): and what it owns is a thing (飞检的 ends the
+        # question, 六轴的能抓 goes on with a verb)
+        if (len(name) >= 2 and name[0] not in _DOINGS and not any(_tags().get(c) == "m" for c in name)
+                and after and _content(after) and not _tags().get(after, "").startswith("v") and after not in _CLAUSE_NOUNS
+                and not any(s < words[i][0] and words[j][0] < e for s, e in names)):
+            strangers.append(name)
     for start, word, _ in words:
         pos = start + len(word)
         if not word.strip():
@@ -160,7 +222,8 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
     for phrase in phrases:
         while len(phrase) > 1 and _tags().get(phrase[-1], "").startswith("v") and phrase[-1] not in names.values():
             phrase.pop()
-    return Subject(phrases=phrases, codes=codes, named=list(names.values()), owners=owners)
+    return Subject(phrases=phrases, codes=codes, named=list(names.values()), owners=owners, compounds=compounds,
+                   strangers=strangers)
 
 
 def _term(word: str) -> str | None:
@@ -188,17 +251,46 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
         return True
     if _CJK.search(word) and any(word in t for t in texts):
         return True  # in a candidate passage as written (the documents' segmentation cut it otherwise: 年 / 假制度)
+    if (len(word) >= 3 and _CJK.match(word[-1]) and jieba.dt.FREQ.get(word, 0) == 0 and any(
+            re.search(re.escape(word[:-1]) + r"[\u3400-\u9fff]{0,3}" + re.escape(word[-1]), t) for t in texts)):
+        return True  # a compound the dictionary lacks, shortened from a written name (液相仪 for 液相色谱仪)
     if len(word) == 2 and word[1] in "子儿头" and _CJK.match(word[0]) and any(word[0] in t for t in texts):
         return True  # the spoken noun of a written head (柜子 for 储能柜, 机子 for 主机, 盒子 for 终端盒)
     if term is None or df.get(term, 0) > 0:
         return True
-    if any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
-        return True
+    if _CJK.search(word):
+        # Known through a translation only when a candidate writes the dictionary's word whole: the stems
+        # collide (冰箱 → refrigerator, stemmed refriger, is not the refrigerant a chiller's note holds).
+        english = [g for g in crosslingual.glosses(word) if len(g) >= 3]
+        # Each gloss head whole (咖啡机 → "coffee machine": a note's "machine" is not a coffee machine), each
+        # of its words whole, or a long one in another form (calibrate → calibration: its last two letters
+        # may change; refrigerator's refrigerat- is still not refrigerant; a short one only whole: new ≠ news)
+        forms = [r"[\s-]+".join(rf"\b{re.escape(g[:-2])}[a-z]*" if len(g) >= 7 else rf"\b{re.escape(g)}(?:s|es)?\b"
+                                 for g in head.split())
+                 for head in crosslingual.gloss_heads(word) if all(len(g) >= 3 for g in head.split())]
+        if any(re.search(f, t) for f in forms for t in texts):
+            return True
+        if not english and any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
+            return True
+    else:
+        if any(re.search(rf"\b{re.escape(word)}", t) for t in texts):
+            return True
+        if any(df.get(t, 0) > 0 for t in translations.get(term, []) + translations.get(word, [])):
+            return True
+        chinese = crosslingual.chinese_words(word)
+        if any(zh in t for zh in chinese for t in texts):
+            return True  # hotel: a candidate writes 旅馆 or 酒店 (the dictionary's every word for it)
+        if any(len(zh) == 2 and zh[1] in "子儿头" and zh[0] in t for zh in chinese for t in texts):
+            return True  # cabinet: 柜子, whose written head 柜 is in 储能柜
     if any(word in p or p in word for p in phrases):  # the lexicon maps it to the documents' words
         return True
     if _CJK.search(word) and len(word) >= 3:  # a compound the documents write in parts (计件 + 工资)
         parts = [t for t in lexical.terms(word) if t != word and len(t) >= 2]
-        return bool(parts) and all(df.get(t, 0) > 0 for t in parts)
+        # ... and a compound the dictionary lacks must be spelt by them all (充电宝 is 充电 and a 宝 no
+        # document writes; 地下室 is the dictionary's, and 地下 is enough)
+        spelt = jieba.dt.FREQ.get(word, 0) > 0 or all(
+            any(word.find(t) <= i < word.find(t) + len(t) for t in parts if t in word) for i in range(len(word)))
+        return bool(parts) and spelt and all(df.get(t, 0) > 0 for t in parts)
     return False
 
 
@@ -211,10 +303,29 @@ def _a_name(phrase: list[str], df: dict[str, int], translations: dict[str, list[
                                  and w[-1] not in "里内外上下中边" for w in unknown)
 
 
+# An English head with at most this many Chinese words in the dictionary has a thin entry (inverter →
+# 反相器 only, never 逆变器): as likely the dictionary's gap as a thing the seller does not sell, so the
+# models decide (search.py: closeness to the catalogue's product names above chit-chat).
+THIN_ENTRY = 2
+# An English run longer than this is a description (liquid cooled charger coolant replacement interval),
+# not a noun phrase: the models judge it.
+MAX_ENGLISH_PHRASE = 3
+
+
+def english_object(s: Subject) -> str | None:
+    """The question's one English noun phrase whose head the dictionary knows only thinly (see
+    :data:`THIN_ENTRY`), as :func:`unknown_subject` names it; None otherwise."""
+    english = [p for p in s.phrases if p[-1].isascii() and p[-1] not in s.named]
+    if len(english) != 1 or not 0 < len(crosslingual.chinese_words(english[0][-1])) <= THIN_ENTRY:
+        return None
+    return " ".join(english[0])
+
+
 def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list[str]] | None = None,
-                    lexicon_phrases: list[str] = (), texts: list[str] = ()) -> str | None:
+                    lexicon_phrases: list[str] = (), texts: list[str] = (), english_known: bool = False) -> str | None:
     """Why the documents cannot be about the question's object (a short reason), or None when they may be.
-    ``texts``: the candidate passages and titles search read (a word written in one is known)."""
+    ``texts``: the candidate passages and titles search read (a word written in one is known);
+    ``english_known``: the models placed the English object near the catalogue (search.py)."""
     texts = [lexical.normalise(t) for t in texts]
     translations = translations or {}
     phrases = list(lexicon_phrases)
@@ -227,18 +338,39 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
         spelled = any(re.search(re.escape(bare) + r"(?![0-9])", t) for t in squashed) if bare else False
         if forms and not spelled and not any(df.get(t, 0) > 0 for t in forms):
             return f"unknown model {code}"
+    for name in s.strangers:
+        if not any(name in t for t in texts) and not any(name in n or n in name for n in s.named):
+            return f"unknown owner {name}"  # 发那科的喷涂机器人: a name no candidate writes owns the thing
     if not s.phrases:
         return None
     unknown = []
     judged = 0
+    # An English object judges only as one noun phrase (electric scooters, 3D printers): a longer English
+    # description (hotel allowance for business trips) has more words the dictionary translates otherwise
+    # than the documents write, and the models judge it.
+    english_phrases = [p for p in s.phrases if p[-1].isascii() and p[-1] not in s.named]
     for n, phrase in enumerate(s.phrases):
         head = phrase[-1]
         if head.isascii() and head not in s.named:
-            # An English noun says little against a Chinese knowledge base: the dictionary's translations
-            # miss the documents' words too often (hotel → 酒店, the note says 住宿). Neither way.
+            # An English noun judges only when the dictionary knows it, and then by every Chinese word the
+            # dictionary gives it (turbines → 涡轮, 汽轮机 …; hotel → 旅馆, 酒店 …) besides the documents' own
+            # English: a word it does not know (a brand, a typo) decides nothing.
+            # Only the head: an English modifier's glosses miss the documents' words too often (协作 is not
+            # in collaborative's).
+            if (english_known or len(english_phrases) > 1 or len(phrase) > MAX_ENGLISH_PHRASE
+                    or not crosslingual.chinese_words(head)):
+                continue
+            judged += 1
+            if not _known(head, df, translations, phrases, s.named, texts):
+                unknown.append(" ".join(phrase))
             continue
         judged += 1
         before = phrase[-2] if len(phrase) > 1 else None
+        if (before is not None and len(phrase) > 2 and _CJK.search(before) and jieba.dt.FREQ.get(before, 0) == 0
+                and before not in s.compounds):
+            # a run the dictionary does not know between a noun and the head (餐厅 + 送餐 + 机器人): the
+            # dictionary word before it is the compound's modifier
+            before = phrase[-3]
         # the word before the head judges a Chinese compound only (扫地 + 机器人; never "customer says"), and
         # only a dictionary word (a run of lone characters is often a mis-cut: 上外网)
         unknown_words = [w for w in (head, before) if w is not None and not _known(w, df, translations, phrases,
@@ -248,7 +380,7 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
         # Only a thing the documents never name says "off topic": a dictionary noun (洗衣机, 宽带, 扫地).
         # A verb, a place word or a run the dictionary does not know is how reps talk about the
         # documents' own things (能看出司机打瞌睡吗, 车上装那个盒子, 多久能把钱挣回来): it decides nothing.
-        if unknown_words and any(w.isascii() or _tags().get(w) in _NOUN for w in unknown_words):
+        if unknown_words and any(w.isascii() or _tags().get(w) in _NOUN or w in s.compounds for w in unknown_words):
             what = "".join(phrase) if _CJK.search(head) else " ".join(phrase)
             if n in s.owners and _a_name(phrase, df, translations, phrases, s.named, texts):
                 return f"unknown owner {what}"  # 格力的空调, 金蝶的网银: someone else's thing
