@@ -80,3 +80,22 @@ def test_the_second_stage_prefers_the_aspect_asked():
     unchanged = {1: 0.5, 2: 0.0}
     rerank(unchanged, candidates, Units(), competition_named=False, asked={})
     assert unchanged == {1: 0.5, 2: 0.0}
+
+
+def test_a_named_competitor_keeps_the_aspect_to_its_own_notes():
+    # 华灶 质保: our warranty note matches the aspect, the competitor's note names 华灶; only the latter earns it
+    candidates = {1: {"title": "保修与售后政策", "heading": None, "text": "整机保修两年", "kind": "selling_point",
+                      "competitor": None, "held": [], "held_title": []},
+                  2: {"title": "华灶电器：竞品概况", "heading": None, "text": "华灶整机保修一年", "kind": "competitor",
+                      "competitor": "华灶电器", "held": [], "held_title": []}}
+    asked = question_aspects("华灶 质保")
+    scores = {1: 0.4, 2: 0.0}
+    rerank(scores, candidates, Units(), competition_named=True, asked=asked, competitors=["华灶电器"])
+    assert scores[1] == 0.4  # our own note earned no aspect bonus
+    mine = {1: 0.4, 2: 0.0}
+    rerank(mine, candidates, Units(), competition_named=True, asked=asked)
+    assert mine[1] > 0.4  # without the named competitor it does
+
+
+def test_paying_over_time_is_financing():
+    assert max(question_aspects("客户钱不够 能不能拿充电赚的钱慢慢还").items(), key=lambda kv: kv[1])[0] == "financing"

@@ -125,7 +125,8 @@ TAXONOMY: dict[str, tuple[str, ...]] = {
         "赚回来", "roi", "payback", "saving", "save", "return on investment",
     ),
     "financing": (
-        "融资租赁", "租赁", "分期", "贷款", "融资", "lease", "leasing", "financ", "loan", "installment",
+        "融资租赁", "租赁", "分期", "贷款", "融资", "还款", "慢慢还", "月供", "按揭", "钱不够", "资金紧张", "垫资", "先用后付",
+        "lease", "leasing", "financ", "loan", "installment", "pay over time", "pay later",
     ),
     "training": (
         "培训", "教学", "上手", "好学", "难学", "会用", "编程", "示教", "课程", "学会", "操作难", "training", "train ",

@@ -64,7 +64,8 @@ def aspect_scores(candidates: Mapping[int, Mapping[str, Any]], asked: Mapping[st
 
 
 def rerank(doc_score: dict[int, float], candidates: Mapping[int, Mapping[str, Any]], units: Units, *,
-           competition_named: bool, asked: Mapping[str, float] | None = None) -> None:
+           competition_named: bool, asked: Mapping[str, float] | None = None,
+           competitors: list[str] | None = None) -> None:
     """The second stage, over the first stage's top ``search.RERANK_DEPTH`` documents (adjusts ``doc_score``):
 
     - :func:`residual_coverage` × ``RESIDUAL_WEIGHT``: the neighbours about the same product share
@@ -74,11 +75,15 @@ def rerank(doc_score: dict[int, float], candidates: Mapping[int, Mapping[str, An
       same aspect (price, warranty) is then the answer.
     - :func:`aspect_scores` × ``ASPECT_WEIGHT``: the candidate about the aspect the question asks (``asked``,
       from :func:`aspects.question_aspects`) — the running-cost note, not the price note, for 一年养着要花多少钱.
+      When the question names a competitor (``competitors``), only that competitor's notes earn it: 华灶 质保 asks
+      about 华灶's warranty, and our own warranty note matching the aspect would otherwise win.
     Costs no model encode and no round trip (the units come with the candidates' read)."""
     for d, share in residual_coverage(candidates, units).items():
         doc_score[d] += RESIDUAL_WEIGHT * share
     if asked and ASPECT_WEIGHT:
         for d, match in aspect_scores(candidates, asked).items():
+            if competitors and candidates[d]["competitor"] not in competitors:
+                continue
             doc_score[d] += ASPECT_WEIGHT * match
     if not competition_named:
         for d, row in candidates.items():
