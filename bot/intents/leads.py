@@ -57,7 +57,11 @@ _DEPT = DEPARTMENT_WORDS
 _ROLE = "|".join(sorted(set(TITLE_ENDINGS), key=len, reverse=True))
 ZH_TITLE_RE = re.compile(
     rf"^(?:(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组)?|[{CJK}]{{1,4}}(?:部|科|处|室|中心|课|组|厂|车间))?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"
+    # a department's staff grade: 安全员 / 消防专员 / 物资科干事 (area + rank, not a list of jobs)
+    rf"|^(?:{_DEPT})(?:部|科|处|室|中心|课|组)?(?:员|专员|干事)$"
 )
+# 安全处 副处长 / HSE 总监: a department or an acronym, a space, then the rank
+_SPACED_TITLE_RE = re.compile(rf"^((?:{_DEPT}|[A-Z]{{2,5}})(?:部|科|处|室|中心|课|组|办)?|[{CJK}]{{1,6}}(?:部|科|处|室|中心|课|组|办))\s+([{CJK}]{{2,8}})$")
 _ROLE2 = "|".join(sorted({r for r in TITLE_ENDINGS if len(r) >= 2}, key=len, reverse=True))
 ZH_TITLE_LOOSE_RE = re.compile(rf"^[{CJK}]{{1,4}}(?:副|总|首席|常务|执行)?(?:{_ROLE2})$")
 EN_TITLE_RE = re.compile(
@@ -76,6 +80,9 @@ def is_title(t: str) -> bool:
     t = t.strip()
     if not t or len(t) > (40 if t.isascii() else 24):  # Head of Quality Assurance
         return False
+    sm = _SPACED_TITLE_RE.match(t)
+    if sm:
+        t = sm.group(1) + sm.group(2)
     if re.fullmatch(rf"[A-Z]{{0,4}}[{CJK}]+", t):  # 生产总监 / IT经理 / HR总监
         if SURNAME_HON_RE.fullmatch(t):
             return False
@@ -101,6 +108,8 @@ CORRECTION_RE = re.compile("|".join(SELF_CORRECTIONS), re.IGNORECASE)
 EN_SUFFIX_ALT = "|".join(sorted((re.escape(w) for w in EN_COMPANY_SUFFIXES), key=len, reverse=True))
 ORG_END_RE = re.compile(rf"(?:{SUFFIX_ALT})$")
 CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
+# 科长姓牛牛建军: 姓 + a surname, then the full name opening with that surname
+_SURNAME_THEN_NAME_RE = re.compile(rf"姓(?P<s>{SURNAME_ALT})(?=(?P=s)[{CJK}])")
 # where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
 TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00,，;；:：\n|])")
 EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z&.\-]*)+(?![A-Za-z@.])")
@@ -350,8 +359,8 @@ class LeadFields:
         e = k
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
-        # 工程管理部 副部长: a department before the title, a space apart
-        dm = re.search(rf"[{CJK}]{{1,6}}(?:部|科|处|室|中心|办) $", s[:k])
+        # 工程管理部 副部长 / HSE 总监: a department or an acronym before the title, a space apart
+        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
         if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
             self.out["contact_title"] = self.val(dm.start(), e)
             self.take(dm.start(), e)
@@ -373,14 +382,15 @@ class LeadFields:
             if rm:
                 i += rm.end()
             # 是他们的信息部经理谢文涛: a title before the name
-            pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
+            # 是他们园区的安全员小麦: a place of theirs + 的 before the title
+            pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?(?:[{CJK}]{{1,4}}?的(?=[{CJK}]{{1,6}}?(?:{_ROLE}|员)))?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
             if pm:
                 i += pm.end()
             run = re.match(rf"[{CJK}]+", s[i:])
             if run:
                 r = run.group(0)
                 for k in range(len(r) - 2, 1, -1):
-                    if is_title(r[:k]) and re.match(SURNAME_ALT, r[k:]):
+                    if is_title(r[:k]) and re.match(rf"(?:小|老|阿)?(?:{SURNAME_ALT})", r[k:]):  # 安全员小麦 / 队长老冉
                         self.out["contact_title"] = self.val(i, i + k)
                         self.take(i, i + k)
                         i += k
@@ -714,7 +724,9 @@ class LeadFields:
             return
         s = self.s
         masked = self.m.masked()
-        for cm in CALLED_RE.finditer(masked):
+        # 安全总监姓樊樊振华: the surname spelled out, then the full name, stands for 叫 too
+        calls = sorted([*CALLED_RE.finditer(masked), *_SURNAME_THEN_NAME_RE.finditer(masked)], key=lambda m: m.start())
+        for cm in calls:
             a = cm.start()
             # 院长姓郑叫郑海涛: the surname spelled out between the title and 叫
             sm = re.search(rf"姓(?:{SURNAME_ALT})\s*$", s[:a])
@@ -761,6 +773,12 @@ class LeadFields:
                 continue
             a, b = nm.span()
             if not all(self.free(k) for k in range(a, b)) or SURNAME_HON_RE.fullmatch(s, a, b):
+                continue
+            # 物业总经理杨丽华 standing as its own segment is contact_unlabelled's title + name, not 物业 + 总经理
+            b0 = a
+            while b0 > 0 and self.free(b0 - 1) and s[b0 - 1] not in SEP + " ":
+                b0 -= 1
+            if a - b0 >= 2 and (b0 == 0 or s[b0 - 1] in SEP + " " or not self.free(b0 - 1)) and ZH_TITLE_RE.fullmatch(s[b0:a]):
                 continue
             # title before the name
             for st in range(max(0, a - 8), a - 1):
