@@ -35,9 +35,20 @@ INTEREST_RE = re.compile(
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
 )
+# Measure words of goods counted by the piece, pair or container (三百顶安全帽 / 五十双手套 / 二十具灭火器).
+_MEASURE_MORE = "顶|双|瓶|桶|箱|具|樘|根|支|袋|罐|枚|盏|扇|卷|捆|包|桶|罐"
+# A quantity standing between two products joined by a conjunction (空气呼吸器二十台跟防化服): dropped.
+_QTY_MID_RE = re.compile(
+    rf"(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|把|副|盒|吨|{_MEASURE_MORE})"
+    r"(?=\s*(?:跟|和|及|以及|还有|加上|加|与|、|\+|&|and\b))"
+)
+# A light verb after the interest cue (要搞防坠落安全带 / 想弄一批安全帽 / 要采购): the product is its object.
+_LIGHT_VERB_RE = re.compile(r"(?:搞|弄|整|采购|采买|购买|买|换|配|添|订购|订)(?:一下|一批|一套|一些|些|个|点)?")
+# A leftover that opens with an adverb or a negation is a remark (先占个坑 / 没说预算 / 也没定), never a product.
+_REMARK_RE = re.compile(r"(?:先|再|也|就|都|还|没|未|暂|别|不)(?!锈|粘|燃|间断|干胶|锈钢)")
 # A quantity before a product (两台码垛机器人, 3 sets of): not part of the product.
 QTY_LEAD_RE = re.compile(
-    r"^\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+|几)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|架|款|块|把|副|盒|卷|吨)(?:的)?|"
+    rf"^\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+|几)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|架|款|块|把|副|盒|卷|吨|{_MEASURE_MORE})(?:的)?|"
     r"(?:\d+|a few|several|two|three|four|five|six|ten)\s+(?:units?|sets?|pcs)\s+(?:of\s+)?|"
     # 2 welding robots / three AGVs / a couple of cobots: a count before an English plural
     r"(?:\d+|a couple of|a few|several|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+(?![\w\-]+(?:\s+[\w\-]+){0,2}?\s+(?:seats|licen[cs]es|users|accounts)\b)(?=[A-Za-z][\w\-]*(?:\s+[\w\-]+){0,3}?s\b))\s*",
@@ -45,7 +56,7 @@ QTY_LEAD_RE = re.compile(
 )
 # A quantity after a product (两台, x4, 3套): not part of the product.
 QTY_RE = re.compile(
-    r"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)|[x×*]\s*\d+)\s*$",
+    rf"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|{_MEASURE_MORE}|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)|[x×*]\s*\d+)\s*$",
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
@@ -196,6 +207,9 @@ class LeadFields:
                 # WAF + bot management / R&D: a joiner between English words keeps the phrase
                 if a in "+&" and b.strip():
                     pass  # ZA-W3 + 幕墙: a joiner keeps the phrase
+                elif re.match(rf"[{CJK}]", a) and i > 0 and s[i - 1].isascii() and re.match(r" [a-z]{3,}\b(?! *[:：])", s[j:]) \
+                        and not STOP_RE.match(s, j + 1):
+                    pass  # wants 七氟丙烷 gas suppression: in English, a Chinese word opens the English phrase
                 elif not (a.isascii() and (a.isalnum() or a in "+&") and b.isascii() and (b.isalnum() or b in "+&")):
                     break
             if stops and j > i:
@@ -624,6 +638,7 @@ class LeadFields:
                 # a leftover is a product only when it is a noun phrase (not 刚加的微信 / 他们新院区)
                 if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg) \
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
+                        and not _REMARK_RE.match(seg) \
                         and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
                         and not re.match(r"预算|报价|金额|budget", seg, re.IGNORECASE) \
                         and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|mob|cell|fax|email|e-mail|[mte])\s*[:：]?", seg, re.IGNORECASE) \
@@ -636,6 +651,9 @@ class LeadFields:
 
     def _set_product(self, label_start: int, i: int, j: int) -> None:
         s = self.s
+        vm = _LIGHT_VERB_RE.match(s, i, j) if label_start < i else None
+        if vm and j - vm.end() >= 2 and re.match(rf"[{CJK}A-Za-z0-9]", s[vm.end()]):
+            i = vm.end()
         lq = QTY_LEAD_RE.match(s[i:j])
         if lq and j - (i + lq.end()) >= 1:
             i += lq.end()
@@ -651,10 +669,14 @@ class LeadFields:
             self.take(j, j0)
         while j > i and s[j - 1] in " 的啊呢吧了":
             j -= 1
-        if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|this|that|it", s[i:j], re.IGNORECASE):
+        if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|什么|啥|哪些|哪种|多少|this|that|it|what", s[i:j], re.IGNORECASE):
             return  # a pronoun left over (这个帮我录成新线索) names no product
         if j - i >= 1:
-            self.out["product"] = self.val(i, j)
+            mid = _QTY_MID_RE.search(s, i, j)
+            if mid and mid.start() > i:  # 空气呼吸器二十台跟防化服 → 空气呼吸器跟防化服
+                self.out["product"] = (self.val(i, mid.start()) + self.val(mid.end(), j)).strip()
+            else:
+                self.out["product"] = self.val(i, j)
             self.take(label_start, j)
 
     def correction(self) -> None:
