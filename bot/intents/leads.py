@@ -231,6 +231,14 @@ class LeadFields:
             a = cm.start()
             hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?(?:先|再)?$", s[:a])
             self.take(hm.start() if hm else a, cm.end())
+        if cm:
+            # 加客户加客户X / 新线索新线索：X: a voice stutter repeats the request
+            e = cm.end()
+            rm = LEAD_CMD_RE.match(s, e)
+            while rm and rm.end() > e and all(self.free(k) for k in range(e, rm.end())):
+                self.take(e, rm.end())
+                e = rm.end()
+                rm = LEAD_CMD_RE.match(s, e)
         if cm and cm.start() > 3 and not SUFFIX_RE.search(s, 0, cm.start()):
             # 刚碰到一个新客户就是温州瓯澜建工: chatter before the command, the company right after it
             am = re.match(rf"\s*(?:啊|呀)?\s*(?:就是|是|叫|名叫)?\s*(?=[{CJK}]{{2,16}}?(?:{SUFFIX_ALT}))", s[cm.end():])
@@ -503,6 +511,10 @@ class LeadFields:
                                    or re.match(r"他们|她们|的", after[e:]) or _title_then_name(after[e:])):
                         tail_ok = True
                         break
+            if not am and re.fullmatch(rf"[{CJK}]{{2,10}}", after) and (
+                    re.match(r"他们|她们", s[j:]) or _PLACE_END_RE.search(sub, 0, dk)):
+                # 漳州古雷港区的腾龙芳烃他们…: a place before 的, or a name their people follow, is a descriptor + the name
+                tail_ok = not is_title(after) and not _title_then_name(after)
             if tail_ok and not SURNAME_HON_RE.match(after):
                 # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
                 self.take(i, i + dk + 1)
@@ -927,6 +939,11 @@ class LeadFields:
                 self.take(k, k + fm.end())
                 self.take(e, e + vm.end())
                 return
+        # 我在客户这边啊你帮我建一下X: where the rep is standing, before a request to the bot
+        lm = _REP_PLACE_RE.match(s, k)
+        if lm and all(self.free(x) for x in range(k, lm.end())):
+            self.take(k, lm.end())
+            return
         nm = _NARRATIVE_RE.match(s, k)
         if nm and nm.end() > k and SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) \
                 and all(self.free(x) for x in range(k, nm.end())):
@@ -999,6 +1016,13 @@ _NARRATIVE_RE = re.compile(
     r"(?:[^，,。;；!！\n]{0,12}?(?:跑了|去了|来了|到了)(?:一|1)?趟"
     r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加)了?(?:一个|一家|个|家)(?:新)?(?:客户|单位|学校|机构|朋友)?(?:叫|是)?"
     r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录))"
+)
+# Place words ending a descriptor (漳州古雷港区的… / 浦东新区的…)
+_PLACE_END_RE = re.compile(r"(?:省|市|县|区|镇|乡|村|港区|新区|开发区|园区|工业园|高新区)$")
+# Where the rep is (我在客户这边 / 我现在在他们厂门口呢), closed by a particle or a separator and followed by the request.
+_REP_PLACE_RE = re.compile(
+    r"(?:那个|就是|\s)*(?:我|我们)(?:现在|正|刚|今天)?在[^，,。;；!！\n]{1,10}?(?:这边|那边|现场|这儿|那儿|这里|那里|门口|楼下|路上)"
+    r"(?:呢|啊|呀|哈)?[\s,，。!！]*(?=(?:你|请)?(?:帮我|给我|麻烦|帮忙))"
 )
 _ROLE_STRICT_RE = re.compile(rf"(?:副|总|常务|执行)?(?:{_ROLE})")
 
