@@ -93,6 +93,8 @@ def is_title(t: str) -> bool:
         return False
     sm = _SPACED_TITLE_RE.match(t)
     if sm:
+        if is_title(sm.group(2)) and re.search(r"[部科处室中心课组办]$|^[A-Z]", sm.group(1)):
+            return True  # 工程部 自动化主管: a department, then a title of its own
         t = sm.group(1) + sm.group(2)
     if re.fullmatch(rf"[A-Z]{{0,4}}[{CJK}]+", t):  # 生产总监 / IT经理 / HR总监
         if SURNAME_HON_RE.fullmatch(t):
@@ -127,6 +129,12 @@ EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z
 EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z&][A-Za-z&.\- ]*?)\s+(?P<n>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,2})\s*(?=[\x00,，;；\n|]|$)")
 
 
+# Words that end an organisation's English name besides legal suffixes (a card line ending so is the company)
+_EN_ORG_WORDS = (r"\b(?:center|centre|services|service|park|pharma|pharmaceuticals|mining|hospital|school|university|college|"
+                 r"institute|clinic|studio|bank|hotel|mall|port|academy|lab|laboratory|factory|plant|works|trading|"
+                 r"international|logistics|foods|textiles|motors|electric|electronics|chemicals|materials|steel|airlines)")
+# One word of an English personal name: Karen, O'Neill, McAllister
+_EN_NAME = r"[A-Z][a-z]*'?[A-Z]?[a-z]+"
 # A Chinese name followed by what ends it inside a run (电话 / 手机 / 说 / 想 / 要 / 预算 / a digit / a separator)
 _FUSED_NAME_RE = re.compile(
     rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
@@ -595,7 +603,7 @@ class LeadFields:
             self.take(em.start(1), em.end(2))
             return
         # a separate segment: English "John Smith" or Chinese "王磊"
-        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)({_EN_NAME}(?: {_EN_NAME}){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
             a, b = sm.span(1)
             if is_title(s[a:b]) or SUFFIX_RE.search(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]):
                 continue
@@ -738,6 +746,43 @@ class LeadFields:
                 continue
             self.out[f] = self.val(a, b)
             self.take(lm.start("label"), b)
+
+    def card_block(self) -> None:
+        """A card pasted line by line without labels (Dana Whitfield / Facilities & Safety Manager /
+        Lakeshore Pharma (Wuxi) Co., Ltd. / M: …): each whole line is read for what it is — a name,
+        a title or an organisation — wherever it stands; it counts only when two of the three are found."""
+        s = self.s
+        if s.count("\n") < 2 and len(re.findall(r"[|｜]", s)) < 2:
+            return
+        found: dict[str, tuple[int, int]] = {}
+        for lm in re.finditer(r"[^\n|｜]+", s):  # lines, or the fields of a card pasted on one line with bars
+            a, b = lm.span()
+            while a < b and s[a] in " \t":
+                a += 1
+            while b > a and s[b - 1] in " \t,，":
+                b -= 1
+            seg = s[a:b]
+            if not seg or not all(self.free(k) for k in range(a, b)):
+                continue
+            if re.search(rf"(?:{EN_SUFFIX_ALT}|{_EN_ORG_WORDS})\.?$", seg, re.IGNORECASE) and re.match(r"[A-Za-z]", seg) and not is_title(seg):
+                kind = "company"  # Lakeside Learning Center / Lakeshore Pharma (Wuxi) Co., Ltd.
+            elif re.fullmatch(rf"{_EN_NAME}(?: {_EN_NAME}){{1,2}}", seg) and not is_title(seg) and not EN_SUFFIX_RE.search(seg):
+                kind = "contact_name"
+            elif re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", seg) and not is_title(seg) and not SUFFIX_RE.search(seg):
+                kind = "contact_name"
+            elif is_title(seg):
+                kind = "contact_title"
+            elif re.fullmatch(rf"[{CJK}()（）]{{2,30}}?(?:{SUFFIX_ALT})", seg):
+                kind = "company"
+            else:
+                continue
+            found.setdefault(kind, (a, b))
+        if len(found) < 2:
+            return
+        for kind, (a, b) in found.items():
+            if kind not in self.out:
+                self.out[kind] = self.val(a, b)
+                self.take(a, b)
 
     def title_label_name(self) -> None:
         """Purchasing Director: Michael Zhang / 采购经理：王磊: a title used as the label of the name."""
@@ -975,6 +1020,7 @@ class LeadFields:
         self.phone()
         self.amount()
         self.card_lines()
+        self.card_block()
         self.title_label_name()
         self.title_called()
         self.fused_title_name()
