@@ -20,7 +20,8 @@ from bot.intents.lexicon import (
 )
 from bot.intents.text import CJK
 
-I = re.IGNORECASE
+# ASCII word boundaries: an English cue glued to Chinese (closed了 / lost咗 / 这单won了) still stands alone
+I = re.IGNORECASE | re.ASCII
 
 
 def alt(words) -> str:
@@ -154,7 +155,9 @@ ACTIVITY_RE = re.compile(
     r"验收(?:通过|完成|完了|合格|了)|已(?:经)?验收|"
     r"\bhad a (?:call|meeting|chat)\b|\bhad (?:lunch|dinner|breakfast|coffee|drinks|a (?:quick )?(?:lunch|dinner|coffee|catch-up))\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
     r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b"
-    r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)",  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
+    r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)"  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
+    # 跟X过了一遍参数 / 对了一遍清单 / 梳理了需求: going through something with the customer, done
+    r"|(?:过|对|捋|理|讲|走|念)了(?:一|1|两|几)(?:遍|轮)|(?:梳理|核对|讨论)了",
     I,
 )
 PAST_RE = re.compile(

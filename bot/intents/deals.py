@@ -426,6 +426,11 @@ def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
     return i, j
 
 
+_LABEL_NAME_RE = re.compile(rf"([{CJK}A-Za-z][{CJK}A-Za-z0-9&.\- ]{{1,19}}?)\s*[:：]\s*(?=\S)")
+_LABEL_NOT_NAME = {"记录", "备注", "跟进", "拜访", "进展", "更新", "今天", "昨天", "提醒", "待办", "note", "notes", "update", "log",
+                   "fyi", "todo", "reminder", "visit", "call", "meeting", "客户", "事项", "情况", "内容", "反馈", "结果"}
+
+
 def activity_hint(m: Msg, masked: str) -> str | None:
     """The deal a visit / call / follow-up is about (拜访了顺和陶瓷刘总 → 顺和陶瓷)."""
     s = masked
@@ -446,6 +451,11 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     op = _opening_before_person(s, lead0)
     if op:
         cands.append((-0.5, *op))
+    # 腾龙芳烃：今天跟消防队黄队长过了一遍…: a name standing as the label of the note is its deal
+    lm0 = _LABEL_NAME_RE.match(s, lead0)
+    if lm0 and not _VERB_CUT_RE.search(lm0.group(1)) and not _OPEN_TIME_RE.match(lm0.group(1)) \
+            and not _SIDE_RE.fullmatch(lm0.group(1)) and lm0.group(1).lower() not in _LABEL_NOT_NAME and lm0.group(1) not in PRONOUNS:
+        cands.append((-0.8, *lm0.span(1)))
     # 瑞鑫精密五金的招标文件拿到了 / 润和的方案书收到了: an opening name owning a document
     tm0 = _OPEN_TIME_RE.match(s, lead0)
     od = _OPENING_OWNER_RE.match(s, tm0.end() if tm0 else lead0)

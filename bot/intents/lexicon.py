@@ -278,7 +278,7 @@ PAST_TIME_WORDS = (
     r"上次", r"上回", r"刚才", r"刚刚", r"\byesterday\b", r"\blast (?:week|month|mon|tue|wed|thu|fri|sat|sun)\w*",
     r"\b\w+ ago\b",
     # Met Tom at X this morning: a morning dated by a verb in the past tense is no due time
-    r"\b(?:met|visited|called|demoed|showed|had|sent|toured|saw|went|was|were|did)\b[^.;!?。；！？]{0,40}?\bthis morning\b",
+    r"\b(?:met|visited|called|demoed|showed|had|sent|toured|saw|went|was|were|did|walked|gave|ran|held|hosted|presented|discussed|reviewed|spoke|talked|took|brought|delivered)\b[^.;!?。；！？]{0,64}?\bthis morning\b",
 )
 
 # Words right before a win word that make it a win still to come (客户说下周签合同 / 准备签约 / will sign).

@@ -97,7 +97,7 @@ def _activity_outweighs(ctx) -> bool:
     """拜访时聊了方案 / 发了招标文件: a stage word inside a done activity does not move the stage."""
     s = ctx.s
     vs = ctx.verb_strong
-    if C.EXPLICIT_MOVE_RE.search(s, max(0, vs[-1].start - 8), vs[-1].start):
+    if C.EXPLICIT_MOVE_RE.search(s, max(0, vs[-1].start - 12), vs[-1].start):  # (moved back to: English verbs are longer)
         return False  # 阶段改成方案 / 进入投标: a move stated outright
     return bool(ctx.act and not C.STAGE_AFTER_RE.match(s[vs[-1].end:]) and not re.search(r"不是", s))
 
