@@ -29,6 +29,7 @@ from bot.intents.deals import (
 from bot.intents.leads import lead_fields
 from bot.intents.lexicon import (
     DOC_ACRONYMS,
+    STANDARD_BODIES,
     CHATTER_PREFIXES,
     DEFAULT_STAGES,
     LEADING_FILLERS,
@@ -459,7 +460,9 @@ class Context:
         cm = re.search(
             r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|(?:和|跟|与|同)[^，,。]{1,12}?比|相比|对比|比较|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
             r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|怎么应对|如何应对|怎么回应|怎么反驳|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
-            r"\bbetter than\b|\bweakness|"
+            r"\bbetter than\b|\bweakness|\bweak (?:spots?|points?)\b|\bdownsides?\b|"
+            # 有啥软肋 / 死穴在哪: asking where a product is weak is asking about a rival
+            r"软肋|死穴|命门|槽点|破绽|"
             # 沃野农装的收割机哪里不如我们 / 禾田重工搞零首付 我们怎么接招: a rival measured against us or answered
             r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)",
             s,
@@ -481,7 +484,9 @@ class Context:
             s,
         ):
             return "selling_point"
-        if any(w not in DOC_ACRONYMS for w in re.findall(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig)):
+        # GB 30871 / NFPA 72 / ISO 45001: a standard's code names a regulation, not a product of ours
+        if any(w not in DOC_ACRONYMS and w not in STANDARD_BODIES
+               for w in re.findall(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig)):
             return "selling_point"  # a product code; a document type (MSA / SOW / NDA) is no product
         if _OWN_CAPABILITY_RE.search(s):
             return "selling_point"  # what a product can do (能不能对接 / 能省多少水 / 适合哪些): our own fact

@@ -146,6 +146,8 @@ HONORIFICS = (
 )
 # Document types reps name in capitals: not a product code (知识库里有标准MSA合同模板吗 names no product).
 DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ"})
+# Bodies whose codes name standards (GB 30871 / GB/T 29639 / NFPA 72 / ISO 45001): a regulation, never a product code.
+STANDARD_BODIES = frozenset({"GB", "GBT", "GBZ", "ISO", "IEC", "NFPA", "EN", "UL", "ANSI", "ASTM", "DIN", "JGJ", "HG", "AQ", "SH", "DL", "JB", "NB", "CJJ", "GA", "OSHA", "BS", "JIS"})
 # Colleagues and roles a rep brings along (带售前去… / 陪技术): never the customer.
 COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施", "领导", "老板", "经理", "顾问", "专家", "团队", "老总")
 # Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.
