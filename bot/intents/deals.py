@@ -374,7 +374,7 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
     if not nm:
         return None
     # Visited Norvale's plant / Sent Halvorsen the deck: the opening verb is no part of the name
-    vm = re.match(r"([A-Za-z]+)(?:\s+(?:by|off|at|to|with|in|on|over))?\s+(?=[A-Z])", s[i:])
+    vm = re.match(r"([A-Za-z]+)(?:\s+(?:by|off|at|to|with|in|on|over|through|around|the))?\s+(?=[A-Z])", s[i:])
     if vm and vm.group(1).lower() in _EN_SKIP and vm.group(1).lower() not in ("the", "a", "an"):
         return _en_entity(s, i + vm.end())
     pm = re.search(r"['’]s\b|(?<=s)['’](?!\w)", nm.group(0))  # Harwick's / Freshway Foods'
