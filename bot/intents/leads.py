@@ -30,7 +30,7 @@ CONTACT_LABEL_RE = re.compile(
     r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫做|叫|为|:|：|\s)*", re.IGNORECASE
 )
 INTEREST_RE = re.compile(
-    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
+    r"(?:(?:打算|计划|准备)(?:采购|购买|买|换|装(?!配)|搞|弄|上)|想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
     r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
@@ -122,7 +122,7 @@ EN_SUFFIX_ALT = "|".join(sorted((re.escape(w) for w in EN_COMPANY_SUFFIXES), key
 ORG_END_RE = re.compile(rf"(?:{SUFFIX_ALT})$")
 CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
 # 科长姓牛牛建军: 姓 + a surname, then the full name opening with that surname
-_SURNAME_THEN_NAME_RE = re.compile(rf"姓(?P<s>{SURNAME_ALT})(?=(?P=s)[{CJK}])")
+_SURNAME_THEN_NAME_RE = re.compile(rf"姓(?P<s>{SURNAME_ALT})\s*(?=(?P=s)[{CJK}])(?!\s*(?P=s)(?:{HON_ALT}))")
 # where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
 TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00,，;；:：\n|])")
 EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z&.\-]*)+(?![A-Za-z@.])")
@@ -137,7 +137,7 @@ _EN_ORG_WORDS = (r"\b(?:center|centre|services|service|park|pharma|pharmaceutica
 _EN_NAME = r"[A-Z][a-z]*'?[A-Z]?[a-z]+"
 # A Chinese name followed by what ends it inside a run (电话 / 手机 / 说 / 想 / 要 / 预算 / a digit / a separator)
 _FUSED_NAME_RE = re.compile(
-    rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
+    rf"(?:[小老](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
 )
 _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
 
@@ -869,7 +869,9 @@ class LeadFields:
                     continue
                 self.out["contact_title"] = self.val(st, a)
                 self.out["contact_name"] = self.val(a, b)
-                self.take(st, b)
+                # 联系人是他们园区的安全员小麦: the label before the title goes with it
+                lm = re.search(rf"(?:联系人|对接人|负责人|联络人)(?:是|为)?(?:他们|她们)?(?:[{CJK}]{{1,4}}?的)?$", s[:st])
+                self.take(lm.start() if lm else st, b)
                 return
         # name then title, one segment: 刘建军总经理 / 周敏采购经理
         for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)((?:{SURNAME_ALT})[{CJK}]{{3,10}})(?=[\x00 ,，;；(（\n|\d]|$)", masked):
