@@ -59,7 +59,7 @@ PAID_RE = re.compile(
     r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
     r"(?:也|都|已经|已|终于|刚刚?|今天|昨天|前天|昨晚|今早|上午|下午)?(?:到了|到账了?|已到|收到了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
     # 汇了二期款过来 / 打了一笔尾款过来: a payment sent over
-    r"|(?:打|汇|转|付)了(?:一笔|[一二三四五\d]期|第[一二三四五六七八九十\d]+笔|首|尾|预付|进度)?款(?:项)?过来"
+    r"|(?:打|汇|转|付)了(?:一笔)?(?:[一二三四五\d]期|第[一二三四五六七八九十\d]+笔|首付?|尾|预付|进度)?款(?:项)?过来"
     # 客户打款了 / 已经付款了 / 转账过来了: the customer paid
     r"|(?:已经|已|终于|刚刚?|今天)?(?:打款|付款|转账|汇款|结款|打钱)(?:过来)?了(?!就|再|才|的话)|已(?:打款|付款|转账|汇款)"
     # 那单到账十万 首款: 到账 before the sum
@@ -172,6 +172,10 @@ def _names_deal(s: str, start: int, end: int) -> bool:
     return bool(_EVENT_AFTER_RE.search(rest))
 
 
+_EN_TITLE_STAGE_WORDS = ("lead",)
+_EN_TITLE_BEFORE = r"(?<![A-Za-z])(?!(?:To|Back|Stage|Status|Move|Moved|Set|As|New|Add|A|The)\b)[A-Z][A-Za-z&]+\s+$"
+
+
 def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHit]:
     hits = []
     for sm in lex.pattern.finditer(s):
@@ -196,6 +200,8 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
             cue = True  # 蓝岸物流回款 首期38.4万: a company's name, the stage word, then a separator
         if not cue and not embedded and key == "initiated" and re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准)", after):
             cue = True  # 客户内部立项通过了: the project approval is the stage's own event
+        if not embedded and sm.group(0).lower() in _EN_TITLE_STAGE_WORDS and re.search(_EN_TITLE_BEFORE, before):
+            embedded = True  # Procurement Lead / Sales Lead: a job title in a card, not the stage
         if embedded:
             cue = False
         if not embedded and not cue and a > 0 and b < len(s) and re.match(f"[{CJK}]", s[a - 1]) and re.match(f"[{CJK}]", s[b]):

@@ -148,7 +148,7 @@ _EN_DEPT = (
     "assistant|vice|chief|managing|executive|project|product|automation|design|commercial|regional|site"
 )
 _EN_LOWER_TITLE_NAME_RE = re.compile(
-    rf"(?:^|(?<=[\x00,;]))\s*(?P<c>[a-z][a-z0-9&.\-]*(?: [a-z][a-z0-9&.\-]*){{0,4}}?)\s+"
+    rf"(?:^|(?<=[\x00,;]))\s*(?P<c>[a-z][a-z0-9&.\-]*(?: [a-z][a-z0-9&.\-]*){{0,4}}?)(?:\s*,\s*|\s+)"
     rf"(?P<t>(?:(?:{_EN_DEPT})\s+){{0,2}}(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+of\s+(?:{_EN_DEPT}))?)\s+"
     rf"(?P<n>[a-z]+ [a-z]+)(?=\s*(?:\x00|,|;|$|\s(?:wants?|needs?|interested|budget|phone|tel|mobile|email|is|looking|from)\b))"
 )
@@ -590,7 +590,7 @@ class LeadFields:
             seg_a, seg = sm.start(1), sm.group(1)
             for k in range(len(seg) - 2, 1, -1):
                 name = seg[k:]
-                if len(name) <= 3 and re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", name) and is_title(seg[:k]) \
+                if len(name) <= 3 and re.fullmatch(rf"[老小](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}", name) and is_title(seg[:k]) \
                         and not SURNAME_HON_RE.fullmatch(name) and not is_title(name):
                     self.out["contact_title"] = self.val(seg_a, seg_a + k)
                     self.out["contact_name"] = self.val(seg_a + k, seg_a + len(seg))

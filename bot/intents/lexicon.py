@@ -154,6 +154,7 @@ COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施"
 EXPLICIT_MOVE_VERBS = (
     "进入到", "进入", "推进到", "推进", "推到", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
     "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "更新为", "更新到", "更新成", "变更为", "变更到", "设为", "设置为", "设成", "moved to", "move to", "moved back to",
+    "went to", "pushed to", "progressed to", "advanced to", "moved into", "moving to", "bumped to", "now in",
 )
 # A single-character honorific followed by one of these is a word, not a person (居工地 / 李总部 / 生产).
 HON_WORD_BREAKERS = "地厂程作艺业期序位具资部裁包价额量体结产活意物"
@@ -224,7 +225,7 @@ EN_COMPANY_SUFFIXES = (
 # Department names (采购部 / 设备科 / 物流部): the customer's people, never the customer; an alternation.
 DEPARTMENT_WORDS = (
     "采购|生产|设备|技术|工程|销售|市场|财务|行政|人事|运营|项目|质量|品质|研发|信息|IT|物流|仓储|安全|能源|动力|基建|后勤|"
-    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化|"
+    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化|车间|班组|工段|"
     # safety, property and site areas (物业总经理 / 消防队长 / 安环部 / HSE 总监)
     "物业|消防|安保|保卫|物资|安环|环安|安监|应急|职业健康|EHS|HSE"
 )
