@@ -32,7 +32,9 @@ COMMAND_SLIPS: dict[str, tuple[str, ...]] = {
     "丢单": ("丢", "丹担蛋"),
 }
 # what may stand right before a command word in a command (进入投标 / 改到方案 / 推进到谈判)
-_BEFORE = r"(?:进入到?|推进到?|推到|改到|改成|改为|调到|调整到|转入?|转到|到了?|挪到|移到|切到|退回到?|回退到?|退到|更新为|设为|进|入)"
+_BEFORE = (r"(?:进入到?|推进到?|推到|改到|改成|改为|调到|调整到|转入?|转到|到了?|挪到|移到|切到|退回到?|回退到?|退到|更新为|设为|进|入"
+           # 那单丢担了 / 这单营单: right after the deal word; 新现索 / 记个线锁: a new lead
+           r"|那单|这单|的单子|那个单子|新|个|条)")
 # what may stand right after it (投标阶段 / 方案环节)
 _AFTER = r"(?:阶段|环节|流程|状态)"
 
