@@ -147,7 +147,8 @@ _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
 _EN_DEPT = (
     "operations|procurement|purchasing|production|plant|factory|engineering|sales|marketing|it|technical|technology|"
     "quality|supply chain|logistics|warehouse|maintenance|facilities|finance|hr|r&d|manufacturing|general|senior|deputy|"
-    "assistant|vice|chief|managing|executive|project|product|automation|design|commercial|regional|site"
+    "assistant|vice|chief|managing|executive|project|product|automation|design|commercial|regional|site|"
+    "hse|ehs|safety|security|environmental|compliance|admin|it|data"
 )
 _EN_LOWER_TITLE_NAME_RE = re.compile(
     rf"(?:^|(?<=[\x00,;]))\s*(?P<c>[a-z][a-z0-9&.\-]*(?: [a-z][a-z0-9&.\-]*){{0,4}}?)(?:\s*,\s*|\s+)"
@@ -392,7 +393,7 @@ class LeadFields:
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
         # 工程管理部 副部长 / HSE 总监: a department or an acronym before the title, a space apart
-        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
+        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办|课|股|组)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
         if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
             self.out["contact_title"] = self.val(dm.start(), e)
             self.take(dm.start(), e)
