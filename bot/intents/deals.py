@@ -452,6 +452,10 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     op = _opening_before_person(s, lead0)
     if op:
         cands.append((-0.5, *op))
+    # Emailed Emma the spec sheet, Bayside: a lone name closing the note after a comma is its deal
+    tm9 = re.search(r"[,，]\s*([A-Z][A-Za-z0-9&'.\-]*(?: [A-Z][A-Za-z0-9&'.\-]*){0,2})\s*[.。!！]?\s*$", s)
+    if tm9 and tm9.group(1).split()[0].lower() not in _EN_SKIP and tm9.group(1).lower() not in _EN_STOP:
+        cands.append((-0.7, *tm9.span(1)))
     # 腾龙芳烃：今天跟消防队黄队长过了一遍…: a name standing as the label of the note is its deal
     lm0 = _LABEL_NAME_RE.match(s, lead0)
     if lm0 and not _VERB_CUT_RE.search(lm0.group(1)) and not _OPEN_TIME_RE.match(lm0.group(1)) \

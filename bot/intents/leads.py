@@ -43,7 +43,7 @@ _QTY_MID_RE = re.compile(
     r"(?=\s*(?:跟|和|及|以及|还有|加上|加|与|、|\+|&|and\b))"
 )
 # A light verb after the interest cue (要搞防坠落安全带 / 想弄一批安全帽 / 要采购): the product is its object.
-_LIGHT_VERB_RE = re.compile(r"(?:搞|弄|整|采购|采买|购买|买|换|配|添|订购|订)(?:一下|一批|一套|一些|些|个|点)?")
+_LIGHT_VERB_RE = re.compile(r"(?:搞|弄|整|采购|采买|购买|买|换|配|添|订购|订|了解|看看|看下|咨询|问问)(?:一下|一批|一套|一些|些|个|点)?")
 # A leftover that opens with an adverb or a negation is a remark (先占个坑 / 没说预算 / 也没定), never a product.
 _REMARK_RE = re.compile(r"(?:先|再|也|就|都|还|没|未|暂|别|不)(?!锈|粘|燃|间断|干胶|锈钢)")
 # A quantity before a product (两台码垛机器人, 3 sets of): not part of the product.
@@ -264,7 +264,9 @@ class LeadFields:
         for rm in LEAD_RECORD_RE.finditer(s):
             a = rm.start()
             hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?$", s[:a])
-            self.take(hm.start() if hm else a, rm.end())
+            # 帮我录一下这个客户：X…: the object pointed at before the colon is the request's, not a name
+            om = re.match(r"\s*(?:这个|这家|这位|下面这个|以下)(?:新)?(?:客户|公司|单位|联系人|人)?\s*[:：]", s[rm.end():])
+            self.take(hm.start() if hm else a, rm.end() + (om.end() if om else 0))
         self.skip_fillers()
 
     def skip_fillers(self) -> None:

@@ -63,7 +63,7 @@ _ADVERB_HINT_RE = re.compile(r"(?:那就|就|直接|先|马上|现在|目前|可
 _CLAUSE_HINT_RE = re.compile(r"^[^，,。]{0,4}?(?:跟|和|与|去|在)[^，,。]{2,}?(?:了|过)[^，,。]{0,3}$")
 # A quote or payment stated before the stage move (报价86万，转谈判)
 _QUOTE_LABEL_RE = re.compile(
-    r"(?:报价|报了|报个|报|合同额|合同金额|金额|价格|quoted?|price)\s*(?:是|为|了)?\s*$"
+    r"(?:报价|报了价|报了|报个价|报个|报|合同额|合同金额|金额|价格|quoted?|price)\s*(?:是|为|了)?\s*$"
     # 打了预付款过来，17万: a payment named before its sum
     r"|(?:预付款?|首付款?|首款|尾款|进度款|定金|订金|货款|回款)(?:打)?(?:过来|到了|到账)?了?\s*[,，:：]?\s*$",
     re.IGNORECASE,
