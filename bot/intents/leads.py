@@ -524,7 +524,7 @@ class LeadFields:
                                    or re.match(r"他们|她们|的", after[e:]) or _title_then_name(after[e:])):
                         tail_ok = True
                         break
-            if not am and re.fullmatch(rf"[{CJK}]{{2,10}}", after) and (
+            if not tail_ok and re.fullmatch(rf"[{CJK}]{{2,10}}", after) and (
                     re.match(r"他们|她们", s[j:]) or _PLACE_END_RE.search(sub, 0, dk)):
                 # 漳州古雷港区的腾龙芳烃他们…: a place before 的, or a name their people follow, is a descriptor + the name
                 tail_ok = not is_title(after) and not _title_then_name(after)
