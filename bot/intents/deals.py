@@ -459,7 +459,8 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     # 腾龙芳烃：今天跟消防队黄队长过了一遍…: a name standing as the label of the note is its deal
     lm0 = _LABEL_NAME_RE.match(s, lead0)
     if lm0 and not _VERB_CUT_RE.search(lm0.group(1)) and not _OPEN_TIME_RE.match(lm0.group(1)) \
-            and not _SIDE_RE.fullmatch(lm0.group(1)) and lm0.group(1).lower() not in _LABEL_NOT_NAME and lm0.group(1) not in PRONOUNS:
+            and not _SIDE_RE.fullmatch(lm0.group(1)) and lm0.group(1).lower() not in _LABEL_NOT_NAME and lm0.group(1) not in PRONOUNS \
+            and (re.match(f"[{CJK}]", lm0.group(1)) or re.fullmatch(r"[A-Z][A-Za-z0-9&.'\-]*(?: [A-Z][A-Za-z0-9&.'\-]*){0,3}", lm0.group(1))):
         cands.append((-0.8, *lm0.span(1)))
     # 瑞鑫精密五金的招标文件拿到了 / 润和的方案书收到了: an opening name owning a document
     tm0 = _OPEN_TIME_RE.match(s, lead0)

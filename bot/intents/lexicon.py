@@ -306,7 +306,8 @@ LEAD_RECORD_PHRASES = (
     r"\badd\s+(?:it\s+|them\s+|this\s+|him\s+|her\s+)?as\s+(?:an?\s+)?(?:new\s+)?(?:lead|prospect|customer)\b(?:\s+(?:pls|plz|please))?",
     r"(?:得|要|需要|想)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # 有个新客户得录一下
     # Pls add: X, Name (Title), email …: an English "add" opening a pasted card
-    r"^\s*(?:(?:please|pls|plz|can you|could you)\s+)?add\s*[:：\-–]\s*",
+    r"^\s*(?:(?:please|pls|plz|can you|could you)\s+)?add\s*[:：\-–—]\s*",
+    r"^\s*(?:please|pls|plz|can you|could you)\s+add\s+(?-i:(?=[A-Z][a-z]))",  # Please add Orbit Labs — Jane Doe, CFO — …
     # 你帮我建一下X / 麻烦加一下X: a build verb addressed to the bot, its object the customer
     r"(?:你|请)?(?:帮我|给我|麻烦你?|帮忙)(?:新建|创建|建|添加|加|登记)(?:一下|下)(?!.{0,8}(?:拜访|电话|会议|沟通|提醒|备注|记录|跟进|待办|日程|微信|好友|群))",
 )

@@ -35,6 +35,9 @@ _ADD_AS_LEAD_RE = re.compile(
 _ADD_COLON_RE = re.compile(r"\s*(?:(?:please|pls|plz|can you|could you)\s+)?add\s*[:：\-–]\s*\S", re.IGNORECASE)
 
 
+_PLEASE_ADD_RE = re.compile(r"\s*(?i:please|pls|plz|can you|could you)\s+(?i:add)\s+[A-Z][a-z]")
+
+
 def lead_request(ctx):
     return find_lead_request(ctx.s, ctx.core)
 
@@ -82,8 +85,8 @@ def score(ctx) -> float:
         return 0.92 if card >= 1 else 0.80
     if C.LEAD_RECORD_RE.search(ctx.s) and card >= 2:
         return 0.92
-    if card >= 1 and _ADD_COLON_RE.match(ctx.s):
-        return 0.90  # Pls add: X, Name (Title), email: an "add" opening a pasted card
+    if card >= 1 and _ADD_COLON_RE.match(ctx.s) or card >= 2 and _PLEASE_ADD_RE.match(ctx.s):
+        return 0.90  # Pls add: X, Name (Title), email / Please add X — Name, CFO — email: an "add" opening a pasted card
     if _ADD_AS_LEAD_RE.match(ctx.s, ctx.core):
         return 0.92  # Add Pacific Rim Seafood as a lead: the English request wrapped around the name
     if card >= 1 and CARD_HEADER_RE.search(ctx.s):
