@@ -43,7 +43,11 @@ _QTY_MID_RE = re.compile(
     r"(?=\s*(?:跟|和|及|以及|还有|加上|加|与|、|\+|&|and\b))"
 )
 # A light verb after the interest cue (要搞防坠落安全带 / 想弄一批安全帽 / 要采购): the product is its object.
-_LIGHT_VERB_RE = re.compile(r"(?:搞|弄|整|采购|采买|购买|买|换|配|添|订购|订|了解|看看|看下|咨询|问问)(?:一下|一批|一套|一些|些|个|点)?")
+_LIGHT_VERB_RE = re.compile(
+    r"(?:采购|采买|购买|订购|了解|看看|看下|咨询|问问|搞|弄|买)(?:一下|一批|一套|一些|些|个|点)?"
+    # 换 / 配 / 添 / 订 / 整 open product names too (换热器, 配电柜, 整流器): a verb only with its count after it
+    rf"|(?:换|配|添|订|整)(?:一批|一套|一些|些|个|点|(?=(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|把|部|{_MEASURE_MORE})))"
+)
 # A leftover that opens with an adverb or a negation is a remark (先占个坑 / 没说预算 / 也没定), never a product.
 _REMARK_RE = re.compile(r"(?:先|再|也|就|都|还|没|未|暂|别|不)(?!锈|粘|燃|间断|干胶|锈钢)")
 # A quantity before a product (两台码垛机器人, 3 sets of): not part of the product.
