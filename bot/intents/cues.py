@@ -157,7 +157,9 @@ ACTIVITY_RE = re.compile(
     r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b"
     r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)"  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
     # 跟X过了一遍参数 / 对了一遍清单 / 梳理了需求: going through something with the customer, done
-    r"|(?:过|对|捋|理|讲|走|念)了(?:一|1|两|几)(?:遍|轮)|(?:梳理|核对|讨论)了",
+    r"|(?:过|对|捋|理|讲|走|念)了(?:一|1|两|几)(?:遍|轮)|(?:梳理|核对|讨论)了"
+    # 投标文件今天递交了 / 资料寄出了: documents handed over, done
+    r"|(?:递交|提交|投递|寄出|发出|送达)(?:了|过去了|上去了)",
     I,
 )
 PAST_RE = re.compile(
