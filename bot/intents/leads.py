@@ -1001,7 +1001,7 @@ class LeadFields:
             self.take(k, lm.end())
             return
         nm = _NARRATIVE_RE.match(s, k)
-        if nm and nm.end() > k and SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) \
+        if nm and nm.end() > k and (SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) or nm.group(0).endswith(("叫", "名叫"))) \
                 and all(self.free(x) for x in range(k, nm.end())):
             self.take(k, nm.end())
 
