@@ -29,6 +29,7 @@ from bot.intents.deals import (
 from bot.intents.leads import lead_fields
 from bot.intents.lexicon import (
     DOC_ACRONYMS,
+    STANDARD_BODIES,
     CHATTER_PREFIXES,
     DEFAULT_STAGES,
     LEADING_FILLERS,
@@ -56,7 +57,9 @@ class StageHit:
 PAID_RE = re.compile(
     r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款)\s*"
     r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
-    r"(?:也|都|已经|已|终于|刚刚?|今天)?(?:到了|到账了?|已到|收到了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
+    r"(?:也|都|已经|已|终于|刚刚?|今天|昨天|前天|昨晚|今早|上午|下午)?(?:到了|到账了?|已到|收到了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
+    # 汇了二期款过来 / 打了一笔尾款过来: a payment sent over
+    r"|(?:打|汇|转|付)了(?:一笔)?(?:[一二三四五\d]期|第[一二三四五六七八九十\d]+笔|首付?|尾|预付|进度)?款(?:项)?过来"
     # 客户打款了 / 已经付款了 / 转账过来了: the customer paid
     r"|(?:已经|已|终于|刚刚?|今天)?(?:打款|付款|转账|汇款|结款|打钱)(?:过来)?了(?!就|再|才|的话)|已(?:打款|付款|转账|汇款)"
     # 那单到账十万 首款: 到账 before the sum
@@ -88,8 +91,10 @@ _PRODUCT_END_RE = re.compile(rf"(?:{_PRODUCT_NOUNS})$")
 
 
 OWN_DEALS_RE = re.compile(
-    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*(?:把|将)?\s*我(?:手上|手里|现在|目前|名下)?(?:在跟|在)?\s*"
-    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:商机|单子|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?"
+    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*(?:把|将)?\s*我(?:手上|手里|现在|目前|名下){0,2}(?:在跟|在)?\s*"
+    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:(?:商机|单子|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?"
+    # 我手上现在方案阶段的都有哪几个: the question stands for the noun
+    r"|(?<=[的])(?:都)?有(?:哪些|哪几个|哪几家|几个|几家|多少|啥))"
     # 把我谈判中的单子拉出来看看: a 把-object and the verb that shows it
     r"(?:(?:都)?(?:拉|列|调|找|翻|导)出来|发我|给我)?\s*(?:看看|看一下|看下|瞧瞧)?\s*[?？]?\s*$",
     re.IGNORECASE,
@@ -167,6 +172,10 @@ def _names_deal(s: str, start: int, end: int) -> bool:
     return bool(_EVENT_AFTER_RE.search(rest))
 
 
+_EN_TITLE_STAGE_WORDS = ("lead",)
+_EN_TITLE_BEFORE = r"(?<![A-Za-z])(?!(?:To|Back|Stage|Status|Move|Moved|Set|As|New|Add|A|The)\b)[A-Z][A-Za-z&]+\s+$"
+
+
 def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHit]:
     hits = []
     for sm in lex.pattern.finditer(s):
@@ -191,6 +200,8 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
             cue = True  # 蓝岸物流回款 首期38.4万: a company's name, the stage word, then a separator
         if not cue and not embedded and key == "initiated" and re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准)", after):
             cue = True  # 客户内部立项通过了: the project approval is the stage's own event
+        if not embedded and sm.group(0).lower() in _EN_TITLE_STAGE_WORDS and re.search(_EN_TITLE_BEFORE, before):
+            embedded = True  # Procurement Lead / Sales Lead: a job title in a card, not the stage
         if embedded:
             cue = False
         if not embedded and not cue and a > 0 and b < len(s) and re.match(f"[{CJK}]", s[a - 1]) and re.match(f"[{CJK}]", s[b]):
@@ -457,7 +468,9 @@ class Context:
         cm = re.search(
             r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|(?:和|跟|与|同)[^，,。]{1,12}?比|相比|对比|比较|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
             r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|怎么应对|如何应对|怎么回应|怎么反驳|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
-            r"\bbetter than\b|\bweakness|"
+            r"\bbetter than\b|\bweakness|\bweak (?:spots?|points?)\b|\bdownsides?\b|"
+            # 有啥软肋 / 死穴在哪: asking where a product is weak is asking about a rival
+            r"软肋|死穴|命门|槽点|破绽|"
             # 沃野农装的收割机哪里不如我们 / 禾田重工搞零首付 我们怎么接招: a rival measured against us or answered
             r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)",
             s,
@@ -479,7 +492,9 @@ class Context:
             s,
         ):
             return "selling_point"
-        if any(w not in DOC_ACRONYMS for w in re.findall(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig)):
+        # GB 30871 / NFPA 72 / ISO 45001: a standard's code names a regulation, not a product of ours
+        if any(w not in DOC_ACRONYMS and w not in STANDARD_BODIES
+               for w in re.findall(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])", self.m.orig)):
             return "selling_point"  # a product code; a document type (MSA / SOW / NDA) is no product
         if _OWN_CAPABILITY_RE.search(s):
             return "selling_point"  # what a product can do (能不能对接 / 能省多少水 / 适合哪些): our own fact

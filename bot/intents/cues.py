@@ -20,7 +20,8 @@ from bot.intents.lexicon import (
 )
 from bot.intents.text import CJK
 
-I = re.IGNORECASE
+# ASCII word boundaries: an English cue glued to Chinese (closed了 / lost咗 / 这单won了) still stands alone
+I = re.IGNORECASE | re.ASCII
 
 
 def alt(words) -> str:
@@ -154,7 +155,11 @@ ACTIVITY_RE = re.compile(
     r"验收(?:通过|完成|完了|合格|了)|已(?:经)?验收|"
     r"\bhad a (?:call|meeting|chat)\b|\bhad (?:lunch|dinner|breakfast|coffee|drinks|a (?:quick )?(?:lunch|dinner|coffee|catch-up))\b|\bcall with\b|\bmet\b|\bvisited\b|\bcalled\b|\bsent\b|\bemailed\b|\bdemoed\b|"
     r"\bpresented\b|\bdiscussed\b|\btoured\b|\bwalked\b|\bdropped (?:off|by)\b|\bstopped by\b|\bswung by\b|\bwent to\b|\bhanded\b|\bshowed\b|\bshipped\b|\bdelivered\b|\bhosted\b|\btrained\b|\breviewed\b|\bphoned\b|\bmailed\b|\bspoke\b|\btalked\b|\bmeeting\b|\bvisit\b|\bcall\b|\bdemo\b"
-    r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)",  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
+    r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)"  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
+    # 跟X过了一遍参数 / 对了一遍清单 / 梳理了需求: going through something with the customer, done
+    r"|(?:过|对|捋|理|讲|走|念)了(?:一|1|两|几)(?:遍|轮)|(?:梳理|核对|讨论)了"
+    # 投标文件今天递交了 / 资料寄出了: documents handed over, done
+    r"|(?:递交|提交|投递|寄出|发出|送达)(?:了|过去了|上去了)",
     I,
 )
 PAST_RE = re.compile(
@@ -174,7 +179,11 @@ STAGE_VERB_BEFORE_RE = re.compile(
 )
 STAGE_AFTER_RE = re.compile(r"^\s*(?:那个)?\s*(?:阶段|环节|状态|了|啦|stage\b|phase\b)", I)
 BACKWARD_RE = re.compile(r"退回|回退|退到|打回|降到|降回|回到|\bback to\b|\bmoved? back\b", I)
-REASON_LABEL_RE = re.compile(r"(?:原因|理由|因为|由于|because|reason|cause)\s*(?:是|为|:|：)?\s*", I)
+REASON_LABEL_RE = re.compile(
+    r"(?:原因|理由|因为|由于|because|reason|cause)\s*(?:是|为|:|：)?\s*"
+    r"(?:(?<=[a-z] )(?:being|is|was|being that|is that|was that|:)\s+)?",  # reason being … / the reason is …
+    I,
+)
 PRONOUNS = ("他们", "她们", "客户", "我们", "他", "她", "老板", "领导", "对方", "大家", "同事", "人家", "咱们")
 # What a planned follow-up does (给X打电话 / 去一趟 / send the quote).
 FUTURE_ACTION_RE = re.compile(

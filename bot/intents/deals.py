@@ -32,7 +32,7 @@ _TRAIL_EN = re.compile(
 )
 _LEAD_CMD_RE = re.compile(
     r"^(?:pls|please|plz|can you|could you|kindly|hi|hey|ok)[\s,]+|^(?:update\s+stage|update|stage|moved|move|moving|pushed|push|mark(?:ed)?(?:\s+as)?|标记(?:为)?|把|将|更新(?:阶段)?|设置|set|snooze|mute|"
-    r"(?:刚才|刚刚|上一条)?(?:那个|那条)?(?:说错了|搞错了|弄错了|写错了|发错了)|不对|更正一下|纠正一下|更正|纠正|"
+    r"(?:刚才|刚刚|上一条|之前)?(?:那个|那条|那单)?(?:[说搞弄写发点按选填录记改打输设标]错了?)|不对|更正一下|纠正一下|更正|纠正|"
     r"we\s+(?:just\s+)?|i\s+(?:just\s+)?|just|finally|好消息|跟你说一下|跟你讲一下|和你说一下)\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -84,7 +84,8 @@ def text_without(m: Msg, i: int, j: int, drop=FILLER_CHARS) -> str:
 
 
 _MONEY_CUT_RE = re.compile(
-    r"(?:的)?(?:首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|合同总价|合同总额|合同价|合同额|合同金额|总金额|总价|金额)"
+    r"(?:(?:打|付|转|汇|交)(?:了|过来了?)?)?(?:的)?(?:首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|合同总价|合同总额|合同价|合同额|合同金额|总金额|总价|金额"
+    r"|第[一二三四五六七八九十\d]+笔(?:款|货款|回款|付款)?|第[一二三四五六七八九十\d]+(?:期|批)(?:款|货款|回款|付款)|[一二两三四五\d]期款)"
     r"|[¥￥]\s?\d|(?<![A-Za-z0-9])\d+(?:\.\d+)?\s?(?:万|亿|w|k|元|块)(?![A-Za-z])|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)",
     re.IGNORECASE,
 )
@@ -96,7 +97,10 @@ _EN_CLAUSE_CUT_RE = re.compile(
 _CORRECTION_CUT_RE = re.compile(r"刚才说错了|刚才搞错了|说错了|搞错了|弄错了|改一下|更正一下|纠正一下|更正|纠正|不对|不是")
 # Places inside a customer's premises (中央厨房, 机房, 门店): where the visit happened, not the deal.
 _SITE_RE = re.compile(
-    r"(?:中央|总|新|老|后|一号|二号|主)?(?:厨房|后厨|机房|仓库|库房|食堂|工地|会议室|办公室|展厅|厂区|样板间|门店|分店|总部|车间|现场|产线|生产线)"
+    r"(?:中央|总|新|老|后|一号|二号|主|电解|焊装|涂装|总装|喷涂|机加|装配|生产|成品|原料|危化品|化学品|灌装|发酵|酿造|配料|备料)?(?:厨房|后厨|机房|仓库|库房|食堂|工地|会议室|办公室|展厅|厂区|样板间|门店|分店|总部|车间|现场|产线|生产线"
+    # industrial and transport sites (车辆段 / 罐区 / 船坞 / 泵房 / 中控室)
+    r"|车辆段|停车场|站台|库区|罐区|船坞|厂房|泵房|配电房|变电站|控制室|中控室|消防控制室|装置区|堆场"
+    r"|升压站|变电所|泵站|污水站|锅炉房|空压站|换热站)"
 )
 
 
@@ -124,6 +128,9 @@ _STAGE_LABEL_TAIL_RE = re.compile(
 )
 
 
+_AMOUNT_ONLY_RE = re.compile(r"\s*(?:共|一共|总共|大概|约)?\s*[¥￥$]?\s*[\d.,]+\s*(?:万|亿|w|k|元|块)?\s*(?:元|块|左右)?\s*(?:已|已经)?\s*|\s*[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)(?:元|块)?\s*", re.IGNORECASE)
+
+
 def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
@@ -140,6 +147,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
         return None
     # 搞定了！海沧港航 — only the words after the last separator name the deal
     sep = max((k.start() for k in _HINT_SEP_RE.finditer(s, i, j)), default=-1)
+    # X打了预付款过来，17万，已到账: a clause that is only an amount names no deal, the one before it does
+    while sep >= i and _AMOUNT_ONLY_RE.fullmatch(s, sep + 1, j):
+        j = sep
+        sep = max((k.start() for k in _HINT_SEP_RE.finditer(s, i, j)), default=-1)
     if sep >= i and j - sep > 2:
         i, j = clean_span(s, sep + 1, j)
     # 绿城冷链首付款45万到账了: money words and amounts after the name are not the deal
@@ -183,7 +194,7 @@ def hint_after(m: Msg, pos: int) -> str | None:
     lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|我(?=跟进|联系|去|找|给)|跟进|联系|去|找|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
     stop = re.search(
-        r"[,;。，；!！?？()（）\U0001F000-\U0001FAFF\u2600-\u27BF]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
+        r"[,;。，；!！?？()（）\U0001F000-\U0001FAFF\u2600-\u27BF]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|reminders?|notifications?|alerts?|nudges?|pings?|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$))|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
@@ -221,6 +232,8 @@ _VERB_CUT_RE = re.compile(
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
     r"|收(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|回执|订单|单据|材料))|收取|收集"
     r"|回(?=电话|个电话|电|复|消息|信|访)|交(?=机|车|货|付)|"  # 给X赵玉林回电话 / 去X交机
+    # handing documents over (去X递标书 / 去X交资料 / 提交 / 投递)
+    r"递交|提交|投递|(?<!快)递|交(?=标书|资料|文件|材料|方案|报价|保证金)|"
     r"验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
@@ -288,6 +301,10 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         if vm.start() >= j:
             vm = None
             break
+        # 渝航轨交车辆段开了会: a "verb" right before a site of the customer's (车辆段 / 厂房) belongs to the name
+        # (only a verb read from what follows it: 交(?=车) / 回(?=电) / 收(?=…))
+        if vm.group(0) in ("交", "回", "收") and _SITE_RE.match(s, vm.end()) and _SITE_RE.match(s, vm.end()).end() <= j:
+            continue
         # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
         if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催做写出" and (
                 s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())) and not (
@@ -340,9 +357,12 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
 _ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=len, reverse=True)))
 
 
+_FACTORY_END_RE = re.compile(r"(?:厂|工厂|制造厂|加工厂)(?![房区长])")
+
+
 def _org_head_past_verb(s: str, i: int, j: int, run_end: int) -> int:
     """洪泽湖农业开发集团: a "verb" (开) inside a name that an organisation's ending closes a few characters on."""
-    om = _ORG_HEAD_RE.search(s, j, min(run_end, j + 6))
+    om = _ORG_HEAD_RE.search(s, j, min(run_end, j + 6)) or _FACTORY_END_RE.search(s, j, min(run_end, j + 4))  # 正祥开关厂
     if re.match(r"[去到跟和同与给找见约在从带拜回送寄发交]", s[j:j + 1]):
         return j  # 无人机去原阳农业局: a motion or a preposition starts the next phrase
     if om and not re.search(r"[了的过]|那|这", s[j:om.start()]):
@@ -355,7 +375,7 @@ def _en_entity(s: str, i: int) -> tuple[int, int] | None:
     if not nm:
         return None
     # Visited Norvale's plant / Sent Halvorsen the deck: the opening verb is no part of the name
-    vm = re.match(r"([A-Za-z]+)(?:\s+(?:by|off|at|to|with|in|on|over))?\s+(?=[A-Z])", s[i:])
+    vm = re.match(r"([A-Za-z]+)(?:\s+(?:by|off|at|to|with|in|on|over|through|around|the))?\s+(?=[A-Z])", s[i:])
     if vm and vm.group(1).lower() in _EN_SKIP and vm.group(1).lower() not in ("the", "a", "an"):
         return _en_entity(s, i + vm.end())
     pm = re.search(r"['’]s\b|(?<=s)['’](?!\w)", nm.group(0))  # Harwick's / Freshway Foods'
@@ -407,6 +427,11 @@ def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
     return i, j
 
 
+_LABEL_NAME_RE = re.compile(rf"([{CJK}A-Za-z][{CJK}A-Za-z0-9&.\- ]{{1,19}}?)\s*[:：]\s*(?=\S)")
+_LABEL_NOT_NAME = {"记录", "备注", "跟进", "拜访", "进展", "更新", "今天", "昨天", "提醒", "待办", "note", "notes", "update", "log",
+                   "fyi", "todo", "reminder", "visit", "call", "meeting", "客户", "事项", "情况", "内容", "反馈", "结果"}
+
+
 def activity_hint(m: Msg, masked: str) -> str | None:
     """The deal a visit / call / follow-up is about (拜访了顺和陶瓷刘总 → 顺和陶瓷)."""
     s = masked
@@ -427,6 +452,16 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     op = _opening_before_person(s, lead0)
     if op:
         cands.append((-0.5, *op))
+    # Emailed Emma the spec sheet, Bayside: a lone name closing the note after a comma is its deal
+    tm9 = re.search(r"[,，]\s*([A-Z][A-Za-z0-9&'.\-]*(?: [A-Z][A-Za-z0-9&'.\-]*){0,2})\s*[.。!！]?\s*$", s)
+    if tm9 and tm9.group(1).split()[0].lower() not in _EN_SKIP and tm9.group(1).lower() not in _EN_STOP:
+        cands.append((-0.7, *tm9.span(1)))
+    # 腾龙芳烃：今天跟消防队黄队长过了一遍…: a name standing as the label of the note is its deal
+    lm0 = _LABEL_NAME_RE.match(s, lead0)
+    if lm0 and not _VERB_CUT_RE.search(lm0.group(1)) and not _OPEN_TIME_RE.match(lm0.group(1)) \
+            and not _SIDE_RE.fullmatch(lm0.group(1)) and lm0.group(1).lower() not in _LABEL_NOT_NAME and lm0.group(1) not in PRONOUNS \
+            and (re.match(f"[{CJK}]", lm0.group(1)) or re.fullmatch(r"[A-Z][A-Za-z0-9&.'\-]*(?: [A-Z][A-Za-z0-9&.'\-]*){0,3}", lm0.group(1))):
+        cands.append((-0.8, *lm0.span(1)))
     # 瑞鑫精密五金的招标文件拿到了 / 润和的方案书收到了: an opening name owning a document
     tm0 = _OPEN_TIME_RE.match(s, lead0)
     od = _OPENING_OWNER_RE.match(s, tm0.end() if tm0 else lead0)

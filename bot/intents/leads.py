@@ -30,14 +30,29 @@ CONTACT_LABEL_RE = re.compile(
     r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫做|叫|为|:|：|\s)*", re.IGNORECASE
 )
 INTEREST_RE = re.compile(
-    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
+    r"(?:(?:打算|计划|准备)(?:采购|购买|买|换|装(?!配)|搞|弄|上)|想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
     r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
 )
+# Measure words of goods counted by the piece, pair or container (三百顶安全帽 / 五十双手套 / 二十具灭火器).
+_MEASURE_MORE = "顶|双|瓶|桶|箱|具|樘|根|支|袋|罐|枚|盏|扇|卷|捆|包|吨|平方米|平米|平方|㎡|立方米|立方|公斤|千克|米|升"
+# A quantity standing between two products joined by a conjunction (空气呼吸器二十台跟防化服): dropped.
+_QTY_MID_RE = re.compile(
+    rf"(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|把|副|盒|吨|{_MEASURE_MORE})"
+    r"(?=\s*(?:跟|和|及|以及|还有|加上|加|与|、|\+|&|and\b))"
+)
+# A light verb after the interest cue (要搞防坠落安全带 / 想弄一批安全帽 / 要采购): the product is its object.
+_LIGHT_VERB_RE = re.compile(
+    r"(?:采购|采买|购买|订购|了解|看看|看下|咨询|问问|搞|弄|买)(?:一下|一批|一套|一些|些|个|点)?"
+    # 换 / 配 / 添 / 订 / 整 open product names too (换热器, 配电柜, 整流器): a verb only with its count after it
+    rf"|(?:换|配|添|订|整)(?:一批|一套|一些|些|个|点|(?=(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|把|部|{_MEASURE_MORE})))"
+)
+# A leftover that opens with an adverb or a negation is a remark (先占个坑 / 没说预算 / 也没定), never a product.
+_REMARK_RE = re.compile(r"(?:先|再|也|就|都|还|没|未|暂|别|不)(?!锈|粘|燃|间断|干胶|锈钢)")
 # A quantity before a product (两台码垛机器人, 3 sets of): not part of the product.
 QTY_LEAD_RE = re.compile(
-    r"^\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+|几)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|架|款|块|把|副|盒|卷|吨)(?:的)?|"
+    rf"^\s*(?:(?:[0-9]+|[一二两三四五六七八九十几百千]+|几)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|架|款|块|把|副|盒|卷|吨|{_MEASURE_MORE})(?:的)?|"
     r"(?:\d+|a few|several|two|three|four|five|six|ten)\s+(?:units?|sets?|pcs)\s+(?:of\s+)?|"
     # 2 welding robots / three AGVs / a couple of cobots: a count before an English plural
     r"(?:\d+|a couple of|a few|several|two|three|four|five|six|seven|eight|nine|ten|twenty)\s+(?![\w\-]+(?:\s+[\w\-]+){0,2}?\s+(?:seats|licen[cs]es|users|accounts)\b)(?=[A-Za-z][\w\-]*(?:\s+[\w\-]+){0,3}?s\b))\s*",
@@ -45,7 +60,7 @@ QTY_LEAD_RE = re.compile(
 )
 # A quantity after a product (两台, x4, 3套): not part of the product.
 QTY_RE = re.compile(
-    r"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)|[x×*]\s*\d+)\s*$",
+    rf"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|{_MEASURE_MORE}|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)|[x×*]\s*\d+)\s*$",
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
@@ -57,7 +72,13 @@ _DEPT = DEPARTMENT_WORDS
 _ROLE = "|".join(sorted(set(TITLE_ENDINGS), key=len, reverse=True))
 ZH_TITLE_RE = re.compile(
     rf"^(?:(?:{_DEPT}|[A-Z]{{2,4}})(?:部|科|处|室|中心|课|组)?|[{CJK}]{{1,4}}(?:部|科|处|室|中心|课|组|厂|车间))?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"
+    # two areas before the rank (IT运维主管 / 安全生产科长)
+    rf"|^(?:{_DEPT}|[A-Z]{{2,4}})(?:{_DEPT})(?:部|科|处|室|中心|课|组)?(?:副|总|首席|常务|执行)?(?:{_ROLE})$"
+    # a department's staff grade: 安全员 / 消防专员 / 物资科干事 (area + rank, not a list of jobs)
+    rf"|^(?:{_DEPT})(?:部|科|处|室|中心|课|组)?(?:员|专员|干事)$"
 )
+# 安全处 副处长 / HSE 总监: a department or an acronym, a space, then the rank
+_SPACED_TITLE_RE = re.compile(rf"^((?:{_DEPT}|[A-Z]{{2,5}})(?:部|科|处|室|中心|课|组|办)?|[{CJK}]{{1,6}}(?:部|科|处|室|中心|课|组|办))\s+([{CJK}]{{2,8}})$")
 _ROLE2 = "|".join(sorted({r for r in TITLE_ENDINGS if len(r) >= 2}, key=len, reverse=True))
 ZH_TITLE_LOOSE_RE = re.compile(rf"^[{CJK}]{{1,4}}(?:副|总|首席|常务|执行)?(?:{_ROLE2})$")
 EN_TITLE_RE = re.compile(
@@ -76,6 +97,11 @@ def is_title(t: str) -> bool:
     t = t.strip()
     if not t or len(t) > (40 if t.isascii() else 24):  # Head of Quality Assurance
         return False
+    sm = _SPACED_TITLE_RE.match(t)
+    if sm:
+        if is_title(sm.group(2)) and re.search(r"[部科处室中心课组办]$|^[A-Z]", sm.group(1)):
+            return True  # 工程部 自动化主管: a department, then a title of its own
+        t = sm.group(1) + sm.group(2)
     if re.fullmatch(rf"[A-Z]{{0,4}}[{CJK}]+", t):  # 生产总监 / IT经理 / HR总监
         if SURNAME_HON_RE.fullmatch(t):
             return False
@@ -101,15 +127,23 @@ CORRECTION_RE = re.compile("|".join(SELF_CORRECTIONS), re.IGNORECASE)
 EN_SUFFIX_ALT = "|".join(sorted((re.escape(w) for w in EN_COMPANY_SUFFIXES), key=len, reverse=True))
 ORG_END_RE = re.compile(rf"(?:{SUFFIX_ALT})$")
 CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
+# 科长姓牛牛建军: 姓 + a surname, then the full name opening with that surname
+_SURNAME_THEN_NAME_RE = re.compile(rf"姓(?P<s>{SURNAME_ALT})\s*(?=(?P=s)[{CJK}])(?!\s*(?P=s)(?:{HON_ALT}))")
 # where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
 TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00,，;；:：\n|])")
 EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z&.\-]*)+(?![A-Za-z@.])")
 EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z&][A-Za-z&.\- ]*?)\s+(?P<n>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){1,2})\s*(?=[\x00,，;；\n|]|$)")
 
 
+# Words that end an organisation's English name besides legal suffixes (a card line ending so is the company)
+_EN_ORG_WORDS = (r"\b(?:center|centre|services|service|park|pharma|pharmaceuticals|mining|hospital|school|university|college|"
+                 r"institute|clinic|studio|bank|hotel|mall|port|academy|lab|laboratory|factory|plant|works|trading|"
+                 r"international|logistics|foods|textiles|motors|electric|electronics|chemicals|materials|steel|airlines)")
+# One word of an English personal name: Karen, O'Neill, McAllister
+_EN_NAME = r"[A-Z][a-z]*'?[A-Z]?[a-z]+"
 # A Chinese name followed by what ends it inside a run (电话 / 手机 / 说 / 想 / 要 / 预算 / a digit / a separator)
 _FUSED_NAME_RE = re.compile(
-    rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
+    rf"(?:[小老](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
 )
 _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
 
@@ -117,10 +151,11 @@ _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
 _EN_DEPT = (
     "operations|procurement|purchasing|production|plant|factory|engineering|sales|marketing|it|technical|technology|"
     "quality|supply chain|logistics|warehouse|maintenance|facilities|finance|hr|r&d|manufacturing|general|senior|deputy|"
-    "assistant|vice|chief|managing|executive|project|product|automation|design|commercial|regional|site"
+    "assistant|vice|chief|managing|executive|project|product|automation|design|commercial|regional|site|"
+    "hse|ehs|safety|security|environmental|compliance|admin|it|data"
 )
 _EN_LOWER_TITLE_NAME_RE = re.compile(
-    rf"(?:^|(?<=[\x00,;]))\s*(?P<c>[a-z][a-z0-9&.\-]*(?: [a-z][a-z0-9&.\-]*){{0,4}}?)\s+"
+    rf"(?:^|(?<=[\x00,;]))\s*(?P<c>[a-z][a-z0-9&.\-]*(?: [a-z][a-z0-9&.\-]*){{0,4}}?)(?:\s*,\s*|\s+)"
     rf"(?P<t>(?:(?:{_EN_DEPT})\s+){{0,2}}(?:{'|'.join(EN_TITLE_WORDS)})(?:\s+of\s+(?:{_EN_DEPT}))?)\s+"
     rf"(?P<n>[a-z]+ [a-z]+)(?=\s*(?:\x00|,|;|$|\s(?:wants?|needs?|interested|budget|phone|tel|mobile|email|is|looking|from)\b))"
 )
@@ -187,6 +222,9 @@ class LeadFields:
                 # WAF + bot management / R&D: a joiner between English words keeps the phrase
                 if a in "+&" and b.strip():
                     pass  # ZA-W3 + 幕墙: a joiner keeps the phrase
+                elif re.match(rf"[{CJK}]", a) and i > 0 and s[i - 1].isascii() and re.match(r" [a-z]{3,}\b(?! *[:：])", s[j:]) \
+                        and not STOP_RE.match(s, j + 1):
+                    pass  # wants 七氟丙烷 gas suppression: in English, a Chinese word opens the English phrase
                 elif not (a.isascii() and (a.isalnum() or a in "+&") and b.isascii() and (b.isalnum() or b in "+&")):
                     break
             if stops and j > i:
@@ -208,6 +246,14 @@ class LeadFields:
             a = cm.start()
             hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?(?:先|再)?$", s[:a])
             self.take(hm.start() if hm else a, cm.end())
+        if cm:
+            # 加客户加客户X / 新线索新线索：X: a voice stutter repeats the request
+            e = cm.end()
+            rm = LEAD_CMD_RE.match(s, e)
+            while rm and rm.end() > e and all(self.free(k) for k in range(e, rm.end())):
+                self.take(e, rm.end())
+                e = rm.end()
+                rm = LEAD_CMD_RE.match(s, e)
         if cm and cm.start() > 3 and not SUFFIX_RE.search(s, 0, cm.start()):
             # 刚碰到一个新客户就是温州瓯澜建工: chatter before the command, the company right after it
             am = re.match(rf"\s*(?:啊|呀)?\s*(?:就是|是|叫|名叫)?\s*(?=[{CJK}]{{2,16}}?(?:{SUFFIX_ALT}))", s[cm.end():])
@@ -222,7 +268,9 @@ class LeadFields:
         for rm in LEAD_RECORD_RE.finditer(s):
             a = rm.start()
             hm = re.search(r"(?:你|请|麻烦)?(?:帮我|给我|帮忙)?$", s[:a])
-            self.take(hm.start() if hm else a, rm.end())
+            # 帮我录一下这个客户：X…: the object pointed at before the colon is the request's, not a name
+            om = re.match(r"\s*(?:这个|这家|这位|下面这个|以下)(?:新)?(?:客户|公司|单位|联系人|人)?\s*[:：]", s[rm.end():])
+            self.take(hm.start() if hm else a, rm.end() + (om.end() if om else 0))
         self.skip_fillers()
 
     def skip_fillers(self) -> None:
@@ -350,8 +398,8 @@ class LeadFields:
         e = k
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
-        # 工程管理部 副部长: a department before the title, a space apart
-        dm = re.search(rf"[{CJK}]{{1,6}}(?:部|科|处|室|中心|办) $", s[:k])
+        # 工程管理部 副部长 / HSE 总监: a department or an acronym before the title, a space apart
+        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办|课|股|组)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
         if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
             self.out["contact_title"] = self.val(dm.start(), e)
             self.take(dm.start(), e)
@@ -373,14 +421,15 @@ class LeadFields:
             if rm:
                 i += rm.end()
             # 是他们的信息部经理谢文涛: a title before the name
-            pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
+            # 是他们园区的安全员小麦: a place of theirs + 的 before the title
+            pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?(?:[{CJK}]{{1,4}}?的(?=[{CJK}]{{1,6}}?(?:{_ROLE}|员)))?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
             if pm:
                 i += pm.end()
             run = re.match(rf"[{CJK}]+", s[i:])
             if run:
                 r = run.group(0)
                 for k in range(len(r) - 2, 1, -1):
-                    if is_title(r[:k]) and re.match(SURNAME_ALT, r[k:]):
+                    if is_title(r[:k]) and re.match(rf"(?:小|老|阿)?(?:{SURNAME_ALT})", r[k:]):  # 安全员小麦 / 队长老冉
                         self.out["contact_title"] = self.val(i, i + k)
                         self.take(i, i + k)
                         i += k
@@ -479,6 +528,10 @@ class LeadFields:
                                    or re.match(r"他们|她们|的", after[e:]) or _title_then_name(after[e:])):
                         tail_ok = True
                         break
+            if not tail_ok and re.fullmatch(rf"[{CJK}]{{2,10}}", after) and (
+                    re.match(r"他们|她们", s[j:]) or _PLACE_END_RE.search(sub, 0, dk)):
+                # 漳州古雷港区的腾龙芳烃他们…: a place before 的, or a name their people follow, is a descriptor + the name
+                tail_ok = not is_title(after) and not _title_then_name(after)
             if tail_ok and not SURNAME_HON_RE.match(after):
                 # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
                 self.take(i, i + dk + 1)
@@ -546,7 +599,7 @@ class LeadFields:
             seg_a, seg = sm.start(1), sm.group(1)
             for k in range(len(seg) - 2, 1, -1):
                 name = seg[k:]
-                if len(name) <= 3 and re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", name) and is_title(seg[:k]) \
+                if len(name) <= 3 and re.fullmatch(rf"[老小](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}", name) and is_title(seg[:k]) \
                         and not SURNAME_HON_RE.fullmatch(name) and not is_title(name):
                     self.out["contact_title"] = self.val(seg_a, seg_a + k)
                     self.out["contact_name"] = self.val(seg_a + k, seg_a + len(seg))
@@ -559,7 +612,7 @@ class LeadFields:
             self.take(em.start(1), em.end(2))
             return
         # a separate segment: English "John Smith" or Chinese "王磊"
-        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)({_EN_NAME}(?: {_EN_NAME}){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
             a, b = sm.span(1)
             if is_title(s[a:b]) or SUFFIX_RE.search(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]):
                 continue
@@ -614,6 +667,7 @@ class LeadFields:
                 # a leftover is a product only when it is a noun phrase (not 刚加的微信 / 他们新院区)
                 if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg) \
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
+                        and not _REMARK_RE.match(seg) \
                         and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
                         and not re.match(r"预算|报价|金额|budget", seg, re.IGNORECASE) \
                         and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|mob|cell|fax|email|e-mail|[mte])\s*[:：]?", seg, re.IGNORECASE) \
@@ -626,6 +680,9 @@ class LeadFields:
 
     def _set_product(self, label_start: int, i: int, j: int) -> None:
         s = self.s
+        vm = _LIGHT_VERB_RE.match(s, i, j) if label_start < i else None
+        if vm and j - vm.end() >= 2 and re.match(rf"[{CJK}A-Za-z0-9]", s[vm.end()]):
+            i = vm.end()
         lq = QTY_LEAD_RE.match(s[i:j])
         if lq and j - (i + lq.end()) >= 1:
             i += lq.end()
@@ -641,10 +698,14 @@ class LeadFields:
             self.take(j, j0)
         while j > i and s[j - 1] in " 的啊呢吧了":
             j -= 1
-        if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|this|that|it", s[i:j], re.IGNORECASE):
+        if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|什么|啥|哪些|哪种|多少|this|that|it|what", s[i:j], re.IGNORECASE):
             return  # a pronoun left over (这个帮我录成新线索) names no product
         if j - i >= 1:
-            self.out["product"] = self.val(i, j)
+            mid = _QTY_MID_RE.search(s, i, j)
+            if mid and mid.start() > i:  # 空气呼吸器二十台跟防化服 → 空气呼吸器跟防化服
+                self.out["product"] = (self.val(i, mid.start()) + self.val(mid.end(), j)).strip()
+            else:
+                self.out["product"] = self.val(i, j)
             self.take(label_start, j)
 
     def correction(self) -> None:
@@ -695,6 +756,43 @@ class LeadFields:
             self.out[f] = self.val(a, b)
             self.take(lm.start("label"), b)
 
+    def card_block(self) -> None:
+        """A card pasted line by line without labels (Dana Whitfield / Facilities & Safety Manager /
+        Lakeshore Pharma (Wuxi) Co., Ltd. / M: …): each whole line is read for what it is — a name,
+        a title or an organisation — wherever it stands; it counts only when two of the three are found."""
+        s = self.s
+        if s.count("\n") < 2 and len(re.findall(r"[|｜]", s)) < 2:
+            return
+        found: dict[str, tuple[int, int]] = {}
+        for lm in re.finditer(r"[^\n|｜]+", s):  # lines, or the fields of a card pasted on one line with bars
+            a, b = lm.span()
+            while a < b and s[a] in " \t":
+                a += 1
+            while b > a and s[b - 1] in " \t,，":
+                b -= 1
+            seg = s[a:b]
+            if not seg or not all(self.free(k) for k in range(a, b)):
+                continue
+            if re.search(rf"(?:{EN_SUFFIX_ALT}|{_EN_ORG_WORDS})\.?$", seg, re.IGNORECASE) and re.match(r"[A-Za-z]", seg) and not is_title(seg):
+                kind = "company"  # Lakeside Learning Center / Lakeshore Pharma (Wuxi) Co., Ltd.
+            elif re.fullmatch(rf"{_EN_NAME}(?: {_EN_NAME}){{1,2}}", seg) and not is_title(seg) and not EN_SUFFIX_RE.search(seg):
+                kind = "contact_name"
+            elif re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", seg) and not is_title(seg) and not SUFFIX_RE.search(seg):
+                kind = "contact_name"
+            elif is_title(seg):
+                kind = "contact_title"
+            elif re.fullmatch(rf"[{CJK}()（）]{{2,30}}?(?:{SUFFIX_ALT})", seg):
+                kind = "company"
+            else:
+                continue
+            found.setdefault(kind, (a, b))
+        if len(found) < 2:
+            return
+        for kind, (a, b) in found.items():
+            if kind not in self.out:
+                self.out[kind] = self.val(a, b)
+                self.take(a, b)
+
     def title_label_name(self) -> None:
         """Purchasing Director: Michael Zhang / 采购经理：王磊: a title used as the label of the name."""
         if "contact_name" in self.out:
@@ -714,7 +812,9 @@ class LeadFields:
             return
         s = self.s
         masked = self.m.masked()
-        for cm in CALLED_RE.finditer(masked):
+        # 安全总监姓樊樊振华: the surname spelled out, then the full name, stands for 叫 too
+        calls = sorted([*CALLED_RE.finditer(masked), *_SURNAME_THEN_NAME_RE.finditer(masked)], key=lambda m: m.start())
+        for cm in calls:
             a = cm.start()
             # 院长姓郑叫郑海涛: the surname spelled out between the title and 叫
             sm = re.search(rf"姓(?:{SURNAME_ALT})\s*$", s[:a])
@@ -762,6 +862,12 @@ class LeadFields:
             a, b = nm.span()
             if not all(self.free(k) for k in range(a, b)) or SURNAME_HON_RE.fullmatch(s, a, b):
                 continue
+            # 物业总经理杨丽华 standing as its own segment is contact_unlabelled's title + name, not 物业 + 总经理
+            b0 = a
+            while b0 > 0 and self.free(b0 - 1) and s[b0 - 1] not in SEP + " ":
+                b0 -= 1
+            if a - b0 >= 2 and (b0 == 0 or s[b0 - 1] in SEP + " " or not self.free(b0 - 1)) and ZH_TITLE_RE.fullmatch(s[b0:a]):
+                continue
             # title before the name
             for st in range(max(0, a - 8), a - 1):
                 t = s[st:a]
@@ -772,7 +878,9 @@ class LeadFields:
                     continue
                 self.out["contact_title"] = self.val(st, a)
                 self.out["contact_name"] = self.val(a, b)
-                self.take(st, b)
+                # 联系人是他们园区的安全员小麦: the label before the title goes with it
+                lm = re.search(rf"(?:联系人|对接人|负责人|联络人)(?:是|为)?(?:他们|她们)?(?:[{CJK}]{{1,4}}?的)?$", s[:st])
+                self.take(lm.start() if lm else st, b)
                 return
         # name then title, one segment: 刘建军总经理 / 周敏采购经理
         for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)((?:{SURNAME_ALT})[{CJK}]{{3,10}})(?=[\x00 ,，;；(（\n|\d]|$)", masked):
@@ -887,8 +995,13 @@ class LeadFields:
                 self.take(k, k + fm.end())
                 self.take(e, e + vm.end())
                 return
+        # 我在客户这边啊你帮我建一下X: where the rep is standing, before a request to the bot
+        lm = _REP_PLACE_RE.match(s, k)
+        if lm and all(self.free(x) for x in range(k, lm.end())):
+            self.take(k, lm.end())
+            return
         nm = _NARRATIVE_RE.match(s, k)
-        if nm and nm.end() > k and SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) \
+        if nm and nm.end() > k and (SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) or nm.group(0).endswith(("叫", "名叫"))) \
                 and all(self.free(x) for x in range(k, nm.end())):
             self.take(k, nm.end())
 
@@ -918,6 +1031,7 @@ class LeadFields:
         self.phone()
         self.amount()
         self.card_lines()
+        self.card_block()
         self.title_label_name()
         self.title_called()
         self.fused_title_name()
@@ -959,6 +1073,13 @@ _NARRATIVE_RE = re.compile(
     r"(?:[^，,。;；!！\n]{0,12}?(?:跑了|去了|来了|到了)(?:一|1)?趟"
     r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加)了?(?:一个|一家|个|家)(?:新)?(?:客户|单位|学校|机构|朋友)?(?:叫|是)?"
     r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录))"
+)
+# Place words ending a descriptor (漳州古雷港区的… / 浦东新区的…)
+_PLACE_END_RE = re.compile(r"(?:省|市|县|区|镇|乡|村|港区|新区|开发区|园区|工业园|高新区)$")
+# Where the rep is (我在客户这边 / 我现在在他们厂门口呢), closed by a particle or a separator and followed by the request.
+_REP_PLACE_RE = re.compile(
+    r"(?:那个|就是|\s)*(?:我|我们)(?:现在|正|刚|今天)?在[^，,。;；!！\n]{1,10}?(?:这边|那边|现场|这儿|那儿|这里|那里|门口|楼下|路上)"
+    r"(?:呢|啊|呀|哈)?[\s,，。!！]*(?=(?:你|请)?(?:帮我|给我|麻烦|帮忙))"
 )
 _ROLE_STRICT_RE = re.compile(rf"(?:副|总|常务|执行)?(?:{_ROLE})")
 

@@ -146,12 +146,15 @@ HONORIFICS = (
 )
 # Document types reps name in capitals: not a product code (知识库里有标准MSA合同模板吗 names no product).
 DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ"})
+# Bodies whose codes name standards (GB 30871 / GB/T 29639 / NFPA 72 / ISO 45001): a regulation, never a product code.
+STANDARD_BODIES = frozenset({"GB", "GBT", "GBZ", "ISO", "IEC", "NFPA", "EN", "UL", "ANSI", "ASTM", "DIN", "JGJ", "HG", "AQ", "SH", "DL", "JB", "NB", "CJJ", "GA", "OSHA", "BS", "JIS"})
 # Colleagues and roles a rep brings along (带售前去… / 陪技术): never the customer.
 COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施", "领导", "老板", "经理", "顾问", "专家", "团队", "老总")
 # Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.
 EXPLICIT_MOVE_VERBS = (
     "进入到", "进入", "推进到", "推进", "推到", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
     "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "更新为", "更新到", "更新成", "变更为", "变更到", "设为", "设置为", "设成", "moved to", "move to", "moved back to",
+    "went to", "pushed to", "progressed to", "advanced to", "moved into", "moving to", "bumped to", "now in",
 )
 # A single-character honorific followed by one of these is a word, not a person (居工地 / 李总部 / 生产).
 HON_WORD_BREAKERS = "地厂程作艺业期序位具资部裁包价额量体结产活意物"
@@ -165,6 +168,8 @@ TITLE_ENDINGS = (
     "理事长", "场长", "社长", "村长", "镇长", "支书",
     # owners and crew heads of farms and teams (宏达家庭农场场主, 服务队队长); the HR role itself (人事 汪静)
     "场主", "园主", "庄主", "队长", "机长", "人事", "人资", "老板娘",
+    # crew and shift heads (叉车班长 / 值班长 / 工段长)
+    "班长", "值班长", "工段长", "线长",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
@@ -222,7 +227,9 @@ EN_COMPANY_SUFFIXES = (
 # Department names (采购部 / 设备科 / 物流部): the customer's people, never the customer; an alternation.
 DEPARTMENT_WORDS = (
     "采购|生产|设备|技术|工程|销售|市场|财务|行政|人事|运营|项目|质量|品质|研发|信息|IT|物流|仓储|安全|能源|动力|基建|后勤|"
-    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化"
+    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化|车间|班组|工段|"
+    # safety, property and site areas (物业总经理 / 消防队长 / 安环部 / HSE 总监)
+    "物业|消防|安保|保安|保卫|物资|安环|环安|安监|应急|职业健康|EHS|HSE"
 )
 
 # ---------------------------------------------------------------- words around a message
@@ -276,7 +283,7 @@ PAST_TIME_WORDS = (
     r"上次", r"上回", r"刚才", r"刚刚", r"\byesterday\b", r"\blast (?:week|month|mon|tue|wed|thu|fri|sat|sun)\w*",
     r"\b\w+ ago\b",
     # Met Tom at X this morning: a morning dated by a verb in the past tense is no due time
-    r"\b(?:met|visited|called|demoed|showed|had|sent|toured|saw|went|was|were|did)\b[^.;!?。；！？]{0,40}?\bthis morning\b",
+    r"\b(?:met|visited|called|demoed|showed|had|sent|toured|saw|went|was|were|did|walked|gave|ran|held|hosted|presented|discussed|reviewed|spoke|talked|took|brought|delivered)\b[^.;!?。；！？]{0,64}?\bthis morning\b",
 )
 
 # Words right before a win word that make it a win still to come (客户说下周签合同 / 准备签约 / will sign).
@@ -298,6 +305,11 @@ LEAD_RECORD_PHRASES = (
     # a pasted card closed by "add as new lead pls"
     r"\badd\s+(?:it\s+|them\s+|this\s+|him\s+|her\s+)?as\s+(?:an?\s+)?(?:new\s+)?(?:lead|prospect|customer)\b(?:\s+(?:pls|plz|please))?",
     r"(?:得|要|需要|想)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # 有个新客户得录一下
+    # Pls add: X, Name (Title), email …: an English "add" opening a pasted card
+    r"^\s*(?:(?:please|pls|plz|can you|could you)\s+)?add\s*[:：\-–—]\s*",
+    r"^\s*(?:please|pls|plz|can you|could you)\s+add\s+(?-i:(?=[A-Z][a-z]))",  # Please add Orbit Labs — Jane Doe, CFO — …
+    # 你帮我建一下X / 麻烦加一下X: a build verb addressed to the bot, its object the customer
+    r"(?:你|请)?(?:帮我|给我|麻烦你?|帮忙)(?:新建|创建|建|添加|加|登记)(?:一下|下)(?!.{0,8}(?:拜访|电话|会议|沟通|提醒|备注|记录|跟进|待办|日程|微信|好友|群))",
 )
 
 # ---------------------------------------------------------------- business cards and self-corrections

@@ -58,7 +58,9 @@ def fix_homophones(s: str) -> str:
     if _HOMOPHONE_RE is None:
         _SLIPS.update(_slips())
         _HOMOPHONE_RE = _homophone_re()
-    return _HOMOPHONE_RE.sub(lambda m: _SLIPS[m.group(0)], s)
+    from bot.intents.slips import fix_command_slips
+
+    return fix_command_slips(_HOMOPHONE_RE.sub(lambda m: _SLIPS[m.group(0)], s))
 
 
 def normalise(text: str) -> str:

@@ -24,7 +24,12 @@ _REPORTED_RE = re.compile(
 )
 _REL_PERIOD_RE = re.compile(r"(?:下个?月|这个?月|本月|下下周|下周|这周|本周|下个?星期|下个?礼拜|next month|next week)\s*$", re.IGNORECASE)
 _NOTE_CMD_RE = re.compile(r"(?:帮我)?(?:记录|记一下|记个|备注|note|log)\s*(?:一下)?\s*[:：]", re.IGNORECASE)
-_THIRD_PARTY_RE = re.compile(r"他们|她们|客户|对方|甲方|业主|领导|老板|院方|厂方|\bthey\b|\bthe customer\b", re.IGNORECASE)
+_THIRD_PARTY_RE = re.compile(
+    r"他们|她们|客户|对方|甲方|业主|领导|老板|院方|厂方|\bthey\b|\bthe customer\b"
+    # …, she wants a quote by Friday / 他希望周五前拿到报价: a person of theirs wishing is their plan
+    r"|\b(?:she|he|the client|client)\s+(?:wants|needs|asked for|expects|would like)\b|(?<![其])[他她](?:要|想|希望|需要|让我们)",
+    re.IGNORECASE,
+)
 
 
 # A named person of the customer's (于部长 / 梁主任) who said something: the rep reports it.
@@ -45,7 +50,10 @@ def _reported_future(ctx) -> bool:
     s, due, act = ctx.s, ctx.future_due, ctx.act
     if not (act and due) or ctx.remind:
         return False
-    d0 = due.spans[0][0]
+    # the first time word still ahead (this morning is the visit's, by Friday the plan's)
+    past = [m.span() for m in C.PAST_TIME_RE.finditer(s)] if ctx.past_time else []
+    ahead = [a for a, b in due.spans if not any(a < pe and ps < b for ps, pe in past)]
+    d0 = ahead[0] if ahead else due.spans[0][0]
     if act.end() > d0 or not C.PAST_RE.search(s, 0, d0):
         return False
     if _REPORTER_RE.search(s[:d0]):

@@ -22,10 +22,20 @@ _CARD_LABEL_RE = re.compile(
 )
 
 
+# A card's name standing alone on its line or between bars (… | 彭卫 | … / Dana Whitfield⏎…)
+_CARD_NAME_LINE_RE = re.compile(
+    rf"(?:^|[|｜\n])[ \t]*(?:(?:{C.SURNAME_ALT})[\u3400-\u9fff]{{1,2}}|[A-Z][a-z]+(?: [A-Z][a-z']+){{1,2}})[ \t]*(?=[|｜\n])"
+)
 _ADD_AS_LEAD_RE = re.compile(
     r"\s*(?:please\s+|pls\s+|plz\s+|can you\s+|could you\s+)?(?:add|create|put|enter|log|save)\b.{1,80}?\bas an? (?:new )?(?:lead|prospect|customer)\b",
     re.IGNORECASE,
 )
+
+
+_ADD_COLON_RE = re.compile(r"\s*(?:(?:please|pls|plz|can you|could you)\s+)?add\s*[:：\-–]\s*\S", re.IGNORECASE)
+
+
+_PLEASE_ADD_RE = re.compile(r"\s*(?i:please|pls|plz|can you|could you)\s+(?i:add)\s+[A-Z][a-z]")
 
 
 def lead_request(ctx):
@@ -44,7 +54,8 @@ def card_evidence(ctx) -> int:
         n += 1
     if C.SUFFIX_RE.search(s) or C.EN_SUFFIX_RE.search(s):
         n += 1
-    if CONTACT_LABEL_RE.search(s) or C.SURNAME_HON_RE.search(s) or re.search(r"叫[\u3400-\u9fff]{2,3}", s):
+    if CONTACT_LABEL_RE.search(s) or C.SURNAME_HON_RE.search(s) or re.search(r"叫[\u3400-\u9fff]{2,3}", s) \
+            or _CARD_NAME_LINE_RE.search(s):
         n += 1
     return n
 
@@ -74,6 +85,8 @@ def score(ctx) -> float:
         return 0.92 if card >= 1 else 0.80
     if C.LEAD_RECORD_RE.search(ctx.s) and card >= 2:
         return 0.92
+    if card >= 1 and _ADD_COLON_RE.match(ctx.s) or card >= 2 and _PLEASE_ADD_RE.match(ctx.s):
+        return 0.90  # Pls add: X, Name (Title), email / Please add X — Name, CFO — email: an "add" opening a pasted card
     if _ADD_AS_LEAD_RE.match(ctx.s, ctx.core):
         return 0.92  # Add Pacific Rim Seafood as a lead: the English request wrapped around the name
     if card >= 1 and CARD_HEADER_RE.search(ctx.s):

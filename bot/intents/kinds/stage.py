@@ -62,7 +62,12 @@ _ADVERB_HINT_RE = re.compile(r"(?:那就|就|直接|先|马上|现在|目前|可
 # A whole done clause taken as the name (上午跟X的Tony开了会): the customer is inside it
 _CLAUSE_HINT_RE = re.compile(r"^[^，,。]{0,4}?(?:跟|和|与|去|在)[^，,。]{2,}?(?:了|过)[^，,。]{0,3}$")
 # A quote or payment stated before the stage move (报价86万，转谈判)
-_QUOTE_LABEL_RE = re.compile(r"(?:报价|报了|报个|报|合同额|合同金额|金额|价格|quoted?|price)\s*(?:是|为|了)?\s*$", re.IGNORECASE)
+_QUOTE_LABEL_RE = re.compile(
+    r"(?:报价|报了价|报了|报个价|报个|报|合同额|合同金额|金额|价格|quoted?|price)\s*(?:是|为|了)?\s*$"
+    # 打了预付款过来，17万: a payment named before its sum
+    r"|(?:预付款?|首付款?|首款|尾款|进度款|定金|订金|货款|回款)(?:打)?(?:过来|到了|到账)?了?\s*[,，:：]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _named_earlier(ctx) -> str | None:
@@ -83,7 +88,7 @@ def _quoted_before(ctx, end: int) -> int | None:
     from bot.intents.numerals import find_amounts
 
     for f in find_amounts(ctx.s):
-        if f.end <= end and not f.ambiguous and _QUOTE_LABEL_RE.search(ctx.s, max(0, f.start - 6), f.start):
+        if f.end <= end and not f.ambiguous and _QUOTE_LABEL_RE.search(ctx.s, max(0, f.start - 9), f.start):
             return f.value
     return None
 
@@ -92,7 +97,7 @@ def _activity_outweighs(ctx) -> bool:
     """拜访时聊了方案 / 发了招标文件: a stage word inside a done activity does not move the stage."""
     s = ctx.s
     vs = ctx.verb_strong
-    if C.EXPLICIT_MOVE_RE.search(s, max(0, vs[-1].start - 8), vs[-1].start):
+    if C.EXPLICIT_MOVE_RE.search(s, max(0, vs[-1].start - 12), vs[-1].start):  # (moved back to: English verbs are longer)
         return False  # 阶段改成方案 / 进入投标: a move stated outright
     return bool(ctx.act and not C.STAGE_AFTER_RE.match(s[vs[-1].end:]) and not re.search(r"不是", s))
 
