@@ -91,7 +91,10 @@ def test_a_named_competitor_keeps_the_aspect_to_its_own_notes():
     asked = question_aspects("华灶 质保")
     scores = {1: 0.4, 2: 0.0}
     rerank(scores, candidates, Units(), competition_named=True, asked=asked, competitors=["华灶电器"])
-    assert scores[1] == 0.4  # our own note earned no aspect bonus
+    no_aspect = {1: 0.4, 2: 0.0}
+    rerank(no_aspect, candidates, Units(), competition_named=True, asked={}, competitors=["华灶电器"])
+    assert scores[1] == no_aspect[1]  # our own note earned no aspect bonus
+    assert scores[2] > no_aspect[2]  # the named competitor's note did
     mine = {1: 0.4, 2: 0.0}
     rerank(mine, candidates, Units(), competition_named=True, asked=asked)
     assert mine[1] > 0.4  # without the named competitor it does
@@ -99,3 +102,16 @@ def test_a_named_competitor_keeps_the_aspect_to_its_own_notes():
 
 def test_paying_over_time_is_financing():
     assert max(question_aspects("客户钱不够 能不能拿充电赚的钱慢慢还").items(), key=lambda kv: kv[1])[0] == "financing"
+
+
+def test_a_named_competitor_puts_its_notes_before_our_own():
+    candidates = {1: {"title": "售后服务与维保", "heading": None, "text": "48 小时到场", "kind": "selling_point",
+                      "competitor": None, "held": [], "held_title": []},
+                  2: {"title": "Formetrix weaknesses", "heading": None, "text": "service takes two weeks", "kind": "competitor",
+                      "competitor": "Formetrix", "held": [], "held_title": []}}
+    scores = {1: 1.0, 2: 0.0}
+    rerank(scores, candidates, Units(), competition_named=True, asked={}, competitors=["Formetrix"])
+    assert scores[2] > scores[1]
+    unnamed = {1: 1.0, 2: 0.0}
+    rerank(unnamed, candidates, Units(), competition_named=False, asked={})
+    assert unnamed[1] > unnamed[2]

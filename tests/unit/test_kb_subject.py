@@ -171,3 +171,13 @@ def test_a_modal_glued_to_a_verb_and_a_long_english_run_decide_nothing():
     # 能带 is a rare dictionary noun (energy band); here it is 能 + 带
     assert subject("SC-480 一个柜子能带几把枪").phrases == [["柜子"]]
     assert unknown_subject(subject("liquid cooled charger coolant replacement interval?"), {}) is None
+
+
+def test_places_lone_adjectives_and_measures_decide_nothing_but_a_machine_does():
+    # 厂里 is where; 耐用 names no thing; "parts 600mm" is no model number
+    assert unknown_subject(subject("签完合同多久能把m280运到客户厂里"), {"客户": 9, "m280": 3}, texts=["RM-M280 交期"]) is None
+    assert subject("can the quad laser machine build parts 600mm tall").codes == []
+    assert unknown_subject(subject("手机电池不耐用了换一个多少钱"), {}) == "unknown 手机电池"
+    # 切割机 is tagged a set phrase by the dictionary, 加工 a verbal noun: both name a kind of machine
+    assert unknown_subject(subject("激光切割机安装有什么要求"), {"激光": 5}, texts=["华曜激光 安装"]) == "unknown 激光切割机"
+    assert unknown_subject(subject("五轴加工中心报价多少"), {"中心": 2}, texts=["服务中心"]) == "unknown 加工中心"

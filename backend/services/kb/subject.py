@@ -57,6 +57,7 @@ ASPECT_WORDS = frozenset(
 )
 _CODE = re.compile(r"(?<![a-z0-9])[a-z]{1,5}[-_ ]?[0-9]{1,6}[a-z0-9]*(?:-[a-z0-9]+)*(?![a-z0-9])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_MEASURE = re.compile(r"[a-z]+ [0-9.]+(?:mm|cm|m|km|kg|g|t|kw|kwh|w|v|a|h|l|ml|mpa|bar|db|um|nm|hz|%)?")
 # jieba's dictionary tags of words that never name a thing: idioms and set phrases, adverbs, pronouns,
 # numerals and counters, prepositions, conjunctions, particles, interjections, place-of (以后) and time
 # words (现在, 过年).
@@ -82,6 +83,7 @@ _JOINERS = frozenset("的是在和与跟了吗呢把被给对从向及或也都�
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
 # Characters that end the name of a machine or a facility (加氢 + 站, 揉面 + 机, 换 + 电站): a compound's head
 _FACILITY_CHARS = frozenset("站机器柜车仪箱桩库厂泵炉灶屏")
+_PLACE_ENDINGS = frozenset("里内外上下中边")
 _MODALS = frozenset("能会可要该得")
 RARE_WORD = 1000  # jieba's frequency below which a modal-initial word is more likely a modal + verb
 # Words that end a company's name (驿充科技的桩): the name before them is judged whole
@@ -106,8 +108,8 @@ def _content(word: str) -> bool:
     if re.fullmatch(r"[0-9.]+", word):
         return False
     if _CJK.search(word):
-        if _tags().get(word) in _NOT_A_THING:
-            return False
+        if _tags().get(word) in _NOT_A_THING and not (len(word) >= 3 and word[-1] in _FACILITY_CHARS):
+            return False  # (a machine's name whatever its tag: the dictionary has 切割机 as a set phrase)
         # numbers with a counter (三成, 三十度), negations (不大, 不稳), A-not-A questions (大不大)
         if len(word) == 2 and word[0] in _MODALS and jieba.dt.FREQ.get(word, 0) < RARE_WORD:
             return False  # a modal glued to a verb that the dictionary has as a rare noun (柜子能带几把枪: 能带)
@@ -127,6 +129,8 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
                 names[(m.start(), m.end())] = alias
     codes, spans = [], []
     for m in _CODE.finditer(text):
+        if _MEASURE.fullmatch(m.group(0)) and crosslingual.chinese_words(m.group(0).split()[0]):
+            continue  # an English word before a measure (parts 600mm, weighs 30kg) names no model
         if not any(s < m.end() and m.start() < e for s, e in names):
             codes.append(m.group(0))
             spans.append((m.start(), m.end()))
@@ -380,11 +384,18 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
         # Only a thing the documents never name says "off topic": a dictionary noun (洗衣机, 宽带, 扫地).
         # A verb, a place word or a run the dictionary does not know is how reps talk about the
         # documents' own things (能看出司机打瞌睡吗, 车上装那个盒子, 多久能把钱挣回来): it decides nothing.
-        if unknown_words and any(w.isascii() or _tags().get(w) in _NOUN or w in s.compounds for w in unknown_words):
+        # A verbal noun modifying a noun head names a kind of thing too (加工 + 中心).
+        # A place word (厂里, 车间内) is where, not what.
+        if unknown_words and any(w.isascii() or w in s.compounds
+                                 or (_tags().get(w) in _NOUN and not (len(w) == 2 and w[-1] in _PLACE_ENDINGS))
+                                 or (len(w) >= 3 and w[-1] in _FACILITY_CHARS)
+                                 or (w == before and w != head and _tags().get(w) == "vn") for w in unknown_words):
             what = "".join(phrase) if _CJK.search(head) else " ".join(phrase)
             if n in s.owners and _a_name(phrase, df, translations, phrases, s.named, texts):
                 return f"unknown owner {what}"  # 格力的空调, 金蝶的网银: someone else's thing
             unknown.append(what)
+        elif unknown_words and len(phrase) == 1 and _tags().get(head, "").startswith("a"):
+            judged -= 1  # a lone adjective the documents never use (不耐用了) describes, names nothing: no vote
     if not judged or len(unknown) < judged:
         return None
     return "unknown " + ", ".join(unknown)
