@@ -33,7 +33,7 @@ EN_SUFFIX_RE = re.compile(rf"\b(?:{alt(EN_COMPANY_SUFFIXES)})\b\.?", I)
 SURNAME_ALT = alt(list(SURNAMES_1) + SURNAMES_2)
 HON_ALT = alt(HONORIFICS)
 # 刘总 / 赵工 / 徐经理 / 欧阳主任 — a person, not a company part
-SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})(?![{HON_WORD_BREAKERS}])")
+SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})(?![{HON_WORD_BREAKERS}])(?<![A-Za-z](?=[A-Za-z]))")
 # 王海涛王总: a full name repeated as surname + honorific
 FULL_DUP_HON_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?P<g>[{CJK}]{{1,2}}?)(?P=s)(?:{HON_ALT})")
 

@@ -96,7 +96,8 @@ _EN_CLAUSE_CUT_RE = re.compile(
 _CORRECTION_CUT_RE = re.compile(r"刚才说错了|刚才搞错了|说错了|搞错了|弄错了|改一下|更正一下|纠正一下|更正|纠正|不对|不是")
 # Places inside a customer's premises (中央厨房, 机房, 门店): where the visit happened, not the deal.
 _SITE_RE = re.compile(
-    r"(?:中央|总|新|老|后|一号|二号|主)?(?:厨房|后厨|机房|仓库|库房|食堂|工地|会议室|办公室|展厅|厂区|样板间|门店|分店|总部|车间|现场|产线|生产线)"
+    r"(?:中央|总|新|老|后|一号|二号|主)?(?:厨房|后厨|机房|仓库|库房|食堂|工地|会议室|办公室|展厅|厂区|样板间|门店|分店|总部|车间|现场|产线|生产线"
+    r"|矿区|车场|停车场|场站|堆场|货场|站台|调度室|维修站|修理厂)"
 )
 
 
@@ -209,7 +210,7 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了|过)?(?:一下)?|跟进了?(?:一下)?|回(?=[^，,。]{2,16}?电话)|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping|follow[\s-]?up(?:\s+(?:with|on))?)\s+",
     re.IGNORECASE,
 )
@@ -223,6 +224,8 @@ _VERB_CUT_RE = re.compile(
     r"|回(?=电话|个电话|电|复|消息|信|访)|交(?=机|车|货|付)|"  # 给X赵玉林回电话 / 去X交机
     r"验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
+# One-character actions done at a customer's place (装 / 交 / 收 / 量 / 提): after a company ending they start the errand.
+_ACTION_CHAR_RE = re.compile(r"[装交收送拿取提看量测修换领接查验签催讲谈聊做调试培]")
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
     "i", "we", "they", "he", "she", "the", "a", "an", "monday", "tuesday", "wednesday", "thursday", "friday",
@@ -267,7 +270,7 @@ _SIDE_RE = re.compile(r"(?:院|校|厂|甲|乙|买|卖|业主|客户|用户|使�
 
 def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     """A company-like name starting at s[i] (Chinese), cut before people, verbs and 的."""
-    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?|跟进|了?(?:一|1)?趟|了?一[下次])+", s[i:])
+    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了)?|跟进|了?(?:一|1)?趟|了?一[下次])+", s[i:])
     if lm:
         i += lm.end()
     run = _CJK_RUN.match(s, i)
@@ -280,14 +283,22 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         return None
     j = run.end()
     # people: 刘总 / 赵工
-    for hm in SURNAME_HON_RE.finditer(s, i + 2, j):
+    for hm in SURNAME_HON_RE.finditer(s, i + 2, min(len(s), j + 6)):
+        if hm.start() >= j:  # (黄sir: the form of address runs past the Chinese characters)
+            break
         j = hm.start()
+        # 运输公司马经理: a compound surname (司马) that begins inside a company ending is the ending's and a surname
+        if SUFFIX_RE.search(s[max(i, j - 6):j + 1]) and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[i:j + 1]):
+            j += 1
         break
     vm = None
     for vm in _VERB_CUT_RE.finditer(s, i + 2):
         if vm.start() >= j:
             vm = None
             break
+        # 永安公交 / 通达交运: the "verb" is inside a company ending that closes the name
+        if any(sm.start() <= vm.start() < sm.end() and sm.end() - sm.start() >= 2 for sm in SUFFIX_RE.finditer(s, max(i, vm.start() - 4), min(j, vm.end() + 4))):
+            continue
         # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
         if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催做写出" and (
                 s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())) and not (
@@ -298,9 +309,13 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         vm = None
     if vm:
         j = _org_head_past_verb(s, i, vm.start(), run.end())
-    # 在金鸡湖生物医药给中层做了…: a preposition right after a company ending starts the next phrase
+    # 在金鸡湖生物医药给中层做了…: a preposition right after a company ending starts the next phrase;
+    # 去顺兴达车队装第一批… / 去冰城环卫交第一批货 / 去桃园航空货运收支票: so does a one-character action verb,
+    # unless the words after it end as a company does (物流交易中心)
     for sm in SUFFIX_RE.finditer(s, i + 1, j):
-        if sm.end() - i >= 2 and re.match(r"[给跟和与去到带在向对]", s[sm.end():sm.end() + 1]) and sm.end() < j:
+        if sm.end() - i >= 2 and sm.end() < j and (re.match(r"[给跟和与去到带在向对]", s[sm.end():sm.end() + 1]) or (
+                sm.end() - i >= 3 and _ACTION_CHAR_RE.match(s, sm.end())
+                and not re.search(rf"(?:{SUFFIX_RE.pattern})$", s[sm.end():j]))):
             j = sm.end()
             break
     # 安顺物流调度主管老彭说…: a role right after a company ending is its person's, the name ends there
@@ -313,7 +328,8 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     best = None
     for sm in SUFFIX_RE.finditer(s, i + 1, j):
         rest = j - sm.end()
-        if 2 <= rest <= 3 and re.match(SURNAME_ALT, s[sm.end():j]):
+        # (嘉兴港区石化 / 南海湾新区管委会: a rest that is itself a company ending is the name's, no person)
+        if 2 <= rest <= 3 and re.match(SURNAME_ALT, s[sm.end():j]) and not SUFFIX_RE.search(s[sm.end():j]):
             best = sm.end()
     if best:
         j = best
@@ -343,6 +359,10 @@ _ORG_HEAD_RE = re.compile("|".join(sorted(map(re.escape, ORG_HEAD_ENDINGS), key=
 def _org_head_past_verb(s: str, i: int, j: int, run_end: int) -> int:
     """洪泽湖农业开发集团: a "verb" (开) inside a name that an organisation's ending closes a few characters on."""
     om = _ORG_HEAD_RE.search(s, j, min(run_end, j + 6))
+    # 丹徒经开区 / 滨海开发区: the "verb" is inside the organisation's ending itself
+    for im in _ORG_HEAD_RE.finditer(s, max(i + 1, j - 3), min(run_end, j + 4)):
+        if im.start() <= j < im.end():
+            return im.end()
     if re.match(r"[去到跟和同与给找见约在从带拜回送寄发交]", s[j:j + 1]):
         return j  # 无人机去原阳农业局: a motion or a preposition starts the next phrase
     if om and not re.search(r"[了的过]|那|这", s[j:om.start()]):

@@ -283,6 +283,10 @@ class LeadFields:
                 j += sm.end()
             if not is_title(s[i:j]):
                 return i, j, j
+        # 何sir / 陈Madam: a surname and a form of address in Latin letters
+        lm = SURNAME_HON_RE.match(s, i)
+        if lm and lm.group(0)[-1].isascii() and self.free(i):
+            return i, lm.end(), lm.end()
         run = re.match(rf"[{CJK}]+", s[i:])
         if not run:
             return None

@@ -143,6 +143,8 @@ HONORIFICS = (
     "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
     "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
     "理事长", "场长", "股长", "社长", "村长", "镇长", "支书", "园长", "馆长", "课长", "场主",
+    # Hong Kong / Guangdong forms of address written in Latin letters (黄sir, 陈Sir, 李Madam)
+    "sir", "Sir", "SIR", "madam", "Madam", "sir哥",
 )
 # Document types reps name in capitals: not a product code (知识库里有标准MSA合同模板吗 names no product).
 DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ"})
@@ -206,12 +208,16 @@ COMPANY_SUFFIXES = (
     # agri-food and materials trades named X业 (金穗米业 / 甜蜜蔗业 / 天润棉业)
     "米业", "粮业", "粮油", "面业", "茶业", "糖业", "果业", "种业", "蔗业", "棉业", "草业", "禽业", "蛋业", "畜牧",
     "水产", "油业", "盐业", "竹业", "木业", "石业", "瓷业", "镁业", "锂业", "硅业",
+    # zones and parks named as customers (丹徒经开区 / 洋河新区 / 嘉兴港区 / 天山物流园), city services and mining
+    "经开区", "开发区", "高新区", "新区", "保税区", "港区", "工业园", "产业园", "物流园", "科技园",
+    "环卫", "公交", "煤炭", "煤业", "煤矿", "租赁",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
 ORG_HEAD_ENDINGS = (
     "股份有限公司", "有限责任公司", "有限公司", "公司", "集团", "中学", "小学", "学校", "大学", "学院", "医院", "幼儿园",
     "职高", "局", "合作社", "农场", "研究院", "研究所", "委员会", "管委会", "农会",
+    "经开区", "开发区", "高新区", "新区", "保税区", "港区",
 )
 EN_COMPANY_SUFFIXES = (
     "ltd", "limited", "inc", "co", "corp", "corporation", "company", "gmbh", "llc", "plc", "ag", "sa",
