@@ -62,7 +62,11 @@ _ADVERB_HINT_RE = re.compile(r"(?:那就|就|直接|先|马上|现在|目前|可
 # A whole done clause taken as the name (上午跟X的Tony开了会): the customer is inside it
 _CLAUSE_HINT_RE = re.compile(r"^[^，,。]{0,4}?(?:跟|和|与|去|在)[^，,。]{2,}?(?:了|过)[^，,。]{0,3}$")
 # A quote or payment stated before the stage move (报价86万，转谈判)
-_QUOTE_LABEL_RE = re.compile(r"(?:报价|报了|报个|报|合同额|合同金额|金额|价格|quoted?|price)\s*(?:是|为|了)?\s*$", re.IGNORECASE)
+# or a payment named before its arrival (尾款三十七万五今天到账了 / 收款 贰拾伍万元 已到账)
+_QUOTE_LABEL_RE = re.compile(
+    r"(?:报价|报了|报个|报|合同额|合同金额|金额|价格|quoted?|price"
+    r"|尾款|余款|首付款?|首款|预付款?|进度款|合同款|货款|全款|定金|订金|回款|收款|收到|第[一二三四五六七八九十\d]+(?:笔|期)款?|款)"
+    r"\s*(?:是|为|了|共|一共)?\s*$", re.IGNORECASE)
 
 
 def _named_earlier(ctx) -> str | None:
