@@ -119,6 +119,13 @@ DUES = [
     # not dates at all
     ("提了两点建议", None), ("便宜一点", None), ("预算一点二亿", None), ("3号楼", None), ("1-2个人", None),
     ("3/5的客户", None), ("预算12.5万", None), ("版本2.5", None),
+    # weekends and parts of a month: 周末 = its Saturday, 月底 = the last day, 月初 = the 1st, 月中 = the 15th
+    ("周末去现场", _at("11-28")), ("这周末", _at("11-28")), ("下周末", _at("12-05")), ("上周末去过", None),
+    ("月底前", _at("11-30")), ("下个月初", _at("12-01")), ("月中", _at("12-15")), ("12月底", _at("12-31")),
+    ("三月初", _at("2027-03-01")),
+    # an English day with a Chinese part of the day and clock
+    ("Friday 下午3点 follow up", _at("11-27", "15:00")), ("tomorrow 下午两点", _at("11-24", "14:00")),
+    ("Monday 下午3点", _at("11-23", "15:00")), ("next Monday 下午3点", _at("11-30", "15:00")),
     # a week or a month as a whole names no day
     ("招标文件下周出", None), ("下个月再说", None), ("they said PO will come next week", None),
 ]
