@@ -329,7 +329,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     for sm in SUFFIX_RE.finditer(s, i + 1, j):
         rest = j - sm.end()
         # (嘉兴港区石化 / 南海湾新区管委会: a rest that is itself a company ending is the name's, no person)
-        if 2 <= rest <= 3 and re.match(SURNAME_ALT, s[sm.end():j]) and not SUFFIX_RE.search(s[sm.end():j]):
+        if 2 <= rest <= 3 and re.match(SURNAME_ALT, s[sm.end():j]) and not any(len(x.group(0)) >= 2 for x in SUFFIX_RE.finditer(s, sm.end(), j)):
             best = sm.end()
     if best:
         j = best

@@ -109,7 +109,7 @@ EN_TITLE_NAME_RE = re.compile(r"(?:^|(?<=[\x00,，;；:：\n|]))\s*(?P<t>[A-Za-z
 
 # A Chinese name followed by what ends it inside a run (电话 / 手机 / 说 / 想 / 要 / 预算 / a digit / a separator)
 _FUSED_NAME_RE = re.compile(
-    rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
+    rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[他她](?!们)|[\x00 ,，;；。(（\n|\d]|$)"
 )
 _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
 
@@ -369,6 +369,9 @@ class LeadFields:
         for lm in CONTACT_LABEL_RE.finditer(s):
             if not all(self.free(k) for k in range(lm.start(), lm.end())):
                 continue
+            if "contact_name" in self.out and self.out["contact_name"] and not self.free(min(len(s) - 1, lm.end())):
+                self.take(lm.start(), lm.end())  # 对接人是运营副总李建国: the person was read already; the label goes
+                return
             i = lm.end()
             # 联系人呃叫做金立峰: fillers already taken, then 是 / 叫做 again
             while i < len(s) and (s[i] in " :：" or not self.free(i)):
@@ -565,7 +568,9 @@ class LeadFields:
         # a separate segment: English "John Smith" or Chinese "王磊"
         for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([A-Z][a-z]+(?: [A-Z][a-z]+){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
             a, b = sm.span(1)
-            if is_title(s[a:b]) or SUFFIX_RE.search(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]):
+            # (王云飞 / 李文华: a one-character company ending inside a three-character name is the name's)
+            if is_title(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]) or any(
+                    len(x.group(0)) >= 2 or b - a > 3 for x in SUFFIX_RE.finditer(s, a, b)):
                 continue
             if re.fullmatch(rf"[{CJK}]+", s[a:b]) and re.search(r"想|要|预算|储能|需|做", s[a:b]):
                 continue
@@ -778,6 +783,17 @@ class LeadFields:
                 self.out["contact_name"] = self.val(a, b)
                 self.take(st, b)
                 return
+            # …八十多台重卡车队长包建业电话…: the shortest title of three characters or more before a name that a
+            # phone closes needs no left boundary
+            if re.match(r"(?:[他她]的?)?(?:电话|手机)", s[b:b + 4]):
+                for st in range(a - 3, max(-1, a - 7), -1):
+                    t = s[st:a]
+                    if ZH_TITLE_RE.fullmatch(t) and not re.search(r"[的是人]", t) and t not in _LABEL_WORDS \
+                            and all(self.free(k) for k in range(st, a)):
+                        self.out["contact_title"] = self.val(st, a)
+                        self.out["contact_name"] = self.val(a, b)
+                        self.take(st, b)
+                        return
         # name then title, one segment: 刘建军总经理 / 周敏采购经理
         for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)((?:{SURNAME_ALT})[{CJK}]{{3,10}})(?=[\x00 ,，;；(（\n|\d]|$)", masked):
             a, seg = sm.start(1), sm.group(1)

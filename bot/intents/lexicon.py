@@ -167,6 +167,8 @@ TITLE_ENDINGS = (
     "理事长", "场长", "社长", "村长", "镇长", "支书",
     # owners and crew heads of farms and teams (宏达家庭农场场主, 服务队队长); the HR role itself (人事 汪静)
     "场主", "园主", "庄主", "队长", "机长", "人事", "人资", "老板娘",
+    # fleet and depot heads (车队长, 调度长, 站长 is above)
+    "车队长", "调度长", "调度", "车管",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
