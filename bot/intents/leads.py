@@ -486,12 +486,25 @@ class LeadFields:
                                    or re.match(r"他们|她们|的", after[e:]) or _title_then_name(after[e:])):
                         tail_ok = True
                         break
+            # 合肥的江淮冷运(他们…): a place before 的 (no company ending) and a bare name after it that closes the
+            # segment: the descriptor goes, the name stays
+            if not tail_ok and not am and 2 <= len(after.strip()) <= 12 and re.fullmatch(rf"[{CJK}A-Za-z]+", after.strip()) \
+                    and not SUFFIX_RE.search(sub[:dk]) and not is_title(after.strip()) and not _title_then_name(after) \
+                    and not re.match(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}$", after.strip()) and re.match(r"\s*(?:他们|她们)", s[j:]):
+                tail_ok = True
             if tail_ok and not SURNAME_HON_RE.match(after):
                 # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
                 self.take(i, i + dk + 1)
                 i = i + dk + 1
             elif dk >= 2:
                 j = i + dk
+            sub = s[i:j]
+        # 唐山冀东矿业运输公司矿卡轮胎一年消耗三百来条: what follows an organisation's own ending (公司 / 集团), unless
+        # it ends as a company again (…公司第一分公司), describes the customer and is no part of the name
+        heads = [hm.end() for hm in _ORG_HEAD_RE.finditer(sub) if hm.end() >= 4 and re.search("公司|集团", hm.group(0))]
+        if heads and heads[-1] < len(sub) and not re.search(rf"(?:{SUFFIX_ALT})$", sub) \
+                and re.match(rf"[{CJK}]", sub[heads[-1]:]) and len(sub) - heads[-1] >= 4:
+            j = i + heads[-1]
             sub = s[i:j]
         for sm in SUFFIX_RE.finditer(sub):
             rest = sub[sm.end():]
@@ -608,6 +621,11 @@ class LeadFields:
             if _REPORTED_PLAN_RE.search(masked, max(0, im.start() - 8), im.start()) and any(
                     all(self.free(k) for k in range(m2.start(), m2.end())) for m2 in INTEREST_RE.finditer(masked, j)):
                 continue  # 说明年要做X想了解Y: the customer's plan is reported; the interest is Y
+            # 轮胎想统一换 / 想尽快换: an adverb and a verb after 想 name no object (the object stood before it)
+            if re.fullmatch(r"(?:统一|全部|全都|都|一起|尽快|赶紧|马上|先|再|也|还|早点)?(?:换|买|上|装|做|改|弄|搞|用|整)(?:掉|了|一下|下)?",
+                            s[i:j].strip()) or re.match(r"(?:统一|全部|全都|尽快|赶紧|马上)", s[i:j]):
+                self.take(im.start(), j)
+                return
             self._set_product(im.start(), i, j)
             return
         # a card's address / fax / website / WeChat lines are no product
@@ -624,7 +642,8 @@ class LeadFields:
                 if len(seg) >= 2 and not re.fullmatch(r"(?:他们|她们|啊|吧|呢|的|了|那个|就是|这边)+", seg) \
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
                         and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
-                        and not re.match(r"预算|报价|金额|budget", seg, re.IGNORECASE) \
+                        and not re.match(r"预算|报价|金额|budget|想|打算|准备|计划", seg, re.IGNORECASE) \
+                        and not re.search(r"(?:一年|每年|每月|一个月|年均|月均)|消耗|用量|[一二两三四五六七八九十百千几\d]+(?:来|多|余)?(?:条|台|辆|家|吨)", seg) \
                         and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|mob|cell|fax|email|e-mail|[mte])\s*[:：]?", seg, re.IGNORECASE) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
@@ -978,7 +997,9 @@ _NARRATIVE_RE = re.compile(
     r"(?:就是|那个|我|我们|今天|昨天|刚|刚刚|刚才|上午|下午|\s)*"
     r"(?:[^，,。;；!！\n]{0,12}?(?:跑了|去了|来了|到了)(?:一|1)?趟"
     r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加)了?(?:一个|一家|个|家)(?:新)?(?:客户|单位|学校|机构|朋友)?(?:叫|是)?"
-    r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录))"
+    r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录)"
+    # 上周展会上认识的X / 朋友介绍的X / 昨天刚加了微信的X: a clause about how they met, closed by 的
+    r"|[^，,。;；!！\n的]{0,12}?(?:认识|碰到|遇到|接触|结识|介绍|推荐|加了?微信|聊过|来问)的(?:一个|一家|那个|这个)?)"
 )
 _ROLE_STRICT_RE = re.compile(rf"(?:副|总|常务|执行)?(?:{_ROLE})")
 
