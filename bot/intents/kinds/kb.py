@@ -34,9 +34,18 @@ def _question_reported_after_activity(ctx) -> bool:
     return bool(am and _ANSWERED_RE.search(s, act.end() + am.end()))
 
 
+# Sent X the comparison vs. their supplier / Showed them the specs: an English report of something done opens
+# with its past-tense verb; "vs." or a spec word inside it asks nothing
+_EN_DONE_OPENING_RE = re.compile(
+    r"(?:just\s+|we\s+|i\s+)?(?:sent|visited|called|met|emailed|showed|presented|demoed|shared|walked|gave|delivered|shipped|"
+    r"mailed|handed|forwarded|reviewed|discussed|went\s+through)\b", re.IGNORECASE)
+
+
 @register("search_kb", fields=fields)
 def score(ctx) -> float:
     body = ctx.body
+    if _EN_DONE_OPENING_RE.match(body) and not re.search(r"[?？]", body):
+        return 0.45
     if C.QUESTION_RE.search(body) and _question_reported_after_activity(ctx):
         return 0.60  # 去X汇报了方案…还问了能不能分期付款: the customer's question, inside a done visit
     if C.QUESTION_RE.search(body):

@@ -25,6 +25,13 @@ def fields(ctx) -> dict:
     live = [h for h in live if not h.future] or live
     cued = [h for h in live if h.cue] or live
     h = cued[-1] if cued else None
+    # 退回到验证阶段吧，他们换了经理要重新确认需求: the stage right after the backward verb is the move; a stage
+    # word in the cause after it (确认需求) is the cause's
+    bm = C.BACKWARD_RE.search(s)
+    if bm and h is not None and h.start > bm.end() + 4:
+        back = [x for x in live if 0 <= x.start - bm.end() <= 4]
+        if back:
+            h = back[0]
     first = min((x.start for x in hits), default=len(s))
     if h and h.embedded is None and not h.cue and ctx.ambiguous_hit is h:
         # the stage word may be part of the name: keep the whole word as the deal, and ask
