@@ -20,7 +20,7 @@ from bot.intents.text import CJK, Msg
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _TRAIL_WORDS = sorted(
     """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
-    还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
+    还是 是 框架合同 年度框架 框架 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
@@ -279,7 +279,10 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
-    if re.match(r"[看做聊谈听试测量讲开发送见吃逛转催问收拿取签]+(?:了|过|完|一下)", s[i:]):
+    if re.match(r"[看做聊谈听试测量讲开发送见吃逛转催问收拿取签跑]+(?:了|过|完|一下)", s[i:]):
+        return None
+    # 跑了三家化工厂 / 见了几个客户: a count of places names no one customer
+    if re.match(r"(?:[一二两三四五六七八九十几好多\d]+|这几|那几)(?:家|个|间|所|处)", s[i:]):
         return None
     j = run.end()
     # people: 刘总 / 赵工
