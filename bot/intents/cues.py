@@ -45,7 +45,8 @@ LEADING_RE = re.compile(
 UNDO_RE = re.compile(r"撤销|撤回|取消上一步|取消刚才|回滚|\bundo\b|\brevert\b|\brollback\b", I)
 BIND_RE = re.compile(
     r"绑定|綁定|\bbind(?:ing)?\b|绑码|\blink (?:my )?(?:account|mini)"
-    r"|绑(?:一下|一个|下|个)?(?:我的)?(?:小程序|名片|账号|帐号|微信|手机号?)|(?:小程序|名片)(?:账号|帐号)?(?:要|想)?绑(?:一下|下)?",
+    r"|绑(?:一下|一个|下|个)?(?:我的)?(?:小程序|名片|账号|帐号|微信|手机号?)|(?:小程序|名片)(?:账号|帐号)?(?:要|想)?绑(?:一下|下)?"
+    r"|(?:小程序|绑定)(?:的)?(?:验证码|码)|\bbinding code\b",
     I,
 )
 HELP_RE = re.compile(

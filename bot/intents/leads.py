@@ -541,7 +541,8 @@ class LeadFields:
                 dept = DEPT_BEFORE_RE.search(masked, 0, a) or _SUBUNIT_BEFORE_RE.search(masked, max(0, a - 4), a)
                 # 老板陈总 / 厂长李总: a role word right before the person, itself after a boundary
                 role = next((k for k in range(max(0, a - 6), a - 1)
-                             if (k == 0 or masked[k - 1] in "\x00 ,，;；:：\n|") and is_title(s[k:a])
+                             if (k == 0 or masked[k - 1] in "\x00 ,，;；:：\n|" or masked[max(0, k - 2):k] in ("他们", "她们"))
+                             and is_title(s[k:a])
                              and all(self.free(x) for x in range(k, a))), None)
                 # 他们采购周经理: a bare department word after 他们 / a boundary
                 bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)(?:{DEPARTMENT_WORDS})$", masked[max(0, a - 8):a])
