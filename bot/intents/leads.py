@@ -274,6 +274,11 @@ class LeadFields:
     def _name_at(self, i: int) -> tuple[int, int, int] | None:
         """A person's name starting at i: (start, end of name, end of consumed text)."""
         s = self.s
+        # Dr. Lisa Ng / Mr. Chan Tai Man: a form of address before an English name is no part of it
+        pm = re.match(r"(?:Dr|Mr|Mrs|Ms|Miss|Prof|Mdm)\.?\s+(?=[A-Z])", s[i:])
+        if pm and self.free(i):
+            self.take(i, i + pm.end())
+            i += pm.end()
         # English: Emily Watson / Kevin 吴
         em = re.match(r"[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}", s[i:])
         if em and self.free(i):
@@ -409,6 +414,11 @@ class LeadFields:
         # 新客户🎉 厦门海沧冷链物流: an emoji after the request is no part of the name
         while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|" or _EMOJI_RE.match(s[i])):
             i += 1
+        # Client Harbour Logistics (HK) Ltd: a label word before an English company name
+        lm = re.match(r"(?:client|customer|company|account)\s*[:：]?\s+(?=[A-Z])", s[i:], re.IGNORECASE)
+        if lm and all(self.free(k) for k in range(i, i + lm.end())):
+            self.take(i, i + lm.end())
+            i += lm.end()
         # 新客户那个叫呃金穗米业的王总: a filler and 叫 before the name
         cm = re.match(r"(?:那个|这个|就是)?(?:叫做|名叫|叫)", s[i:])
         if cm and all(self.free(k) for k in range(i, i + cm.end())):
@@ -490,7 +500,10 @@ class LeadFields:
             # segment: the descriptor goes, the name stays
             if not tail_ok and not am and 2 <= len(after.strip()) <= 12 and re.fullmatch(rf"[{CJK}A-Za-z]+", after.strip()) \
                     and not SUFFIX_RE.search(sub[:dk]) and not is_title(after.strip()) and not _title_then_name(after) \
-                    and not re.match(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}$", after.strip()) and re.match(r"\s*(?:他们|她们)", s[j:]):
+                    and not re.match(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}$", after.strip()) and not SURNAME_HON_RE.match(after) \
+                    and not SUFFIX_RE.fullmatch(after.strip()) and not re.search(r"我|你|朋友|老乡|同学|亲戚", sub[:dk]) \
+                    and (j >= len(s) or s[j] in " ,，;；\n" or not self.free(j) or re.match(r"\s*(?:他们|她们)", s[j:]) or CONTACT_LABEL_RE.match(s, j + len(re.match(r"\s*", s[j:]).group(0)))
+                         and re.match(r"联系|对接|负责|联络|contact", s[j:].strip(), re.IGNORECASE)):
                 tail_ok = True
             if tail_ok and not SURNAME_HON_RE.match(after):
                 # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company

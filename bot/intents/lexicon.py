@@ -175,6 +175,7 @@ EN_TITLE_WORDS = (
     "chief", "engineer", "officer", "lead", "president", "founder", "owner", "buyer", "purchasing",
     "procurement", "gm", "partner", "supervisor", "architect", "specialist", "coordinator",
     "executive", "chairman", "principal", "administrator", "admin", "analyst", "consultant", "hrbp", "hrd", "hrm",
+    "ops", "hr", "dispatcher",
 )
 
 # ---------------------------------------------------------------- companies

@@ -107,7 +107,14 @@ def log_activity(ctx) -> float:
         return 0.74 if due else 0.62  # 客户说下周一签: a report, not the rep's next step
     if re.match(r"^(?:记录|备注|note|log)\s*[:：]", ctx.body, re.IGNORECASE):
         return 0.60
+    if _QUOTE_GIVEN_RE.search(s) and not due:
+        return 0.55  # 穗华口腔报价十二万八 客户嫌贵: a quote given with its figure, and nothing else to do
     return 0.0
+
+
+# 报价十二万八 / 报了38万 / quoted 1.2M: a quote stated with its figure
+_QUOTE_GIVEN_RE = re.compile(
+    r"(?:报价|报了个?价?)\s*(?:是|为)?\s*(?:[¥￥]?\d|[一二两三四五六七八九十]+(?:万|千|百))|\bquoted\b", re.IGNORECASE)
 
 
 @register("schedule_followup", fields=followup_fields, writes=True)
