@@ -177,7 +177,7 @@ STAGE_VERB_BEFORE_RE = re.compile(
 )
 STAGE_AFTER_RE = re.compile(r"^\s*(?:那个)?\s*(?:阶段|环节|状态|了|啦|stage\b|phase\b)", I)
 BACKWARD_RE = re.compile(r"退回|回退|退到|打回|降到|降回|回到|\bback to\b|\bmoved? back\b", I)
-REASON_LABEL_RE = re.compile(r"(?:原因|理由|因为|由于|because|reason|cause)\s*(?:是|为|:|：)?\s*", I)
+REASON_LABEL_RE = re.compile(r"(?:原因|理由|因为|由于|because(?:\s+of)?|reason|cause)\s*(?:是|为|:|：)?\s*", I)
 PRONOUNS = ("他们", "她们", "客户", "我们", "他", "她", "老板", "领导", "对方", "大家", "同事", "人家", "咱们")
 # What a planned follow-up does (给X打电话 / 去一趟 / send the quote).
 FUTURE_ACTION_RE = re.compile(

@@ -112,6 +112,10 @@ _FUSED_NAME_RE = re.compile(
     rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[他她](?!们)|[\x00 ,，;；。(（\n|\d]|$)"
 )
 _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
+_SPELLED_CORRECTION_RE = re.compile(
+    rf"(?P<n1>(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)[,，\s]*不是[,，\s]*(?P<n2>(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)"
+    rf"(?P<sp>[,，\s]*[{CJK}]{{1,2}}的(?P<ch>[{CJK}]))"
+)
 
 
 _EN_DEPT = (
@@ -702,12 +706,28 @@ class LeadFields:
                 n -= 1
             self.take(max(0, a - n), b)
 
+    def spelled_correction(self) -> None:
+        """覃海波不是覃海涛波涛的涛: a name, 不是, the name meant and the spelling of the character that differs —
+        the spelled name is the one meant (as a self-correction; voice input misheard the first)."""
+        s = self.s
+        for cm in _SPELLED_CORRECTION_RE.finditer(s):
+            n1, n2, ch = cm.group("n1"), cm.group("n2"), cm.group("ch")
+            if len(n1) != len(n2) or n1 == n2 or n2[-1] != ch or not all(self.free(k) for k in range(*cm.span())):
+                continue
+            self.take(cm.start("n1"), cm.start("n2"))
+            self.take(cm.start("sp"), cm.end("sp"))
+            return
+
     def spelled_surname(self) -> None:
         """章总立早章 / 张工弓长张: a dictated surname spelled out after the name is no part of it."""
         for sm in SPELLED_RE.finditer(self.s):
             self.take(sm.start("sp"), sm.end("sp"))
 
     def card_header(self) -> None:
+        # ━━━━━━ / ------ / ====== / ******: a card's rule lines are decoration, never a field
+        for rm in re.finditer(r"[━─—–\-=＝*＊_~～·•◆◇■□★☆]{3,}", self.s):
+            if all(self.free(k) for k in range(*rm.span())):
+                self.take(*rm.span())
         # every start, so 名片 is still found inside 新客户名片 once 新客户 went to the command
         hms = (CARD_HEADER_RE.match(self.s, k) for k in range(len(self.s)) if self.free(k))
         for hm in hms:
@@ -830,6 +850,8 @@ class LeadFields:
         # name then title, one segment: 刘建军总经理 / 周敏采购经理
         for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)((?:{SURNAME_ALT})[{CJK}]{{3,10}})(?=[\x00 ,，;；(（\n|\d]|$)", masked):
             a, seg = sm.start(1), sm.group(1)
+            if ZH_TITLE_RE.fullmatch(seg):
+                continue  # 车辆管理部经理: the whole segment is a title (车 is a surname too)
             for n in (3, 2):
                 # the title keeps at least three characters (成本经理 is a title, not 成本 + 经理)
                 if len(seg) - n >= 3 and ZH_TITLE_RE.fullmatch(seg[n:]) and not SUFFIX_RE.search(seg[:n]):
@@ -964,6 +986,7 @@ class LeadFields:
     def run(self) -> dict:
         self.command()
         self.narrative_opening()
+        self.spelled_correction()
         self.correction()
         self.spelled_surname()
         self.card_header()
