@@ -725,7 +725,7 @@ class LeadFields:
 
     def card_header(self) -> None:
         # ━━━━━━ / ------ / ====== / ******: a card's rule lines are decoration, never a field
-        for rm in re.finditer(r"[━─—–\-=＝*＊_~～·•◆◇■□★☆]{3,}", self.s):
+        for rm in re.finditer(r"[\u2500-\u257f—–\-=＝*＊_~～·•◆◇■□★☆]{3,}", self.s):
             if all(self.free(k) for k in range(*rm.span())):
                 self.take(*rm.span())
         # every start, so 名片 is still found inside 新客户名片 once 新客户 went to the command
