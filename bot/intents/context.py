@@ -102,6 +102,18 @@ STAGE_DEALS_RE = re.compile(
 )
 
 
+# 他们要先做三个月试用 / 准备下周演示: an activity word after a plan marker in its clause is still to come
+_PLANNED_BEFORE_RE = re.compile(r"(?:要|准备|打算|计划|想|将|得)(?:先|再)?(?:做|搞|安排|来|去)?(?:个|一个|一次|三个月|一个月|几天)?[^，,。;；!！?？\s]{0,3}$")
+
+
+def _done_activity(s: str):
+    """The first activity word that is not announced as a plan (他们要先做三个月试用 is no activity done)."""
+    for m in C.ACTIVITY_RE.finditer(s):
+        if re.search(r"[了过完]", m.group(0)) or not _PLANNED_BEFORE_RE.search(s, max(0, m.start() - 10), m.start()):
+            return m
+    return None
+
+
 def _in_company(s: str, start: int, end: int) -> bool:
     """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
     if s[end - 1:end] in ("了", "下", "掉"):  # 拿下黄河化工那单 / 签下 / 丢掉: a verb taking the name as its object
@@ -301,7 +313,7 @@ class Context:
             if h.verb or C.STAGE_VERB_BEFORE_RE.search(s[max(0, h.start - 12):h.start])
             or C.STAGE_AFTER_RE.match(s[h.end:h.end + 4]) and not re.match(r"了", s[h.end:h.end + 1])
         ]
-        self.act = C.ACTIVITY_RE.search(s)
+        self.act = _done_activity(s)
         # 上周二拜访了 / 昨天去过: a time in the past; what it dates was done, it is no reminder
         self.past_time = C.PAST_TIME_RE.search(s)
         self.remind = C.REMIND_RE.search(s)

@@ -166,7 +166,7 @@ PAST_RE = re.compile(
 )
 # Words between a deal's name and what happens to it (那单 / 的单子 / 那个项目 / 那个 deal).
 DEAL_WORD_RE = re.compile(
-    r"那个\s*deal|the deal|那个单子|这个单子|那个项目|这个项目|的那个单|那单|那單|这单|那笔|这笔|的单子|的單子|的项目|那边|这边|那家|这家|那个(?!项目)|\bdeal\b",
+    r"那个\s*deal|the deal|那个单子|这个单子|那个项目|这个项目|的那个单|那单|那單|这单|那笔|这笔|的单子|的單子|的项目|那边|这边|那家|这家|那间|这间|那个(?!项目)|\bdeal\b",
     I,
 )
 STAGE_VERB_BEFORE_RE = re.compile(

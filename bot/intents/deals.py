@@ -20,7 +20,7 @@ from bot.intents.text import CJK, Msg
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _TRAIL_WORDS = sorted(
     """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
-    还是 是 的事情 的事儿 的事 这事 框架合同 年度框架 框架 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
+    还是 是 那间 这间 的事情 的事儿 的事 这事 框架合同 年度框架 框架 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
@@ -174,6 +174,11 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     if k >= 0 and j - (i + k + 2) >= 2:
         i = i + k + 2
         i, j = clean_span(s, i, j)
+    # 东莞的永兴电镀厂: a place joined by 的 before a company's name is a descriptor, not the deal
+    dk = s.find("的", i, j)
+    if dk - i >= 2 and j - dk - 1 >= 3 and not SUFFIX_RE.search(s, i, dk) and SUFFIX_RE.search(s, dk + 1, j) \
+            and re.fullmatch(f"[{CJK}]+", s[dk + 1:j]) and not re.search(r"我|你|他|她|客户|对方", s[i:dk]):
+        i = dk + 1
     val = text_without(m, i, j).strip()
     if not val or val in PRONOUNS or len(re.sub(r"\W", "", val)) < 2 or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()):
         return None
@@ -224,14 +229,15 @@ _VERB_CUT_RE = re.compile(
     r"签|聊|吃饭|喝茶|确认|把|将(?=[^，,。]{1,12}?(?:发|给|交|送|过|改|定|签|报))|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
-    r"|收(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|回执|订单|单据|材料))|收取|收集"
+    r"|收(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|支票|汇票|回执|订单|单据|材料))|收取|收集"
+    r"|出(?=方案|报价|图纸|图|样品|样|标书|合同|清单)"
     r"|回(?=电话|个电话|电|复|消息|信|访)|交(?=机|车|货|付)|"  # 给X赵玉林回电话 / 去X交机
     # 康美口腔三家门店 / X两个校区: a count after the name is of its sites, the name ends before it
     r"(?<=[\u4e00-\u9fff]{2})(?=(?:[一二两三四五六七八九十几]|\d)+(?:家|个|间|所)(?:门店|分店|店|工厂|厂|医院|诊所|校区|仓库|基地|网点|车间))"
     r"|验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 # One-character actions done at a customer's place (装 / 交 / 收 / 量 / 提): after a company ending they start the errand.
-_ACTION_CHAR_RE = re.compile(r"[装交收送拿取提看量测修换领接查验签催讲谈聊做调试培]")
+_ACTION_CHAR_RE = re.compile(r"[装交收送拿取提看量测修换领接查验签催讲谈聊做调试培出]")
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
     "i", "we", "they", "he", "she", "the", "a", "an", "monday", "tuesday", "wednesday", "thursday", "friday",

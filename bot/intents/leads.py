@@ -557,18 +557,20 @@ class LeadFields:
                 prev = masked[a - 1] if a else "\x00"
                 dept = DEPT_BEFORE_RE.search(masked, 0, a) or _SUBUNIT_BEFORE_RE.search(masked, max(0, a - 4), a)
                 # 老板陈总 / 厂长李总: a role word right before the person, itself after a boundary
-                role = next((k for k in range(max(0, a - 6), a - 1)
+                # (采购 谭小姐: the role may stand a space apart)
+                ra = a - 1 if a > 0 and s[a - 1] == " " and self.free(a - 1) else a
+                role = next((k for k in range(max(0, ra - 6), ra - 1)
                              if (k == 0 or masked[k - 1] in "\x00 ,，;；:：\n|" or masked[max(0, k - 2):k] in ("他们", "她们"))
-                             and is_title(s[k:a])
-                             and all(self.free(x) for x in range(k, a))), None)
+                             and is_title(s[k:ra])
+                             and all(self.free(x) for x in range(k, ra))), None)
                 # 他们采购周经理: a bare department word after 他们 / a boundary
                 bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)(?:{DEPARTMENT_WORDS})$", masked[max(0, a - 8):a])
                 if bare:
                     dept = dept or bare
                 if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept or role is not None):
                     continue
-                if role is not None and not dept and prev not in "\x00 ,，的是叫":
-                    self.out["contact_title"] = self.val(role, a)
+                if role is not None and not dept and (prev not in "\x00 ,，的是叫" or ra < a):
+                    self.out["contact_title"] = self.val(role, ra)
                     self.take(role, a)
                 if dept and all(self.free(k) for k in range(dept.start(), a)):
                     self.take(dept.start(), a)  # 生产部李厂长: the department goes with the person

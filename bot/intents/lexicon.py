@@ -213,7 +213,7 @@ COMPANY_SUFFIXES = (
     "水产", "油业", "盐业", "竹业", "木业", "石业", "瓷业", "镁业", "锂业", "硅业",
     # zones and parks named as customers (丹徒经开区 / 洋河新区 / 嘉兴港区 / 天山物流园), city services and mining
     "经开区", "开发区", "高新区", "新区", "保税区", "港区", "工业园", "产业园", "物流园", "科技园",
-    "环卫", "公交", "煤炭", "煤业", "煤矿", "租赁", "仓储",
+    "环卫", "公交", "煤炭", "煤业", "煤矿", "租赁", "仓储", "电镀", "印务", "彩印",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
