@@ -174,6 +174,12 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     if k >= 0 and j - (i + k + 2) >= 2:
         i = i + k + 2
         i, j = clean_span(s, i, j)
+    # 鼎盛机电王总那边说… / X的刘工那单: a person between the name and the deal word is no part of the deal
+    pm = None
+    for pm in SURNAME_HON_RE.finditer(s, i + 2, j):
+        pass
+    if pm and pm.end() == j and pm.start() - i >= 2:
+        i, j = clean_span(s, i, pm.start())
     # 东莞的永兴电镀厂: a place joined by 的 before a company's name is a descriptor, not the deal
     dk = s.find("的", i, j)
     if dk - i >= 2 and j - dk - 1 >= 3 and not SUFFIX_RE.search(s, i, dk) and SUFFIX_RE.search(s, dk + 1, j) \
@@ -636,6 +642,9 @@ def build_note(m: Msg, drop_spans: list[tuple[int, int]] = ()) -> str | None:
     # English: "at"/"on" left dangling before a removed time
     out = "".join(m.orig[k] for k in range(len(s)) if keep[k])
     out = re.sub(r"\s+(?:at|on|by)\s*$", "", out.strip(), flags=re.IGNORECASE)
+    # remind me tomorrow 9am to send X…: the "to" of the command, left alone once the time went
+    if re.search(r"\bremind me\b", s, re.IGNORECASE):
+        out = re.sub(r"^(?:to|that i should)\s+", "", out.strip(), flags=re.IGNORECASE)
     out = re.sub(r"\s{2,}", " ", out)
     out = out.strip(" \t,，;；:：")
     return out or None

@@ -109,7 +109,21 @@ def log_activity(ctx) -> float:
         return 0.60
     if _QUOTE_GIVEN_RE.search(s) and not due:
         return 0.55  # 穗华口腔报价十二万八 客户嫌贵: a quote given with its figure, and nothing else to do
+    if not due and _names_a_deal(ctx):
+        return 0.3  # 昆山精工的尾款还差十五万没付: a fact about a named deal, nothing else asked: a note
     return 0.0
+
+
+_DEAL_NAMED_RE = re.compile(r"那单|那單|的单子|那个项目|那边(?!说)")
+
+
+def _names_a_deal(ctx) -> bool:
+    """The message opens with (after time words and fillers) a customer's name: an organisation's ending or a deal word."""
+    body = ctx.body
+    if len(body) < 6 or C.QUESTION_RE.search(body):
+        return False
+    head = body[:16]
+    return bool(_DEAL_NAMED_RE.search(head) or re.match(rf"^[\u3400-\u9fffA-Za-z]{{2,12}}?(?:{C.SUFFIX_ALT})", body))
 
 
 # 报价十二万八 / 报了38万 / quoted 1.2M: a quote stated with its figure
