@@ -965,8 +965,9 @@ class LeadFields:
                 self.take(e, e + vm.end())
                 return
         nm = _NARRATIVE_RE.match(s, k)
+        # (…介绍了一个新客户 叫X: the lead command inside the story was taken already)
         if nm and nm.end() > k and SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) \
-                and all(self.free(x) for x in range(k, nm.end())):
+                and (all(self.free(x) for x in range(k, nm.end())) or re.search(r"介绍|推荐", nm.group(0)) and self.free(k)):
             self.take(k, nm.end())
 
     def name_title_glued(self) -> None:
@@ -1035,7 +1036,7 @@ _REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
 _NARRATIVE_RE = re.compile(
     r"(?:就是|那个|我|我们|今天|昨天|刚|刚刚|刚才|上午|下午|\s)*"
     r"(?:[^，,。;；!！\n]{0,12}?(?:跑了|去了|来了|到了)(?:一|1)?趟"
-    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加)了?(?:一个|一家|个|家)(?:新)?(?:客户|单位|学校|机构|朋友)?(?:叫|是)?"
+    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加|介绍|推荐|转介绍)了?(?:一个|一家|个|家)(?:新)?(?:的)?(?:客户|单位|学校|机构|朋友|线索)?\s*(?:叫|是)?"
     r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录)"
     # 上周展会上认识的X / 朋友介绍的X / 昨天刚加了微信的X: a clause about how they met, closed by 的
     r"|[^，,。;；!！\n的]{0,12}?(?:认识|碰到|遇到|接触|结识|介绍|推荐|加了?微信|聊过|来问)的(?:一个|一家|那个|这个)?)"
