@@ -1013,6 +1013,9 @@ class LeadFields:
 
 def find_lead_request(s: str, core: int = 0):
     """The first lead command that is a request (not 我的新客户 / 退回到新线索), or None."""
+    if re.match(r"\s*(?:看看|看一下|查看|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下|给我列出)", s[core:]) \
+            and not re.search(r"\d{5,}|[:：\n]|[零一二三四五六七八九幺]{7,}", s):
+        return None  # 列一下我本月新增的客户: a list of the rep's new customers, not a new one
     for cm in LEAD_CMD_RE.finditer(s):
         if re.match(r"\s*(?:有哪些|有几个|有多少|都有|列表|清单|呢\s*[?？]?$)", s[cm.end():]):
             continue  # 我的新客户有哪些: a list, not a request
