@@ -472,7 +472,9 @@ class Context:
             r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|怎么应对|如何应对|怎么回应|怎么反驳|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
             r"\bbetter than\b|\bweakness|"
             # 沃野农装的收割机哪里不如我们 / 禾田重工搞零首付 我们怎么接招: a rival measured against us or answered
-            r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)",
+            r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)"
+            # 西门子和我们的变频器哪个更省电: another party set beside us
+            r"|(?<![我们司咱])(?:和|跟|与|同)(?:我们|我司|咱们|咱家)(?!一起|合作)",
             s,
             re.IGNORECASE,
         )
@@ -503,6 +505,11 @@ class Context:
         s = self.s
         if re.search(r"我们|我司|咱们|咱家|自家|本公司|\bour\b|\bours\b", s, re.IGNORECASE):
             return False
+        # ABB的报价一般多少 / does Hikvision offer a 5 year warranty: a maker named in Latin letters (no model code),
+        # asked about as the subject or the owner of a price
+        if re.search(r"(?<![A-Za-z0-9-])[A-Z][A-Za-z&]{1,15}(?![A-Za-z0-9-])\s*的[^，,。]{0,8}?(?:报价|价格|价钱|售价|收费|定价)", self.m.orig) \
+                or re.match(r"\s*(?:does|do|did|can|will|is|are|how (?:does|do|is|are))\s+(?!We\b|It\b|This\b|That\b|They\b|The\b|I\b)[A-Z][A-Za-z]{2,}\b", self.m.orig):
+            return True
         i = self.core
         qm = re.match(r"(?:帮我|麻烦)?(?:查一下|查下|查查|搜一下|搜下|问一下)?(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
         if qm:

@@ -41,6 +41,9 @@ _EN_DONE_OPENING_RE = re.compile(
     r"mailed|handed|forwarded|reviewed|discussed|went\s+through)\b", re.IGNORECASE)
 
 
+_FIND_DOC_RE = re.compile(r"(?:找|查|发|要)(?:一下|下|一份|份|个)?[^，,。]{0,12}?(?:手册|说明书|白皮书|彩页|宣传册|资料|文档|案例|规格书|参数表|认证证书|检测报告)\s*$")
+
+
 @register("search_kb", fields=fields)
 def score(ctx) -> float:
     body = ctx.body
@@ -50,6 +53,8 @@ def score(ctx) -> float:
         return 0.60  # 去X汇报了方案…还问了能不能分期付款: the customer's question, inside a done visit
     if C.QUESTION_RE.search(body):
         return 0.78
+    if _FIND_DOC_RE.search(body):
+        return 0.70  # 帮我找一下安装手册: a document the knowledge base holds
     if len(body) <= 30 and C.KB_TOPIC_RE.search(body):
         return 0.30  # a bare topic (宁能的价格): a weak guess
     return 0.0
