@@ -30,7 +30,7 @@ CONTACT_LABEL_RE = re.compile(
     r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫做|叫|为|:|：|\s)*", re.IGNORECASE
 )
 INTEREST_RE = re.compile(
-    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
+    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想更换|想换|想升级|想用|打算上|打算做|计划上|要更换|要换|要升级|"
     r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
@@ -625,6 +625,12 @@ class LeadFields:
             return
         s = self.s
         masked = self.m.masked()
+        # 想把空压站改一下 / 要把老旧照明全换掉: the object of 把 after an interest word is what they want
+        bm = re.search(r"(?:想|要|打算|准备|计划)把([^，,。\s]{2,12}?)(?:全部|都|全|统一)?(?:改造|改|换掉|换|升级|更换|做|上)", masked)
+        if bm and all(self.free(k) for k in range(bm.start(), bm.end())):
+            self._set_product(bm.start(), bm.start(1), bm.end(1))
+            self.take(bm.start(), bm.end())
+            return
         for im in INTEREST_RE.finditer(masked):
             if im.end() == im.start() or not all(self.free(k) for k in range(im.start(), im.end())):
                 continue
