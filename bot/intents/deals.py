@@ -354,6 +354,12 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
             best = sm.end()
     if best:
         j = best
+    # 把合同草稿给蓝鲸科技法务 / X采购部: a department right after a company ending is the customer's people
+    for sm in SUFFIX_RE.finditer(s, i + 1, j):
+        if sm.end() - i >= 3 and sm.end() < j and re.fullmatch(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|组|部门)?(?:的)?", s[sm.end():j]) \
+                and not SUFFIX_RE.fullmatch(s, sm.end(), j):
+            j = sm.end()
+            break
     # 高原牧歌中央厨房 → 高原牧歌; a visit to 门店 names no customer
     if _SITE_RE.match(s, i):
         return None

@@ -18,7 +18,8 @@ def fields(ctx) -> dict:
 
 
 _ANSWERED_RE = re.compile(r"已(?:经)?(?:答复|回复|解答|回答|回了)|(?:答复|回复|解答|回答)(?:了|过)")
-_ASKED_RE = re.compile(r"(?:问了|问过|还问|也问|问到|关心|想知道|在意)")
+_ASKED_RE = re.compile(r"(?:问了|问过|还问|也问|问到|关心|想知道|在意"
+                       r"|(?<=[A-Za-z\u4e00-\u9fff])问(?=能不能|能否|有没有|是不是|是否|可不可以|支不支持|多少|怎么|什么|为什么|啥|几))")
 
 
 def _question_reported_after_activity(ctx) -> bool:
