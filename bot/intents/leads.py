@@ -30,7 +30,7 @@ CONTACT_LABEL_RE = re.compile(
     r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫做|叫|为|:|：|\s)*", re.IGNORECASE
 )
 INTEREST_RE = re.compile(
-    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想更换|想换|想升级|想用|打算上|打算做|计划上|要更换|要换|要升级|"
+    r"(?:想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想更换|想换|想升级|想用|打算上|打算做|计划上|要更换|要换|要升级|想订购|想订做|想订|要订购|要订做|要订|想定制|要定制|"
     r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
@@ -669,6 +669,7 @@ class LeadFields:
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
                         and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
                         and not re.match(r"预算|报价|金额|budget|想|打算|准备|计划", seg, re.IGNORECASE) \
+                        and not re.fullmatch(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|中心|组|课)", seg) \
                         and not re.search(r"(?:一年|每年|每月|一个月|年均|月均)|消耗|用量|[一二两三四五六七八九十百千几\d]+(?:来|多|余)?(?:条|台|辆|家|吨)", seg) \
                         and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|mob|cell|fax|email|e-mail|[mte])\s*[:：]?", seg, re.IGNORECASE) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
