@@ -207,6 +207,10 @@ def hint_after(m: Msg, pos: int) -> str | None:
     )
     j = i + (stop.start() if stop else len(s) - i)
     i, j = clean_span(s, i, j)
+    # 拿下X冷库项目 合同九十六万: the money words after the name are not the deal
+    mm = re.compile(r"\s*(?:合同|合同额|合同金额|合同价|金额|总价|总额)\s*$").search(s, i + 2, j)
+    if mm:
+        i, j = clean_span(s, i, mm.start())
     val = text_without(m, i, j).strip()
     if not val or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()):
         return None
