@@ -18,6 +18,8 @@ from bot.intents.lexicon import ORG_HEAD_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
+# A place name as a descriptor (东莞 / 金山区 / 松山湖开发区): two or three characters, or a place ending.
+_PLACE_RE = re.compile(rf"(?:那个|这个)?(?:[{CJK}]{{2,3}}|[{CJK}]{{2,8}}(?:区|市|县|省|镇|乡|村|州|岛|新城|开发区|园区))")
 _TRAIL_WORDS = sorted(
     """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
     还是 是 从 那间 这间 的事情 的事儿 的事 这事 框架合同 年度框架 框架 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
@@ -180,9 +182,13 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
         pass
     if pm and pm.end() == j and pm.start() - i >= 2:
         i, j = clean_span(s, i, pm.start())
+    # 华谊化工说… / X那边表示…: the verb of speaking after the name is no part of it
+    sm = re.compile(r"(?:那边)?(?:说|表示|反馈|通知)$").search(s, i + 2, j)
+    if sm and SUFFIX_RE.search(s, i, sm.start()) and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[i:sm.start()]):
+        i, j = clean_span(s, i, sm.start())
     # 东莞的永兴电镀厂: a place joined by 的 before a company's name is a descriptor, not the deal
     dk = s.find("的", i, j)
-    if dk - i >= 2 and j - dk - 1 >= 3 and not SUFFIX_RE.search(s, i, dk) and SUFFIX_RE.search(s, dk + 1, j) \
+    if dk - i >= 2 and j - dk - 1 >= 3 and not SUFFIX_RE.search(s, i, dk) and SUFFIX_RE.search(s, dk + 1, j) and _PLACE_RE.fullmatch(s, i, dk) \
             and re.fullmatch(f"[{CJK}]+", s[dk + 1:j]) and not re.search(r"我|你|他|她|客户|对方", s[i:dk]):
         i = dk + 1
     val = text_without(m, i, j).strip()
@@ -376,6 +382,11 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         break
     if j - i < 2:
         return None
+    # 拜访了那个金山区的华谊化工他们…: a place before 的 describes the company named after it
+    if s[j:j + 1] == "的" and not SUFFIX_RE.search(s, i, j) and _PLACE_RE.fullmatch(s, i, j):
+        nxt = _entity_at(s, j + 1)
+        if nxt and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[nxt[0]:nxt[1]]) and nxt[1] - nxt[0] >= 3:
+            return nxt
     name = s[i:j]
     if name in PRONOUNS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们", "你", "您", "我", "他", "她")):
         return None
