@@ -500,6 +500,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         if pm.group(0) in ("和", "同", "与") and 0 < pm.start() - lead0 <= 2 and re.fullmatch(f"[{CJK}]+", s[lead0:pm.start()]) \
                 and not _OPEN_TIME_RE.fullmatch(s, lead0, pm.start()):
             continue  # 佳和木业 / 永和 / 大同: a joiner one or two characters into the opening name is part of it
+        if pm.group(0) in ("和", "同", "与") and pm.start() == lead0 and re.match(
+                rf"[{CJK}]{{2,12}}?(?:{SUFFIX_RE.pattern})(?=\s|[，,:：]|已)", s[lead0:]):
+            continue  # 和睦家医院 方案已发: the opening name itself starts with 和
         if pm.group(0) in ("和", "与", "同") and re.search(r"(?:发|寄|送|交|提交|准备|做)(?:了|过|好)[^，,。;；]*$", s[lead0:pm.start()]):
             continue  # 给Orion发了payroll SLA和数据安全说明: after a send verb, 和 joins the things sent
         k = pm.end()

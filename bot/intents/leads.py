@@ -358,7 +358,8 @@ class LeadFields:
             return
         s = self.s
         k = a
-        while k > 0 and s[k - 1] in " ,，|\n" and self.free(k - 1):
+        # (X / 采购总监 / 孙飘扬: a card's slash between the title and the name is stepped over too)
+        while k > 0 and (s[k - 1] in " ,，|\n" and self.free(k - 1) or s[k - 1] in "/／"):
             k -= 1
         e = k
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
@@ -737,6 +738,10 @@ class LeadFields:
         for rm in re.finditer(r"[\u2500-\u257f—–\-=＝*＊_~～·•◆◇■□★☆]{3,}", self.s):
             if all(self.free(k) for k in range(*rm.span())):
                 self.take(*rm.span())
+        # X有限公司 / 采购总监 / 孙飘扬: a slash between spaces separates a pasted card's fields
+        for sm in re.finditer(r"(?<=\s)[/／](?=\s)", self.s):
+            if self.free(sm.start()):
+                self.take(sm.start(), sm.end())
         # every start, so 名片 is still found inside 新客户名片 once 新客户 went to the command
         hms = (CARD_HEADER_RE.match(self.s, k) for k in range(len(self.s)) if self.free(k))
         for hm in hms:
