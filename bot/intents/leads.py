@@ -365,7 +365,7 @@ class LeadFields:
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
         # 工程管理部 副部长: a department before the title, a space apart
-        dm = re.search(rf"[{CJK}]{{1,6}}(?:部|科|处|室|中心|办) $", s[:k])
+        dm = re.search(rf"[{CJK}]{{1,6}}(?:部|科|处|室|中心|办|队|组|车间|站) $", s[:k])
         if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
             self.out["contact_title"] = self.val(dm.start(), e)
             self.take(dm.start(), e)

@@ -309,6 +309,8 @@ LEAD_RECORD_PHRASES = (
     # a pasted card closed by "add as new lead pls"
     r"\badd\s+(?:it\s+|them\s+|this\s+|him\s+|her\s+)?as\s+(?:an?\s+)?(?:new\s+)?(?:lead|prospect|customer)\b(?:\s+(?:pls|plz|please))?",
     r"(?:得|要|需要|想)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # 有个新客户得录一下
+    # 帮我把这个客户录进去 / 把他们加进来: the record verb with its direction
+    r"(?:(?:帮我|给我|你帮我|麻烦)?把(?:他|她|这个客户|这个人|这家|这家公司|他们|这个)|(?<![\u4e00-\u9fff])客户)(?:录|录入|加|添加|存|登记|导入|放)(?:进去|进来|上去)",
 )
 
 # ---------------------------------------------------------------- business cards and self-corrections
