@@ -102,9 +102,15 @@ _EN_DAY = re.compile(
     r"\b(?:(?P<past>yesterday|last\s+(?:week|night|mon|tue|wed|thu|fri|sat|sun)[a-z]*)|(?P<td>today|tonight)|"
     r"(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)|(?P<tm>tomorrow|(?-i:[Tt]mrw?)|TMRW)|"
     r"(?P<wk>next|this|on|coming)?\s*(?P<wd>mon|tues?|wed|thu|thurs|fri|sat|sun)(?:day|nesday|rsday|urday|s)?\b|"
-    r"(?P<nw>next\s+week)|in\s+(?P<nd>\d+|a|an|one|two|three|four|five|six|seven)\s+(?P<ndu>days?|weeks?))\b",
+    r"(?P<nw>next\s+week)|in\s+(?P<nd>\d+|a|an|one|two|three|four|five|six|seven)\s+(?P<ndu>days?|weeks?)|"
+    # Dec 3 / December 3rd / 3 Dec / the 3rd of December: a date, this year or next if past
+    r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?P<md>\d{1,2})(?:st|nd|rd|th)?|"
+    r"(?:the\s+)?(?P<md2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|"
+    # end of (the) month / this weekend: as 月底 and 周末
+    r"(?P<eom>end\s+of\s+(?:the\s+|this\s+)?month|month[\s-]end)|(?P<wkend>(?:this\s+|next\s+)?weekend))\b",
     re.IGNORECASE,
 )
+_EN_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 _EN_TIME = re.compile(
     r"(?:\bat\s+|@\s*)?\b(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z])"
     r"|\bat\s+(?P<h2>\d{1,2})(?::(?P<mi2>\d{2}))?\b"
@@ -406,6 +412,23 @@ def _en_ref(s: str, local: dt.datetime) -> Due | None:
                 day = _week_day(today, wd, 0)
             else:
                 weekday = wd
+        elif g["mon"] or g["mon2"]:
+            mo = _EN_MONTHS[(g["mon"] or g["mon2"])[:3].lower()]
+            dd = int(g["md"] or g["md2"])
+            d = _date(today.year, mo, dd)
+            if d is None:
+                return None
+            if d < today and re.search(r"\b(?:visited|met|called|sent|emailed|had|demoed|went|was|were|did|delivered|shipped|signed|closed|lost|won)\b", s, re.IGNORECASE):
+                when = dt.datetime(d.year, d.month, d.day, 9, 0, tzinfo=local.tzinfo)
+                return Due(when, spans, True, False, False, past=True)  # visited X on Nov 20: a past date, not next year's
+            day = d if d >= today else (_date(today.year + 1, mo, dd) or d)
+        elif g["eom"]:
+            ny, nm = _add_months(dt.date(today.year, today.month, 1), 1)
+            day = dt.date(ny, nm, 1) - dt.timedelta(days=1)
+        elif g["wkend"]:
+            day = _week_day(today, 5, 1 if g["wkend"].lower().startswith("next") else 0)
+            if day < today:
+                day += dt.timedelta(days=7)
         elif g["nw"]:
             return None  # "next week" names a week, not a day (like a bare 下周): no due
         elif g["nd"]:

@@ -126,6 +126,9 @@ DUES = [
     # an English day with a Chinese part of the day and clock
     ("Friday 下午3点 follow up", _at("11-27", "15:00")), ("tomorrow 下午两点", _at("11-24", "14:00")),
     ("Monday 下午3点", _at("11-23", "15:00")), ("next Monday 下午3点", _at("11-30", "15:00")),
+    # English month names, end of month, weekends
+    ("demo on Dec 3 at 2pm", _at("12-03", "14:00")), ("call them on the 5th of January", _at("2027-01-05")),
+    ("by end of month", _at("11-30")), ("this weekend", _at("11-28")), ("visited them on Nov 20", None),
     # a week or a month as a whole names no day
     ("招标文件下周出", None), ("下个月再说", None), ("they said PO will come next week", None),
 ]
