@@ -322,6 +322,16 @@ class Context:
         # 上周二拜访了 / 昨天去过: a time in the past; what it dates was done, it is no reminder
         self.past_time = C.PAST_TIME_RE.search(s)
         self.remind = C.REMIND_RE.search(s)
+        # X下周二开标 提醒我周一准备标书: with several times ahead, the reminder's is the one beside 提醒我
+        if self.remind and self.due and not self.remind.group(0).isascii():
+            from bot.intents.dates import find_when
+
+            ahead = [r for r in find_when(s, self.now, self.tz) if not r.past]
+            if len(ahead) > 1:
+                rs, re_ = self.remind.span()
+                near = [r for r in ahead if 0 <= r.spans[0][0] - re_ <= 2 or 0 <= rs - r.spans[-1][1] <= 2]
+                if near and near[0] is not ahead[0]:
+                    self.due = near[0]
         # the due time, unless every time word it came from is a past reference (上周二 / 昨天)
         self.future_due = self.due
         if self.due and self.past_time:
