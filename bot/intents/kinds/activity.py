@@ -107,7 +107,7 @@ def log_activity(ctx) -> float:
         return 0.74 if due else 0.62  # 北垦丰田那边于部长说月底签合同: a customer's words, reported
     if _REPORTED_RE.search(s) and not ctx.remind:
         return 0.74 if due else 0.62  # 客户说下周一签: a report, not the rep's next step
-    if re.match(r"^(?:记录|备注|note|log)\s*[:：]", ctx.body, re.IGNORECASE):
+    if re.match(r"^(?:记录|备注|note|log)\s*[:：]|^(?:记录|备注)\s+(?=\S{4})", ctx.body, re.IGNORECASE):
         return 0.60
     if _QUOTE_GIVEN_RE.search(s) and not due:
         return 0.55  # 穗华口腔报价十二万八 客户嫌贵: a quote given with its figure, and nothing else to do
