@@ -559,7 +559,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             cands.append((1.5, *span))
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
     word = om.group(1) if om else ""
-    cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)", word[2:])
+    cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)|要求|让我们|让我|希望|表示|反馈|催我们|催我", word[2:])
     if cut:  # 盛达物流的王总 / 华锐机电的招标文件我看完了: the opening name ends before 的 or a person
         word = word[:2 + cut.start()]
     mc = _MONEY_CUT_RE.search(word, 2)
