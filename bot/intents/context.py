@@ -56,10 +56,13 @@ class StageHit:
 # 尾款三百万到了 / 首付款已经到账 / 货款收到了: a payment arriving is the paid stage.
 PAID_RE = re.compile(
     r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款)\s*"
+    r"(?:(?:的)?(?:\d+(?:\.\d+)?\s?%|百分之[一二三四五六七八九十]+|[一二三四五六七八九]成))?\s*"  # 首付款30%到账 / 三成
     r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
     r"(?:也|都|已经|已|终于|刚刚?|今天|昨天|前天|昨晚|今早|上午|下午)?(?:到了|到账了?|已到|收到了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
     # 汇了二期款过来 / 打了一笔尾款过来: a payment sent over
     r"|(?:打|汇|转|付)了(?:一笔)?(?:[一二三四五\d]期|第[一二三四五六七八九十\d]+笔|首付?|尾|预付|进度)?款(?:项)?过来"
+    # 收到第一笔款 六十万 / 收到了尾款: the verb before the payment
+    r"|收到(?:了)?(?:第[一二三四五六七八九十两\d]+(?:笔|期))?(?:的)?(?:回款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|款)(?!的话)"
     # 客户打款了 / 已经付款了 / 转账过来了: the customer paid
     r"|(?:已经|已|终于|刚刚?|今天)?(?:打款|付款|转账|汇款|结款|打钱)(?:过来)?了(?!就|再|才|的话)|已(?:打款|付款|转账|汇款)"
     # 那单到账十万 首款: 到账 before the sum
@@ -92,7 +95,7 @@ _PRODUCT_END_RE = re.compile(rf"(?:{_PRODUCT_NOUNS})$")
 
 OWN_DEALS_RE = re.compile(
     r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*(?:把|将)?\s*我(?:手上|手里|现在|目前|名下){0,2}(?:在跟|在)?\s*"
-    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:(?:商机|单子|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?"
+    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:(?:商机|单子|项目|客户|deals?|(?<=阶段的)(?=有|是|都))(?:有哪些|有哪几个|有几个|有多少|都有啥|都有哪些|是哪些|是哪几个|呢)?"
     # 我手上现在方案阶段的都有哪几个: the question stands for the noun
     r"|(?<=[的])(?:都)?有(?:哪些|哪几个|哪几家|几个|几家|多少|啥))"
     # 把我谈判中的单子拉出来看看: a 把-object and the verb that shows it
@@ -102,9 +105,21 @@ OWN_DEALS_RE = re.compile(
 
 # 谈判中的单 / 投标阶段的项目有哪些: a whole message naming a stage and deals, with no 我
 STAGE_DEALS_RE = re.compile(
-    r"(?P<mid>[^，,。\s]{1,6}?)\s*(?:阶段|中|状态)的?\s*(?:商机|单子|单|项目|deals?)(?:有哪些|有几个|有多少|都有啥|都有哪些|呢)?\s*[?？]?\s*$",
+    r"(?P<mid>[^，,。\s]{1,6}?)\s*(?:阶段|中|状态)的?\s*(?:商机|单子|单|项目|客户|deals?|(?<=阶段的)(?=有|是|都))(?:有哪些|有哪几个|有几个|有多少|都有啥|都有哪些|是哪些|是哪几个|呢)?\s*[?？]?\s*$",
     re.IGNORECASE,
 )
+
+
+# 他们要先做三个月试用 / 准备下周演示: an activity word after a plan marker in its clause is still to come
+_PLANNED_BEFORE_RE = re.compile(r"(?:要|准备|打算|计划|想|将|得)(?:先|再)?(?:做|搞|安排|来|去)?(?:个|一个|一次|三个月|一个月|几天)?[^，,。;；!！?？\s]{0,3}$")
+
+
+def _done_activity(s: str):
+    """The first activity word that is not announced as a plan (他们要先做三个月试用 is no activity done)."""
+    for m in C.ACTIVITY_RE.finditer(s):
+        if re.search(r"[了过完]", m.group(0)) or not _PLANNED_BEFORE_RE.search(s, max(0, m.start() - 10), m.start()):
+            return m
+    return None
 
 
 def _in_company(s: str, start: int, end: int) -> bool:
@@ -261,6 +276,8 @@ _OWN_CAPABILITY_RE = re.compile(
     r"(?:能|可以|可不可以|能不能|支不支持|是否)?(?:对接|接入|兼容|适合|适用|省多少|能省|节省多少|节约多少|覆盖多少|续航|精度|自动)"
     # 一期多少天，能不能上门交付: how our service is delivered
     r"|(?:能不能|能否|可不可以|可以|是否)(?:上门|定制|驻场|现场|远程|线上)|能(?:用|保存|存|保留|坚持|跑)[^，,。]{0,3}?多(?:久|长时间)|(?:一期|一次|一场|一门课|周期|工期)[^，,。]{0,4}?(?:多少|几)(?:天|周|个月|课时|小时)"
+    # 搅拌车一次能拌多少方料 / 一小时能处理几吨: what one of our machines does in one go
+    r"|(?:一次|每次|一小时|每小时|一天|每天|一台|每台)(?:最多)?能[\u4e00-\u9fff]{1,3}?(?:多少|几)"
 )
 
 
@@ -312,10 +329,20 @@ class Context:
             if h.verb or C.STAGE_VERB_BEFORE_RE.search(s[max(0, h.start - 12):h.start])
             or C.STAGE_AFTER_RE.match(s[h.end:h.end + 4]) and not re.match(r"了", s[h.end:h.end + 1])
         ]
-        self.act = C.ACTIVITY_RE.search(s)
+        self.act = _done_activity(s)
         # 上周二拜访了 / 昨天去过: a time in the past; what it dates was done, it is no reminder
         self.past_time = C.PAST_TIME_RE.search(s)
         self.remind = C.REMIND_RE.search(s)
+        # X下周二开标 提醒我周一准备标书: with several times ahead, the reminder's is the one beside 提醒我
+        if self.remind and self.due and not self.remind.group(0).isascii():
+            from bot.intents.dates import find_when
+
+            ahead = [r for r in find_when(s, self.now, self.tz) if not r.past]
+            if len(ahead) > 1:
+                rs, re_ = self.remind.span()
+                near = [r for r in ahead if 0 <= r.spans[0][0] - re_ <= 2 or 0 <= rs - r.spans[-1][1] <= 2]
+                if near and near[0] is not ahead[0]:
+                    self.due = near[0]
         # the due time, unless every time word it came from is a past reference (上周二 / 昨天)
         self.future_due = self.due
         if self.due and self.past_time:
@@ -472,7 +499,9 @@ class Context:
             # 有啥软肋 / 死穴在哪: asking where a product is weak is asking about a rival
             r"软肋|死穴|命门|槽点|破绽|"
             # 沃野农装的收割机哪里不如我们 / 禾田重工搞零首付 我们怎么接招: a rival measured against us or answered
-            r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)",
+            r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)"
+            # 西门子和我们的变频器哪个更省电: another party set beside us
+            r"|(?<![我们司咱])(?:和|跟|与|同)(?:我们|我司|咱们|咱家)(?!一起|合作)",
             s,
             re.IGNORECASE,
         )
@@ -505,6 +534,11 @@ class Context:
         s = self.s
         if re.search(r"我们|我司|咱们|咱家|自家|本公司|\bour\b|\bours\b", s, re.IGNORECASE):
             return False
+        # ABB的报价一般多少 / does Hikvision offer a 5 year warranty: a maker named in Latin letters (no model code),
+        # asked about as the subject or the owner of a price
+        if re.search(r"(?<![A-Za-z0-9-])[A-Z][A-Za-z&]{1,15}(?![A-Za-z0-9-])\s*的[^，,。]{0,8}?(?:报价|价格|价钱|售价|收费|定价)", self.m.orig) \
+                or re.match(r"\s*(?:does|do|did|can|will|is|are|how (?:does|do|is|are))\s+(?!We\b|It\b|This\b|That\b|They\b|The\b|I\b)[A-Z][A-Za-z]{2,}\b", self.m.orig):
+            return True
         i = self.core
         qm = re.match(r"(?:帮我|麻烦)?(?:查一下|查下|查查|搜一下|搜下|问一下)?(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
         if qm:

@@ -67,6 +67,10 @@ _DAY = (
     rf"|(?:(?:(?P<yr>{_Y})年|(?P<ry>今年|明年|去年|前年|后年))\s?)?(?P<mo>{_N})月(?:份)?(?P<md>{_N})(?:日|号)?"
     # 下个月25号, 本月9日, 上月30号
     rf"|(?P<rm>上上个?|上个?|这个?|本|下下个?|下个?|同|当)月(?:的)?(?P<rmd>{_N})(?:日|号)"
+    # 这周末 / 下周末 / 周末: the weekend's Saturday (a bare 周末 is the next one); 月底 / 下个月初 / 月中: the
+    # month's last, first or fifteenth day (a bare 月初 / 月中 already past is next month's)
+    rf"|(?P<wkend>(?P<we>上上个?|上个?|这个?|本|下下个?|下个?)?{_WK}末)(?!了)"
+    rf"|(?:(?P<mp>上上个?|上个?|这个?|本|下下个?|下个?)|(?P<mon>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})(?=月))?月(?P<mpos>底|末|初|中)(?![旬])"
     # 下周周六, 上个礼拜天, 这周三, 周五
     rf"|(?P<wk>上上个?|上个?|这个?|本|下下个?|下个?)?{_WK}{_WK}?(?P<wd>[一二三四五六日天1-7])"
     # 20天后, 三个礼拜后, 两天前, 两个半月前
@@ -98,9 +102,15 @@ _EN_DAY = re.compile(
     r"\b(?:(?P<past>yesterday|last\s+(?:week|night|mon|tue|wed|thu|fri|sat|sun)[a-z]*)|(?P<td>today|tonight)|"
     r"(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)|(?P<tm>tomorrow|(?-i:[Tt]mrw?)|TMRW)|"
     r"(?P<wk>next|this|on|coming)?\s*(?P<wd>mon|tues?|wed|thu|thurs|fri|sat|sun)(?:day|nesday|rsday|urday|s)?\b|"
-    r"(?P<nw>next\s+week)|in\s+(?P<nd>\d+|a|an|one|two|three|four|five|six|seven)\s+(?P<ndu>days?|weeks?))\b",
+    r"(?P<nw>next\s+week)|in\s+(?P<nd>\d+|a|an|one|two|three|four|five|six|seven)\s+(?P<ndu>days?|weeks?)|"
+    # Dec 3 / December 3rd / 3 Dec / the 3rd of December: a date, this year or next if past
+    r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?P<md>\d{1,2})(?:st|nd|rd|th)?|"
+    r"(?:the\s+)?(?P<md2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|"
+    # end of (the) month / this weekend: as 月底 and 周末
+    r"(?P<eom>end\s+of\s+(?:the\s+|this\s+)?month|month[\s-]end)|(?P<wkend>(?:this\s+|next\s+)?weekend))\b",
     re.IGNORECASE,
 )
+_EN_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 _EN_TIME = re.compile(
     r"(?:\bat\s+|@\s*)?\b(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z])"
     r"|\bat\s+(?P<h2>\d{1,2})(?::(?P<mi2>\d{2}))?\b"
@@ -214,6 +224,27 @@ def _resolve_day(g: dict, today: dt.date) -> _Day | None:
         y, m = _add_months(today, _offset(g["rm"]))
         d = _date(y, m, dd)
         return _Day(d) if d else None
+    if g.get("mpos"):
+        off = _offset(g["mp"])
+        y, m = _add_months(today, off)
+        if g["mon"]:  # 12月底: that month, this year or next
+            m = cn_small_int(g["mon"]) if not g["mon"].isdigit() else int(g["mon"])
+            if not m or not 1 <= m <= 12:
+                return None
+            y = today.year if m >= today.month else today.year + 1
+        if g["mpos"] in ("底", "末"):
+            ny, nm = _add_months(dt.date(y, m, 1), 1)
+            d = dt.date(ny, nm, 1) - dt.timedelta(days=1)
+        else:
+            d = dt.date(y, m, 1 if g["mpos"] == "初" else 15)
+            if g["mp"] is None and not g["mon"] and d < today:
+                y, m = _add_months(today, 1)
+                d = dt.date(y, m, d.day)
+        return _Day(d, past=off < 0)
+    if g.get("wkend"):
+        if g["we"] is None:
+            return _Day(weekday=5)
+        return _Day(_week_day(today, 5, _offset(g["we"])), past=_offset(g["we"]) < 0)
     if g["wd"]:
         wd = W.WEEKDAYS[g["wd"]]
         if g["wk"] is None:
@@ -381,6 +412,23 @@ def _en_ref(s: str, local: dt.datetime) -> Due | None:
                 day = _week_day(today, wd, 0)
             else:
                 weekday = wd
+        elif g["mon"] or g["mon2"]:
+            mo = _EN_MONTHS[(g["mon"] or g["mon2"])[:3].lower()]
+            dd = int(g["md"] or g["md2"])
+            d = _date(today.year, mo, dd)
+            if d is None:
+                return None
+            if d < today and re.search(r"\b(?:visited|met|called|sent|emailed|had|demoed|went|was|were|did|delivered|shipped|signed|closed|lost|won)\b", s, re.IGNORECASE):
+                when = dt.datetime(d.year, d.month, d.day, 9, 0, tzinfo=local.tzinfo)
+                return Due(when, spans, True, False, False, past=True)  # visited X on Nov 20: a past date, not next year's
+            day = d if d >= today else (_date(today.year + 1, mo, dd) or d)
+        elif g["eom"]:
+            ny, nm = _add_months(dt.date(today.year, today.month, 1), 1)
+            day = dt.date(ny, nm, 1) - dt.timedelta(days=1)
+        elif g["wkend"]:
+            day = _week_day(today, 5, 1 if g["wkend"].lower().startswith("next") else 0)
+            if day < today:
+                day += dt.timedelta(days=7)
         elif g["nw"]:
             return None  # "next week" names a week, not a day (like a bare 下周): no due
         elif g["nd"]:
@@ -434,7 +482,18 @@ def find_when(s: str, now: dt.datetime, tz: str = "Asia/Shanghai") -> list[Due]:
     local = _local(now, tz)
     refs = _zh_refs(s, local)
     en = _en_ref(s, local)
-    if en and not any(a < en.spans[-1][1] and en.spans[0][0] < b for r in refs for a, b in r.spans):
+    if en and en.has_day and len(en.spans) == 1 and refs and not any(r.has_day for r in refs) \
+            and not any(a < en.spans[0][1] and en.spans[0][0] < b for r in refs for a, b in r.spans):
+        # Friday 下午3点 / tomorrow 下午两点: the English day, the Chinese part of the day and clock
+        r = refs[0]
+        when = en.when.replace(hour=r.when.hour, minute=r.when.minute)
+        a, b = en.spans[0]
+        if (when.date() - local.date()).days == 7 and not re.match(r"next", s[a:b].strip(), re.IGNORECASE) \
+                and when - dt.timedelta(days=7) > local:
+            when -= dt.timedelta(days=7)  # Monday 下午3点, said on a Monday morning: today, still ahead
+        en = Due(when, sorted(en.spans + r.spans), True, when.date() > local.date(), r.has_time, when <= local)
+        refs = [en] + refs[1:]
+    elif en and not any(a < en.spans[-1][1] and en.spans[0][0] < b for r in refs for a, b in r.spans):
         refs.append(en)
     elif en and en.has_day and not any(r.has_day for r in refs):
         # tomorrow at 3:15pm: the English day carries the clock the Chinese pattern read alone

@@ -18,9 +18,11 @@ from bot.intents.lexicon import ORG_HEAD_ENDINGS
 from bot.intents.text import CJK, Msg
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
+# A place name as a descriptor (东莞 / 金山区 / 松山湖开发区): two or three characters, or a place ending.
+_PLACE_RE = re.compile(rf"(?:那个|这个)?(?:[{CJK}]{{2,3}}|[{CJK}]{{2,8}}(?:区|市|县|省|镇|乡|村|州|岛|新城|开发区|园区))")
 _TRAIL_WORDS = sorted(
     """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
-    还是 是 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
+    还是 是 从 那间 这间 的事情 的事儿 的事 这事 框架合同 年度框架 框架 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
@@ -84,8 +86,8 @@ def text_without(m: Msg, i: int, j: int, drop=FILLER_CHARS) -> str:
 
 
 _MONEY_CUT_RE = re.compile(
-    r"(?:(?:打|付|转|汇|交)(?:了|过来了?)?)?(?:的)?(?:首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|合同总价|合同总额|合同价|合同额|合同金额|总金额|总价|金额"
-    r"|第[一二三四五六七八九十\d]+笔(?:款|货款|回款|付款)?|第[一二三四五六七八九十\d]+(?:期|批)(?:款|货款|回款|付款)|[一二两三四五\d]期款)"
+    r"(?:(?:打|付|转|汇|交)(?:了|过来了?)?)?(?:的)?(?:第[一二三四五六七八九十两\d]+(?:笔(?:款|货款|回款|付款)?|(?:期|批)(?:款|货款|回款|付款)|期$)|首笔|首期款?|首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|合同总价|合同总额|合同价|合同额|合同金额|合约金额|合约额|总金额|总价|金额"
+    r"|[一二两三四五\d]期款)"
     r"|[¥￥]\s?\d|(?<![A-Za-z0-9])\d+(?:\.\d+)?\s?(?:万|亿|w|k|元|块)(?![A-Za-z])|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)",
     re.IGNORECASE,
 )
@@ -98,9 +100,10 @@ _CORRECTION_CUT_RE = re.compile(r"刚才说错了|刚才搞错了|说错了|搞�
 # Places inside a customer's premises (中央厨房, 机房, 门店): where the visit happened, not the deal.
 _SITE_RE = re.compile(
     r"(?:中央|总|新|老|后|一号|二号|主|电解|焊装|涂装|总装|喷涂|机加|装配|生产|成品|原料|危化品|化学品|灌装|发酵|酿造|配料|备料)?(?:厨房|后厨|机房|仓库|库房|食堂|工地|会议室|办公室|展厅|厂区|样板间|门店|分店|总部|车间|现场|产线|生产线"
-    # industrial and transport sites (车辆段 / 罐区 / 船坞 / 泵房 / 中控室)
+    # industrial and transport sites (车辆段 / 罐区 / 船坞 / 泵房 / 中控室 / 矿区 / 调度室)
     r"|车辆段|停车场|站台|库区|罐区|船坞|厂房|泵房|配电房|变电站|控制室|中控室|消防控制室|装置区|堆场"
-    r"|升压站|变电所|泵站|污水站|锅炉房|空压站|换热站)"
+    r"|升压站|变电所|泵站|污水站|锅炉房|空压站|换热站"
+    r"|矿区|车场|场站|货场|调度室|维修站|修理厂)"
 )
 
 
@@ -165,6 +168,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     cm = _CORRECTION_CUT_RE.search(s, i + 2, j)
     if cm:
         i, j = clean_span(s, i, cm.start())
+    # 瑞尔齿科因为交期太长黄了: the cause after the name is not the deal
+    cm = re.compile(r"因为|由于|\bbecause\b", re.IGNORECASE).search(s, i + 2, j)
+    if cm:
+        i, j = clean_span(s, i, cm.start())
     # 佳和木业这个月底回款 / 华瑞下周签: time words after the name are not the deal
     tm = _HINT_TIME_CUT_RE.search(s, i + 2, j)
     if tm:
@@ -180,6 +187,21 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     if k >= 0 and j - (i + k + 2) >= 2:
         i = i + k + 2
         i, j = clean_span(s, i, j)
+    # 鼎盛机电王总那边说… / X的刘工那单: a person between the name and the deal word is no part of the deal
+    pm = None
+    for pm in SURNAME_HON_RE.finditer(s, i + 2, j):
+        pass
+    if pm and pm.end() == j and pm.start() - i >= 2:
+        i, j = clean_span(s, i, pm.start())
+    # 华谊化工说… / X那边表示…: the verb of speaking after the name is no part of it
+    sm = re.compile(r"(?:那边)?(?:说|表示|反馈|通知)$").search(s, i + 2, j)
+    if sm and SUFFIX_RE.search(s, i, sm.start()) and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[i:sm.start()]):
+        i, j = clean_span(s, i, sm.start())
+    # 东莞的永兴电镀厂: a place joined by 的 before a company's name is a descriptor, not the deal
+    dk = s.find("的", i, j)
+    if dk - i >= 2 and j - dk - 1 >= 3 and not SUFFIX_RE.search(s, i, dk) and SUFFIX_RE.search(s, dk + 1, j) and _PLACE_RE.fullmatch(s, i, dk) \
+            and re.fullmatch(f"[{CJK}]+", s[dk + 1:j]) and not re.search(r"我|你|他|她|客户|对方", s[i:dk]):
+        i = dk + 1
     val = text_without(m, i, j).strip()
     if not val or val in PRONOUNS or len(re.sub(r"\W", "", val)) < 2 or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()):
         return None
@@ -195,13 +217,17 @@ def hint_after(m: Msg, pos: int) -> str | None:
     i = pos + lead.end()
     stop = re.search(
         r"[,;。，；!！?？()（）\U0001F000-\U0001FAFF\u2600-\u27BF]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|reminders?|notifications?|alerts?|nudges?|pings?|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
-        r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$))|\s+-\s+|→|->|"
+        r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$)|(?!(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|reminders?|notifications?|alerts?|nudges?|pings?|today|yesterday|tonight|this|last|they|we|he|she|it|who|which|since|as|but|so|and|lost|won|signed|closed|of)\b)[a-z][a-z ]{1,30}(?:\s*[,，。;；]|\s*$))|\s+-\s+|→|->|"
         r"签约|签了|签下|成交|赢单|拿下|中标|搞定|丢单|输单|丢了|黄了|飞单|没拿下|没签成|那单|那單|的单子|那个",
         s[i:],
         re.IGNORECASE,
     )
     j = i + (stop.start() if stop else len(s) - i)
     i, j = clean_span(s, i, j)
+    # 拿下X冷库项目 合同九十六万: the money words after the name are not the deal
+    mm = re.compile(r"\s*(?:合同|合同额|合同金额|合同价|金额|总价|总额)\s*$").search(s, i + 2, j)
+    if mm:
+        i, j = clean_span(s, i, mm.start())
     val = text_without(m, i, j).strip()
     if not val or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()):
         return None
@@ -220,22 +246,27 @@ def deal_word(m: Msg, start: int = 0):
 # ---------------------------------------------------------------- activity / follow-up
 
 _PREP_RE = re.compile(
-    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:了|过)?(?:一下)?|跟进了?(?:一下)?|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
+    r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了|过)?(?:一下)?|跟进了?(?:一下)?|回(?=[^，,。]{2,16}?电话)|(?<![话了])问一下|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
     r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping|follow[\s-]?up(?:\s+(?:with|on))?)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|出来|跟|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
-    r"签|聊|吃饭|喝茶|确认|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
+    r"签|聊|吃饭|喝茶|确认|把|将(?=[^，,。]{1,12}?(?:发|给|交|送|过|改|定|签|报))|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
-    r"|收(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|回执|订单|单据|材料))|收取|收集"
+    r"|收(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|支票|汇票|回执|订单|单据|材料))|收取|收集"
+    r"|出(?=方案|报价|图纸|图|样品|样|标书|合同|清单)"
     r"|回(?=电话|个电话|电|复|消息|信|访)|交(?=机|车|货|付)|"  # 给X赵玉林回电话 / 去X交机
     # handing documents over (去X递标书 / 去X交资料 / 提交 / 投递)
     r"递交|提交|投递|(?<!快)递|交(?=标书|资料|文件|材料|方案|报价|保证金)|"
-    r"验收|领取|招标文件|标书|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
+    # 康美口腔三家门店 / X两个校区: a count after the name is of its sites, the name ends before it
+    r"(?<=[\u4e00-\u9fff]{2})(?=(?:[一二两三四五六七八九十几]|\d)+(?:家|个|间|所)(?:门店|分店|店|工厂|厂|医院|诊所|校区|仓库|基地|网点|车间))"
+    r"|验收|领取|招标文件|标书|合同|协议|发票|订单|项目(?![管经部])|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
+# One-character actions done at a customer's place (装 / 交 / 收 / 量 / 提): after a company ending they start the errand.
+_ACTION_CHAR_RE = re.compile(r"[装交收送拿取提看量测修换领接查验签催讲谈聊做调试培出]")
 _EN_NAME_RE = re.compile(r"(?:[A-Z][A-Za-z0-9&'.-]*)(?:\s+(?:[A-Z][A-Za-z0-9&'.-]*|&|of|and))*")
 _EN_SKIP = {
     "i", "we", "they", "he", "she", "the", "a", "an", "monday", "tuesday", "wednesday", "thursday", "friday",
@@ -280,7 +311,7 @@ _SIDE_RE = re.compile(r"(?:院|校|厂|甲|乙|买|卖|业主|客户|用户|使�
 
 def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     """A company-like name starting at s[i] (Chinese), cut before people, verbs and 的."""
-    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)了?|跟进|了?(?:一|1)?趟|了?一[下次])+", s[i:])
+    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了)?|跟进|了?(?:一|1)?趟|了?一[下次])+", s[i:])
     if lm:
         i += lm.end()
     run = _CJK_RUN.match(s, i)
@@ -289,12 +320,20 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
-    if re.match(r"[看做聊谈听试测量讲开发送见吃逛转催问收拿取签]+(?:了|过|完|一下)", s[i:]):
+    if re.match(r"[看做聊谈听试测量讲开发送见吃逛转催问收拿取签跑]+(?:了|过|完|一下)", s[i:]):
+        return None
+    # 跑了三家化工厂 / 见了几个客户: a count of places names no one customer
+    if re.match(r"(?:[一二两三四五六七八九十几好多\d]+|这几|那几)(?:家|个|间|所|处)", s[i:]):
         return None
     j = run.end()
     # people: 刘总 / 赵工
-    for hm in SURNAME_HON_RE.finditer(s, i + 2, j):
+    for hm in SURNAME_HON_RE.finditer(s, i + 2, min(len(s), j + 6)):
+        if hm.start() >= j:  # (黄sir: the form of address runs past the Chinese characters)
+            break
         j = hm.start()
+        # 运输公司马经理: a compound surname (司马) that begins inside a company ending is the ending's and a surname
+        if SUFFIX_RE.search(s[max(i, j - 6):j + 1]) and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[i:j + 1]):
+            j += 1
         break
     vm = None
     for vm in _VERB_CUT_RE.finditer(s, i + 2):
@@ -304,6 +343,9 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         # 渝航轨交车辆段开了会: a "verb" right before a site of the customer's (车辆段 / 厂房) belongs to the name
         # (only a verb read from what follows it: 交(?=车) / 回(?=电) / 收(?=…))
         if vm.group(0) in ("交", "回", "收") and _SITE_RE.match(s, vm.end()) and _SITE_RE.match(s, vm.end()).end() <= j:
+            continue
+        # 永安公交 / 通达交运: the "verb" is inside a company ending that closes the name
+        if any(sm.start() <= vm.start() < sm.end() and sm.end() - sm.start() >= 2 for sm in SUFFIX_RE.finditer(s, max(i, vm.start() - 4), min(j, vm.end() + 4))):
             continue
         # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
         if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催做写出" and (
@@ -315,9 +357,13 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         vm = None
     if vm:
         j = _org_head_past_verb(s, i, vm.start(), run.end())
-    # 在金鸡湖生物医药给中层做了…: a preposition right after a company ending starts the next phrase
+    # 在金鸡湖生物医药给中层做了…: a preposition right after a company ending starts the next phrase;
+    # 去顺兴达车队装第一批… / 去冰城环卫交第一批货 / 去桃园航空货运收支票: so does a one-character action verb,
+    # unless the words after it end as a company does (物流交易中心)
     for sm in SUFFIX_RE.finditer(s, i + 1, j):
-        if sm.end() - i >= 2 and re.match(r"[给跟和与去到带在向对]", s[sm.end():sm.end() + 1]) and sm.end() < j:
+        if sm.end() - i >= 2 and sm.end() < j and (re.match(r"[给跟和与去到带在向对]", s[sm.end():sm.end() + 1]) or (
+                sm.end() - i >= 3 and _ACTION_CHAR_RE.match(s, sm.end())
+                and not re.search(rf"(?:{SUFFIX_RE.pattern})$", s[sm.end():j]))):
             j = sm.end()
             break
     # 安顺物流调度主管老彭说…: a role right after a company ending is its person's, the name ends there
@@ -330,10 +376,17 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     best = None
     for sm in SUFFIX_RE.finditer(s, i + 1, j):
         rest = j - sm.end()
-        if 2 <= rest <= 3 and re.match(SURNAME_ALT, s[sm.end():j]):
+        # (嘉兴港区石化 / 南海湾新区管委会: a rest that is itself a company ending is the name's, no person)
+        if 2 <= rest <= 3 and re.match(SURNAME_ALT, s[sm.end():j]) and not any(len(x.group(0)) >= 2 for x in SUFFIX_RE.finditer(s, sm.end(), j)):
             best = sm.end()
     if best:
         j = best
+    # 把合同草稿给蓝鲸科技法务 / X采购部: a department right after a company ending is the customer's people
+    for sm in SUFFIX_RE.finditer(s, i + 1, j):
+        if sm.end() - i >= 3 and sm.end() < j and re.fullmatch(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|组|部门)?(?:的)?", s[sm.end():j]) \
+                and not SUFFIX_RE.fullmatch(s, sm.end(), j):
+            j = sm.end()
+            break
     # 高原牧歌中央厨房 → 高原牧歌; a visit to 门店 names no customer
     if _SITE_RE.match(s, i):
         return None
@@ -346,6 +399,11 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         break
     if j - i < 2:
         return None
+    # 拜访了那个金山区的华谊化工他们…: a place before 的 describes the company named after it
+    if s[j:j + 1] == "的" and not SUFFIX_RE.search(s, i, j) and _PLACE_RE.fullmatch(s, i, j):
+        nxt = _entity_at(s, j + 1)
+        if nxt and re.search(rf"(?:{SUFFIX_RE.pattern})$", s[nxt[0]:nxt[1]]) and nxt[1] - nxt[0] >= 3:
+            return nxt
     name = s[i:j]
     if name in PRONOUNS or any(name.startswith(p) for p in ("他们", "她们", "客户", "我们", "你", "您", "我", "他", "她")):
         return None
@@ -363,6 +421,10 @@ _FACTORY_END_RE = re.compile(r"(?:厂|工厂|制造厂|加工厂)(?![房区长])
 def _org_head_past_verb(s: str, i: int, j: int, run_end: int) -> int:
     """洪泽湖农业开发集团: a "verb" (开) inside a name that an organisation's ending closes a few characters on."""
     om = _ORG_HEAD_RE.search(s, j, min(run_end, j + 6)) or _FACTORY_END_RE.search(s, j, min(run_end, j + 4))  # 正祥开关厂
+    # 丹徒经开区 / 滨海开发区: the "verb" is inside the organisation's ending itself
+    for im in _ORG_HEAD_RE.finditer(s, max(i + 1, j - 3), min(run_end, j + 4)):
+        if im.start() <= j < im.end():
+            return im.end()
     if re.match(r"[去到跟和同与给找见约在从带拜回送寄发交]", s[j:j + 1]):
         return j  # 无人机去原阳农业局: a motion or a preposition starts the next phrase
     if om and not re.search(r"[了的过]|那|这", s[j:om.start()]):
@@ -473,6 +535,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         if pm.group(0) in ("和", "同", "与") and 0 < pm.start() - lead0 <= 2 and re.fullmatch(f"[{CJK}]+", s[lead0:pm.start()]) \
                 and not _OPEN_TIME_RE.fullmatch(s, lead0, pm.start()):
             continue  # 佳和木业 / 永和 / 大同: a joiner one or two characters into the opening name is part of it
+        if pm.group(0) in ("和", "同", "与") and pm.start() == lead0 and re.match(
+                rf"[{CJK}]{{2,12}}?(?:{SUFFIX_RE.pattern})(?=\s|[，,:：]|已)", s[lead0:]):
+            continue  # 和睦家医院 方案已发: the opening name itself starts with 和
         if pm.group(0) in ("和", "与", "同") and re.search(r"(?:发|寄|送|交|提交|准备|做)(?:了|过|好)[^，,。;；]*$", s[lead0:pm.start()]):
             continue  # 给Orion发了payroll SLA和数据安全说明: after a send verb, 和 joins the things sent
         k = pm.end()
@@ -529,7 +594,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             cands.append((1.5, *span))
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
     word = om.group(1) if om else ""
-    cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)", word[2:])
+    cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)|要求|让我们|让我|希望|表示|反馈|催我们|催我", word[2:])
     if cut:  # 盛达物流的王总 / 华锐机电的招标文件我看完了: the opening name ends before 的 or a person
         word = word[:2 + cut.start()]
     mc = _MONEY_CUT_RE.search(word, 2)
@@ -636,6 +701,9 @@ def build_note(m: Msg, drop_spans: list[tuple[int, int]] = ()) -> str | None:
     # English: "at"/"on" left dangling before a removed time
     out = "".join(m.orig[k] for k in range(len(s)) if keep[k])
     out = re.sub(r"\s+(?:at|on|by)\s*$", "", out.strip(), flags=re.IGNORECASE)
+    # remind me tomorrow 9am to send X…: the "to" of the command, left alone once the time went
+    if re.search(r"\bremind me\b", s, re.IGNORECASE):
+        out = re.sub(r"^(?:to|that i should)\s+", "", out.strip(), flags=re.IGNORECASE)
     out = re.sub(r"\s{2,}", " ", out)
     out = out.strip(" \t,，;；:：")
     return out or None

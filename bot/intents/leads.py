@@ -30,7 +30,8 @@ CONTACT_LABEL_RE = re.compile(
     r"(?:联系人|对接人|负责人|联络人|窗口|contact(?:\s+person)?|对接|联系)(?:的)?(?:是|叫做|叫|为|:|：|\s)*", re.IGNORECASE
 )
 INTEREST_RE = re.compile(
-    r"(?:(?:打算|计划|准备)(?:采购|购买|买|换|装(?!配)|搞|弄|上)|想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想换|想用|打算上|打算做|计划上|"
+    # 要换空压机: 换 is the verb, unless it opens the product's own name (换热器 / 换向阀 / 换气扇 / 换流器)
+    r"(?:(?:打算|计划|准备)(?:采购|购买|买|换|装(?!配)|搞|弄|上)|想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想更换|想换(?!热|向|气|流)|想升级|想用|打算上|打算做|计划上|要更换|要换(?!热|向|气|流)|要升级|想订购|想订做|想订|要订购|要订做|要订|想定制|要定制|"
     r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
@@ -143,9 +144,13 @@ _EN_ORG_WORDS = (r"\b(?:center|centre|services|service|park|pharma|pharmaceutica
 _EN_NAME = r"[A-Z][a-z]*'?[A-Z]?[a-z]+"
 # A Chinese name followed by what ends it inside a run (电话 / 手机 / 说 / 想 / 要 / 预算 / a digit / a separator)
 _FUSED_NAME_RE = re.compile(
-    rf"(?:[小老](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[\x00 ,，;；。(（\n|\d]|$)"
+    rf"(?:[小老](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[他她](?!们)|[\x00 ,，;；。(（\n|\d]|$)"
 )
 _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
+_SPELLED_CORRECTION_RE = re.compile(
+    rf"(?P<n1>(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)[,，\s]*不是[,，\s]*(?P<n2>(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)"
+    rf"(?P<sp>[,，\s]*[{CJK}]{{1,2}}的(?P<ch>[{CJK}]))"
+)
 
 
 _EN_DEPT = (
@@ -322,6 +327,11 @@ class LeadFields:
     def _name_at(self, i: int) -> tuple[int, int, int] | None:
         """A person's name starting at i: (start, end of name, end of consumed text)."""
         s = self.s
+        # Dr. Lisa Ng / Mr. Chan Tai Man: a form of address before an English name is no part of it
+        pm = re.match(r"(?:Dr|Mr|Mrs|Ms|Miss|Prof|Mdm)\.?\s+(?=[A-Z])", s[i:])
+        if pm and self.free(i):
+            self.take(i, i + pm.end())
+            i += pm.end()
         # English: Emily Watson / Kevin 吴
         em = re.match(r"[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}", s[i:])
         if em and self.free(i):
@@ -331,6 +341,10 @@ class LeadFields:
                 j += sm.end()
             if not is_title(s[i:j]):
                 return i, j, j
+        # 何sir / 陈Madam: a surname and a form of address in Latin letters
+        lm = SURNAME_HON_RE.match(s, i)
+        if lm and lm.group(0)[-1].isascii() and self.free(i):
+            return i, lm.end(), lm.end()
         run = re.match(rf"[{CJK}]+", s[i:])
         if not run:
             return None
@@ -393,13 +407,14 @@ class LeadFields:
             return
         s = self.s
         k = a
-        while k > 0 and s[k - 1] in " ,，|\n" and self.free(k - 1):
+        # (X / 采购总监 / 孙飘扬: a card's slash between the title and the name is stepped over too)
+        while k > 0 and (s[k - 1] in " ,，|\n" and self.free(k - 1) or s[k - 1] in "/／"):
             k -= 1
         e = k
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
-        # 工程管理部 副部长 / HSE 总监: a department or an acronym before the title, a space apart
-        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办|课|股|组)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
+        # 工程管理部 副部长 / HSE 总监 / 运输车队 队长: a department, crew or an acronym before the title, a space apart
+        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办|课|股|组|队|车间|站)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
         if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
             self.out["contact_title"] = self.val(dm.start(), e)
             self.take(dm.start(), e)
@@ -413,6 +428,9 @@ class LeadFields:
         for lm in CONTACT_LABEL_RE.finditer(s):
             if not all(self.free(k) for k in range(lm.start(), lm.end())):
                 continue
+            if "contact_name" in self.out and self.out["contact_name"] and not self.free(min(len(s) - 1, lm.end())):
+                self.take(lm.start(), lm.end())  # 对接人是运营副总李建国: the person was read already; the label goes
+                return
             i = lm.end()
             # 联系人呃叫做金立峰: fillers already taken, then 是 / 叫做 again
             while i < len(s) and (s[i] in " :：" or not self.free(i)):
@@ -451,6 +469,11 @@ class LeadFields:
         # 新客户🎉 厦门海沧冷链物流: an emoji after the request is no part of the name
         while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|" or _EMOJI_RE.match(s[i])):
             i += 1
+        # Client Harbour Logistics (HK) Ltd: a label word before an English company name
+        lm = re.match(r"(?:client|customer|company|account)\s*[:：]?\s+(?=[A-Z])", s[i:], re.IGNORECASE)
+        if lm and all(self.free(k) for k in range(i, i + lm.end())):
+            self.take(i, i + lm.end())
+            i += lm.end()
         # 新客户那个叫呃金穗米业的王总: a filler and 叫 before the name
         cm = re.match(r"(?:那个|这个|就是)?(?:叫做|名叫|叫)", s[i:])
         if cm and all(self.free(k) for k in range(i, i + cm.end())):
@@ -532,12 +555,28 @@ class LeadFields:
                     re.match(r"他们|她们", s[j:]) or _PLACE_END_RE.search(sub, 0, dk)):
                 # 漳州古雷港区的腾龙芳烃他们…: a place before 的, or a name their people follow, is a descriptor + the name
                 tail_ok = not is_title(after) and not _title_then_name(after)
+            # 合肥的江淮冷运(他们…): a place before 的 (no company ending) and a bare name after it that closes the
+            # segment: the descriptor goes, the name stays
+            if not tail_ok and not am and 2 <= len(after.strip()) <= 12 and re.fullmatch(rf"[{CJK}A-Za-z]+", after.strip()) \
+                    and not SUFFIX_RE.search(sub[:dk]) and not is_title(after.strip()) and not _title_then_name(after) \
+                    and not re.match(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}$", after.strip()) and not SURNAME_HON_RE.match(after) \
+                    and not SUFFIX_RE.fullmatch(after.strip()) and not re.search(r"我|你|朋友|老乡|同学|亲戚", sub[:dk]) \
+                    and (j >= len(s) or s[j] in " ,，;；\n" or not self.free(j) or re.match(r"\s*(?:他们|她们)", s[j:]) or CONTACT_LABEL_RE.match(s, j + len(re.match(r"\s*", s[j:]).group(0)))
+                         and re.match(r"联系|对接|负责|联络|contact", s[j:].strip(), re.IGNORECASE)):
+                tail_ok = True
             if tail_ok and not SURNAME_HON_RE.match(after):
                 # 新加坡的Lionmere Builders Pte Ltd: a descriptor joined by 的 before the company
                 self.take(i, i + dk + 1)
                 i = i + dk + 1
             elif dk >= 2:
                 j = i + dk
+            sub = s[i:j]
+        # 唐山冀东矿业运输公司矿卡轮胎一年消耗三百来条: what follows an organisation's own ending (公司 / 集团), unless
+        # it ends as a company again (…公司第一分公司), describes the customer and is no part of the name
+        heads = [hm.end() for hm in _ORG_HEAD_RE.finditer(sub) if hm.end() >= 4 and re.search("公司|集团", hm.group(0))]
+        if heads and heads[-1] < len(sub) and not re.search(rf"(?:{SUFFIX_ALT})$", sub) \
+                and re.match(rf"[{CJK}]", sub[heads[-1]:]) and len(sub) - heads[-1] >= 4:
+            j = i + heads[-1]
             sub = s[i:j]
         for sm in SUFFIX_RE.finditer(sub):
             rest = sub[sm.end():]
@@ -573,17 +612,20 @@ class LeadFields:
                 prev = masked[a - 1] if a else "\x00"
                 dept = DEPT_BEFORE_RE.search(masked, 0, a) or _SUBUNIT_BEFORE_RE.search(masked, max(0, a - 4), a)
                 # 老板陈总 / 厂长李总: a role word right before the person, itself after a boundary
-                role = next((k for k in range(max(0, a - 6), a - 1)
-                             if (k == 0 or masked[k - 1] in "\x00 ,，;；:：\n|") and is_title(s[k:a])
-                             and all(self.free(x) for x in range(k, a))), None)
+                # (采购 谭小姐: the role may stand a space apart)
+                ra = a - 1 if a > 0 and s[a - 1] == " " and self.free(a - 1) else a
+                role = next((k for k in range(max(0, ra - 6), ra - 1)
+                             if (k == 0 or masked[k - 1] in "\x00 ,，;；:：\n|" or masked[max(0, k - 2):k] in ("他们", "她们"))
+                             and is_title(s[k:ra])
+                             and all(self.free(x) for x in range(k, ra))), None)
                 # 他们采购周经理: a bare department word after 他们 / a boundary
                 bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)(?:{DEPARTMENT_WORDS})$", masked[max(0, a - 8):a])
                 if bare:
                     dept = dept or bare
                 if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept or role is not None):
                     continue
-                if role is not None and not dept and prev not in "\x00 ,，的是叫":
-                    self.out["contact_title"] = self.val(role, a)
+                if role is not None and not dept and (prev not in "\x00 ,，的是叫" or ra < a):
+                    self.out["contact_title"] = self.val(role, ra)
                     self.take(role, a)
                 if dept and all(self.free(k) for k in range(dept.start(), a)):
                     self.take(dept.start(), a)  # 生产部李厂长: the department goes with the person
@@ -614,7 +656,9 @@ class LeadFields:
         # a separate segment: English "John Smith" or Chinese "王磊"
         for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)({_EN_NAME}(?: {_EN_NAME}){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
             a, b = sm.span(1)
-            if is_title(s[a:b]) or SUFFIX_RE.search(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]):
+            # (王云飞 / 李文华: a one-character company ending inside a three-character name is the name's)
+            if is_title(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]) or any(
+                    len(x.group(0)) >= 2 or b - a > 3 for x in SUFFIX_RE.finditer(s, a, b)):
                 continue
             if re.fullmatch(rf"[{CJK}]+", s[a:b]) and re.search(r"想|要|预算|储能|需|做", s[a:b]):
                 continue
@@ -636,6 +680,12 @@ class LeadFields:
             return
         s = self.s
         masked = self.m.masked()
+        # 想把空压站改一下 / 要把老旧照明全换掉: the object of 把 after an interest word is what they want
+        bm = re.search(r"(?:想|要|打算|准备|计划)把([^，,。\s]{2,12}?)(?:全部|都|全|统一)?(?:改造|改|换掉|换|升级|更换|做|上)", masked)
+        if bm and all(self.free(k) for k in range(bm.start(), bm.end())):
+            self._set_product(bm.start(), bm.start(1), bm.end(1))
+            self.take(bm.start(), bm.end())
+            return
         for im in INTEREST_RE.finditer(masked):
             if im.end() == im.start() or not all(self.free(k) for k in range(im.start(), im.end())):
                 continue
@@ -652,6 +702,11 @@ class LeadFields:
             if _REPORTED_PLAN_RE.search(masked, max(0, im.start() - 8), im.start()) and any(
                     all(self.free(k) for k in range(m2.start(), m2.end())) for m2 in INTEREST_RE.finditer(masked, j)):
                 continue  # 说明年要做X想了解Y: the customer's plan is reported; the interest is Y
+            # 轮胎想统一换 / 想尽快换: an adverb and a verb after 想 name no object (the object stood before it)
+            if re.fullmatch(r"(?:统一|全部|全都|都|一起|尽快|赶紧|马上|先|再|也|还|早点)?(?:换|买|上|装|做|改|弄|搞|用|整)(?:掉|了|一下|下)?",
+                            s[i:j].strip()) or re.match(r"(?:统一|全部|全都|尽快|赶紧|马上)", s[i:j]):
+                self.take(im.start(), j)
+                return
             self._set_product(im.start(), i, j)
             return
         # a card's address / fax / website / WeChat lines are no product
@@ -669,7 +724,9 @@ class LeadFields:
                         and not re.search(r"他们|她们|我|你|刚|了|的|过", seg) \
                         and not _REMARK_RE.match(seg) \
                         and not re.fullmatch(r"[\d\s()（）+\-]+", seg) \
-                        and not re.match(r"预算|报价|金额|budget", seg, re.IGNORECASE) \
+                        and not re.match(r"预算|报价|金额|budget|想|打算|准备|计划", seg, re.IGNORECASE) \
+                        and not re.fullmatch(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|中心|组|课)", seg) \
+                        and not re.search(r"(?:一年|每年|每月|一个月|年均|月均)|消耗|用量|[一二两三四五六七八九十百千几\d]+(?:来|多|余)?(?:条|台|辆|家|吨)", seg) \
                         and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|mob|cell|fax|email|e-mail|[mte])\s*[:：]?", seg, re.IGNORECASE) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
@@ -721,12 +778,32 @@ class LeadFields:
                 n -= 1
             self.take(max(0, a - n), b)
 
+    def spelled_correction(self) -> None:
+        """覃海波不是覃海涛波涛的涛: a name, 不是, the name meant and the spelling of the character that differs —
+        the spelled name is the one meant (as a self-correction; voice input misheard the first)."""
+        s = self.s
+        for cm in _SPELLED_CORRECTION_RE.finditer(s):
+            n1, n2, ch = cm.group("n1"), cm.group("n2"), cm.group("ch")
+            if len(n1) != len(n2) or n1 == n2 or n2[-1] != ch or not all(self.free(k) for k in range(*cm.span())):
+                continue
+            self.take(cm.start("n1"), cm.start("n2"))
+            self.take(cm.start("sp"), cm.end("sp"))
+            return
+
     def spelled_surname(self) -> None:
         """章总立早章 / 张工弓长张: a dictated surname spelled out after the name is no part of it."""
         for sm in SPELLED_RE.finditer(self.s):
             self.take(sm.start("sp"), sm.end("sp"))
 
     def card_header(self) -> None:
+        # ━━━━━━ / ------ / ====== / ******: a card's rule lines are decoration, never a field
+        for rm in re.finditer(r"[\u2500-\u257f—–\-=＝*＊_~～·•◆◇■□★☆]{3,}", self.s):
+            if all(self.free(k) for k in range(*rm.span())):
+                self.take(*rm.span())
+        # X有限公司 / 采购总监 / 孙飘扬: a slash between spaces separates a pasted card's fields
+        for sm in re.finditer(r"(?<=\s)[/／](?=\s)", self.s):
+            if self.free(sm.start()):
+                self.take(sm.start(), sm.end())
         # every start, so 名片 is still found inside 新客户名片 once 新客户 went to the command
         hms = (CARD_HEADER_RE.match(self.s, k) for k in range(len(self.s)) if self.free(k))
         for hm in hms:
@@ -882,9 +959,22 @@ class LeadFields:
                 lm = re.search(rf"(?:联系人|对接人|负责人|联络人)(?:是|为)?(?:他们|她们)?(?:[{CJK}]{{1,4}}?的)?$", s[:st])
                 self.take(lm.start() if lm else st, b)
                 return
+            # …八十多台重卡车队长包建业电话…: the shortest title of three characters or more before a name that a
+            # phone closes needs no left boundary
+            if re.match(r"(?:[他她]的?)?(?:电话|手机)", s[b:b + 4]):
+                for st in range(a - 3, max(-1, a - 7), -1):
+                    t = s[st:a]
+                    if ZH_TITLE_RE.fullmatch(t) and not re.search(r"[的是人]", t) and t not in _LABEL_WORDS \
+                            and all(self.free(k) for k in range(st, a)):
+                        self.out["contact_title"] = self.val(st, a)
+                        self.out["contact_name"] = self.val(a, b)
+                        self.take(st, b)
+                        return
         # name then title, one segment: 刘建军总经理 / 周敏采购经理
         for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)((?:{SURNAME_ALT})[{CJK}]{{3,10}})(?=[\x00 ,，;；(（\n|\d]|$)", masked):
             a, seg = sm.start(1), sm.group(1)
+            if ZH_TITLE_RE.fullmatch(seg):
+                continue  # 车辆管理部经理: the whole segment is a title (车 is a surname too)
             for n in (3, 2):
                 # the title keeps at least three characters (成本经理 is a title, not 成本 + 经理)
                 if len(seg) - n >= 3 and ZH_TITLE_RE.fullmatch(seg[n:]) and not SUFFIX_RE.search(seg[:n]):
@@ -1001,8 +1091,9 @@ class LeadFields:
             self.take(k, lm.end())
             return
         nm = _NARRATIVE_RE.match(s, k)
+        # (…介绍了一个新客户 叫X: the lead command inside the story was taken already)
         if nm and nm.end() > k and (SUFFIX_RE.search(s, nm.end(), min(len(s), nm.end() + 24)) or nm.group(0).endswith(("叫", "名叫"))) \
-                and all(self.free(x) for x in range(k, nm.end())):
+                and (all(self.free(x) for x in range(k, nm.end())) or re.search(r"介绍|推荐", nm.group(0)) and self.free(k)):
             self.take(k, nm.end())
 
     def name_title_glued(self) -> None:
@@ -1024,6 +1115,7 @@ class LeadFields:
     def run(self) -> dict:
         self.command()
         self.narrative_opening()
+        self.spelled_correction()
         self.correction()
         self.spelled_surname()
         self.card_header()
@@ -1048,6 +1140,9 @@ class LeadFields:
 
 def find_lead_request(s: str, core: int = 0):
     """The first lead command that is a request (not 我的新客户 / 退回到新线索), or None."""
+    if re.match(r"\s*(?:看看|看一下|查看|列出|列一下|列个|拉一下|拉个|显示|给我看看?|给我列一下|给我列出)", s[core:]) \
+            and not re.search(r"\d{5,}|[:：\n]|[零一二三四五六七八九幺]{7,}", s):
+        return None  # 列一下我本月新增的客户: a list of the rep's new customers, not a new one
     for cm in LEAD_CMD_RE.finditer(s):
         if re.match(r"\s*(?:有哪些|有几个|有多少|都有|列表|清单|呢\s*[?？]?$)", s[cm.end():]):
             continue  # 我的新客户有哪些: a list, not a request
@@ -1071,8 +1166,10 @@ _REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
 _NARRATIVE_RE = re.compile(
     r"(?:就是|那个|我|我们|今天|昨天|刚|刚刚|刚才|上午|下午|\s)*"
     r"(?:[^，,。;；!！\n]{0,12}?(?:跑了|去了|来了|到了)(?:一|1)?趟"
-    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加)了?(?:一个|一家|个|家)(?:新)?(?:客户|单位|学校|机构|朋友)?(?:叫|是)?"
-    r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录))"
+    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加|介绍|推荐|转介绍)了?(?:一个|一家|个|家)(?:新)?(?:的)?(?:客户|单位|学校|机构|朋友|线索)?\s*(?:叫|是)?"
+    r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录)"
+    # 上周展会上认识的X / 朋友介绍的X / 昨天刚加了微信的X: a clause about how they met, closed by 的
+    r"|[^，,。;；!！\n的]{0,12}?(?:认识|碰到|遇到|接触|结识|介绍|推荐|加了?微信|聊过|来问)的(?:一个|一家|那个|这个)?)"
 )
 # Place words ending a descriptor (漳州古雷港区的… / 浦东新区的…)
 _PLACE_END_RE = re.compile(r"(?:省|市|县|区|镇|乡|村|港区|新区|开发区|园区|工业园|高新区)$")

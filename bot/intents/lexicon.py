@@ -143,13 +143,16 @@ HONORIFICS = (
     "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
     "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
     "理事长", "场长", "股长", "社长", "村长", "镇长", "支书", "园长", "馆长", "课长", "场主",
+    # Hong Kong / Guangdong forms of address written in Latin letters (黄sir, 陈Sir, 李Madam)
+    "sir", "Sir", "SIR", "madam", "Madam", "sir哥",
 )
 # Document types reps name in capitals: not a product code (知识库里有标准MSA合同模板吗 names no product).
 DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ"})
 # Bodies whose codes name standards (GB 30871 / GB/T 29639 / NFPA 72 / ISO 45001): a regulation, never a product code.
 STANDARD_BODIES = frozenset({"GB", "GBT", "GBZ", "ISO", "IEC", "NFPA", "EN", "UL", "ANSI", "ASTM", "DIN", "JGJ", "HG", "AQ", "SH", "DL", "JB", "NB", "CJJ", "GA", "OSHA", "BS", "JIS"})
 # Colleagues and roles a rep brings along (带售前去… / 陪技术): never the customer.
-COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施", "领导", "老板", "经理", "顾问", "专家", "团队", "老总")
+COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施", "领导", "老板", "经理", "顾问", "专家", "团队", "老总",
+                   "设计师", "技术员", "安装工", "施工队", "司机", "师傅们", "测量员")
 # Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.
 EXPLICIT_MOVE_VERBS = (
     "进入到", "进入", "推进到", "推进", "推到", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
@@ -170,12 +173,15 @@ TITLE_ENDINGS = (
     "场主", "园主", "庄主", "队长", "机长", "人事", "人资", "老板娘",
     # crew and shift heads (叉车班长 / 值班长 / 工段长)
     "班长", "值班长", "工段长", "线长",
+    # fleet and depot heads (车队长, 调度长, 站长 is above)
+    "车队长", "调度长", "调度", "车管",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
     "chief", "engineer", "officer", "lead", "president", "founder", "owner", "buyer", "purchasing",
     "procurement", "gm", "partner", "supervisor", "architect", "specialist", "coordinator",
     "executive", "chairman", "principal", "administrator", "admin", "analyst", "consultant", "hrbp", "hrd", "hrm",
+    "ops", "hr", "dispatcher",
 )
 
 # ---------------------------------------------------------------- companies
@@ -211,12 +217,16 @@ COMPANY_SUFFIXES = (
     # agri-food and materials trades named X业 (金穗米业 / 甜蜜蔗业 / 天润棉业)
     "米业", "粮业", "粮油", "面业", "茶业", "糖业", "果业", "种业", "蔗业", "棉业", "草业", "禽业", "蛋业", "畜牧",
     "水产", "油业", "盐业", "竹业", "木业", "石业", "瓷业", "镁业", "锂业", "硅业",
+    # zones and parks named as customers (丹徒经开区 / 洋河新区 / 嘉兴港区 / 天山物流园), city services and mining
+    "经开区", "开发区", "高新区", "新区", "保税区", "港区", "工业园", "产业园", "物流园", "科技园",
+    "环卫", "公交", "煤炭", "煤业", "煤矿", "租赁", "仓储", "电镀", "印务", "彩印",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
 ORG_HEAD_ENDINGS = (
     "股份有限公司", "有限责任公司", "有限公司", "公司", "集团", "中学", "小学", "学校", "大学", "学院", "医院", "幼儿园",
     "职高", "局", "合作社", "农场", "研究院", "研究所", "委员会", "管委会", "农会",
+    "经开区", "开发区", "高新区", "新区", "保税区", "港区",
 )
 EN_COMPANY_SUFFIXES = (
     "ltd", "limited", "inc", "co", "corp", "corporation", "company", "gmbh", "llc", "plc", "ag", "sa",
@@ -227,7 +237,7 @@ EN_COMPANY_SUFFIXES = (
 # Department names (采购部 / 设备科 / 物流部): the customer's people, never the customer; an alternation.
 DEPARTMENT_WORDS = (
     "采购|生产|设备|技术|工程|销售|市场|财务|行政|人事|运营|项目|质量|品质|研发|信息|IT|物流|仓储|安全|能源|动力|基建|后勤|"
-    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化|车间|班组|工段|"
+    "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化|车间|班组|工段|法务|"
     # safety, property and site areas (物业总经理 / 消防队长 / 安环部 / HSE 总监)
     "物业|消防|安保|保安|保卫|物资|安环|环安|安监|应急|职业健康|EHS|HSE"
 )
@@ -258,6 +268,7 @@ HOMOPHONES: dict[str, str] = {
     "没那下": "没拿下", "那下了": "拿下了", "到帐": "到账", "投镖": "投标", "谈盘": "谈判", "回宽": "回款",
     "输丹": "输单", "丢丹": "丢单", "赢丹": "赢单", "签月": "签约",
     "立像": "立项", "立象": "立项", "谈盼": "谈判", "谈叛": "谈判", "投镳": "投标", "投表": "投标", "招表": "招标",
+    "头标": "投标", "偷标": "投标", "谈盼了": "谈判了", "赢担": "赢单", "回宽了": "回款了",
 }
 
 # Cantonese written as spoken (Hong Kong / Guangdong reps), read as the Mandarin meant; keys are written
@@ -310,6 +321,8 @@ LEAD_RECORD_PHRASES = (
     r"^\s*(?:please|pls|plz|can you|could you)\s+add\s+(?-i:(?=[A-Z][a-z]))",  # Please add Orbit Labs — Jane Doe, CFO — …
     # 你帮我建一下X / 麻烦加一下X: a build verb addressed to the bot, its object the customer
     r"(?:你|请)?(?:帮我|给我|麻烦你?|帮忙)(?:新建|创建|建|添加|加|登记)(?:一下|下)(?!.{0,8}(?:拜访|电话|会议|沟通|提醒|备注|记录|跟进|待办|日程|微信|好友|群))",
+    # 帮我把这个客户录进去 / 把他们加进来: the record verb with its direction
+    r"(?:(?:帮我|给我|你帮我|麻烦)?把(?:他|她|这个客户|这个人|这家|这家公司|他们|这个)|(?<![\u4e00-\u9fff])客户)(?:录|录入|加|添加|存|登记|导入|放)(?:进去|进来|上去)",
 )
 
 # ---------------------------------------------------------------- business cards and self-corrections

@@ -131,6 +131,17 @@ def _value(toks: list[tuple[str, float]]) -> float | None:
     return lv * top + rv
 
 
+# 十五六万 / 二三十万 / 三四百 / 一两万: two neighbouring digits before a unit state a range; as an amount
+# its stated round figure is the lower one (as 八十多万 is 800000); parse_numeral itself keeps a range unread
+_RANGE_RE = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九])(?=[十百千万亿])")
+_DIGIT_OF = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _range_low(m: re.Match) -> str:
+    a, b = _DIGIT_OF[m.group(1)], _DIGIT_OF[m.group(2)]
+    return m.group(1) if b == a + 1 else m.group(0)
+
+
 def parse_numeral(text: str) -> float | None:
     """One written number → its value: 一万零五十 → 10050, 三万五 → 35000, 壹万贰仟 → 12000,
     25万6千 → 256000, 一个半亿 → 1.5e8, 一点二 → 1.2, 一三八 → 138 (digits read one by one)."""
@@ -237,7 +248,7 @@ def _amount_at(s: str, m: re.Match) -> Found | None:
     if not (yuan or pre or mag or rng or re.search(r"[万亿]", num)) and re.match(r"\s?[:：.点号日月年/\-]\d?", after):
         return None  # a time or a date
     clean = re.sub(rf"(?:{_APPROX})(?=\s?[万亿])|\s", "", num)
-    value = parse_numeral(clean)
+    value = parse_numeral(_RANGE_RE.sub(_range_low, clean))  # 十五六万: an amount's range reads as its lower figure
     if value is None:
         return None
     value *= W.AMOUNT_MAGNITUDES.get(mag, 1)

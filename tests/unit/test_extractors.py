@@ -48,7 +48,7 @@ AMOUNTS = [
     ("今天回款一千二百八十万", [12800000]), ("预算一点二亿", [120000000]), ("两个亿的项目", [200000000]),
     ("玉澄建设那单款到了 12万5", [125000]),
     # the stated round figure
-    ("预算八十多万", [800000]), ("两百来万的单子", [2000000]), ("价值2000余元", [2000]), ("30w上下", [300000]),
+    ("预算八十多万", [800000]), ("两百来万的单子", [2000000]), ("预算十五六万", [150000]), ("二三十万吧", [200000]), ("一两万", [10000]), ("价值2000余元", [2000]), ("30w上下", [300000]),
     ("15k左右", [15000]),
     # financial capitals
     ("合同金额壹万贰仟元整", [12000]), ("税额共计壹仟玖佰圆整", [1900]),
@@ -119,6 +119,16 @@ DUES = [
     # not dates at all
     ("提了两点建议", None), ("便宜一点", None), ("预算一点二亿", None), ("3号楼", None), ("1-2个人", None),
     ("3/5的客户", None), ("预算12.5万", None), ("版本2.5", None),
+    # weekends and parts of a month: 周末 = its Saturday, 月底 = the last day, 月初 = the 1st, 月中 = the 15th
+    ("周末去现场", _at("11-28")), ("这周末", _at("11-28")), ("下周末", _at("12-05")), ("上周末去过", None),
+    ("月底前", _at("11-30")), ("下个月初", _at("12-01")), ("月中", _at("12-15")), ("12月底", _at("12-31")),
+    ("三月初", _at("2027-03-01")),
+    # an English day with a Chinese part of the day and clock
+    ("Friday 下午3点 follow up", _at("11-27", "15:00")), ("tomorrow 下午两点", _at("11-24", "14:00")),
+    ("Monday 下午3点", _at("11-23", "15:00")), ("next Monday 下午3点", _at("11-30", "15:00")),
+    # English month names, end of month, weekends
+    ("demo on Dec 3 at 2pm", _at("12-03", "14:00")), ("call them on the 5th of January", _at("2027-01-05")),
+    ("by end of month", _at("11-30")), ("this weekend", _at("11-28")), ("visited them on Nov 20", None),
     # a week or a month as a whole names no day
     ("招标文件下周出", None), ("下个月再说", None), ("they said PO will come next week", None),
 ]

@@ -20,7 +20,9 @@ from bot.intents.registry import register
 _REPORTER_RE = re.compile(r"(?:说|表示|讲|提到|答应|反馈|回复|告诉我|\bsaid\b|\btold (?:me|us)\b)[^，,。]{0,12}$", re.IGNORECASE)
 # 客户说下周一签 / Keller Foods said they will sign: what the customer said, reported by the rep
 _REPORTED_RE = re.compile(
-    r"(?:客户|对方|他们|她们|他|她|甲方|老板|领导|院方|厂方)(?:那边)?(?:说|表示|反馈|答应|回复)|\b(?:said|told (?:me|us))\b", re.IGNORECASE
+    r"(?:客户|对方|他们|她们|他|她|甲方|老板|领导|院方|厂方)(?:那边)?(?:说|表示|反馈|答应|回复)|\b(?:said|told (?:me|us))\b"
+    # 华谊化工说下周一签合同 / X那边表示…: the customer organisation itself as the speaker
+    rf"|^[\u3400-\u9fff]{{2,12}}?(?:{C.SUFFIX_ALT})(?:那边)?(?:说|表示|反馈|答应|回复|通知)", re.IGNORECASE
 )
 _REL_PERIOD_RE = re.compile(r"(?:下个?月|这个?月|本月|下下周|下周|这周|本周|下个?星期|下个?礼拜|next month|next week)\s*$", re.IGNORECASE)
 _NOTE_CMD_RE = re.compile(r"(?:帮我)?(?:记录|记一下|记个|备注|note|log)\s*(?:一下)?\s*[:：]", re.IGNORECASE)
@@ -113,9 +115,30 @@ def log_activity(ctx) -> float:
         return 0.74 if due else 0.62  # 北垦丰田那边于部长说月底签合同: a customer's words, reported
     if _REPORTED_RE.search(s) and not ctx.remind:
         return 0.74 if due else 0.62  # 客户说下周一签: a report, not the rep's next step
-    if re.match(r"^(?:记录|备注|note|log)\s*[:：]", ctx.body, re.IGNORECASE):
+    if re.match(r"^(?:记录|备注|note|log)\s*[:：]|^(?:记录|备注)\s+(?=\S{4})", ctx.body, re.IGNORECASE):
         return 0.60
+    if _QUOTE_GIVEN_RE.search(s) and not due:
+        return 0.55  # 穗华口腔报价十二万八 客户嫌贵: a quote given with its figure, and nothing else to do
+    if not due and _names_a_deal(ctx):
+        return 0.3  # 昆山精工的尾款还差十五万没付: a fact about a named deal, nothing else asked: a note
     return 0.0
+
+
+_DEAL_NAMED_RE = re.compile(r"那单|那單|的单子|那个项目|那边(?!说)")
+
+
+def _names_a_deal(ctx) -> bool:
+    """The message opens with (after time words and fillers) a customer's name: an organisation's ending or a deal word."""
+    body = ctx.body
+    if len(body) < 6 or C.QUESTION_RE.search(body):
+        return False
+    head = body[:16]
+    return bool(_DEAL_NAMED_RE.search(head) or re.match(rf"^[\u3400-\u9fffA-Za-z]{{2,12}}?(?:{C.SUFFIX_ALT})", body))
+
+
+# 报价十二万八 / 报了38万 / quoted 1.2M: a quote stated with its figure
+_QUOTE_GIVEN_RE = re.compile(
+    r"(?:报价|报了个?价?)\s*(?:是|为)?\s*(?:[¥￥]?\d|[一二两三四五六七八九十]+(?:万|千|百))|\bquoted\b", re.IGNORECASE)
 
 
 @register("schedule_followup", fields=followup_fields, writes=True)

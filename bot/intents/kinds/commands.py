@@ -19,8 +19,13 @@ def bind(ctx) -> float:
     return 0.98 if C.BIND_RE.search(ctx.body) else 0.0
 
 
-# A polite opening (您好，/ hi,) before a how-to question about the bot does not change it.
-_GREETING_RE = re.compile(r"^(?:你好|您好|hi|hello|hey|在吗)[\s,，!！~。]*", re.IGNORECASE)
+# A polite opening (您好，/ hi,), an announced question (我想问一下 / 请问) or the bot named as the subject
+# (这个机器人怎么…) before a how-to question about the bot does not change it.
+_GREETING_RE = re.compile(
+    r"^(?:(?:你好|您好|hi|hello|hey|在吗)[\s,，!！~。]*|(?:我)?(?:想|要)?(?:问一下|问下|问问|请教一下|请教|教一下|请问)[\s,，]*"
+    r"|(?:这个|你这个)?(?:机器人|助手|小助手|bot)(?:里|上)?[\s,，]*(?=(?:怎么|咋|如何|怎样)(?!用|使用|操作)))+",
+    re.IGNORECASE,
+)
 
 
 @register("help")

@@ -87,6 +87,8 @@ def score(ctx) -> float:
         return 0.92
     if card >= 1 and _ADD_COLON_RE.match(ctx.s) or card >= 2 and _PLEASE_ADD_RE.match(ctx.s):
         return 0.90  # Pls add: X, Name (Title), email / Please add X — Name, CFO — email: an "add" opening a pasted card
+    if C.LEAD_RECORD_RE.search(ctx.s) and card >= 1 and re.search(r"客户|这家|他们|她|他", ctx.s[:C.LEAD_RECORD_RE.search(ctx.s).end()]):
+        return 0.85  # 帮我把这个客户录进去 山西焦煤集团 …处长 郭永红: the request names a customer, a company follows
     if _ADD_AS_LEAD_RE.match(ctx.s, ctx.core):
         return 0.92  # Add Pacific Rim Seafood as a lead: the English request wrapped around the name
     if card >= 1 and CARD_HEADER_RE.search(ctx.s):

@@ -43,6 +43,15 @@ def lost_fields(ctx) -> dict:
     if tm:
         pos += tm.end()
     r = reason_after(ctx.m, pos, label_from=km.end())
+    if not r and out["deal_hint"] and "中" not in km.group(0):  # (X那单 Tarvix 中标了: the gap is the rival)
+        # 瑞尔齿科那单价格没谈拢丢了 / X因为交期太长黄了: the cause stands between the deal word and the loss word
+        k = s.rfind(ctx._norm_of(out["deal_hint"]), 0, km.start())
+        if k >= 0:
+            gm = re.match(r"\s*(?:(?:那单|那單|的单子|的项目|那个项目|这单|那边)\s*|(?=因为|由于))(?:因为|由于)?(.{2,30}?)(?:所以|就|给|也|还是|最后|最终)?(?:被)?\s*$",
+                          s[k + len(out["deal_hint"]):km.start()])
+            if gm and gm.group(1).strip() and not re.fullmatch(r"(?:已经|还是|最后|最终|终于|彻底|算是|也|又|这个月|今天|昨天)+", gm.group(1).strip()):
+                a = k + len(out["deal_hint"]) + gm.start(1)
+                r = ctx.m.orig[a:a + len(gm.group(1))].strip()
     if r:
         out["reason"] = r
     elif out["deal_hint"] and km.end() <= s.find(ctx._norm_of(out["deal_hint"])):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.intents import cues as C
 from bot.intents.registry import register
 
@@ -9,6 +11,10 @@ from bot.intents.registry import register
 def fields(ctx) -> dict:
     sm = C.SNOOZE_RE.search(ctx.s)
     out = {"deal_hint": ctx._hint(sm.start(), sm.end())}
+    h = out["deal_hint"]
+    # 这单别催了 下个月再说: what follows the mute is its time, not a name
+    if h and re.match(r"(?:下个?月|下周|下个?星期|下个?礼拜|明天|后天|过几天|过两天|过阵子|过段时间|年后|节后|\d+|[一二两三四五六七八九十半]+)\s*(?:天|周|个?月|个?星期|个?礼拜)?\s*(?:之?后)?\s*再", ctx._norm_of(h)):
+        out["deal_hint"] = None
     days = ctx._snooze_days()
     if days:
         out["snooze_days"] = days

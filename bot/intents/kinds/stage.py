@@ -25,6 +25,13 @@ def fields(ctx) -> dict:
     live = [h for h in live if not h.future] or live
     cued = [h for h in live if h.cue] or live
     h = cued[-1] if cued else None
+    # 退回到验证阶段吧，他们换了经理要重新确认需求: the stage right after the backward verb is the move; a stage
+    # word in the cause after it (确认需求) is the cause's
+    bm = C.BACKWARD_RE.search(s)
+    if bm and h is not None and h.start > bm.end() + 4:
+        back = [x for x in live if 0 <= x.start - bm.end() <= 4]
+        if back:
+            h = back[0]
     first = min((x.start for x in hits), default=len(s))
     if h and h.embedded is None and not h.cue and ctx.ambiguous_hit is h:
         # the stage word may be part of the name: keep the whole word as the deal, and ask
@@ -62,8 +69,11 @@ _ADVERB_HINT_RE = re.compile(r"(?:那就|就|直接|先|马上|现在|目前|可
 # A whole done clause taken as the name (上午跟X的Tony开了会): the customer is inside it
 _CLAUSE_HINT_RE = re.compile(r"^[^，,。]{0,4}?(?:跟|和|与|去|在)[^，,。]{2,}?(?:了|过)[^，,。]{0,3}$")
 # A quote or payment stated before the stage move (报价86万，转谈判)
+# or a payment named before its arrival (尾款三十七万五今天到账了 / 收款 贰拾伍万元 已到账)
 _QUOTE_LABEL_RE = re.compile(
-    r"(?:报价|报了价|报了|报个价|报个|报|合同额|合同金额|金额|价格|quoted?|price)\s*(?:是|为|了)?\s*$"
+    r"(?:报价|报了价|报了|报个价|报个|报|合同额|合同金额|金额|价格|quoted?|price"
+    r"|尾款|余款|首付款?|首款|预付款?|进度款|合同款|货款|全款|定金|订金|回款|收款|收到|第[一二三四五六七八九十\d]+(?:笔|期)款?|款)"
+    r"\s*(?:是|为|了|共|一共)?\s*$"
     # 打了预付款过来，17万: a payment named before its sum
     r"|(?:预付款?|首付款?|首款|尾款|进度款|定金|订金|货款|回款)(?:打)?(?:过来|到了|到账)?了?\s*[,，:：]?\s*$",
     re.IGNORECASE,
