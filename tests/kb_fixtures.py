@@ -20,3 +20,12 @@ async def tenant_with_kb(pool, documents: list[DocumentIn]):
     async with pool.acquire() as conn:
         await ingest_documents(conn, tenant.tenant_id, documents)
     return tenant
+
+
+async def first_doc_id(conn, tenant, query: str) -> str:
+    """The doc_id of the passage search puts first for ``query`` (it must answer something)."""
+    from backend.services.kb import search
+
+    passages = await search(conn, tenant.tenant_id, query, k=3)
+    assert passages, query
+    return passages[0].doc_id

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services.kb import rerank as kb_rerank, search
-from tests.kb_fixtures import doc, tenant_with_kb
+from backend.services.kb import rerank as kb_rerank
+from tests.kb_fixtures import doc, first_doc_id, tenant_with_kb
 
 US = "KX-9 彩色超声诊断仪"
 KB = [
@@ -32,11 +32,6 @@ async def kb_tenant(pool, database_url):
     return await tenant_with_kb(pool, KB)
 
 
-async def _first(db, tenant, query) -> str:
-    passages = await search(db, tenant.tenant_id, query, k=3)
-    assert passages, query
-    return passages[0].doc_id
-
 
 @pytest.mark.parametrize("question, answer", [
     ("KX-9 买回去一年养着要花多少钱", "sp_kx9_running"),
@@ -46,11 +41,11 @@ async def _first(db, tenant, query) -> str:
     ("KX-9 坏了多久能到现场", "sp_kx9_service"),
 ])
 async def test_the_note_on_the_aspect_asked_comes_first(kb_tenant, db, question, answer):
-    assert await _first(db, kb_tenant, question) == answer
+    assert await first_doc_id(db, kb_tenant, question) == answer
 
 
 async def test_without_the_aspect_layer_the_price_note_wins(kb_tenant, db, monkeypatch):
     # The mechanism is what puts the running-cost note first: switched off, the price note (which shares the
     # question's 每年 / 维护 / 费用 words) ranks above it.
     monkeypatch.setattr(kb_rerank, "ASPECT_WEIGHT", 0.0)
-    assert await _first(db, kb_tenant, "KX-9 买回去一年养着要花多少钱") != "sp_kx9_running"
+    assert await first_doc_id(db, kb_tenant, "KX-9 买回去一年养着要花多少钱") != "sp_kx9_running"

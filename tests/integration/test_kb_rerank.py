@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services.kb import search
 from backend.services.kb.filters import names_competition
 from backend.services.kb.rerank import Units, rerank, residual_coverage
-from tests.kb_fixtures import doc, tenant_with_kb
+from tests.kb_fixtures import doc, first_doc_id, tenant_with_kb
 
 
 
@@ -41,21 +40,16 @@ async def kb_tenant(pool, database_url):
     return await tenant_with_kb(pool, KB)
 
 
-async def _first(db, tenant, query) -> str:
-    passages = await search(db, tenant.tenant_id, query, k=3)
-    assert passages, query
-    return passages[0].doc_id
-
 
 async def test_the_passage_about_the_aspect_asked_comes_first(kb_tenant, db):
-    assert await _first(db, kb_tenant, "RX-50 的 COP 是多少") == "sp_rx50_efficiency"
-    assert await _first(db, kb_tenant, "RX-50 低温工况能效怎么样") == "sp_rx50_efficiency"
-    assert await _first(db, kb_tenant, "维保合同一年多少钱") == "sp_maintenance"
+    assert await first_doc_id(db, kb_tenant, "RX-50 的 COP 是多少") == "sp_rx50_efficiency"
+    assert await first_doc_id(db, kb_tenant, "RX-50 低温工况能效怎么样") == "sp_rx50_efficiency"
+    assert await first_doc_id(db, kb_tenant, "维保合同一年多少钱") == "sp_maintenance"
 
 
 async def test_own_selling_point_beats_an_unnamed_competitor(kb_tenant, db):
-    assert await _first(db, kb_tenant, "热泵质保几年") == "sp_rx50_warranty"
-    assert await _first(db, kb_tenant, "远山的质保几年") == "cp_yuanshan_pricing"
+    assert await first_doc_id(db, kb_tenant, "热泵质保几年") == "sp_rx50_warranty"
+    assert await first_doc_id(db, kb_tenant, "远山的质保几年") == "cp_yuanshan_pricing"
     assert names_competition("竞品的质保几年") and names_competition("How do rivals price it?")
     assert not names_competition("热泵质保几年")
 
