@@ -181,3 +181,9 @@ def test_places_lone_adjectives_and_measures_decide_nothing_but_a_machine_does()
     # 切割机 is tagged a set phrase by the dictionary, 加工 a verbal noun: both name a kind of machine
     assert unknown_subject(subject("激光切割机安装有什么要求"), {"激光": 5}, texts=["华曜激光 安装"]) == "unknown 激光切割机"
     assert unknown_subject(subject("五轴加工中心报价多少"), {"中心": 2}, texts=["服务中心"]) == "unknown 加工中心"
+
+
+def test_a_degree_before_de_is_no_owner_and_energy_saving_is_an_aspect():
+    assert subject("有没有比3.5毫米更窄的拼缝").strangers == []
+    assert unknown_subject(subject("LED路灯有没有节能认证"), {"led": 9, "节能": 2}, texts=["LED 显示屏 节能认证"]) \
+        == "unknown led路灯"

@@ -47,7 +47,7 @@ ASPECT_WORDS = frozenset(
     做到 达到 实现 多大 多重 多远 多高 多长 最高 最低 最大 最小 最后 最早 最晚 哪天 哪年 几号 平米 平方 平方米
     以后 之前 以前 现在 目前 最近 万一 有人 不能 不会 不要 不想 条件 要求 前提 注意事项
     能开 开 收 你们 贵司 公司 厂家 产品 哪家 我该 别的 另外 整个 其他 其它
-    噪音 噪声 重量 尺寸 体积 功率 效率 寿命 温度 精度 速度 容量 面积 性能 质量 颜色 材质 外观 大小
+    噪音 噪声 重量 尺寸 体积 功率 效率 寿命 温度 精度 速度 容量 面积 性能 质量 颜色 材质 外观 大小 节能 能耗 能效 环保
     price prices pricing cost costs warranty warranties guarantee delivery deliver lead time install installation
     certification certified certificate sell sells selling buy per seat available stock policy much many long
     quote quotation payment service support ship shipping what's whats does do you your have has there any
@@ -193,6 +193,7 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
         # a name, not a count (这款六轴的) or a doing (做农残的): and what it owns is a thing (飞检的 ends the
         # question, 六轴的能抓 goes on with a verb)
         if (len(name) >= 2 and name[0] not in _DOINGS and not any(_tags().get(c) == "m" for c in name)
+                and not _tags().get(name[0], "")[:1] in ("d", "a")  # a degree or a quality (更窄的拼缝), no name
                 and after and _content(after) and not _tags().get(after, "").startswith("v") and after not in _CLAUSE_NOUNS
                 and not any(s < words[i][0] and words[j][0] < e for s, e in names)):
             strangers.append(name)
