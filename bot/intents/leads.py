@@ -419,6 +419,14 @@ class LeadFields:
             self.out["contact_title"] = self.val(dm.start(), e)
             self.take(dm.start(), e)
             return
+        # Office Manager 何詠欣 / Head of Workplace 周一鸣: an English title of several words before the name
+        if e > k and s[k:e].isascii():
+            for wm in re.finditer(r"(?:[A-Za-z&]+ ){1,4}$", s[:k]):
+                for x in range(wm.start(), k):
+                    if (x == 0 or s[x - 1] in SEP + " ") and s[x] != " " and all(self.free(y) for y in range(x, k)) \
+                            and is_title(s[x:e]):
+                        k = x
+                        break
         if e > k and is_title(s[k:e]):
             self.out["contact_title"] = self.val(k, e)
             self.take(k, e)

@@ -175,6 +175,9 @@ TITLE_ENDINGS = (
     "班长", "值班长", "工段长", "线长",
     # fleet and depot heads (车队长, 调度长, 站长 is above)
     "车队长", "调度长", "调度", "车管",
+    # office functions that name the person who holds them (总务 谢佩珊 / 行政 于倩 / 前台 小林),
+    # and the studio professions (主持建筑师 / 首席设计师)
+    "行政", "总务", "后勤", "前台", "文员", "出纳", "会计", "建筑师", "设计师", "规划师",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
