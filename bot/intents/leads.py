@@ -61,12 +61,12 @@ QTY_LEAD_RE = re.compile(
 )
 # A quantity after a product (两台, x4, 3套): not part of the product.
 QTY_RE = re.compile(
-    rf"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|{_MEASURE_MORE}|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)|[x×*]\s*\d+)\s*$",
+    rf"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|{_MEASURE_MORE}|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)(?:座席|坐席|座位|工位|人|人份|间|层)?|[x×*]\s*\d+)\s*$",
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
-    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|一共|总共|旗下有?|下面有|\bcontact\b|\bbudget\b|\bwants?\b|"
-    r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
+    r"联系人|对接人|负责人|联络人|联系|电话(?!亭|舱|间|机|会议)|手机(?!柜|支架|舱)|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|一共|总共|旗下有?|下面有|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"\binterested\b|\bphone\b(?!\s+(?:booths?|pods?|rooms?|systems?|stands?))|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
 _DEPT = DEPARTMENT_WORDS
