@@ -84,11 +84,11 @@ SNOOZE_RE = re.compile(
     r"|(?:先|暂时|暂且)?(?:别|不要|不用|暂停|停止|停)(?:再)?(?:提醒|催|通知|推送)"
     r"|(?:提醒|通知)(?:先)?(?:推迟|延后|延迟|往后推|关掉|关了|静音|停|暂停|停掉)|(?:推迟|延后|延迟|往后推|推后)[^，,。]{0,6}?(?:提醒|通知)|静音|免打扰"
     r"|(?:下周|下个?星期|下个?礼拜|下个月|明天|后天|过几天|过两天|过阵子|过段时间)再(?:提醒|说|跟进|通知|催|看)"
-    r"|\bsnooze\b|\bmute\b|\bremind me (?:again )?(?:in|after)\b(?![^.;!?]*\bto\s+[a-z])|\bstop reminding\b|\bno reminders?\b",
+    r"|\bsnooze\b|\bmute\b|\b(?:pause|hold|silence|suspend|turn off|switch off|disable)\s+(?:the\s+|all\s+|my\s+)?(?:reminders?|alerts?|notifications?|nudges?|follow-?ups?)\b|\bremind me (?:again )?(?:in|after)\b(?![^.;!?]*\bto\s+[a-z])|\bstop reminding\b|\bno reminders?\b",
     I,
 )
 WON_RE = re.compile(
-    r"签了|签约|签下|签单|签合同|成交|赢单|赢了|拿下|中标|搞定了|搞定(?=\s*(?:[,，。!！]|$|\s+(?:合同|合约|金额|总价|[¥￥\d一二两三四五六七八九十])))|合同签|下单了|下了单|已下单|已经下单|(?:我们|我司|咱们)(?:中了|中标了)|中了标|已(?:经)?签(?!收|到|字)|"
+    r"签了|签约|签下|签单|签合同|簽(?:咗|了|約|单|單|合同)|签咗|成交|赢单|赢了|拿下|中标|搞定了|搞定(?=\s*(?:[,，。!！]|$|\s+(?:合同|合约|金额|总价|[¥￥\d一二两三四五六七八九十])))|合同签|下单了|下了单|已下单|已经下单|(?:我们|我司|咱们)(?:中了|中标了)|中了标|已(?:经)?签(?!收|到|字)|"
     r"\bclosed[\s-]won\b|\bclosed(?![\s-]+lost)\b|\bwon\b|\bsigned\b|\bwe win\b",
     I,
 )
