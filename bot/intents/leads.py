@@ -451,7 +451,20 @@ class LeadFields:
             pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?(?:[{CJK}]{{1,4}}?的(?=[{CJK}]{{1,6}}?(?:{_ROLE}|员)))?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
             if pm:
                 i += pm.end()
+            # 总务处邓老师: a department glued to a surname and a form of address goes with the person
+            dm = re.match(rf"(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)(?=(?:{SURNAME_HON_RE.pattern}))", s[i:])
+            if dm and all(self.free(k) for k in range(i, i + dm.end())):
+                self.take(i, i + dm.end())
+                i += dm.end()
             run = re.match(rf"[{CJK}]+", s[i:])
+            # 主持建筑师 陆文轩: a whole title, a space, then the name
+            if run and is_title(run.group(0)) and re.match(rf"\s+(?:{SURNAME_ALT})[{CJK}]", s[i + run.end():]):
+                self.out["contact_title"] = self.val(i, i + run.end())
+                self.take(i, i + run.end())
+                i += run.end()
+                while i < len(s) and s[i] == " ":
+                    i += 1
+                run = None
             if run:
                 r = run.group(0)
                 for k in range(len(r) - 2, 1, -1):
