@@ -1223,6 +1223,8 @@ def _name_then_title(rest: str) -> tuple[int, int] | None:
         if not tm:
             continue
         e = tm.end()
+        if SURNAME_HON_RE.fullmatch(rest[:e]):
+            continue  # 欧阳主任 / 司马经理: a compound surname and its form of address, no full name
         if ZH_TITLE_RE.match(rest[:e]) or re.search(r"[部科处室股站组]$", name):
             continue  # 农机部部长: a department and its head, no name
         if e < len(rest) and not re.match(r"[\x00 ,，;；:：\n|(（]|电话|手机|邮箱|联系|\d|[一二三四五六七八九零幺]{3}", rest[e:]):
