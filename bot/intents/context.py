@@ -80,6 +80,8 @@ FUTURE_BEFORE_RE = re.compile(
 _PRODUCT_NOUNS = (
     r"传感器|探测器|控制器|变送器|仪表|仪器|仪|机器人|机床|机组|机|器|柜|箱|炉|灶|板|屏|系统|平台|软件|设备|产品|方案|网关|模块|"
     r"服务|电镜|色谱|泵|阀|膜|纸|材料|车|灯|表|计|头|线|管|芯片|电池|云|防火墙|终端|主机|服务器|盒子|镜头|相机|"
+    # furniture and fit-out (升降桌 / 人体工学椅 / 屏风工位 / 电话亭 / 地毯)
+    r"桌|椅|沙发|屏风|工位|隔断|电话亭|地毯|吊顶|"
     r"\b(?:[A-Z]{2,}[A-Za-z0-9-]*)"
 )
 _BRAND_POSS_RE = re.compile(
@@ -493,7 +495,7 @@ class Context:
     def _kb_kind(self) -> str | None:
         s = self.s
         cm = re.search(
-            r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|(?:和|跟|与|同)[^，,。]{1,12}?比|相比|对比|比较|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
+            r"竞品|竞争对手|对手|友商|比我们|跟我们比|和我们比|与我们比|(?:和|跟|与|同)[^，,。]{1,12}?比|相比|对比|比较(?=$|[\s?？。,，!！]|一下|下|表|过|了|[吗呢])|区别|差异|差别|不同|强在|好在|更(?:高|低|好|便宜|贵|强|快|稳|长|短|大|小)|"
             r"弱点|缺点|劣势|短板|降价|低价|促销|打折|让利|价格战|涨价|抢|截胡|他们家|人家|怎么应对|如何应对|怎么回应|怎么反驳|\bcompare[sd]?\b|\bvs\.?\b|\bversus\b|\bcompetitor|\bcheaper\b|"
             r"\bbetter than\b|\bweakness|\bweak (?:spots?|points?)\b|\bdownsides?\b|"
             # 有啥软肋 / 死穴在哪: asking where a product is weak is asking about a rival
@@ -540,7 +542,7 @@ class Context:
                 or re.match(r"\s*(?:does|do|did|can|will|is|are|how (?:does|do|is|are))\s+(?!We\b|It\b|This\b|That\b|They\b|The\b|I\b)[A-Z][A-Za-z]{2,}\b", self.m.orig):
             return True
         i = self.core
-        qm = re.match(r"(?:帮我|麻烦)?(?:查一下|查下|查查|搜一下|搜下|问一下)?(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
+        qm = re.match(r"(?:帮我|麻烦)?(?:查一下|查下|查查|搜一下|搜下|找一下|找下|找找|问一下)?(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
         if qm:
             i += qm.end()
         # 华鑫包装的纸箱报价大概多少: a named company's price for its product is a competitor's
