@@ -608,6 +608,10 @@ class LeadFields:
                          or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
                 break
+        # 人民医院行政楼 / 实验小学教学楼: a building of the organisation is where the goods go, not the customer
+        bm = re.search(rf"(?:{_ORG_HEAD_RE.pattern})(?=[{CJK}]{{1,3}}楼$)", s[i:j])
+        if bm and bm.end() >= 4:
+            j = i + bm.end()
         # trailing 的 / 他们 / fillers
         while j > i and (s[j - 1] in " 的啊嘛呢" or s[j - 2:j] in ("他们", "她们", "那个", "这个")):
             j -= 2 if s[j - 2:j] in ("他们", "她们", "那个", "这个") else 1
