@@ -572,6 +572,13 @@ class LeadFields:
                                    or re.match(r"他们|她们|的", after[e:]) or _title_then_name(after[e:])):
                         tail_ok = True
                         break
+            # 上海徐汇的Lumen Design Studio: a place before 的, then an English organisation's name (three words or an
+            # organisation word; two capitalised words may be a person)
+            en = after.strip()
+            if not tail_ok and re.fullmatch(rf"[{CJK}]{{2,8}}", sub[:dk]) and not SUFFIX_RE.search(sub[:dk]) \
+                    and re.fullmatch(r"[A-Z][A-Za-z0-9&.\-]*(?: [A-Z&][A-Za-z0-9&.\-]*){1,4}", en) \
+                    and (len(en.split()) >= 3 or EN_SUFFIX_RE.search(en) or re.search(_EN_ORG_WORDS, en, re.IGNORECASE)):
+                tail_ok = True
             if not tail_ok and re.fullmatch(rf"[{CJK}]{{2,10}}", after) and (
                     re.match(r"他们|她们", s[j:]) or _PLACE_END_RE.search(sub, 0, dk)):
                 # 漳州古雷港区的腾龙芳烃他们…: a place before 的, or a name their people follow, is a descriptor + the name
