@@ -194,7 +194,7 @@ STAGE_VERB_BEFORE_RE = re.compile(
     I,
 )
 STAGE_AFTER_RE = re.compile(r"^\s*(?:那个)?\s*(?:阶段|环节|状态|了|啦|stage\b|phase\b)", I)
-BACKWARD_RE = re.compile(r"退回|回退|退到|打回|降到|降回|回到|\bback to\b|\bmoved? back\b", I)
+BACKWARD_RE = re.compile(r"退回|回退|退到|打回|降到|降回|回到|往回(?:挪|退|调|拨|移|放|改)|(?:挪|调|移|放)回|倒回|\bback to\b|\bmoved? back\b", I)
 REASON_LABEL_RE = re.compile(
     r"(?:原因|理由|因为|由于|because(?:\s+of)?|reason|cause)\s*(?:是|为|:|：)?\s*"
     r"(?:(?<=[a-z] )(?:being|is|was|being that|is that|was that|:)\s+)?",  # reason being … / the reason is …
