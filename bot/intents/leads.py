@@ -888,12 +888,15 @@ class LeadFields:
                 kind = "contact_name"
             elif re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", seg) and not is_title(seg) and not SUFFIX_RE.search(seg):
                 kind = "contact_name"
-            elif is_title(seg):
-                kind = "contact_title"
+            elif is_title(seg) or is_title(re.sub(r",\s*(?:APAC|EMEA|AMER|Americas|Asia(?: Pacific)?|Greater China|China|North Asia|Global|Worldwide)$", "", seg)):
+                kind = "contact_title"  # Regional Facilities Lead, APAC: a title and its region
             elif re.fullmatch(rf"[{CJK}()（）]{{2,30}}?(?:{SUFFIX_ALT})", seg):
                 kind = "company"
             else:
                 continue
+            # Ravi Menon / … / Vantage Biologics: a card names one person; a second name-shaped English line is the organisation
+            if kind == "contact_name" and "contact_name" in found and "company" not in found and seg.isascii():
+                kind = "company"
             found.setdefault(kind, (a, b))
         if len(found) < 2:
             return
