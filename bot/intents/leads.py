@@ -789,6 +789,8 @@ class LeadFields:
             j -= 1
         if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|什么|啥|哪些|哪种|多少|this|that|it|what", s[i:j], re.IGNORECASE):
             return  # a pronoun left over (这个帮我录成新线索) names no product
+        if re.fullmatch(r"[A-Za-z][A-Za-z\- ]*?\s+to\s+(?:be\s+)?[a-z]+(?:ed)?(?:\s+(?:out|up|over))?", s[i:j]):
+            return  # 2 floors to furnish / offices to fit out: the job's scope, no product named
         if j - i >= 1:
             mid = _QTY_MID_RE.search(s, i, j)
             if mid and mid.start() > i:  # 空气呼吸器二十台跟防化服 → 空气呼吸器跟防化服
