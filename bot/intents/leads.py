@@ -452,7 +452,7 @@ class LeadFields:
             if pm:
                 i += pm.end()
             # 总务处邓老师: a department glued to a surname and a form of address goes with the person
-            dm = re.match(rf"(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)(?=(?:{SURNAME_HON_RE.pattern}))", s[i:])
+            dm = re.match(rf"(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)\s*(?=(?:{SURNAME_HON_RE.pattern}))", s[i:])
             if dm and all(self.free(k) for k in range(i, i + dm.end())):
                 self.take(i, i + dm.end())
                 i += dm.end()
@@ -686,7 +686,7 @@ class LeadFields:
             self.take(em.start(1), em.end(2))
             return
         # a separate segment: English "John Smith" or Chinese "王磊"
-        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)({_EN_NAME}(?: {_EN_NAME}){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)({_EN_NAME}(?: {_EN_NAME}){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}}|[小老](?:{SURNAME_ALT}))(?=[\x00 ,，;；(（\n|]|$)", masked):
             a, b = sm.span(1)
             # (王云飞 / 李文华: a one-character company ending inside a three-character name is the name's)
             if is_title(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]) or any(
