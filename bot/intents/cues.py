@@ -58,6 +58,8 @@ HELP_RE = re.compile(
     r"(?:线索|客户|商机|拜访|提醒|阶段|跟进|活动|赢单|丢单|输单|回款|待办|备注)(?:啊|呀|呢|吧)?[\s?？。]*$"
     r"|^(?:help\s*[?？!:：,，]*\s*)?how (?:do|can|should) i (?:log|add|create|record|mark|move|update|set|snooze|mute|undo|bind|list|enter)\b"
     # 有没有使用教程 / 求个操作指南: a guide to the bot itself (a product's 安装教程 is a knowledge-base question)
+    # 怎么把商机改成赢单: how to move a deal with the bot, not a move
+    r"|^(?:请问)?(?:我)?(?:要|该)?(?:怎么|怎样|如何|咋)(?:才能|可以|能)?把(?:一个|这个)?(?:商机|线索|客户|单子|订单)(?:的?阶段)?(?:改|标记?|设置?|推|转|挪|移)(?:成|为|到)[^，,。]{0,6}[?？。]*$"
     r"|^(?:请问)?(?:有没有|有无|哪里有|在哪里?(?:看|找)?|给我|发我|求)(?:个|一份|一下)?(?:使用|操作|新手|入门)(?:教程|指南|手册|说明)"
     # …不知道怎么改商机阶段 / 不会建线索: a how-to about the bot's own actions, said as not knowing
     r"|(?:不知道|不会|不懂|忘了)(?:要|该)?(?:怎么|怎样|如何|咋)(?:才能|可以|能)?(?:新建|新增|添加|创建|建|加|录入|录|登记|改|修改|更新|标记|设置|推进|撤销|绑定|删除|删)"
@@ -89,7 +91,7 @@ SNOOZE_RE = re.compile(
     r"|(?:先|暂时|暂且)?(?:别|不要|不用|暂停|停止|停)(?:再)?(?:提醒|催|通知|推送)"
     r"|(?:提醒|通知)(?:先)?(?:推迟|延后|延迟|往后推|关掉|关了|静音|停|暂停|停掉)|(?:推迟|延后|延迟|往后推|推后)[^，,。]{0,6}?(?:提醒|通知)|静音|免打扰"
     r"|(?:下周|下个?星期|下个?礼拜|下个月|明天|后天|过几天|过两天|过阵子|过段时间)再(?:提醒|说|跟进|通知|催|看)"
-    r"|\bsnooze\b|\bmute\b|\b(?:pause|hold|silence|suspend|turn off|switch off|disable)\s+(?:the\s+|all\s+|my\s+)?(?:reminders?|alerts?|notifications?|nudges?|follow-?ups?)\b|\bremind me (?:again )?(?:in|after)\b(?![^.;!?]*\bto\s+[a-z])|\bstop reminding\b|\bno reminders?\b",
+    r"|\bsnooze\b|\bmute\b|\b(?:pause|hold|silence|suspend|stop|turn off|switch off|disable)\s+(?:the\s+|all\s+|my\s+)?(?:reminders?|alerts?|notifications?|nudges?|follow-?ups?)\b|\bremind me (?:again )?(?:in|after)\b(?![^.;!?]*\bto\s+[a-z])|\bstop reminding\b|\bno reminders?\b",
     I,
 )
 WON_RE = re.compile(
@@ -160,7 +162,7 @@ REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|�
 ACTIVITY_RE = re.compile(
     r"(?:来|回)(?:了|过)?(?:个|一个|一通|一次)?电话|来电|"
     # 已寄彩页 / 已发报价单给X / 已答复: terse typed notes of something done
-    r"已(?:经)?(?:寄|发|送|交|递|提交|答复|回复|回电|报价|演示|安装|调试|培训|对接|联系)|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|"
+    r"已(?:经)?(?:寄|发|送|交|递|提交|答复|回复|回电|报价|演示|安装|调试|培训|对接|联系)|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了.{0,3}电话|通了.{0,2}电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|记一笔|"
     r"吃饭|吃了?(?:个|顿|一顿|一个)?(?:便|午|晚|早)?饭|喝了?(?:个|顿)?(?:茶|酒)|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     # 试坐了 / 试驾过 / 试躺了: the customer tried a product out; 带X去我们展厅: a customer brought to our showroom
