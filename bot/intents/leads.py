@@ -61,12 +61,12 @@ QTY_LEAD_RE = re.compile(
 )
 # A quantity after a product (两台, x4, 3套): not part of the product.
 QTY_RE = re.compile(
-    rf"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|{_MEASURE_MORE}|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)|[x×*]\s*\d+)\s*$",
+    rf"\s*(?:(?:for\s+)?(?:[0-9]+|[一二两三四五六七八九十几百]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|{_MEASURE_MORE}|units?|pcs|sets?|seats?|users?|licen[cs]es?|accounts?|个账号|账号|用户)(?:座席|坐席|座位|工位|人|人份|间|层)?|[x×*]\s*\d+)\s*$",
     re.IGNORECASE,
 )
 STOP_RE = re.compile(
-    r"联系人|对接人|负责人|联络人|联系|电话|手机|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|一共|总共|旗下有?|下面有|\bcontact\b|\bbudget\b|\bwants?\b|"
-    r"\binterested\b|\bphone\b|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
+    r"联系人|对接人|负责人|联络人|联系|电话(?!亭|舱|间|机|会议)|手机(?!柜|支架|舱)|邮箱|他们|她们|这边|就是|大概|大约|差不多|预计|想|要|需要|关注|需求|预算|意向|然后|先做|先搞|先试|先上|一共|总共|旗下有?|下面有|\bcontact\b|\bbudget\b|\bwants?\b|"
+    r"\binterested\b|\bphone\b(?!\s+(?:booths?|pods?|rooms?|systems?|stands?))|\bemail\b|\btel\b|\bmobile\b|\bneeds?\b",
     re.IGNORECASE,
 )
 _DEPT = DEPARTMENT_WORDS
@@ -419,6 +419,14 @@ class LeadFields:
             self.out["contact_title"] = self.val(dm.start(), e)
             self.take(dm.start(), e)
             return
+        # Office Manager 何詠欣 / Head of Workplace 周一鸣: an English title of several words before the name
+        if e > k and s[k:e].isascii():
+            for wm in re.finditer(r"(?:[A-Za-z&]+ ){1,4}$", s[:k]):
+                for x in range(wm.start(), k):
+                    if (x == 0 or s[x - 1] in SEP + " ") and s[x] != " " and all(self.free(y) for y in range(x, k)) \
+                            and is_title(s[x:e]):
+                        k = x
+                        break
         if e > k and is_title(s[k:e]):
             self.out["contact_title"] = self.val(k, e)
             self.take(k, e)
@@ -443,7 +451,20 @@ class LeadFields:
             pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?(?:[{CJK}]{{1,4}}?的(?=[{CJK}]{{1,6}}?(?:{_ROLE}|员)))?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
             if pm:
                 i += pm.end()
+            # 总务处邓老师: a department glued to a surname and a form of address goes with the person
+            dm = re.match(rf"(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)\s*(?=(?:{SURNAME_HON_RE.pattern}))", s[i:])
+            if dm and all(self.free(k) for k in range(i, i + dm.end())):
+                self.take(i, i + dm.end())
+                i += dm.end()
             run = re.match(rf"[{CJK}]+", s[i:])
+            # 主持建筑师 陆文轩: a whole title, a space, then the name
+            if run and is_title(run.group(0)) and re.match(rf"\s+(?:{SURNAME_ALT})[{CJK}]", s[i + run.end():]):
+                self.out["contact_title"] = self.val(i, i + run.end())
+                self.take(i, i + run.end())
+                i += run.end()
+                while i < len(s) and s[i] == " ":
+                    i += 1
+                run = None
             if run:
                 r = run.group(0)
                 for k in range(len(r) - 2, 1, -1):
@@ -551,6 +572,13 @@ class LeadFields:
                                    or re.match(r"他们|她们|的", after[e:]) or _title_then_name(after[e:])):
                         tail_ok = True
                         break
+            # 上海徐汇的Lumen Design Studio: a place before 的, then an English organisation's name (three words or an
+            # organisation word; two capitalised words may be a person)
+            en = after.strip()
+            if not tail_ok and re.fullmatch(rf"[{CJK}]{{2,8}}", sub[:dk]) and not SUFFIX_RE.search(sub[:dk]) \
+                    and re.fullmatch(r"[A-Z][A-Za-z0-9&.\-]*(?: [A-Z&][A-Za-z0-9&.\-]*){1,4}", en) \
+                    and (len(en.split()) >= 3 or EN_SUFFIX_RE.search(en) or re.search(_EN_ORG_WORDS, en, re.IGNORECASE)):
+                tail_ok = True
             if not tail_ok and re.fullmatch(rf"[{CJK}]{{2,10}}", after) and (
                     re.match(r"他们|她们", s[j:]) or _PLACE_END_RE.search(sub, 0, dk)):
                 # 漳州古雷港区的腾龙芳烃他们…: a place before 的, or a name their people follow, is a descriptor + the name
@@ -587,6 +615,10 @@ class LeadFields:
                          or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
                 break
+        # 人民医院行政楼 / 实验小学教学楼: a building of the organisation is where the goods go, not the customer
+        bm = re.search(rf"(?:{_ORG_HEAD_RE.pattern})(?=[{CJK}]{{1,3}}楼$)", s[i:j])
+        if bm and bm.end() >= 4:
+            j = i + bm.end()
         # trailing 的 / 他们 / fillers
         while j > i and (s[j - 1] in " 的啊嘛呢" or s[j - 2:j] in ("他们", "她们", "那个", "这个")):
             j -= 2 if s[j - 2:j] in ("他们", "她们", "那个", "这个") else 1
@@ -654,7 +686,7 @@ class LeadFields:
             self.take(em.start(1), em.end(2))
             return
         # a separate segment: English "John Smith" or Chinese "王磊"
-        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)({_EN_NAME}(?: {_EN_NAME}){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}})(?=[\x00 ,，;；(（\n|]|$)", masked):
+        for sm in re.finditer(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)({_EN_NAME}(?: {_EN_NAME}){{1,2}}|(?:{SURNAME_ALT})[{CJK}]{{1,2}}|[小老](?:{SURNAME_ALT}))(?=[\x00 ,，;；(（\n|]|$)", masked):
             a, b = sm.span(1)
             # (王云飞 / 李文华: a one-character company ending inside a three-character name is the name's)
             if is_title(s[a:b]) or EN_SUFFIX_RE.search(s[a:b]) or any(
@@ -757,6 +789,8 @@ class LeadFields:
             j -= 1
         if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|什么|啥|哪些|哪种|多少|this|that|it|what", s[i:j], re.IGNORECASE):
             return  # a pronoun left over (这个帮我录成新线索) names no product
+        if re.fullmatch(r"[A-Za-z][A-Za-z\- ]*?\s+to\s+(?:be\s+)?[a-z]+(?:ed)?(?:\s+(?:out|up|over))?", s[i:j]):
+            return  # 2 floors to furnish / offices to fit out: the job's scope, no product named
         if j - i >= 1:
             mid = _QTY_MID_RE.search(s, i, j)
             if mid and mid.start() > i:  # 空气呼吸器二十台跟防化服 → 空气呼吸器跟防化服
@@ -856,12 +890,15 @@ class LeadFields:
                 kind = "contact_name"
             elif re.fullmatch(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}", seg) and not is_title(seg) and not SUFFIX_RE.search(seg):
                 kind = "contact_name"
-            elif is_title(seg):
-                kind = "contact_title"
+            elif is_title(seg) or is_title(re.sub(r",\s*(?:APAC|EMEA|AMER|Americas|Asia(?: Pacific)?|Greater China|China|North Asia|Global|Worldwide)$", "", seg)):
+                kind = "contact_title"  # Regional Facilities Lead, APAC: a title and its region
             elif re.fullmatch(rf"[{CJK}()（）]{{2,30}}?(?:{SUFFIX_ALT})", seg):
                 kind = "company"
             else:
                 continue
+            # Ravi Menon / … / Vantage Biologics: a card names one person; a second name-shaped English line is the organisation
+            if kind == "contact_name" and "contact_name" in found and "company" not in found and seg.isascii():
+                kind = "company"
             found.setdefault(kind, (a, b))
         if len(found) < 2:
             return
@@ -1202,6 +1239,8 @@ def _name_then_title(rest: str) -> tuple[int, int] | None:
         if not tm:
             continue
         e = tm.end()
+        if SURNAME_HON_RE.fullmatch(rest[:e]):
+            continue  # 欧阳主任 / 司马经理: a compound surname and its form of address, no full name
         if ZH_TITLE_RE.match(rest[:e]) or re.search(r"[部科处室股站组]$", name):
             continue  # 农机部部长: a department and its head, no name
         if e < len(rest) and not re.match(r"[\x00 ,，;；:：\n|(（]|电话|手机|邮箱|联系|\d|[一二三四五六七八九零幺]{3}", rest[e:]):

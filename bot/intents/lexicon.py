@@ -175,6 +175,9 @@ TITLE_ENDINGS = (
     "班长", "值班长", "工段长", "线长",
     # fleet and depot heads (车队长, 调度长, 站长 is above)
     "车队长", "调度长", "调度", "车管",
+    # office functions that name the person who holds them (总务 谢佩珊 / 行政 于倩 / 前台 小林),
+    # and the studio professions (主持建筑师 / 首席设计师)
+    "行政", "总务", "后勤", "前台", "文员", "出纳", "会计", "建筑师", "设计师", "规划师",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
@@ -301,7 +304,7 @@ PAST_TIME_WORDS = (
 FUTURE_WIN_MARKERS = (
     "下周", "下个?星期", "下个?礼拜", "下个?月", "明天", "后天", "月底", "年底", "年前", "节后", "过几天", "过两天",
     "准备", "打算", "计划", "预计", "争取", "有望", "希望", "应该", "可能", "快要?", "马上", "即将", "将要?", "要", "想",
-    "(?<![开完议协商学工委农])会", "等", "能不能", "是否", "约好", "说好",
+    "(?<![开完议协商学工委农])会(?![计议所员长馆展场务客])",  # (会计师 / 会议室 / 会所: a noun, no future) "等", "能不能", "是否", "约好", "说好",
     r"\bwill\b", r"\bgoing to\b", r"\bplan(?:s|ning)? to\b", r"\bexpect(?:s|ed)? to\b", r"\bnext week\b",
 )
 

@@ -32,6 +32,12 @@ def fields(ctx) -> dict:
         back = [x for x in live if 0 <= x.start - bm.end() <= 4]
         if back:
             h = back[0]
+    # 阶段改一下 应该是方案阶段 刚才点成立项了: the stage said to be the right one outweighs the one clicked by mistake
+    rm = re.search(r"应该是|应该在|应该改成|应该改为|应该为|正确的?是|其实是|\bshould be\b", s, re.IGNORECASE)
+    if rm and h is not None and re.search(r"(?:刚才|之前|刚刚|误|错)[^，,。]{0,4}?(?:点|选|改|设|弄|填|标)成|\bby mistake\b|\bmistakenly\b", s, re.IGNORECASE):
+        right = [x for x in live if 0 <= x.start - rm.end() <= 2]
+        if right:
+            h = right[0]
     first = min((x.start for x in hits), default=len(s))
     if h and h.embedded is None and not h.cue and ctx.ambiguous_hit is h:
         # the stage word may be part of the name: keep the whole word as the deal, and ask
