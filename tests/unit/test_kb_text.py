@@ -112,6 +112,9 @@ def test_docx_headings_become_markdown():
 def test_competitor_and_product_aliases():
     assert {"宁能", "ningneng", "宁能科技"} <= filters.competitor_aliases("宁能科技")
     assert {"hc-inv-50k", "逆变器"} <= filters.product_aliases("HC-INV-50K 光伏逆变器")
+    # a head every catalogue shares names no one product (设备 would filter every 设备 question to it)
+    assert "设备" not in filters.product_aliases("全线设备")
+    assert "系统" in filters.product_aliases("光域云播 信息发布系统")  # a software seller's product is a 系统
     assert filters._named("ems 能不能私有化", "ems") and not filters._named("systems", "ems")
 
 

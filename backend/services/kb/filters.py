@@ -113,6 +113,11 @@ def competitor_aliases(name: str) -> set[str]:
     return {a for a in out if len(a) >= 2}
 
 
+# Head nouns every seller's catalogue shares (全线设备, 全系列产品): as an alias they would name one product for
+# any question that says 设备.
+_GENERIC_HEADS = frozenset("设备 产品 系列 全系列 机器 东西 整机 商品 型号".split())
+
+
 def product_aliases(name: str) -> set[str]:
     name = normalise(name).strip()
     out = {name}
@@ -122,8 +127,8 @@ def product_aliases(name: str) -> set[str]:
         if _CJK.search(part):
             out.add(part)
             words = [w for w in jieba.cut(part) if w.strip()]
-            if words and len(words[-1]) >= 2 and _CJK.search(words[-1]):
-                out.add(words[-1])  # the head noun: 光伏逆变器 → 逆变器
+            if words and len(words[-1]) >= 2 and _CJK.search(words[-1]) and words[-1] not in _GENERIC_HEADS:
+                out.add(words[-1])  # the head noun: 光伏逆变器 → 逆变器 (never 全线设备 → 设备: every product is one)
         elif len(part) >= 3 or re.search(r"\d", part):
             out.add(part)
     return {a for a in out if len(a) >= 2}
