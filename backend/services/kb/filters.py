@@ -23,7 +23,7 @@ from pypinyin import Style, lazy_pinyin
 from backend.db.queries import queries
 from backend.services.kb.lexical import normalise
 
-_COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "股份", "科技", "技术", "电气",
+COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "股份", "科技", "技术", "电气",
                      "新能源", "能源", "电力", "智能", "电子", "实业", "控股", "inc", "ltd", "co", "corp", "group")
 # Words that describe a company's trade rather than name it: 德威机器人 → 德威, 友联软件 → 友联,
 # 迈瑞医疗器械 → 迈瑞. Reps call a competitor by the part before them.
@@ -62,7 +62,7 @@ def _strip_suffixes(name: str) -> str:
     changed = True
     while changed:
         changed = False
-        for suffix in _COMPANY_SUFFIXES:
+        for suffix in COMPANY_SUFFIXES:
             if name.endswith(suffix) and len(name) - len(suffix) >= 2:
                 name = name[: -len(suffix)].strip(" .,")
                 changed = True

@@ -20,9 +20,11 @@ from backend.services.kb import aspects as kb_aspects
 RESIDUAL_WEIGHT = float(os.environ.get("TUOKE_KB_RESIDUAL_WEIGHT", "1.5"))
 RESIDUAL_TITLE = 1.5  # as search.TITLE_BOOST; a unit in the candidate's title counts this many times
 COMPETITOR_PRIOR = float(os.environ.get("TUOKE_KB_COMPETITOR_PRIOR", "1.5"))
+# The mirror of the competitor prior: when the question names a competitor, our own notes lose this (grid 0.75 / 1.5:
+# G MRR 0.952 / 0.956, H 0.852 / 0.863, every other set equal).
+OWN_PRIOR = float(os.environ.get("TUOKE_KB_OWN_PRIOR", "1.5"))
 # The aspect match's weight (aspects.py): a candidate whose title / heading / passage is about what the question
 # asks (its price, running cost, registration …) gains this × how well the aspects meet × how sure the detection is.
-OWN_PRIOR = float(os.environ.get("TUOKE_KB_OWN_PRIOR", "1.5"))  # grid 0.75 / 1.5: G MRR 0.952 / 0.956, H 0.852 / 0.863, others equal
 ASPECT_WEIGHT = float(os.environ.get("TUOKE_KB_ASPECT_WEIGHT", "2.0"))
 
 

@@ -28,7 +28,7 @@ import re
 import jieba
 import msgspec
 
-from backend.services.kb import crosslingual, lexical
+from backend.services.kb import crosslingual, filters, lexical
 
 # Words that say what is asked about a thing, not which thing: commercial aspects (price, warranty,
 # delivery, installation, certification, payment, service), measures and counters, generic nouns and
@@ -87,7 +87,8 @@ _PLACE_ENDINGS = frozenset("里内外上下中边")
 _MODALS = frozenset("能会可要该得")
 RARE_WORD = 1000  # jieba's frequency below which a modal-initial word is more likely a modal + verb
 # Words that end a company's name (驿充科技的桩): the name before them is judged whole
-_COMPANY_ENDINGS = frozenset("科技 公司 集团 电气 电器 股份 实业 机械 智能 能源 新能源 设备 电子 技术 工业 控股".split())
+# (the catalogue's company suffixes, and the trade words that end a maker's name)
+_COMPANY_ENDINGS = frozenset(w for w in filters.COMPANY_SUFFIXES if _CJK.search(w)) | {"机械", "设备", "工业", "电器"}
 # nouns that make the words before 的 a clause, not an owner (药监来查的时候, 下雨的话)
 _CLAUSE_NOUNS = frozenset("时候 话 时间 情况 地方 样子 原因 意思 问题 那种 这种".split())
 _DOINGS = frozenset("做用搞卖买要找问给干跑送修装测")  # light verbs that start a doing, never a name (做农残的)
@@ -305,7 +306,7 @@ def _a_name(phrase: list[str], df: dict[str, int], translations: dict[str, list[
     县里, nor a mis-cut run of characters)?"""
     unknown = [w for w in phrase[-2:] if not _known(w, df, translations, phrases, named, texts)]
     return bool(unknown) and all(jieba.dt.FREQ.get(w, 0) > 0 and _tags().get(w) in _NOUN
-                                 and w[-1] not in "里内外上下中边" for w in unknown)
+                                 and w[-1] not in _PLACE_ENDINGS for w in unknown)
 
 
 # An English head with at most this many Chinese words in the dictionary has a thin entry (inverter →
