@@ -110,11 +110,26 @@ def clean(question: str) -> str:
     return out or text
 
 
+# Units as reps say them → the symbols documents write (75千瓦 → 75kW, 1.3兆帕 → 1.3MPa). Two characters or more
+# only: a lone 米, 度 or 吨 is too often something else.
+UNITS: dict[str, str] = {
+    "赫兹": "hz", "千赫": "khz", "千瓦时": "kwh", "度电": "kwh", "千瓦": "kw", "兆瓦": "mw", "千伏安": "kva", "伏特": "v",
+    "兆帕": "mpa", "千帕": "kpa", "毫米": "mm", "厘米": "cm", "微米": "um", "纳米": "nm", "公里": "km", "公斤": "kg",
+    "千克": "kg", "分贝": "db", "毫升": "ml", "安培": "a", "平方米": "m2", "平米": "m2", "立方米": "m3", "立方": "m3",
+}
+_SPOKEN_UNIT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s?(" + "|".join(sorted(UNITS, key=len, reverse=True)) + ")")
+
+
 def matches(question: str, lexicon: dict[str, list[str]]) -> dict[str, list[str]]:
     """The lexicon's phrases found in ``question`` (normalised), longest first, overlaps skipped."""
     text = normalise(question)
     taken: list[tuple[int, int]] = []
     out: dict[str, list[str]] = {}
+    for m in _SPOKEN_UNIT.finditer(text):
+        # a spoken unit after a number stands for the symbol documents write (60赫兹 → 60hz; 50/60 Hz → hz)
+        symbol = UNITS[m.group(2)]
+        taken.append(m.span())
+        out[m.group(0)] = [m.group(1) + symbol, symbol]
     for phrase in sorted(lexicon, key=len, reverse=True):
         start = text.find(phrase)
         if start < 0:
