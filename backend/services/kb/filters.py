@@ -128,6 +128,7 @@ _GENERIC_HEADS = frozenset("设备 产品 系列 全系列 机器 东西 整机 
 # 纺织厂改造的那个案例 would filter to the retrofit service. A head noun names a product when it is a term of the
 # trade (逆变器, 冷干机, 机器人), which jieba's dictionary counts rarely.
 _HEAD_MAX_FREQ = 1000
+_WHOLE_RANGE = re.compile(r"全线|全系列|全系|全部|所有|通用|\ball (?:products|models|series)\b")
 
 
 def product_aliases(name: str) -> set[str]:
@@ -138,6 +139,11 @@ def product_aliases(name: str) -> set[str]:
             continue
         if _CJK.search(part):
             out.add(part)
+            if re.search(r"[a-z]", part):
+                # reps drop the letters inside a Chinese name (户外LED屏 → 户外屏, 金属3D打印机 → 金属打印机)
+                bare = re.sub(r"[a-z0-9]+", "", part)
+                if len(bare) >= 3:
+                    out.add(bare)
             words = [w for w in jieba.cut(part) if w.strip()]
             head = _head(words)
             if head:
@@ -258,5 +264,13 @@ async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: s
                                  for product in by_product[alias]
                                  for part in re.split(r"[\s/|,，、()（）]+", normalise(product))
                                  if part and truncated_code(part) == alias})
+    everything = {p for names in by_product.values() for p in names}
+    if len(products) > 1 and 2 * len(products) >= len(everything):
+        # A category most of the catalogue shares (空压机 of four compressors out of seven products) picks out no
+        # product: the answer may be the platform or service around them (群控 in the cloud platform's note).
+        products = []
+    if products:
+        # A note on the whole range (全线产品, 擎风全系列空压机) holds for the product named too: never dropped.
+        products = sorted(set(products) | {p for p in everything if _WHOLE_RANGE.search(normalise(p))})
     return Filters(kinds=[kind] if kind else None, competitors=competitors or None, products=products or None,
                    named=sorted(set(named_competitors + named_products)), codes=codes)
