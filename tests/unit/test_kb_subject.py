@@ -196,3 +196,11 @@ def test_a_unit_after_a_number_an_old_machine_and_a_lone_verb_decide_nothing():
     assert subject("客户旧机器能抵多少钱").phrases == [["客户"], ["机器"]]
     # 划算 (a verb no document uses) does not vote for the question: 年终奖个税 decides it
     assert unknown_subject(subject("年终奖个税怎么算划算"), {}) == "unknown 年终奖个税"
+
+
+def test_a_machine_is_known_only_written_whole_and_a_price_per_gram_is_no_word():
+    # a 3D printer seller writes 扫描 (its laser scans), never sells a 扫描仪
+    assert unknown_subject(subject("3D扫描仪有没有CE认证"), {"3d": 8, "扫描": 3}) == "unknown 3d扫描仪"
+    # a place ending (纺织厂) is the customer, known by its parts
+    assert unknown_subject(subject("纺织厂的案例"), {"纺织": 2, "案例": 5}) is None
+    assert ["钱一克"] not in subject("MIM金属注射成型加工多少钱一克").phrases

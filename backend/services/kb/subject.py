@@ -83,6 +83,7 @@ _JOINERS = frozenset("的是在和与跟了吗呢把被给对从向及或也都�
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
 # Characters that end the name of a machine or a facility (加氢 + 站, 揉面 + 机, 换 + 电站): a compound's head
 _FACILITY_CHARS = frozenset("站机器柜车仪箱桩库厂泵炉灶屏")
+_MACHINE_CHARS = _FACILITY_CHARS - frozenset("站库厂")  # ... of a machine or instrument (not a place: 纺织厂)
 _PLACE_ENDINGS = frozenset("里内外上下中边")
 _MODALS = frozenset("能会可要该得")
 RARE_WORD = 1000  # jieba's frequency below which a modal-initial word is more likely a modal + verb
@@ -146,8 +147,10 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
     words: list[tuple[int, str, bool]] = []  # start, word, a lone character
     for word in jieba.cut(text, HMM=False):
         # consecutive single characters that are no function words make one word (冷 吨 → 冷吨)
+        # (never a numeral: 钱 一 克 is a price per gram, no word)
         if (len(word) == 1 and _CJK.match(word) and word not in lexical.STOPWORDS and words
-                and _CJK.match(words[-1][1][-1]) and words[-1][2]):
+                and _CJK.match(words[-1][1][-1]) and words[-1][2]
+                and not _NUMBER.fullmatch(word) and not _NUMBER.fullmatch(words[-1][1][-1])):
             words[-1] = (words[-1][0], words[-1][1] + word, True)
         else:
             words.append((pos, word, len(word) == 1 and bool(_CJK.match(word)) and word not in lexical.STOPWORDS))
@@ -300,6 +303,10 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
         parts = [t for t in lexical.terms(word) if t != word and len(t) >= 2]
         # ... and a compound the dictionary lacks must be spelt by them all (充电宝 is 充电 and a 宝 no
         # document writes; 地下室 is the dictionary's, and 地下 is enough)
+        # A machine's or an instrument's name (扫描仪, 注塑机) is a thing of its own: known only written whole
+        # (a 3D printer seller writes 扫描 for its laser, never sells a 扫描仪).
+        if word[-1] in _MACHINE_CHARS:
+            return False
         spelt = jieba.dt.FREQ.get(word, 0) > 0 or all(
             any(word.find(t) <= i < word.find(t) + len(t) for t in parts if t in word) for i in range(len(word)))
         return bool(parts) and spelt and all(df.get(t, 0) > 0 for t in parts)
