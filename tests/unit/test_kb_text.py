@@ -172,3 +172,9 @@ def test_format_passages_short_ones_are_whole_and_none_says_so():
     reply = answers.format_passages([_passage(1, "液冷温控。")], "en", 2048)
     assert "液冷温控。" in reply and "Source: d1.md" in reply
     assert "没有找到" in answers.format_passages([], "zh")
+
+
+def test_a_model_typed_without_its_series_prefix_names_the_product():
+    assert {"m500q", "m500", "rm-m500"} <= filters.short_codes("rm-m500q")
+    assert filters.short_codes("gy-c12") == {"c12"} and filters.short_codes("xr-300") == set()
+    assert "m500" in filters.product_aliases("RM-M500Q 大幅面金属打印机")

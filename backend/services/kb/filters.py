@@ -155,9 +155,7 @@ def product_aliases(name: str) -> set[str]:
                 out.add("".join(w[0] for w in words[:-1]) + words[-1])  # the head noun: 光伏逆变器 → 逆变器 (never 全线设备 → 设备: every product is one)
         elif len(part) >= 3 or re.search(r"\d", part):
             out.add(part)
-            short = truncated_code(part)
-            if short:
-                out.add(short)
+            out |= short_codes(part)
     return {a for a in out if len(a) >= 2}
 
 
@@ -174,6 +172,21 @@ def _head(words: list[str]) -> str | None:
         if jieba.dt.FREQ.get(head, 0) >= _HEAD_MAX_FREQ:
             return None
     return head if len(head) >= 2 else None
+
+
+def short_codes(code: str) -> set[str]:
+    """The short forms reps type for a model number: without its series prefix (RM-M500Q → m500q, GY-C12 → c12)
+    and without its variant letters (QF-75VSD → qf-75, RM-M500Q → m500)."""
+    out: set[str] = set()
+    m = re.fullmatch(r"[a-z]{1,4}-([a-z][a-z0-9\-]*\d[a-z0-9\-]*)", code)
+    forms = [code] + ([m.group(1)] if m else [])
+    for form in forms:
+        out.add(form)
+        short = truncated_code(form)
+        if short:
+            out.add(short)
+    out.discard(code)
+    return {f for f in out if len(f) >= 2}
 
 
 def truncated_code(code: str) -> str | None:
@@ -258,12 +271,12 @@ async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: s
     # the lexical terms meet the documents' (the split "e 6" alone would be the terms "6" and nothing).
     codes = sorted({a for a in named_products + named_competitors
                     if not _CJK.search(a) and re.search(r"[0-9]", a) and a not in question})
-    # A shortened model (qf75 for QF-75VSD) stands in the catalogue's full spelling too: the documents' terms
+    # A shortened model (qf75 for QF-75VSD, m500 for RM-M500Q) stands in the catalogue's full spelling too: the documents' terms
     # are the full model's (qf-75vsd), never the short one.
     codes = sorted(set(codes) | {part for alias in named_products if not _CJK.search(alias)
                                  for product in by_product[alias]
                                  for part in re.split(r"[\s/|,，、()（）]+", normalise(product))
-                                 if part and truncated_code(part) == alias})
+                                 if part and alias in short_codes(part)})
     everything = {p for names in by_product.values() for p in names}
     if len(products) > 1 and 2 * len(products) >= len(everything):
         # A category most of the catalogue shares (空压机 of four compressors out of seven products) picks out no
