@@ -129,3 +129,11 @@ def test_a_question_naming_our_product_and_no_competitor_weighs_competitor_notes
     rerank(named, candidates, Units(), competition_named=False, product_named=True)
     assert plain[1] == -COMPETITOR_PRIOR and named[1] == -COMPETITOR_PRIOR * OWN_PRODUCT_FACTOR
     assert plain[2] == named[2] == 0.0
+
+
+def test_a_product_name_the_question_uses_is_no_aspect_cue():
+    from backend.services.kb.aspects import question_aspects
+    from backend.services.kb.search import _without_names
+
+    assert "environment" in question_aspects("户外屏多少钱一平")  # 户外 alone reads as the environment
+    assert set(question_aspects(_without_names("户外屏多少钱一平", ["户外屏"]))) == {"price"}

@@ -268,6 +268,16 @@ def fuse(dense: list[list[Hit]], lex: list[Hit], shared: float = 0.0) -> tuple[d
     return score, weight
 
 
+def _without_names(question: str, named: list[str]) -> str:
+    """The question with the catalogue names it uses blanked out: a product's name says what it is, not what is
+    asked about it (户外屏 is the outdoor screen; its price is asked, not its weather resistance)."""
+    text = lexical.normalise(question)
+    for alias in sorted(named, key=len, reverse=True):
+        if _CJK.search(alias):
+            text = text.replace(alias, " ")
+    return text
+
+
 def _is_chinese(text: str) -> bool:
     return _CJK.search(text) is not None
 
@@ -389,7 +399,8 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     if hybrid:
         candidates = {d: rows[best_chunk[d]] for d in ranked}
         rerank(doc_score, candidates, units, competition_named=bool(f.competitors) or kb_filters.names_competition(question),
-               asked=question_aspects(cleaned), competitors=f.competitors, product_named=bool(f.products))
+               asked=question_aspects(_without_names(cleaned, f.named)), competitors=f.competitors,
+               product_named=bool(f.products))
         ranked = order(ranked)
     documents = ranked[:k]
     evidence = {d: floor_evidence([m.get(d) for m in margins],
