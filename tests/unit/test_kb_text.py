@@ -178,3 +178,8 @@ def test_a_model_typed_without_its_series_prefix_names_the_product():
     assert {"m500q", "m500", "rm-m500"} <= filters.short_codes("rm-m500q")
     assert filters.short_codes("gy-c12") == {"c12"} and filters.short_codes("xr-300") == set()
     assert "m500" in filters.product_aliases("RM-M500Q 大幅面金属打印机")
+
+
+def test_a_four_character_name_of_a_rare_pair_and_a_trade_word_is_called_by_the_pair():
+    assert "易成" in filters.competitor_aliases("易成三维")
+    assert "东方" not in filters.competitor_aliases("东方明珠")

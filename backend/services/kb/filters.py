@@ -85,6 +85,9 @@ def _brand(core: str) -> str:
         words = jieba.lcut(core)
         if len(words) >= 2 and len(words[0]) >= 2 and jieba.dt.FREQ.get(words[0], 0) < _EVERYDAY_FREQ:
             return words[0]
+        if (len(core) == 4 and jieba.dt.FREQ.get(core[2:], 0) > 0 and jieba.dt.FREQ.get(core[:2], 0) < _EVERYDAY_FREQ
+                and jieba.dt.FREQ.get(core, 0) == 0):
+            return core[:2]  # two characters jieba cannot read as a word, then a word of the trade (易成 + 三维)
     return core
 
 
