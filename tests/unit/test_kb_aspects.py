@@ -115,3 +115,17 @@ def test_a_named_competitor_puts_its_notes_before_our_own():
     unnamed = {1: 1.0, 2: 0.0}
     rerank(unnamed, candidates, Units(), competition_named=False, asked={})
     assert unnamed[1] > unnamed[2]
+
+
+def test_a_question_naming_our_product_and_no_competitor_weighs_competitor_notes_down_more():
+    from backend.services.kb.rerank import COMPETITOR_PRIOR, OWN_PRODUCT_FACTOR, Units, rerank
+
+    candidates = {1: {"kind": "competitor", "competitor": "X", "title": "X", "heading": None, "text": "x",
+                      "held": [], "held_title": []},
+                  2: {"kind": "selling_point", "competitor": None, "title": "Y", "heading": None, "text": "y",
+                      "held": [], "held_title": []}}
+    plain, named = {1: 0.0, 2: 0.0}, {1: 0.0, 2: 0.0}
+    rerank(plain, candidates, Units(), competition_named=False)
+    rerank(named, candidates, Units(), competition_named=False, product_named=True)
+    assert plain[1] == -COMPETITOR_PRIOR and named[1] == -COMPETITOR_PRIOR * OWN_PRODUCT_FACTOR
+    assert plain[2] == named[2] == 0.0

@@ -55,3 +55,14 @@ def test_language_offset_is_taken_out_of_a_models_similarities():
     assert debias_language(ranking[:4], chinese[:4]) == ranking[:4]  # too few of one language: unchanged
     scores, weight = fuse([shifted], [(4, 4, 0.9), (1, 1, 0.2)])
     assert max(scores, key=scores.get) == 4 and 0.35 <= weight <= 0.85
+
+
+def test_a_spoken_unit_after_a_number_maps_to_the_symbol_documents_write():
+    assert spoken.matches("37pm能不能用在60赫兹的电网", {}) == {"60赫兹": ["60hz", "hz"]}
+    assert spoken.matches("75千瓦的机器 1.3兆帕", {})["1.3兆帕"] == ["1.3mpa", "mpa"]
+    assert spoken.matches("三千瓦", {}) == {}  # a spoken number is left to the models
+
+
+def test_a_price_per_square_metre_and_payment_instalments_map_to_the_documents_terms():
+    assert spoken.matches("户外屏多少钱一平", spoken.DEFAULT_LEXICON)["一平"] == ["m2", "平方米"]
+    assert "付款方式" in spoken.matches("客户想付款分几次", spoken.DEFAULT_LEXICON)["分几次"]

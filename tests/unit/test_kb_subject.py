@@ -187,3 +187,20 @@ def test_a_degree_before_de_is_no_owner_and_energy_saving_is_an_aspect():
     assert subject("有没有比3.5毫米更窄的拼缝").strangers == []
     assert unknown_subject(subject("LED路灯有没有节能认证"), {"led": 9, "节能": 2}, texts=["LED 显示屏 节能认证"]) \
         == "unknown led路灯"
+
+
+def test_a_unit_after_a_number_an_old_machine_and_a_lone_verb_decide_nothing():
+    # 60赫兹的电网: a measure, not an owner; 旧机器 is an old machine, no new kind of thing
+    s = subject("37pm能不能用在60赫兹的电网 客户是出口项目")
+    assert s.owners == [] and ["赫兹"] not in s.phrases
+    assert subject("客户旧机器能抵多少钱").phrases == [["客户"], ["机器"]]
+    # 划算 (a verb no document uses) does not vote for the question: 年终奖个税 decides it
+    assert unknown_subject(subject("年终奖个税怎么算划算"), {}) == "unknown 年终奖个税"
+
+
+def test_a_machine_is_known_only_written_whole_and_a_price_per_gram_is_no_word():
+    # a 3D printer seller writes 扫描 (its laser scans), never sells a 扫描仪
+    assert unknown_subject(subject("3D扫描仪有没有CE认证"), {"3d": 8, "扫描": 3}) == "unknown 3d扫描仪"
+    # a place ending (纺织厂) is the customer, known by its parts
+    assert unknown_subject(subject("纺织厂的案例"), {"纺织": 2, "案例": 5}) is None
+    assert ["钱一克"] not in subject("MIM金属注射成型加工多少钱一克").phrases

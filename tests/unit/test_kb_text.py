@@ -114,7 +114,11 @@ def test_competitor_and_product_aliases():
     assert {"hc-inv-50k", "逆变器"} <= filters.product_aliases("HC-INV-50K 光伏逆变器")
     # a head every catalogue shares names no one product (设备 would filter every 设备 question to it)
     assert "设备" not in filters.product_aliases("全线设备")
-    assert "系统" in filters.product_aliases("光域云播 信息发布系统")  # a software seller's product is a 系统
+    # an everyday head (系统, 平台, 改造) names no product: the word before it joins it, and reps' abbreviation counts
+    aliases = filters.product_aliases("光域云播 信息发布系统")
+    assert "系统" not in aliases and {"发布系统", "信发系统"} <= aliases
+    assert "改造" not in filters.product_aliases("空压站节能改造")
+    assert "云平台" in filters.product_aliases("AirLink 空压站云平台")
     assert filters._named("ems 能不能私有化", "ems") and not filters._named("systems", "ems")
 
 
@@ -126,6 +130,14 @@ def test_competitor_short_forms_drop_trade_words_and_english_trade_words_name_no
     assert "东方" not in filters.competitor_aliases("东方明珠")  # an everyday word is no short form
     aliases = filters.competitor_aliases("Northwind Energy")
     assert "northwind" in aliases and "energy" not in aliases
+
+
+def test_a_name_in_both_scripts_gives_both_and_a_shortened_model_names_the_product():
+    assert {"nordair", "诺德气", "nuodeqi"} <= filters.competitor_aliases("NordAir 诺德气")
+    assert {"锋源", "fengyuan"} <= filters.competitor_aliases("锋源机电 (Fengyuan)")
+    aliases = filters.product_aliases("QF-75VSD 永磁变频空压机")
+    assert "qf-75" in aliases and filters._named("qf75多少钱一台", "qf-75")
+    assert filters.truncated_code("hd-15") is None and filters.truncated_code("of-22w") == "of-22"
 
 
 def test_model_numbers_name_a_product_with_or_without_hyphens():
@@ -160,3 +172,9 @@ def test_format_passages_short_ones_are_whole_and_none_says_so():
     reply = answers.format_passages([_passage(1, "液冷温控。")], "en", 2048)
     assert "液冷温控。" in reply and "Source: d1.md" in reply
     assert "没有找到" in answers.format_passages([], "zh")
+
+
+def test_a_model_typed_without_its_series_prefix_names_the_product():
+    assert {"m500q", "m500", "rm-m500"} <= filters.short_codes("rm-m500q")
+    assert filters.short_codes("gy-c12") == {"c12"} and filters.short_codes("xr-300") == set()
+    assert "m500" in filters.product_aliases("RM-M500Q 大幅面金属打印机")

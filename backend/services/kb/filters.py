@@ -96,8 +96,16 @@ def _ensure_jieba() -> None:
         jieba.initialize()
 
 
+_SCRIPT_RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z0-9][a-z0-9\-_.& ]*[a-z0-9]|[a-z0-9]")
+
+
 def competitor_aliases(name: str) -> set[str]:
     name = normalise(name).strip()
+    runs = [r.strip() for r in _SCRIPT_RUNS.findall(name)]
+    if len(runs) >= 2 and _CJK.search(name) and re.search(r"[a-z]", name):
+        # A name given in both scripts (NordAir 诺德气, 锋源机电 (Fengyuan)): each one names the company, and
+        # reps say either.
+        return {name} | {a for run in runs if len(run) >= 2 for a in competitor_aliases(run)}
     out = {name}
     core = _strip_suffixes(name)
     out.add(core)
@@ -116,6 +124,11 @@ def competitor_aliases(name: str) -> set[str]:
 # Head nouns every seller's catalogue shares (全线设备, 全系列产品): as an alias they would name one product for
 # any question that says 设备.
 _GENERIC_HEADS = frozenset("设备 产品 系列 全系列 机器 东西 整机 商品 型号".split())
+# Likewise an everyday word as a head (空压站节能改造 → 改造, 云平台 → 平台, 运维服务 → 服务): it names no product, and
+# 纺织厂改造的那个案例 would filter to the retrofit service. A head noun names a product when it is a term of the
+# trade (逆变器, 冷干机, 机器人), which jieba's dictionary counts rarely.
+_HEAD_MAX_FREQ = 1000
+_WHOLE_RANGE = re.compile(r"全线|全系列|全系|全部|所有|通用|\ball (?:products|models|series)\b")
 
 
 def product_aliases(name: str) -> set[str]:
@@ -126,12 +139,61 @@ def product_aliases(name: str) -> set[str]:
             continue
         if _CJK.search(part):
             out.add(part)
+            if re.search(r"[a-z]", part):
+                # reps drop the letters inside a Chinese name (户外LED屏 → 户外屏, 金属3D打印机 → 金属打印机)
+                bare = re.sub(r"[a-z0-9]+", "", part)
+                if len(bare) >= 3:
+                    out.add(bare)
             words = [w for w in jieba.cut(part) if w.strip()]
-            if words and len(words[-1]) >= 2 and _CJK.search(words[-1]) and words[-1] not in _GENERIC_HEADS:
-                out.add(words[-1])  # the head noun: 光伏逆变器 → 逆变器 (never 全线设备 → 设备: every product is one)
+            head = _head(words)
+            if head:
+                out.add(head)
+            if (len(words) >= 3 and all(_CJK.match(w) for w in words) and len(words[-1]) >= 2
+                    and jieba.dt.FREQ.get(words[-1], 0) >= _HEAD_MAX_FREQ):
+                # The abbreviation reps say for a …系统 / …平台: each word's first character, then the last
+                # word whole (信息发布系统 → 信发系统, 电池管理系统 → 电管系统).
+                out.add("".join(w[0] for w in words[:-1]) + words[-1])  # the head noun: 光伏逆变器 → 逆变器 (never 全线设备 → 设备: every product is one)
         elif len(part) >= 3 or re.search(r"\d", part):
             out.add(part)
+            out |= short_codes(part)
     return {a for a in out if len(a) >= 2}
+
+
+def _head(words: list[str]) -> str | None:
+    """The head noun of a product name's words: the last word (光伏逆变器 → 逆变器), never a generic one (全线设备);
+    an everyday last word takes the word before it (空压站云平台 → 云平台, 空压站节能改造 → 节能改造)."""
+    if not words or not _CJK.search(words[-1]) or words[-1] in _GENERIC_HEADS:
+        return None
+    head = words[-1]
+    if jieba.dt.FREQ.get(head, 0) >= _HEAD_MAX_FREQ:
+        if len(words) < 2 or not _CJK.search(words[-2]):
+            return None
+        head = words[-2] + head
+        if jieba.dt.FREQ.get(head, 0) >= _HEAD_MAX_FREQ:
+            return None
+    return head if len(head) >= 2 else None
+
+
+def short_codes(code: str) -> set[str]:
+    """The short forms reps type for a model number: without its series prefix (RM-M500Q → m500q, GY-C12 → c12)
+    and without its variant letters (QF-75VSD → qf-75, RM-M500Q → m500)."""
+    out: set[str] = set()
+    m = re.fullmatch(r"[a-z]{1,4}-([a-z][a-z0-9\-]*\d[a-z0-9\-]*)", code)
+    forms = [code] + ([m.group(1)] if m else [])
+    for form in forms:
+        out.add(form)
+        short = truncated_code(form)
+        if short:
+            out.add(short)
+    out.discard(code)
+    return {f for f in out if len(f) >= 2}
+
+
+def truncated_code(code: str) -> str | None:
+    """A model number without its trailing letters, the way reps shorten it: QF-75VSD → qf-75, OF-22W → of-22
+    (a variant suffix; the series and the number name the machine). None when nothing is left to say."""
+    m = re.fullmatch(r"(.*[a-z].*\d)[a-z]{1,4}", code)
+    return m.group(1) if m else None
 
 
 _SEPARATOR = r"[\s\-_/+.]?"
@@ -209,5 +271,19 @@ async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: s
     # the lexical terms meet the documents' (the split "e 6" alone would be the terms "6" and nothing).
     codes = sorted({a for a in named_products + named_competitors
                     if not _CJK.search(a) and re.search(r"[0-9]", a) and a not in question})
+    # A shortened model (qf75 for QF-75VSD, m500 for RM-M500Q) stands in the catalogue's full spelling too: the documents' terms
+    # are the full model's (qf-75vsd), never the short one.
+    codes = sorted(set(codes) | {part for alias in named_products if not _CJK.search(alias)
+                                 for product in by_product[alias]
+                                 for part in re.split(r"[\s/|,，、()（）]+", normalise(product))
+                                 if part and alias in short_codes(part)})
+    everything = {p for names in by_product.values() for p in names}
+    if len(products) > 1 and 2 * len(products) >= len(everything):
+        # A category most of the catalogue shares (空压机 of four compressors out of seven products) picks out no
+        # product: the answer may be the platform or service around them (群控 in the cloud platform's note).
+        products = []
+    if products:
+        # A note on the whole range (全线产品, 擎风全系列空压机) holds for the product named too: never dropped.
+        products = sorted(set(products) | {p for p in everything if _WHOLE_RANGE.search(normalise(p))})
     return Filters(kinds=[kind] if kind else None, competitors=competitors or None, products=products or None,
                    named=sorted(set(named_competitors + named_products)), codes=codes)

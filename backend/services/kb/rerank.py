@@ -20,6 +20,7 @@ from backend.services.kb import aspects as kb_aspects
 RESIDUAL_WEIGHT = float(os.environ.get("TUOKE_KB_RESIDUAL_WEIGHT", "1.5"))
 RESIDUAL_TITLE = 1.5  # as search.TITLE_BOOST; a unit in the candidate's title counts this many times
 COMPETITOR_PRIOR = float(os.environ.get("TUOKE_KB_COMPETITOR_PRIOR", "1.5"))
+OWN_PRODUCT_FACTOR = float(os.environ.get("TUOKE_KB_OWN_PRODUCT_FACTOR", "2.0"))
 # The mirror of the competitor prior: when the question names a competitor, our own notes lose this (grid 0.75 / 1.5:
 # G MRR 0.952 / 0.956, H 0.852 / 0.863, every other set equal).
 OWN_PRIOR = float(os.environ.get("TUOKE_KB_OWN_PRIOR", "1.5"))
@@ -68,7 +69,7 @@ def aspect_scores(candidates: Mapping[int, Mapping[str, Any]], asked: Mapping[st
 
 def rerank(doc_score: dict[int, float], candidates: Mapping[int, Mapping[str, Any]], units: Units, *,
            competition_named: bool, asked: Mapping[str, float] | None = None,
-           competitors: list[str] | None = None) -> None:
+           competitors: list[str] | None = None, product_named: bool = False) -> None:
     """The second stage, over the first stage's top ``search.RERANK_DEPTH`` documents (adjusts ``doc_score``):
 
     - :func:`residual_coverage` × ``RESIDUAL_WEIGHT``: the neighbours about the same product share
@@ -89,9 +90,11 @@ def rerank(doc_score: dict[int, float], candidates: Mapping[int, Mapping[str, An
                 continue
             doc_score[d] += ASPECT_WEIGHT * match
     if not competition_named:
+        # (a question naming our own product and no competitor — 户外屏多少钱一平 — is about our note all the more)
+        prior = COMPETITOR_PRIOR * (OWN_PRODUCT_FACTOR if product_named else 1.0)
         for d, row in candidates.items():
             if row["kind"] == "competitor":
-                doc_score[d] -= COMPETITOR_PRIOR
+                doc_score[d] -= prior
     elif competitors and OWN_PRIOR:
         # ... and the other way round: a question naming a competitor (Formetrix 售后到底怎么样) is about that
         # competitor's notes first; our own note on the aspect loses OWN_PRIOR

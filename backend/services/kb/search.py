@@ -389,7 +389,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     if hybrid:
         candidates = {d: rows[best_chunk[d]] for d in ranked}
         rerank(doc_score, candidates, units, competition_named=bool(f.competitors) or kb_filters.names_competition(question),
-               asked=question_aspects(cleaned), competitors=f.competitors)
+               asked=question_aspects(cleaned), competitors=f.competitors, product_named=bool(f.products))
         ranked = order(ranked)
     documents = ranked[:k]
     evidence = {d: floor_evidence([m.get(d) for m in margins],

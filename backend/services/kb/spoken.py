@@ -58,6 +58,11 @@ DEFAULT_LEXICON: dict[str, list[str]] = {
     "回本": ["投资回收期", "回收期", "收益"], "本钱赚回来": ["投资回收期", "回收期", "收益"],
     "赚回来": ["投资回收期", "回收期"], "省多少钱": ["节省", "收益", "电费"],
     "分期": ["分期", "付款方式", "账期"], "资金紧张": ["付款方式", "分期", "融资租赁"], "先付多少": ["付款方式", "预付款"],
+    "分几次": ["付款方式", "付款"], "怎么收款": ["付款方式", "付款"], "怎么付款": ["付款方式", "付款"],
+    "付款条件": ["付款方式", "付款"],
+    # prices per measure (documents write 元/㎡, 元/m³)
+    "一平": ["m2", "平方米"], "每平": ["m2", "平方米"], "一平米": ["m2", "平方米"], "每平米": ["m2", "平方米"],
+    "一平方": ["m2", "平方米"], "每平方": ["m2", "平方米"], "每方": ["m3", "立方米"],
     "打折": ["折扣", "审批"], "九折": ["折扣", "审批"], "八折": ["折扣", "审批"], "便宜点": ["折扣", "优惠"],
     "谁签字": ["审批", "权限"], "谁批": ["审批", "权限"], "要谁批": ["审批", "权限"], "谁审批": ["审批", "权限"],
     # delivery and implementation
@@ -110,11 +115,26 @@ def clean(question: str) -> str:
     return out or text
 
 
+# Units as reps say them → the symbols documents write (75千瓦 → 75kW, 1.3兆帕 → 1.3MPa). Two characters or more
+# only: a lone 米, 度 or 吨 is too often something else.
+UNITS: dict[str, str] = {
+    "赫兹": "hz", "千赫": "khz", "千瓦时": "kwh", "度电": "kwh", "千瓦": "kw", "兆瓦": "mw", "千伏安": "kva", "伏特": "v",
+    "兆帕": "mpa", "千帕": "kpa", "毫米": "mm", "厘米": "cm", "微米": "um", "纳米": "nm", "公里": "km", "公斤": "kg",
+    "千克": "kg", "分贝": "db", "毫升": "ml", "安培": "a", "平方米": "m2", "平米": "m2", "立方米": "m3", "立方": "m3",
+}
+_SPOKEN_UNIT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s?(" + "|".join(sorted(UNITS, key=len, reverse=True)) + ")")
+
+
 def matches(question: str, lexicon: dict[str, list[str]]) -> dict[str, list[str]]:
     """The lexicon's phrases found in ``question`` (normalised), longest first, overlaps skipped."""
     text = normalise(question)
     taken: list[tuple[int, int]] = []
     out: dict[str, list[str]] = {}
+    for m in _SPOKEN_UNIT.finditer(text):
+        # a spoken unit after a number stands for the symbol documents write (60赫兹 → 60hz; 50/60 Hz → hz)
+        symbol = UNITS[m.group(2)]
+        taken.append(m.span())
+        out[m.group(0)] = [m.group(1) + symbol, symbol]
     for phrase in sorted(lexicon, key=len, reverse=True):
         start = text.find(phrase)
         if start < 0:

@@ -83,6 +83,7 @@ _JOINERS = frozenset("的是在和与跟了吗呢把被给对从向及或也都�
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
 # Characters that end the name of a machine or a facility (加氢 + 站, 揉面 + 机, 换 + 电站): a compound's head
 _FACILITY_CHARS = frozenset("站机器柜车仪箱桩库厂泵炉灶屏")
+_MACHINE_CHARS = _FACILITY_CHARS - frozenset("站库厂")  # ... of a machine or instrument (not a place: 纺织厂)
 _PLACE_ENDINGS = frozenset("里内外上下中边")
 _MODALS = frozenset("能会可要该得")
 RARE_WORD = 1000  # jieba's frequency below which a modal-initial word is more likely a modal + verb
@@ -91,7 +92,8 @@ RARE_WORD = 1000  # jieba's frequency below which a modal-initial word is more l
 _COMPANY_ENDINGS = frozenset(w for w in filters.COMPANY_SUFFIXES if _CJK.search(w)) | {"机械", "设备", "工业", "电器"}
 # nouns that make the words before 的 a clause, not an owner (药监来查的时候, 下雨的话)
 _CLAUSE_NOUNS = frozenset("时候 话 时间 情况 地方 样子 原因 意思 问题 那种 这种".split())
-_DOINGS = frozenset("做用搞卖买要找问给干跑送修装测")  # light verbs that start a doing, never a name (做农残的)
+_DOINGS = frozenset("做用搞卖买要找问给干跑送修装测")
+_NUMBER = re.compile(r"[0-9.]+|[一二三四五六七八九十百千万两几]+")  # light verbs that start a doing, never a name (做农残的)
 
 
 class Subject(msgspec.Struct, kw_only=True):
@@ -145,8 +147,10 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
     words: list[tuple[int, str, bool]] = []  # start, word, a lone character
     for word in jieba.cut(text, HMM=False):
         # consecutive single characters that are no function words make one word (冷 吨 → 冷吨)
+        # (never a numeral: 钱 一 克 is a price per gram, no word)
         if (len(word) == 1 and _CJK.match(word) and word not in lexical.STOPWORDS and words
-                and _CJK.match(words[-1][1][-1]) and words[-1][2]):
+                and _CJK.match(words[-1][1][-1]) and words[-1][2]
+                and not _NUMBER.fullmatch(word) and not _NUMBER.fullmatch(words[-1][1][-1])):
             words[-1] = (words[-1][0], words[-1][1] + word, True)
         else:
             words.append((pos, word, len(word) == 1 and bool(_CJK.match(word)) and word not in lexical.STOPWORDS))
@@ -168,7 +172,8 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
             compounds.append(prev[1] + word)
         elif (prev is not None and prev[2] and len(prev[1]) == 1 and len(word) == 2 and not lone
               and word[-1] in _FACILITY_CHARS and jieba.dt.FREQ.get(word, 0) > 0 and _tags().get(word) in _NOUN
-              and jieba.dt.FREQ.get(prev[1] + word, 0) == 0 and prev[1] not in _JOINERS):
+              and jieba.dt.FREQ.get(prev[1] + word, 0) == 0 and prev[1] not in _JOINERS
+              and _tags().get(prev[1]) != "a"):  # (旧 + 机器 is an old machine, no new kind of thing)
             # a character before a facility noun (换 + 电站, 储 + 能柜): one compound, known only when written
             merged[-1] = (prev[0], prev[1] + word, False)
             compounds.append(prev[1] + word)
@@ -198,8 +203,12 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
                 and after and _content(after) and not _tags().get(after, "").startswith("v") and after not in _CLAUSE_NOUNS
                 and not any(s < words[i][0] and words[j][0] < e for s, e in names)):
             strangers.append(name)
+    previous = ""
     for start, word, _ in words:
         pos = start + len(word)
+        after_number, previous = _NUMBER.fullmatch(previous) is not None, word if word.strip() else previous
+        if after_number and _CJK.match(word) and len(word) <= 2:
+            word = ""  # a unit after a number (60 赫兹, 3.5 毫米): a measure, never the thing nor its owner
         if not word.strip():
             if run and not run[-1].isascii():  # a space after a Chinese word ends its phrase (AGV 小车 is one)
                 phrases.append(run)
@@ -294,6 +303,10 @@ def _known(word: str, df: dict[str, int], translations: dict[str, list[str]], ph
         parts = [t for t in lexical.terms(word) if t != word and len(t) >= 2]
         # ... and a compound the dictionary lacks must be spelt by them all (充电宝 is 充电 and a 宝 no
         # document writes; 地下室 is the dictionary's, and 地下 is enough)
+        # A machine's or an instrument's name (扫描仪, 注塑机) is a thing of its own: known only written whole
+        # (a 3D printer seller writes 扫描 for its laser, never sells a 扫描仪).
+        if word[-1] in _MACHINE_CHARS:
+            return False
         spelt = jieba.dt.FREQ.get(word, 0) > 0 or all(
             any(word.find(t) <= i < word.find(t) + len(t) for t in parts if t in word) for i in range(len(word)))
         return bool(parts) and spelt and all(df.get(t, 0) > 0 for t in parts)
@@ -396,8 +409,8 @@ def unknown_subject(s: Subject, df: dict[str, int], translations: dict[str, list
             if n in s.owners and _a_name(phrase, df, translations, phrases, s.named, texts):
                 return f"unknown owner {what}"  # 格力的空调, 金蝶的网银: someone else's thing
             unknown.append(what)
-        elif unknown_words and len(phrase) == 1 and _tags().get(head, "").startswith("a"):
-            judged -= 1  # a lone adjective the documents never use (不耐用了) describes, names nothing: no vote
+        elif unknown_words and len(phrase) == 1 and _tags().get(head, "")[:1] in ("a", "v"):
+            judged -= 1  # a lone adjective or verb the documents never use (不耐用了, 划算) names nothing: no vote
     if not judged or len(unknown) < judged:
         return None
     return "unknown " + ", ".join(unknown)
