@@ -49,6 +49,29 @@ async def _stale(conn: asyncpg.Connection, row: asyncpg.Record) -> str | None:
     return None
 
 
+# A row whose payload says ``{"render": KIND, …}`` refers to what its area recorded (a nudge card
+# names its nudges): the area registers how to render it, and the message is made when it is sent.
+# It gets the row's tenant, idempotency key and payload, and returns the WeChat message, or None
+# when what it refers to is gone (the row is then cancelled).
+Renderer = Callable[[asyncpg.Connection, int, str, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def register_renderer(kind: str, render: Renderer) -> None:
+    RENDERERS[kind] = render
+
+
+async def rendered(conn: asyncpg.Connection, tenant_id: int, key: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The message an outbox payload stands for: itself, or what its area renders from it."""
+    kind = payload.get("render")
+    if kind is None:
+        return payload
+    render = RENDERERS.get(kind)
+    if render is None:  # not registered in this process: retried later, never sent as it is
+        raise UpstreamError(f"no renderer for outbox payloads of kind {kind!r}")
+    return await render(conn, tenant_id, key, payload)
+
+
 MAX_ATTEMPTS = 10
 LEASE = dt.timedelta(seconds=60)  # a claimed batch's lease; each row's is renewed before its send
 
@@ -177,7 +200,12 @@ async def _deliver_one(pool: asyncpg.Pool, row: Any, counts: dict[str, int], ten
             tenant_cache[row["tenant_id"]] = tenant
             if row["channel"] != "wecom":
                 raise UpstreamError(f"channel {row['channel']!r} has no sender", permanent=True)
-            await wechat_api.wecom_send(conn, tenant, row["recipient"], row["payload"])
+            message = await rendered(conn, row["tenant_id"], row["idempotency_key"], row["payload"])
+            if message is None:
+                await queries.outbox_mark_cancelled(conn, **key, reason="what the message refers to is gone")
+                counts["cancelled"] += 1
+                return
+            await wechat_api.wecom_send(conn, tenant, row["recipient"], message)
         except UpstreamError as exc:
             if exc.permanent or row["attempts"] >= MAX_ATTEMPTS:
                 await queries.outbox_mark_dead(conn, **key, error=exc.detail[:500])
