@@ -76,11 +76,12 @@ LEFT JOIN LATERAL (
 -- stage's SLA; a deal is one card however many of its rules fire — and those within the daily
 -- cap recorded and returned (kind 'nudge'); the rest stay undecided, so they come up again on a
 -- later day while they still apply, and are told in one summary line per recipient and day
--- (kind 'summary', unless that line went out already). The same statement renders the cards and
--- the summary lines (the functions of migration 0024: messages.py's words, in SQL) and writes
--- them to the outbox (once per key, as outbox_enqueue); the rows recorded come back only when
--- :collect, and a last row (kind 'counts') says how many nudges, cards, summary lines and new
--- outbox rows there were.
+-- (kind 'summary', unless that line went out already). The same statement writes them to the
+-- outbox (once per key, as outbox_enqueue): a card as a small row whose key names its nudges
+-- and whose payload says what the deal will not (cards.render_card renders it when it is sent),
+-- a summary line rendered here (nudge_clip of migration 0024); the rows recorded, with what their
+-- cards say, come back only when :collect, and a last row (kind 'counts') says how many nudges,
+-- cards, summary lines and new outbox rows there were.
 -- Level 1 reads the open deals of the owners given (:o1_*: active, reachable, not spent), in
 -- one pass (deals_owner_open, or one sequential read when they are most owners); level 2 reads
 -- only the deals past escalate_factor × SLA (deals_stall_scan) of owners whose manager is not
@@ -218,7 +219,7 @@ over_titled AS (
     FROM over o
 ),
 qd AS (
-    -- the recorded nudges with what their cards say
+    -- the recorded nudges with what their cards say (read only when :collect: dry runs, CLI, admin)
     SELECT 'nudge'::text AS kind, q.tenant_id, q.deal_id, q.rule, q.level, q.stage_entered_at, q.episode,
            q.recipient_id, rc.wecom_userid AS recipient, q.send_at, q.score, q.days_over, q.engaged, q.nth, q.cap, q.factor,
            q.engaged_days, coalesce(g.events_recent, 0) AS events_recent, coalesce(g.views_recent, 0) AS views_recent,
