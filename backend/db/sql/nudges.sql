@@ -32,13 +32,16 @@ LEFT JOIN contacts c ON c.tenant_id = u.tenant_id AND c.contact_id = coalesce(:c
 WHERE u.tenant_id = :tenant_id AND u.user_id = :rep_id;
 
 -- name: nudge_scan_tenants
--- The tenants a scan covers, with their manners and stored rules.
+-- The tenants a scan covers, with their manners and stored rules; each tenant's row is locked
+-- FOR KEY SHARE until the scan commits (what a foreign-key check would lock, once per tenant
+-- instead of once per nudge and outbox row written: migration 0025).
 SELECT t.tenant_id, t.slug, t.timezone, to_char(t.quiet_start, 'HH24:MI') AS quiet_start,
        to_char(t.quiet_end, 'HH24:MI') AS quiet_end, r.rules
 FROM tenants t LEFT JOIN nudge_rules r ON r.tenant_id = t.tenant_id
 WHERE (:tenant_id::bigint IS NULL OR t.tenant_id = :tenant_id)
   AND (:slot::int IS NULL OR t.tenant_id % :slots::int = :slot::int)
-ORDER BY t.tenant_id;
+ORDER BY t.tenant_id
+FOR KEY SHARE OF t;
 
 -- name: nudge_scan_people
 -- A scan, step 1: the people of the scan's tenants as nudge recipients: each user's activity and
@@ -324,13 +327,18 @@ SELECT 'counts', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NUL
 ORDER BY 2, 8, 1, 14, 3, 4;
 
 -- name: nudge_outbox_many$
--- Many outbox rows in one statement (the scan queues thousands); same once-per-key rule as
--- outbox_enqueue. Returns how many were new.
-WITH added AS (
+-- Many outbox rows in one statement (the digests, the pool's warnings); same once-per-key rule as
+-- outbox_enqueue, and the same tenant lock (once per tenant: migration 0025). Returns how many
+-- were new.
+WITH tn AS (
+    SELECT tenant_id FROM tenants WHERE tenant_id = ANY(:tenant_ids::bigint[]) FOR KEY SHARE
+),
+added AS (
     INSERT INTO outbox (tenant_id, channel, recipient, payload, idempotency_key, next_attempt_at)
     SELECT x.tenant_id, 'wecom', x.recipient, x.payload::jsonb, x.key, x.not_before
     FROM unnest(:tenant_ids::bigint[], :recipients::text[], :payloads::text[], :keys::text[],
                 :not_before::timestamptz[]) AS x(tenant_id, recipient, payload, key, not_before)
+    WHERE x.tenant_id IN (SELECT tenant_id FROM tn)
     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
     RETURNING 1
 )
