@@ -206,20 +206,30 @@ ins AS (
     ON CONFLICT DO NOTHING
 ),
 over AS (
-    -- per recipient over the cap: how many deals, and the three most valuable of them (to be
+    -- per recipient over the cap: how many deals — a recipient's ranks are consecutive from
+    -- sent + 1, one per deal (the deal id breaks ties), so that is the last rank less what the cap
+    -- let through, with no count of distinct deals — and the three most valuable of them (to be
     -- named in the summary line; a deal's rules are neighbours there, told apart below)
-    SELECT r.tenant_id, r.recipient_id, min(r.cap) AS cap, count(DISTINCT r.deal_id) AS over_cap,
-           array_agg(r.deal_id ORDER BY r.nth) FILTER (WHERE r.nth <= r.cap + 3) AS top
+    SELECT r.tenant_id, r.recipient_id, min(r.cap) AS cap, max(r.nth) - greatest(min(r.cap), min(r.sent)) AS over_cap,
+           -- unordered (an ORDER BY here sorts every row over the cap): the titles go by rank below
+           array_agg(r.deal_id) FILTER (WHERE r.nth <= r.cap + 3) AS top,
+           array_agg(r.nth) FILTER (WHERE r.nth <= r.cap + 3) AS top_nth
     FROM ranked r
     WHERE r.nth > r.cap
     GROUP BY r.tenant_id, r.recipient_id
 ),
+over_keyed AS (
+    SELECT o.*, t.send_at, 'nudge-summary:' || o.recipient_id || ':' || t.send_day AS summary_key
+    FROM over o JOIN t ON t.tenant_id = o.tenant_id
+),
 over_titled AS (
-    -- the three most valuable titles of each over-cap list, a deal named once
-    SELECT o.*, ARRAY(SELECT d.title FROM unnest(o.top) WITH ORDINALITY AS x(deal_id, i)
+    -- the lists whose summary line did not go out already (once per recipient and day), with the
+    -- three most valuable titles, a deal named once
+    SELECT o.*, ARRAY(SELECT d.title FROM unnest(o.top, o.top_nth) AS x(deal_id, nth)
                       JOIN deals d ON d.tenant_id = o.tenant_id AND d.deal_id = x.deal_id
-                      GROUP BY d.deal_id, d.title ORDER BY min(x.i)) AS titles
-    FROM over o
+                      GROUP BY d.deal_id, d.title ORDER BY min(x.nth)) AS titles
+    FROM over_keyed o
+    WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id AND b.idempotency_key = o.summary_key)
 ),
 qd AS (
     -- the recorded nudges with what their cards say (read only when :collect: dry runs, CLI, admin)
@@ -277,17 +287,14 @@ outbound AS (
     JOIN users rc ON rc.tenant_id = c.tenant_id AND rc.user_id = c.recipient_id
     UNION ALL
     -- one summary line per recipient over the cap (messages.summary_text), unless it went out already
-    SELECT o.tenant_id, rc.wecom_userid, t.send_at, 'nudge-summary:' || o.recipient_id || ':' || t.send_day,
+    SELECT o.tenant_id, rc.wecom_userid, o.send_at, o.summary_key,
            jsonb_build_object('msgtype', 'text', 'text', jsonb_build_object('content',
                '另有 ' || o.over_cap || ' 单今天没有逐条提醒（每天最多 ' || o.cap || ' 条）：'
                || coalesce((SELECT string_agg(nudge_clip(x.title, 16), '、' ORDER BY x.i)
                             FROM unnest(o.titles) WITH ORDINALITY AS x(title, i) WHERE x.i <= 3), '')
                || CASE WHEN o.over_cap > 3 THEN '等' ELSE '' END || '。回复“我的商机”查看全部。'))
     FROM over_titled o
-    JOIN t ON t.tenant_id = o.tenant_id
     JOIN users rc ON rc.tenant_id = o.tenant_id AND rc.user_id = o.recipient_id
-    WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
-                        AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)
 ),
 added AS (
     INSERT INTO outbox (tenant_id, channel, recipient, payload, idempotency_key, next_attempt_at)
@@ -307,22 +314,17 @@ SELECT qd.kind, qd.tenant_id, qd.deal_id, qd.rule, qd.level, qd.stage_entered_at
 FROM qd
 WHERE :collect::bool
 UNION ALL
-SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, rc.wecom_userid, t.send_at,
+SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, rc.wecom_userid, o.send_at,
        NULL, NULL, NULL, NULL, o.cap, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap, o.titles,
-       'nudge-summary:' || o.recipient_id || ':' || t.send_day, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap, o.titles, o.summary_key,
+       NULL, NULL, NULL, NULL, NULL
 FROM over_titled o
-JOIN t ON t.tenant_id = o.tenant_id
 JOIN users rc ON rc.tenant_id = o.tenant_id AND rc.user_id = o.recipient_id
-WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
-                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)
 UNION ALL
 SELECT 'counts', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, (SELECT count(*) FROM queued), (SELECT count(*) FROM card),
-       (SELECT count(*) FROM outbound) - (SELECT count(*) FROM card), (SELECT coalesce(sum(over_cap), 0)::bigint FROM over_titled o
-       JOIN t ON t.tenant_id = o.tenant_id WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
-                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)),
+       (SELECT count(*) FROM outbound) - (SELECT count(*) FROM card), (SELECT coalesce(sum(over_cap), 0)::bigint FROM over_titled),
        (SELECT count(*) FROM added)
 ORDER BY 2, 8, 1, 14, 3, 4;
 
