@@ -9,7 +9,9 @@ send goes back to pending with exponential backoff; a permanent failure (or too 
 is kept as ``dead`` with its error, never dropped; a held message whose area says it no longer
 applies (``register_stale_check``: a nudge for a deal that moved overnight) is kept as
 ``cancelled`` with the reason. WeChat Work's per-member limits (about 30 app
-messages a minute, 1,000 an hour) are kept by deferring, not failing.
+messages a minute, 1,000 an hour) are kept by deferring, not failing. A payload may also stand
+for a message that its area renders when it is sent (``register_renderer``: a nudge card is
+written by the scan as a small reference and rendered here, from the deal as of the scan).
 """
 
 from __future__ import annotations
