@@ -9,7 +9,9 @@ send goes back to pending with exponential backoff; a permanent failure (or too 
 is kept as ``dead`` with its error, never dropped; a held message whose area says it no longer
 applies (``register_stale_check``: a nudge for a deal that moved overnight) is kept as
 ``cancelled`` with the reason. WeChat Work's per-member limits (about 30 app
-messages a minute, 1,000 an hour) are kept by deferring, not failing.
+messages a minute, 1,000 an hour) are kept by deferring, not failing. A payload may also stand
+for a message that its area renders when it is sent (``register_renderer``: a nudge card is
+written by the scan as a small reference and rendered here, from the deal as of the scan).
 """
 
 from __future__ import annotations
@@ -47,6 +49,29 @@ async def _stale(conn: asyncpg.Connection, row: asyncpg.Record) -> str | None:
         if row["idempotency_key"].startswith(prefix):
             return await check(conn, row["tenant_id"], row["idempotency_key"])
     return None
+
+
+# A row whose payload says ``{"render": KIND, …}`` refers to what its area recorded (a nudge card
+# names its nudges): the area registers how to render it, and the message is made when it is sent.
+# It gets the row's tenant, idempotency key and payload, and returns the WeChat message, or None
+# when what it refers to is gone (the row is then cancelled).
+Renderer = Callable[[asyncpg.Connection, int, str, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def register_renderer(kind: str, render: Renderer) -> None:
+    RENDERERS[kind] = render
+
+
+async def rendered(conn: asyncpg.Connection, tenant_id: int, key: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The message an outbox payload stands for: itself, or what its area renders from it."""
+    kind = payload.get("render")
+    if kind is None:
+        return payload
+    render = RENDERERS.get(kind)
+    if render is None:  # not registered in this process: retried later, never sent as it is
+        raise UpstreamError(f"no renderer for outbox payloads of kind {kind!r}")
+    return await render(conn, tenant_id, key, payload)
 
 
 MAX_ATTEMPTS = 10
@@ -177,7 +202,12 @@ async def _deliver_one(pool: asyncpg.Pool, row: Any, counts: dict[str, int], ten
             tenant_cache[row["tenant_id"]] = tenant
             if row["channel"] != "wecom":
                 raise UpstreamError(f"channel {row['channel']!r} has no sender", permanent=True)
-            await wechat_api.wecom_send(conn, tenant, row["recipient"], row["payload"])
+            message = await rendered(conn, row["tenant_id"], row["idempotency_key"], row["payload"])
+            if message is None:
+                await queries.outbox_mark_cancelled(conn, **key, reason="what the message refers to is gone")
+                counts["cancelled"] += 1
+                return
+            await wechat_api.wecom_send(conn, tenant, row["recipient"], message)
         except UpstreamError as exc:
             if exc.permanent or row["attempts"] >= MAX_ATTEMPTS:
                 await queries.outbox_mark_dead(conn, **key, error=exc.detail[:500])

@@ -1,6 +1,7 @@
-"""The scan writes its cards and summary lines in SQL (nudges.sql, migration 0024); what it writes
-must be what messages.py renders from the same rows (scan.render), payload for payload, key for
-key, recipient and send time too — over deals that exercise every branch of the card: each rule
+"""The scan writes its summary lines in SQL (nudges.sql, migration 0024) and, per card, a small
+outbox row whose key names the nudges it carries, rendered when sent (cards.render_card, from the deal as of
+the scan); what the sender sends must be what messages.py renders from the scan's own rows
+(scan.render), payload for payload, key for key, recipient and send time too — over deals that exercise every branch of the card: each rule
 and their combinations, an escalation, engagement of each kind, amounts at the edges of the
 rounding, titles with whitespace, newlines and more characters than fit, a company named in the
 title or not, an activity or none, no next step, and more deals than the daily cap."""
@@ -13,6 +14,7 @@ import secrets
 
 from backend import clock
 from backend.db.queries import queries
+from backend.services import outbox
 from backend.services.nudges import rules
 from backend.services.nudges.scan import SLOTS, _find_and_record, render, tenant_params
 from schemas.nudges import NudgeRulesUpdate
@@ -36,7 +38,7 @@ DEALS = [
 ]
 
 
-async def test_the_cards_written_in_sql_are_the_cards_messages_py_renders(factory, db):
+async def test_the_cards_sent_are_the_cards_messages_py_renders_at_the_scan(factory, db):
     clock.set_now(T0)
     tenant, _ = await factory.tenant()
     tid = tenant.tenant_id
@@ -72,9 +74,19 @@ async def test_the_cards_written_in_sql_are_the_cards_messages_py_renders(factor
         tenant_rows = await queries.nudge_scan_tenants(db, tenant_id=tid, slot=None, slots=SLOTS)
         rows = await _find_and_record(db, tenant_params(tenant_rows, now), now, collect=True)
         counts = rows.pop()
-        written = await db.fetch(
+        stored = await db.fetch(
             "SELECT recipient, payload, idempotency_key, next_attempt_at FROM outbox WHERE tenant_id = $1", tid)
     expected = render(rows, now)
+    # the cards are sent later (the clock moved on, the customer looked at the card again, the rep
+    # logged a call): what goes out is still what the scan saw
+    clock.set_now(T0 + 2 * DAY)
+    contact_id = await db.fetchval("SELECT contact_id FROM deals WHERE tenant_id = $1 AND title LIKE '%华为%'", tid)
+    await db.execute("INSERT INTO card_events (tenant_id, rep_id, contact_id, kind, created_at) VALUES ($1, $2, $3, 'view', $4)",
+                     tid, rep.user_id, contact_id, clock.now())
+    await db.execute("INSERT INTO activities (tenant_id, deal_id, user_id, kind, body, created_at)"
+                     " SELECT tenant_id, deal_id, owner_id, 'call', '晚到的电话', $2 FROM deals WHERE tenant_id = $1", tid, clock.now())
+    assert all(len(str(r["payload"])) < 200 for r in stored if r["idempotency_key"].startswith("nudge:"))
+    written = [{**r, "payload": await outbox.rendered(db, tid, r["idempotency_key"], r["payload"])} for r in stored]
 
     kinds = {r["kind"] for r in rows}
     rules_fired = {(r["rule"], r["level"]) for r in rows if r["kind"] == "nudge"}

@@ -33,9 +33,11 @@ async def _team(factory, db, *, only: set[str] | None = None):
 
 
 async def _outbox(db, tenant_id):
-    return await db.fetch(
+    """The tenant's outbox rows, each payload as the sender sends it (a nudge card is rendered then)."""
+    rows = await db.fetch(
         "SELECT recipient, payload, idempotency_key, next_attempt_at FROM outbox WHERE tenant_id = $1 ORDER BY outbox_id",
         tenant_id)
+    return [{**r, "payload": await outbox.rendered(db, tenant_id, r["idempotency_key"], r["payload"])} for r in rows]
 
 
 async def _scan(db, tenant):

@@ -145,3 +145,27 @@ async def test_slow_wechat_and_three_delivery_loops_send_each_message_once(facto
     mine = [c for c in contents if c.startswith("消息 ")]
     assert sorted(mine) == sorted(f"消息 {i}" for i in range(12)), "every message once, none twice"
     assert {r["status"] for r in await _rows(db, tenant.tenant_id)} == {"sent"}
+
+
+async def test_a_payload_to_render_is_rendered_when_sent_and_never_sent_raw(factory, db, pool, fake_wechat):
+    """A payload ``{"render": KIND, …}`` is made into its message by the renderer its area
+    registered, at send time; a kind nobody registered is retried later, never sent as it is."""
+    tenant, _ = await factory.tenant()
+
+    async def greet(conn, tenant_id, key, payload):
+        name = await conn.fetchval("SELECT name FROM tenants WHERE tenant_id = $1", tenant_id)
+        return outbox.to_wecom(TextMessage(content=f"{payload['hello']}，{name}（{key}）"))
+
+    outbox.register_renderer("test_greet", greet)
+    try:
+        await outbox.enqueue(db, tenant.tenant_id, "render-a", {"render": "test_greet", "hello": "早上好"}, "greet-1")
+        await outbox.enqueue(db, tenant.tenant_id, "render-b", {"render": "no_such_kind"}, "greet-2")
+        counts = await outbox.deliver_due(pool, tenant_id=tenant.tenant_id)
+    finally:
+        outbox.RENDERERS.pop("test_greet", None)
+    assert (counts["sent"], counts["retry"]) == (1, 1)
+    sent = fake_wechat.sent("render-a")
+    assert len(sent) == 1 and sent[0]["text"]["content"] == f"早上好，{tenant.name}（greet-1）"
+    assert fake_wechat.sent("render-b") == []
+    row = [r for r in await _rows(db, tenant.tenant_id) if r["idempotency_key"] == "greet-2"][0]
+    assert row["status"] == "pending" and "no_such_kind" in row["last_error"]

@@ -32,13 +32,16 @@ LEFT JOIN contacts c ON c.tenant_id = u.tenant_id AND c.contact_id = coalesce(:c
 WHERE u.tenant_id = :tenant_id AND u.user_id = :rep_id;
 
 -- name: nudge_scan_tenants
--- The tenants a scan covers, with their manners and stored rules.
+-- The tenants a scan covers, with their manners and stored rules; each tenant's row is locked
+-- FOR KEY SHARE until the scan commits (what a foreign-key check would lock, once per tenant
+-- instead of once per nudge and outbox row written: migration 0025).
 SELECT t.tenant_id, t.slug, t.timezone, to_char(t.quiet_start, 'HH24:MI') AS quiet_start,
        to_char(t.quiet_end, 'HH24:MI') AS quiet_end, r.rules
 FROM tenants t LEFT JOIN nudge_rules r ON r.tenant_id = t.tenant_id
 WHERE (:tenant_id::bigint IS NULL OR t.tenant_id = :tenant_id)
   AND (:slot::int IS NULL OR t.tenant_id % :slots::int = :slot::int)
-ORDER BY t.tenant_id;
+ORDER BY t.tenant_id
+FOR KEY SHARE OF t;
 
 -- name: nudge_scan_people
 -- A scan, step 1: the people of the scan's tenants as nudge recipients: each user's activity and
@@ -76,11 +79,12 @@ LEFT JOIN LATERAL (
 -- stage's SLA; a deal is one card however many of its rules fire — and those within the daily
 -- cap recorded and returned (kind 'nudge'); the rest stay undecided, so they come up again on a
 -- later day while they still apply, and are told in one summary line per recipient and day
--- (kind 'summary', unless that line went out already). The same statement renders the cards and
--- the summary lines (the functions of migration 0024: messages.py's words, in SQL) and writes
--- them to the outbox (once per key, as outbox_enqueue); the rows recorded come back only when
--- :collect, and a last row (kind 'counts') says how many nudges, cards, summary lines and new
--- outbox rows there were.
+-- (kind 'summary', unless that line went out already). The same statement writes them to the
+-- outbox (once per key, as outbox_enqueue): a card as a small row whose key names its nudges
+-- and whose payload says what the deal will not (cards.render_card renders it when it is sent),
+-- a summary line rendered here (nudge_clip of migration 0024); the rows recorded, with what their
+-- cards say, come back only when :collect, and a last row (kind 'counts') says how many nudges,
+-- cards, summary lines and new outbox rows there were.
 -- Level 1 reads the open deals of the owners given (:o1_*: active, reachable, not spent), in
 -- one pass (deals_owner_open, or one sequential read when they are most owners); level 2 reads
 -- only the deals past escalate_factor × SLA (deals_stall_scan) of owners whose manager is not
@@ -188,7 +192,8 @@ ranked AS (
     FROM hit h
 ),
 queued AS (
-    SELECT r.*, t.send_at, t.send_day, t.factor, t.factor_g, t.engaged_days, t.engaged_since, t.today_start
+    SELECT r.*, t.send_at, t.send_day, t.factor, t.factor_g, t.engaged_days, t.engaged_since, t.today_start,
+           r.rule || ':' || nudge_micros(r.stage_entered_at) || ':' || nudge_micros(r.episode) AS part
     FROM ranked r JOIN t ON t.tenant_id = r.tenant_id
     WHERE r.nth <= r.cap
 ),
@@ -201,23 +206,33 @@ ins AS (
     ON CONFLICT DO NOTHING
 ),
 over AS (
-    -- per recipient over the cap: how many deals, and the three most valuable of them (to be
+    -- per recipient over the cap: how many deals — a recipient's ranks are consecutive from
+    -- sent + 1, one per deal (the deal id breaks ties), so that is the last rank less what the cap
+    -- let through, with no count of distinct deals — and the three most valuable of them (to be
     -- named in the summary line; a deal's rules are neighbours there, told apart below)
-    SELECT r.tenant_id, r.recipient_id, min(r.cap) AS cap, count(DISTINCT r.deal_id) AS over_cap,
-           array_agg(r.deal_id ORDER BY r.nth) FILTER (WHERE r.nth <= r.cap + 3) AS top
+    SELECT r.tenant_id, r.recipient_id, min(r.cap) AS cap, max(r.nth) - greatest(min(r.cap), min(r.sent)) AS over_cap,
+           -- unordered (an ORDER BY here sorts every row over the cap): the titles go by rank below
+           array_agg(r.deal_id) FILTER (WHERE r.nth <= r.cap + 3) AS top,
+           array_agg(r.nth) FILTER (WHERE r.nth <= r.cap + 3) AS top_nth
     FROM ranked r
     WHERE r.nth > r.cap
     GROUP BY r.tenant_id, r.recipient_id
 ),
+over_keyed AS (
+    SELECT o.*, t.send_at, 'nudge-summary:' || o.recipient_id || ':' || t.send_day AS summary_key
+    FROM over o JOIN t ON t.tenant_id = o.tenant_id
+),
 over_titled AS (
-    -- the three most valuable titles of each over-cap list, a deal named once
-    SELECT o.*, ARRAY(SELECT d.title FROM unnest(o.top) WITH ORDINALITY AS x(deal_id, i)
+    -- the lists whose summary line did not go out already (once per recipient and day), with the
+    -- three most valuable titles, a deal named once
+    SELECT o.*, ARRAY(SELECT d.title FROM unnest(o.top, o.top_nth) AS x(deal_id, nth)
                       JOIN deals d ON d.tenant_id = o.tenant_id AND d.deal_id = x.deal_id
-                      GROUP BY d.deal_id, d.title ORDER BY min(x.i)) AS titles
-    FROM over o
+                      GROUP BY d.deal_id, d.title ORDER BY min(x.nth)) AS titles
+    FROM over_keyed o
+    WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id AND b.idempotency_key = o.summary_key)
 ),
 qd AS (
-    -- the recorded nudges with what their cards say
+    -- the recorded nudges with what their cards say (read only when :collect: dry runs, CLI, admin)
     SELECT 'nudge'::text AS kind, q.tenant_id, q.deal_id, q.rule, q.level, q.stage_entered_at, q.episode,
            q.recipient_id, rc.wecom_userid AS recipient, q.send_at, q.score, q.days_over, q.engaged, q.nth, q.cap, q.factor,
            q.engaged_days, coalesce(g.events_recent, 0) AS events_recent, coalesce(g.views_recent, 0) AS views_recent,
@@ -249,114 +264,37 @@ qd AS (
         ORDER BY x.created_at DESC LIMIT 1
     ) la ON true
 ),
-why AS (
-    -- each nudge's reason (messages.reason) and its part of the outbox key
-    SELECT qd.*, coalesce(nullif(qd.stage_name, ''), qd.stage) AS stage_label,
-           nudge_days(:now::timestamptz, qd.stage_entered_at) AS days_in,
-           coalesce(nullif(qd.contact_name, ''), '客户') AS who,
-           qd.rule || ':' || nudge_micros(qd.stage_entered_at) || ':' || nudge_micros(qd.episode) AS part,
-           CASE
-               WHEN qd.rule = 'stalled' AND qd.level = 2
-               THEN coalesce(nullif(qd.owner_name, ''), '销售') || '的这单已在' || coalesce(nullif(qd.stage_name, ''), qd.stage)
-                    || nudge_days(:now::timestamptz, qd.stage_entered_at) || '天，超过时限' || coalesce(qd.sla_days::text, 'None')
-                    || '天的' || qd.factor_g || '倍'
-               WHEN qd.rule = 'stalled'
-               THEN '这单已在' || coalesce(nullif(qd.stage_name, ''), qd.stage) || nudge_days(:now::timestamptz, qd.stage_entered_at)
-                    || '天（时限' || coalesce(qd.sla_days::text, 'None') || '天）'
-               WHEN qd.rule = 'unpaid' AND qd.level = 2
-               THEN coalesce(nullif(qd.owner_name, ''), '销售') || '的这单签约' || nudge_days(:now::timestamptz, qd.stage_entered_at)
-                    || '天仍未回款，超过时限' || coalesce(qd.sla_days::text, 'None') || '天的' || qd.factor_g || '倍'
-               WHEN qd.rule = 'unpaid'
-               THEN '签约已' || nudge_days(:now::timestamptz, qd.stage_entered_at) || '天仍未回款（时限'
-                    || coalesce(qd.sla_days::text, 'None') || '天）'
-               WHEN qd.rule = 'idle' THEN '已' || nudge_days(:now::timestamptz, qd.episode) || '天没有跟进记录'
-               ELSE '预计成交日' || to_char(qd.expected_close, 'MM"月"DD"日"') || '已过，请推进或更新日期'
-           END AS reason
-    FROM qd
-),
-card_g AS (
-    -- one card per deal and recipient (messages.nudge_card): the per-deal parts are the same on
-    -- every row of the deal, and a deal has at most one row per rule, so the reasons join in
-    -- RULE_ORDER (stalled/unpaid, close_passed, idle) and the outbox key's parts in the rules'
-    -- alphabetical order (scan.outbox_key) without sorting anything
-    SELECT w.tenant_id, w.recipient_id, w.deal_id, w.level,
-           any_value(w.recipient) AS recipient, any_value(w.send_at) AS send_at,
-           any_value(w.stage_label) AS stage_label, any_value(w.days_in) AS days_in,
-           any_value(w.sla_days) AS sla_days, any_value(w.amount) AS amount,
-           any_value(w.last_activity_at) AS last_activity_at, any_value(w.last_kind) AS last_kind,
-           any_value(w.last_body) AS last_body, any_value(w.last_at) AS last_at,
-           any_value(w.next_step) AS next_step, any_value(w.owner_name) AS owner_name,
-           coalesce(nullif(any_value(w.title), ''), '商机 ' || w.deal_id) AS title, any_value(w.company) AS company,
-           CASE WHEN NOT any_value(w.engaged) THEN ''
-                WHEN any_value(w.inquiries_recent) > 0 THEN any_value(w.who) || '最近给你留言了'
-                WHEN any_value(w.views_today) > 0 THEN any_value(w.who) || '今天看了你的名片 ' || any_value(w.views_today) || ' 次'
-                WHEN any_value(w.forwards_recent) > 0 THEN any_value(w.who) || '近' || any_value(w.engaged_days) || '天转发了你的名片'
-                WHEN any_value(w.views_recent) > 0
-                THEN any_value(w.who) || '近' || any_value(w.engaged_days) || '天看了你的名片 ' || any_value(w.views_recent) || ' 次'
-                WHEN any_value(w.events_recent) > 0 THEN any_value(w.who) || '近' || any_value(w.engaged_days) || '天打开过你的名片'
-                ELSE '' END AS line,
-           concat_ws('；', max(w.reason) FILTER (WHERE w.rule IN ('stalled', 'unpaid')),
-                     max(w.reason) FILTER (WHERE w.rule = 'close_passed'), max(w.reason) FILTER (WHERE w.rule = 'idle')) AS why,
-           coalesce(max(w.rule) FILTER (WHERE w.rule IN ('stalled', 'unpaid')),
-                    max(w.rule) FILTER (WHERE w.rule = 'close_passed'), max(w.rule)) AS first_rule,
-           coalesce(max(w.episode) FILTER (WHERE w.rule IN ('stalled', 'unpaid')),
-                    max(w.episode) FILTER (WHERE w.rule = 'close_passed'), max(w.episode)) AS first_episode,
-           any_value(w.stage_entered_at) AS stage_entered_at,
-           'nudge:' || w.deal_id || ':' || w.level || ':'
-               || concat_ws('+', max(w.part) FILTER (WHERE w.rule = 'close_passed'), max(w.part) FILTER (WHERE w.rule = 'idle'),
-                            max(w.part) FILTER (WHERE w.rule = 'stalled'), max(w.part) FILTER (WHERE w.rule = 'unpaid')) AS key
-    FROM why w
-    GROUP BY w.tenant_id, w.recipient_id, w.deal_id, w.level
-),
-card AS MATERIALIZED (
-    -- the card's texts before clipping: columns, so that nudge_clip is inlined on each
-    SELECT g.tenant_id, g.recipient, g.send_at, g.key, g.level, g.deal_id, g.first_rule, g.first_episode,
-           g.stage_entered_at, g.owner_name, g.amount, g.title,
-           g.stage_label || ' · 第' || g.days_in || CASE WHEN coalesce(g.sla_days, 0) <> 0 THEN '/' || g.sla_days || '天' ELSE '天' END
-               AS stage_text,
-           CASE WHEN coalesce(g.last_kind, '') <> ''
-                THEN nudge_ago(:now::timestamptz, g.last_at) || ' ' || nudge_activity_zh(g.last_kind) || '：' || coalesce(g.last_body, '')
-                ELSE nudge_ago(:now::timestamptz, g.last_activity_at) END AS last_text,
-           coalesce(nullif(g.next_step, ''), '未填写') AS next_text,
-           CASE WHEN g.line <> '' THEN g.line || '，' || g.why ELSE g.why END AS descr,
-           CASE WHEN coalesce(g.company, '') <> '' AND strpos(g.title, g.company) = 0 THEN g.company || '。' ELSE '' END
-               || CASE WHEN g.line <> '' THEN g.line || '，' || g.why ELSE g.why END
-               || '。回复“已跟进”“推迟3天”或“下一阶段”也可以（' || nudge_clip(g.title, 12) || '）' AS sub_text
-    FROM card_g g
+card AS (
+    -- one card per deal and recipient. Its outbox key is the unique keys of the nudges it carries
+    -- (the rules in alphabetical order: scan.outbox_key), and its payload only what the deal's
+    -- rows will not say when the card is sent: the scan's time, whether the customer engaged,
+    -- and the tenant's rules as they were — {"render": "nudge_card", "at", "engaged",
+    -- "engaged_days", "factor", "today_start"}, ~0.15 KB against ~0.9 KB for the card. The
+    -- sender renders the card from that (cards.render_card: messages.nudge_card, as of the scan).
+    SELECT q.tenant_id, q.recipient_id, q.deal_id, any_value(q.send_at) AS send_at,
+           '{"render":"nudge_card","at":' || to_json(:now::timestamptz)::text || ',"engaged":' || bool_or(q.engaged)
+               || ',"engaged_days":' || any_value(q.engaged_days) || ',"factor":' || to_json(any_value(q.factor))::text
+               || ',"today_start":' || to_json(any_value(q.today_start))::text || '}' AS payload,
+           'nudge:' || q.deal_id || ':' || q.level || ':'
+               || concat_ws('+', max(q.part) FILTER (WHERE q.rule = 'close_passed'), max(q.part) FILTER (WHERE q.rule = 'idle'),
+                            max(q.part) FILTER (WHERE q.rule = 'stalled'), max(q.part) FILTER (WHERE q.rule = 'unpaid')) AS key
+    FROM queued q
+    GROUP BY q.tenant_id, q.recipient_id, q.deal_id, q.level
 ),
 outbound AS (
-    -- the card as JSON text, parsed into jsonb once (building it with nested jsonb_build_object
-    -- costs twice as much); every variable text goes through to_json for its quoting
-    SELECT c.tenant_id, c.recipient, c.send_at, c.key,
-           ('{"msgtype":"template_card","template_card":{"card_type":"button_interaction","source":{"desc":'
-            || CASE WHEN c.level = 2 THEN '"拓客 · 升级提醒"' ELSE '"拓客 · 商机提醒"' END
-            || '},"main_title":{"title":' || to_json(nudge_clip(c.title, 36))::text
-            || ',"desc":' || to_json(nudge_clip(c.descr, 44))::text
-            || '},"sub_title_text":' || to_json(nudge_clip(c.sub_text, 112))::text
-            || ',"horizontal_content_list":[{"keyname":"阶段","value":' || to_json(nudge_clip(c.stage_text, 26))::text
-            || '},{"keyname":"金额","value":' || to_json(nudge_money(c.amount))::text
-            || '},{"keyname":"最近跟进","value":' || to_json(nudge_clip(c.last_text, 26))::text
-            || '},{"keyname":"下一步","value":' || to_json(nudge_clip(c.next_text, 26))::text || '}'
-            || CASE WHEN c.level = 2 THEN ',{"keyname":"负责人","value":' || to_json(nudge_clip(c.owner_name, 26))::text || '}' ELSE '' END
-            || '],"task_id":' || to_json(replace('nudge-' || c.tenant_id || '-' || c.deal_id || '-' || c.first_rule || '-' || c.level || '-'
-                                                 || nudge_micros(c.stage_entered_at) || '-' || nudge_micros(c.first_episode), '_', '-'))::text
-            || ',"button_list":[{"text":"已跟进","style":1,"key":"nudge:' || c.deal_id || ':done"},'
-            || '{"text":"推迟3天","style":2,"key":"nudge:' || c.deal_id || ':snooze3"},'
-            || '{"text":"下一阶段","style":2,"key":"nudge:' || c.deal_id || ':next"}]}}')::jsonb AS payload
+    SELECT c.tenant_id, rc.wecom_userid AS recipient, c.send_at, c.key, c.payload::jsonb AS payload
     FROM card c
+    JOIN users rc ON rc.tenant_id = c.tenant_id AND rc.user_id = c.recipient_id
     UNION ALL
     -- one summary line per recipient over the cap (messages.summary_text), unless it went out already
-    SELECT o.tenant_id, rc.wecom_userid, t.send_at, 'nudge-summary:' || o.recipient_id || ':' || t.send_day,
+    SELECT o.tenant_id, rc.wecom_userid, o.send_at, o.summary_key,
            jsonb_build_object('msgtype', 'text', 'text', jsonb_build_object('content',
                '另有 ' || o.over_cap || ' 单今天没有逐条提醒（每天最多 ' || o.cap || ' 条）：'
                || coalesce((SELECT string_agg(nudge_clip(x.title, 16), '、' ORDER BY x.i)
                             FROM unnest(o.titles) WITH ORDINALITY AS x(title, i) WHERE x.i <= 3), '')
                || CASE WHEN o.over_cap > 3 THEN '等' ELSE '' END || '。回复“我的商机”查看全部。'))
     FROM over_titled o
-    JOIN t ON t.tenant_id = o.tenant_id
     JOIN users rc ON rc.tenant_id = o.tenant_id AND rc.user_id = o.recipient_id
-    WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
-                        AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)
 ),
 added AS (
     INSERT INTO outbox (tenant_id, channel, recipient, payload, idempotency_key, next_attempt_at)
@@ -376,33 +314,33 @@ SELECT qd.kind, qd.tenant_id, qd.deal_id, qd.rule, qd.level, qd.stage_entered_at
 FROM qd
 WHERE :collect::bool
 UNION ALL
-SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, rc.wecom_userid, t.send_at,
+SELECT 'summary', o.tenant_id, NULL, NULL, NULL, NULL, NULL, o.recipient_id, rc.wecom_userid, o.send_at,
        NULL, NULL, NULL, NULL, o.cap, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap, o.titles,
-       'nudge-summary:' || o.recipient_id || ':' || t.send_day, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.over_cap, o.titles, o.summary_key,
+       NULL, NULL, NULL, NULL, NULL
 FROM over_titled o
-JOIN t ON t.tenant_id = o.tenant_id
 JOIN users rc ON rc.tenant_id = o.tenant_id AND rc.user_id = o.recipient_id
-WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
-                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)
 UNION ALL
 SELECT 'counts', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, (SELECT count(*) FROM qd), (SELECT count(*) FROM card),
-       (SELECT count(*) FROM outbound) - (SELECT count(*) FROM card), (SELECT coalesce(sum(over_cap), 0)::bigint FROM over_titled o
-       JOIN t ON t.tenant_id = o.tenant_id WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.tenant_id = o.tenant_id
-                    AND b.idempotency_key = 'nudge-summary:' || o.recipient_id || ':' || t.send_day)),
+       NULL, NULL, NULL, NULL, (SELECT count(*) FROM queued), (SELECT count(*) FROM card),
+       (SELECT count(*) FROM outbound) - (SELECT count(*) FROM card), (SELECT coalesce(sum(over_cap), 0)::bigint FROM over_titled),
        (SELECT count(*) FROM added)
 ORDER BY 2, 8, 1, 14, 3, 4;
 
 -- name: nudge_outbox_many$
--- Many outbox rows in one statement (the scan queues thousands); same once-per-key rule as
--- outbox_enqueue. Returns how many were new.
-WITH added AS (
+-- Many outbox rows in one statement (the digests, the pool's warnings); same once-per-key rule as
+-- outbox_enqueue, and the same tenant lock (once per tenant: migration 0025). Returns how many
+-- were new.
+WITH tn AS (
+    SELECT tenant_id FROM tenants WHERE tenant_id = ANY(:tenant_ids::bigint[]) FOR KEY SHARE
+),
+added AS (
     INSERT INTO outbox (tenant_id, channel, recipient, payload, idempotency_key, next_attempt_at)
     SELECT x.tenant_id, 'wecom', x.recipient, x.payload::jsonb, x.key, x.not_before
     FROM unnest(:tenant_ids::bigint[], :recipients::text[], :payloads::text[], :keys::text[],
                 :not_before::timestamptz[]) AS x(tenant_id, recipient, payload, key, not_before)
+    WHERE x.tenant_id IN (SELECT tenant_id FROM tn)
     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
     RETURNING 1
 )
@@ -450,3 +388,47 @@ JOIN due USING (tenant_id, activity_id)
 JOIN users u ON u.tenant_id = due.tenant_id AND u.user_id = due.user_id
 JOIN deals d ON d.tenant_id = due.tenant_id AND d.deal_id = due.deal_id
 JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage;
+
+-- name: nudge_card_rows
+-- What a nudge card says, read when the card is sent (cards.render_card): one row per nudge it
+-- carries (their rule, stage entry and episode come from the outbox key, in its order) with the
+-- deal, stage, people, last activity and the customer's engagement — as of the scan (:at, the
+-- scan's time): activities and card events after it do not count, and a passed close date is the
+-- one the nudge was decided on (its episode). No row when the deal is gone.
+SELECT 'nudge'::text AS kind, d.tenant_id, d.deal_id, r.rule, :level::int AS level, r.stage_entered_at, r.episode,
+       :engaged::bool AS engaged,
+       coalesce(g.events_recent, 0) AS events_recent, coalesce(g.views_recent, 0) AS views_recent,
+       coalesce(g.views_today, 0) AS views_today, coalesce(g.forwards_recent, 0) AS forwards_recent,
+       coalesce(g.inquiries_recent, 0) AS inquiries_recent,
+       s.sla_days, d.stage,
+       CASE WHEN r.rule = 'close_passed' THEN (r.episode AT TIME ZONE 'UTC')::date ELSE d.expected_close END AS expected_close,
+       d.title, d.amount, d.next_step, d.last_activity_at,
+       a.name AS company, c.name AS contact_name, s.name_zh AS stage_name, ow.name AS owner_name,
+       la.kind AS last_kind, la.body AS last_body, la.created_at AS last_at
+FROM unnest(:rules::text[], :entered::timestamptz[], :episodes::timestamptz[]) WITH ORDINALITY
+         AS r(rule, stage_entered_at, episode, i)
+JOIN deals d ON d.tenant_id = :tenant_id AND d.deal_id = :deal_id
+JOIN pipeline_stages s ON s.tenant_id = d.tenant_id AND s.key = d.stage
+LEFT JOIN users ow ON ow.tenant_id = d.tenant_id AND ow.user_id = d.owner_id
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE e.created_at > :at::timestamptz - :engaged_days::int * interval '24 hours') AS events_recent,
+           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at > :at::timestamptz - :engaged_days::int * interval '24 hours')
+               AS views_recent,
+           count(*) FILTER (WHERE e.kind = 'view' AND e.created_at >= :today_start::timestamptz) AS views_today,
+           count(*) FILTER (WHERE e.kind = 'forward' AND e.created_at > :at::timestamptz - :engaged_days::int * interval '24 hours')
+               AS forwards_recent,
+           count(*) FILTER (WHERE e.kind = 'inquiry' AND e.created_at > :at::timestamptz - :engaged_days::int * interval '24 hours')
+               AS inquiries_recent
+    FROM card_events e
+    WHERE :engaged::bool AND e.tenant_id = d.tenant_id AND e.contact_id = d.contact_id AND e.kind <> 'dwell'
+      AND e.created_at > least(:at::timestamptz - :engaged_days::int * interval '24 hours', :today_start::timestamptz)
+      AND e.created_at <= :at::timestamptz
+) g ON true
+LEFT JOIN accounts a ON a.tenant_id = d.tenant_id AND a.account_id = d.account_id
+LEFT JOIN contacts c ON c.tenant_id = d.tenant_id AND c.contact_id = d.contact_id
+LEFT JOIN LATERAL (
+    SELECT x.kind, x.body, x.created_at FROM activities x
+    WHERE x.tenant_id = d.tenant_id AND x.deal_id = d.deal_id AND x.kind <> 'followup' AND x.created_at <= :at::timestamptz
+    ORDER BY x.created_at DESC LIMIT 1
+) la ON true
+ORDER BY r.i;

@@ -1,9 +1,12 @@
 -- The outbox: every outbound message, sent exactly once by whichever delivery loop claims it.
 
 -- name: outbox_enqueue$
--- A message is enqueued once per idempotency key; a repeat returns NULL and changes nothing.
+-- A message is enqueued once per idempotency key; a repeat returns NULL and changes nothing. The
+-- tenant's row is locked FOR KEY SHARE (what the foreign key's check did before migration 0025):
+-- a tenant that does not exist gets no row (NULL), one being deleted waits for this transaction.
+WITH tn AS (SELECT tenant_id FROM tenants WHERE tenant_id = :tenant_id::bigint FOR KEY SHARE)
 INSERT INTO outbox (tenant_id, channel, recipient, payload, idempotency_key, next_attempt_at)
-VALUES (:tenant_id, :channel, :recipient, :payload, :idempotency_key, :not_before)
+SELECT tn.tenant_id, :channel::text, :recipient::text, :payload::jsonb, :idempotency_key::text, :not_before::timestamptz FROM tn
 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
 RETURNING outbox_id;
 

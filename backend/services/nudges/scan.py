@@ -3,11 +3,13 @@
 A pass, in one transaction: read each tenant's rules and manners; read who can still get a nudge
 on the day the pass sends for (a recipient whose daily cap is spent and whose summary line went
 out gets nothing more that day, so their deals are not even read); then one statement finds,
-ranks, caps and records the new nudges of the others, renders the queued ones as template cards
-and the capped ones as one summary line per recipient, and adds them to the outbox — in SQL, with
-the functions of migration 0024, which say exactly what ``messages.py`` says (``render`` below
-says it in Python; tests/integration/test_nudges_render_sql.py holds the two equal). Nothing comes
-back to Python but one row of counts, unless the caller collects the nudges. The unique key of
+ranks, caps and records the new nudges of the others and adds them to the outbox: one card per
+deal and recipient as a small row that the sender renders when it sends it (``cards.py``: the
+key names the nudges, the payload holds the scan's time and what the tenant's rules said), the
+capped ones as one summary line per recipient, rendered in SQL with the functions of migration
+0024. ``render`` below is the reference: tests/integration/test_nudges_render_sql.py holds what
+the sender sends equal to it. Nothing comes back to Python but one row of counts, unless the
+caller collects the nudges. The unique key of
 ``nudges`` is what makes a nudge go out once; the outbox key repeats that guarantee. A crash
 before the commit leaves nothing behind, so a restart decides everything afresh. ``dry_run`` does
 the same work and rolls it back.
@@ -84,7 +86,8 @@ def render(rows: list[Any], now: dt.datetime) -> dict[str, list[Any]]:
     """Outbox rows (as arrays): one card per deal and recipient, one text per summary line.
 
     ``rows`` come ordered by tenant, recipient and deal, so a deal's nudges are neighbours. The
-    scan writes these rows in SQL (``nudge_scan``); this is the reference it is tested against.
+    scan writes the summary lines in SQL and the outbox renders the cards when it sends them
+    (``cards.render_card``); this is the reference both are tested against.
     """
     out: dict[str, list[Any]] = {"tenant_ids": [], "recipients": [], "payloads": [], "keys": [], "not_before": []}
 
