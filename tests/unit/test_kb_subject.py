@@ -204,3 +204,8 @@ def test_a_machine_is_known_only_written_whole_and_a_price_per_gram_is_no_word()
     # a place ending (纺织厂) is the customer, known by its parts
     assert unknown_subject(subject("纺织厂的案例"), {"纺织": 2, "案例": 5}) is None
     assert ["钱一克"] not in subject("MIM金属注射成型加工多少钱一克").phrases
+
+
+def test_an_entrance_a_quality_and_a_transaction_before_a_machine_name_no_stranger():
+    assert unknown_subject(subject("地铁口露天的扶梯 冬天下雪结冰还能用吗"), {"扶梯": 5, "露天": 1, "冬天": 1}) is None
+    assert subject("给客户借样机走什么流程").compounds == []

@@ -93,6 +93,8 @@ _COMPANY_ENDINGS = frozenset(w for w in filters.COMPANY_SUFFIXES if _CJK.search(
 # nouns that make the words before 的 a clause, not an owner (药监来查的时候, 下雨的话)
 _CLAUSE_NOUNS = frozenset("时候 话 时间 情况 地方 样子 原因 意思 问题 那种 这种".split())
 _DOINGS = frozenset("做用搞卖买要找问给干跑送修装测")
+# verbs of a transaction before a machine (借 + 样机, 租 + 叉车): what is done with it, no compound
+_TRANSACTIONS = frozenset("借租买卖送修退试")
 _NUMBER = re.compile(r"[0-9.]+|[一二三四五六七八九十百千万两几]+")  # light verbs that start a doing, never a name (做农残的)
 
 
@@ -173,7 +175,7 @@ def subject(cleaned: str, named: list[str] = ()) -> Subject:
         elif (prev is not None and prev[2] and len(prev[1]) == 1 and len(word) == 2 and not lone
               and word[-1] in _FACILITY_CHARS and jieba.dt.FREQ.get(word, 0) > 0 and _tags().get(word) in _NOUN
               and jieba.dt.FREQ.get(prev[1] + word, 0) == 0 and prev[1] not in _JOINERS
-              and _tags().get(prev[1]) != "a"):  # (旧 + 机器 is an old machine, no new kind of thing)
+              and prev[1] not in _TRANSACTIONS and _tags().get(prev[1]) != "a"):  # (旧 + 机器 is an old machine, no new kind of thing)
             # a character before a facility noun (换 + 电站, 储 + 能柜): one compound, known only when written
             merged[-1] = (prev[0], prev[1] + word, False)
             compounds.append(prev[1] + word)
@@ -318,8 +320,9 @@ def _a_name(phrase: list[str], df: dict[str, int], translations: dict[str, list[
     """Is the phrase's unknown word a dictionary noun that can own a thing (格力, 金蝶; not a place such as
     县里, nor a mis-cut run of characters)?"""
     unknown = [w for w in phrase[-2:] if not _known(w, df, translations, phrases, named, texts)]
+    # (nor a place at an entrance — 地铁口的扶梯 — nor a quality, 国产化的系统)
     return bool(unknown) and all(jieba.dt.FREQ.get(w, 0) > 0 and _tags().get(w) in _NOUN
-                                 and w[-1] not in _PLACE_ENDINGS for w in unknown)
+                                 and w[-1] not in _PLACE_ENDINGS and w[-1] not in "口化" for w in unknown)
 
 
 # An English head with at most this many Chinese words in the dictionary has a thin entry (inverter →
