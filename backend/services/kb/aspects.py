@@ -52,8 +52,8 @@ TAXONOMY: dict[str, tuple[str, ...]] = {
     ),
     "installation": (
         "安装", "调试", "施工", "场地", "安装条件", "实施", "上线", "用上", "用起来", "落地", "~部署", "交付", "吊装", "进场",
-        "机房要求", "电源要求", "占地", "开通", "多长时间能用", "签合同到", "签完合同",
-        "install", "commission", "implement", "go live", "go-live", "rollout", "roll out", "set up", "setup",
+        "机房要求", "电源要求", "供电", "配电", "三相电", "用电要求", "re:拉.{0,4}电(?![池脑话视梯])", "占地", "开通", "多长时间能用", "签合同到", "签完合同",
+        "install", "commission", "power supply", "electrical requirement", "implement", "go live", "go-live", "rollout", "roll out", "set up", "setup",
         "~site", "~deploy", "onboard",
     ),
     "warranty_service": (
