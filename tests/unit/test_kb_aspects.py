@@ -137,3 +137,11 @@ def test_a_product_name_the_question_uses_is_no_aspect_cue():
 
     assert "environment" in question_aspects("户外屏多少钱一平")  # 户外 alone reads as the environment
     assert set(question_aspects(_without_names("户外屏多少钱一平", ["户外屏"]))) == {"price"}
+
+
+def test_a_competitors_reliability_is_asked_to_find_its_weak_points():
+    from backend.services.kb.aspects import of_a_competitor, question_aspects
+
+    assert question_aspects("易成 稳定性") == {"reliability": 1.0}
+    assert of_a_competitor(question_aspects("易成 稳定性")) == {"weaknesses": 1.0}
+    assert of_a_competitor({"price": 1.0}) == {"price": 1.0}

@@ -81,13 +81,13 @@ TAXONOMY: dict[str, tuple[str, ...]] = {
     "performance": (
         "参数", "性能", "指标", "规格", "精度", "速度", "多快", "快多少", "效率", "能效", "负载", "载荷", "寿命", "容量",
         "功率", "续航", "灵敏度", "分辨率", "压力", "噪音", "重量", "尺寸", "最大", "最高", "最小", "最低", "量程", "产能",
-        "节拍", "稳定性", "cop", "冷吨", "制冷量", "制热量", "扫描", "多重", "多准", "多远", "多大", "臂展", "通量", "检测限",
+        "节拍", "cop", "冷吨", "制冷量", "制热量", "扫描", "多重", "多准", "多远", "多大", "臂展", "通量", "检测限",
         "re:一拖多少", "re:(?:能|可以)?用(?:多少|几)年", "能用多久", "re:(能|可以)(跑|抓|拿|带|扛|承受|做到)", "spec", "performan", "datasheet", "accura", "precis",
         "speed", "fast", "efficien", "max", "capacit", "pressure", "sensitiv", "payload", "reach", "throughput",
         "resolution", "lifetime", "lifespan", "maxim", "~range", "~how long does it last",
     ),
     "reliability": (
-        "稳定性", "可靠性", "可靠", "故障率", "出问题", "出毛病", "连续跑", "连续运行", "死机", "宕机", "返修率", "耐用", "mtbf",
+        "稳定性", "可靠性", "可靠", "靠谱", "~质量", "故障率", "出问题", "出毛病", "连续跑", "连续运行", "死机", "宕机", "返修率", "耐用", "mtbf",
         "reliab", "uptime", "downtime", "failure rate", "durab",
     ),
     "environment": (
@@ -243,6 +243,15 @@ def question_aspects(question: str) -> dict[str, float]:
         return {}
     sure = min(1.0, total)
     return {a: sure * s / total for a, s in found.items()}
+
+
+def of_a_competitor(asked: Mapping[str, float]) -> dict[str, float]:
+    """A question naming a competitor asks about its reliability (易成 稳定性, 明川 质量) to find where it falls
+    short: the competitor's weak points answer it, as much as the reliability asked."""
+    out = dict(asked)
+    if "reliability" in out:
+        out["weaknesses"] = out.get("weaknesses", 0.0) + out.pop("reliability")
+    return out
 
 
 def passage_aspects(title: str, heading: str | None, text: str) -> dict[str, float]:

@@ -33,7 +33,7 @@ import numpy as np
 from backend.db.queries import queries
 from backend.services.kb import crosslingual, embedder as embedding, filters as kb_filters, lexical, spoken, store
 from backend.services.kb import subject as kb_subject
-from backend.services.kb.aspects import question_aspects
+from backend.services.kb.aspects import of_a_competitor, question_aspects
 from backend.services.kb.rerank import Units, rerank
 from schemas.kb import Passage
 
@@ -268,6 +268,13 @@ def fuse(dense: list[list[Hit]], lex: list[Hit], shared: float = 0.0) -> tuple[d
     return score, weight
 
 
+def _asked(cleaned: str, f: kb_filters.Filters) -> dict[str, float]:
+    """The aspects the question asks, read without its catalogue names; of a named competitor, its reliability
+    is its weak points (:func:`aspects.of_a_competitor`)."""
+    asked = question_aspects(_without_names(cleaned, f.named))
+    return of_a_competitor(asked) if f.competitors else asked
+
+
 def _without_names(question: str, named: list[str]) -> str:
     """The question with the catalogue names it uses blanked out: a product's name says what it is, not what is
     asked about it (户外屏 is the outdoor screen; its price is asked, not its weather resistance)."""
@@ -399,7 +406,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
     if hybrid:
         candidates = {d: rows[best_chunk[d]] for d in ranked}
         rerank(doc_score, candidates, units, competition_named=bool(f.competitors) or kb_filters.names_competition(question),
-               asked=question_aspects(_without_names(cleaned, f.named)), competitors=f.competitors,
+               asked=_asked(cleaned, f), competitors=f.competitors,
                product_named=bool(f.products))
         ranked = order(ranked)
     documents = ranked[:k]
