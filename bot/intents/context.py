@@ -55,7 +55,7 @@ class StageHit:
 
 # 尾款三百万到了 / 首付款已经到账 / 货款收到了: a payment arriving is the paid stage.
 PAID_RE = re.compile(
-    r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款)\s*"
+    r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款|(?<=[\u4e00-\u9fff])费用?|租金)\s*"
     r"(?:(?:的)?(?:\d+(?:\.\d+)?\s?%|百分之[一二三四五六七八九十]+|[一二三四五六七八九]成))?\s*"  # 首付款30%到账 / 三成
     r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
     r"(?:也|都|已经|已|终于|刚刚?|今天|昨天|前天|昨晚|今早|上午|下午)?(?:到了|到账了?|已到|收到了?|收了(?![吗没])|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
@@ -128,6 +128,8 @@ def _in_company(s: str, start: int, end: int) -> bool:
     """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
     if s[end - 1:end] in ("了", "下", "掉"):  # 拿下黄河化工那单 / 签下 / 丢掉: a verb taking the name as its object
         return False
+    if s[start:start + 1] in ("没", "未") or s[max(0, start - 1):start] in ("没", "未", "不"):
+        return False  # 没中标力净机械中了: a negated keyword is a verb phrase; no company name opens with 没
     if _names_deal(s, start, end):
         return True
     tail = s[end:end + 8]
@@ -215,8 +217,9 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
         if not cue and not embedded and (b == len(s) or s[b] in " ,，.。!！了") and re.search(rf"(?:{C.SUFFIX_ALT})$", s[max(0, a - 8):a]) \
                 and not re.search(r"[\s,，]", s[:a].strip()):
             cue = True  # 蓝岸物流回款 首期38.4万: a company's name, the stage word, then a separator
-        if not cue and not embedded and key == "initiated" and re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准)", after):
-            cue = True  # 客户内部立项通过了: the project approval is the stage's own event
+        approved = not embedded and key == "initiated" and bool(re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准|批复)", s[b:b + 8]))
+        if approved:
+            cue = True  # 客户内部立项通过了 / 立项批下来了: the project approval is the stage's own event, a whole stage sentence
         if not embedded and sm.group(0).lower() in _EN_TITLE_STAGE_WORDS and re.search(_EN_TITLE_BEFORE, before):
             embedded = True  # Procurement Lead / Sales Lead: a job title in a card, not the stage
         if embedded:
@@ -225,7 +228,7 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
             embedded = None  # glued inside a word with no cue: may be part of a name
         negated = bool(re.search(r"(?:不是|不在|并非|而不是|not|isn't|不)\s*$", before, re.IGNORECASE))
         future = bool(FUTURE_BEFORE_RE.search(s, max(0, a - 10), a))
-        hits.append(StageHit(a, b, key, sm.group(0), cue, negated, embedded, future))
+        hits.append(StageHit(a, b, key, sm.group(0), cue, negated, embedded, future, verb=approved))
     if "paid" in lex.order:
         for pm in PAID_RE.finditer(s):
             if pm.start() < skip_before or _in_company(s, pm.start(), pm.end()):

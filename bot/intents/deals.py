@@ -87,7 +87,9 @@ def text_without(m: Msg, i: int, j: int, drop=FILLER_CHARS) -> str:
 
 _MONEY_CUT_RE = re.compile(
     r"(?:(?:打|付|转|汇|交)(?:了|过来了?)?)?(?:的)?(?:第[一二三四五六七八九十两\d]+(?:笔(?:款|货款|回款|付款)?|(?:期|批)(?:款|货款|回款|付款)|期$)|首笔|首期款?|首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|汇款|回款|打款|付款|收款(?![机台箱])|转账|合同总价|合同总额|合同价|合同额|合同金额|合约金额|合约额|总金额|总价|金额"
-    r"|[一二两三四五\d]期款)"
+    r"|[一二两三四五\d]期款"
+    # 华盛物业的服务费到账了 / X这个月的保洁费收到了: a fee of the deal's service is money, not the name
+    r"|(?<=[\u4e00-\u9fff])[\u4e00-\u9fff]{1,3}?(?:费用?|租金)(?=\s*(?:已|也|都|今天|这个月|本月)?(?:收|到|打|付|结|回)))"
     r"|[¥￥]\s?\d|(?<![A-Za-z0-9])\d+(?:\.\d+)?\s?(?:万|亿|w|k|元|块)(?![A-Za-z])|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)",
     re.IGNORECASE,
 )
@@ -164,6 +166,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     km = re.compile(r"的?[汇回打付收转尾首]$").search(s, i + 2, j)
     if km and s[j:j + 1] == "款":
         i, j = clean_span(s, i, km.start())
+    # 华盛物业的服务费到账了: a stage cue that starts at 费 leaves the fee's name (after 的) behind
+    fm = re.compile(r"的[\u4e00-\u9fff]{1,3}$").search(s, i + 2, j)
+    if fm and s[j:j + 1] in ("费", "租"):
+        i, j = clean_span(s, i, fm.start())
     # Northwind Farms pushed to Q2, snooze …: an English clause after the name is not the deal
     em = _EN_CLAUSE_CUT_RE.search(s, i + 2, j)
     if em and re.match(r"[A-Za-z]", s[i:i + 1]):
