@@ -312,18 +312,20 @@ FUTURE_WIN_MARKERS = (
 # company in the message it is a new lead, wherever it stands.
 LEAD_RECORD_PHRASES = (
     r"(?:帮我|给我|你帮我|麻烦)?(?:把(?:他|她|这个客户|这个人|这家|他们)?)?(?:录|录入|加|添加|存|登记|导入|放)(?:一下|下)?(?:到|进)(?:系统|crm|客户库|客户列表|通讯录|线索库)(?:里|中|里面)?",
-    r"(?:帮我|你帮我|给我|麻烦)?(?<!记)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # not 记录一下 (a note)
+    r"(?:帮我|你帮我|给我|麻烦)?(?<!记)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议(?!中心|室|厅)|沟通))",  # not 记录一下 (a note)
     r"\badd (?:it|him|her|them|this)? ?(?:to (?:the )?(?:crm|system|pipeline))\b",
     r"\bas an? (?:new )?(?:lead|prospect|customer)\b",
     r"^\s*(?:please\s+|pls\s+|can you\s+)?add\b(?=.{1,80}\bas an? (?:new )?(?:lead|prospect|customer)\b)",
     # a pasted card closed by "add as new lead pls"
     r"\badd\s+(?:it\s+|them\s+|this\s+|him\s+|her\s+)?as\s+(?:an?\s+)?(?:new\s+)?(?:lead|prospect|customer)\b(?:\s+(?:pls|plz|please))?",
-    r"(?:得|要|需要|想)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # 有个新客户得录一下
+    r"(?:得|要|需要|想)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议(?!中心|室|厅)|沟通))",  # 有个新客户得录一下
     # Pls add: X, Name (Title), email …: an English "add" opening a pasted card
     r"^\s*(?:(?:please|pls|plz|can you|could you)\s+)?add\s*[:：\-–—]\s*",
     r"^\s*(?:please|pls|plz|can you|could you)\s+add\s+(?-i:(?=[A-Z][a-z]))",  # Please add Orbit Labs — Jane Doe, CFO — …
     # 你帮我建一下X / 麻烦加一下X: a build verb addressed to the bot, its object the customer
     r"(?:你|请)?(?:帮我|给我|麻烦你?|帮忙)(?:新建|创建|建|添加|加|登记)(?:一下|下)(?!.{0,8}(?:拜访|电话|会议|沟通|提醒|备注|记录|跟进|待办|日程|微信|好友|群))",
+    # 帮我建档：X / 给这家建个客户档案 / 建档 X: opening a customer file is recording a new lead
+    r"(?:(?:帮我|给我|你帮我|麻烦你?|请|帮忙)(?:给(?:他|她|他们|这家|这个客户))?|^\s*)(?:新建|建|立|开)(?:个|一个|一下|下)?(?:客户)?档案?(?![\u4e00-\u9fff]{0,3}(?:拜访|电话|会议|沟通|跟进))",
     # 帮我把这个客户录进去 / 把他们加进来: the record verb with its direction
     r"(?:(?:帮我|给我|你帮我|麻烦)?把(?:他|她|这个客户|这个人|这家|这家公司|他们|这个)|(?<![\u4e00-\u9fff])客户)(?:录|录入|加|添加|存|登记|导入|放)(?:进去|进来|上去)",
 )
