@@ -144,7 +144,7 @@ _EN_ORG_WORDS = (r"\b(?:center|centre|services|service|park|pharma|pharmaceutica
 _EN_NAME = r"[A-Z][a-z]*'?[A-Z]?[a-z]+"
 # A Chinese name followed by what ends it inside a run (电话 / 手机 / 说 / 想 / 要 / 预算 / a digit / a separator)
 _FUSED_NAME_RE = re.compile(
-    rf"(?:[小老](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[他她](?!们)|[\x00 ,，;；。(（\n|\d]|$)"
+    rf"(?:[小老](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}?|(?<![A-Za-z])[A-Z][a-z]{{1,10}} ?(?:{SURNAME_ALT}))(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[他她](?!们)|[\x00 ,，;；。(（\n|\d]|$)"
 )
 _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
 _SPELLED_CORRECTION_RE = re.compile(
@@ -336,7 +336,7 @@ class LeadFields:
         em = re.match(r"[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}", s[i:])
         if em and self.free(i):
             j = i + em.end()
-            sm = re.match(rf" (?:{SURNAME_ALT})(?![{CJK}])", s[j:])
+            sm = re.match(rf" ?(?:{SURNAME_ALT})(?=[^{CJK}]|电话|手机|邮箱|微信|$)", s[j:])  # Kevin 吴 / Jason黄
             if sm:
                 j += sm.end()
             if not is_title(s[i:j]):
@@ -446,6 +446,11 @@ class LeadFields:
             rm = re.match(r"(?:是|叫做|叫|名叫)+", s[i:])
             if rm:
                 i += rm.end()
+            # 联系人姓孙孙主任 / 姓孙 孙建国: the surname said first, then the name that repeats it
+            sm = re.match(rf"姓(?P<s>{SURNAME_ALT})[\s,，]*(?=(?P=s))", s[i:])
+            if sm and all(self.free(k) for k in range(i, i + sm.end())):
+                self.take(i, i + sm.end())
+                i += sm.end()
             # 是他们的信息部经理谢文涛: a title before the name
             # 是他们园区的安全员小麦: a place of theirs + 的 before the title
             pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?(?:[{CJK}]{{1,4}}?的(?=[{CJK}]{{1,6}}?(?:{_ROLE}|员)))?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
@@ -615,6 +620,15 @@ class LeadFields:
                          or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
                 break
+        else:
+            # 济南历下泉城汇广场工程部杜经理: a name with no ending of its own, then a department and a person glued
+            # after it; the department and the person are not the customer's name
+            for dm in re.finditer(rf"(?:{_DEPT})(?:部|科|处|室|课|组|办)(?:的)?", sub):
+                rest = sub[dm.end():]
+                if dm.start() >= 3 and rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)
+                                                 or _title_then_name(rest)):
+                    j = i + dm.start()
+                    break
         # 人民医院行政楼 / 实验小学教学楼: a building of the organisation is where the goods go, not the customer
         bm = re.search(rf"(?:{_ORG_HEAD_RE.pattern})(?=[{CJK}]{{1,3}}楼$)", s[i:j])
         if bm and bm.end() >= 4:
@@ -700,7 +714,7 @@ class LeadFields:
             self._title_after(b)
             return
         # Kevin 吴
-        km = re.search(rf"(?:(?<=[\x00 ,，])|^)([A-Z][a-z]+ (?:{SURNAME_ALT}))(?=[\x00 ,，]|$)", masked)
+        km = re.search(rf"(?:(?<=[\x00 ,，])|^)([A-Z][a-z]+ ?(?:{SURNAME_ALT}))(?=[\x00 ,，]|$)", masked)  # (Linda王 glued)
         if km:
             self.out["contact_name"] = self.val(*km.span(1))
             self.take(*km.span(1))
@@ -976,6 +990,8 @@ class LeadFields:
             a, b = nm.span()
             if not all(self.free(k) for k in range(a, b)) or SURNAME_HON_RE.fullmatch(s, a, b):
                 continue
+            if (om := SUFFIX_RE.match(s, a)) and om.end() >= b:
+                continue  # 机场后勤公司: an organisation's ending (公司 / 集团) is no name, whatever title stands before it
             # 物业总经理杨丽华 standing as its own segment is contact_unlabelled's title + name, not 物业 + 总经理
             b0 = a
             while b0 > 0 and self.free(b0 - 1) and s[b0 - 1] not in SEP + " ":
@@ -1224,7 +1240,7 @@ def _title_then_name(rest: str) -> bool:
     """``rest`` opens with 人资处长林佳慧 / 采购经理王磊 and a boundary: a role, then a full name."""
     for k in range(2, min(8, len(rest) - 1) + 1):
         if is_title(rest[:k]) and re.match(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}(?=[\x00 ,，;；:：\n|]|电话|手机|\d|$)", rest[k:]) \
-                and not SURNAME_HON_RE.match(rest[k:]):
+                and not SURNAME_HON_RE.match(rest[k:]) and not _ORG_HEAD_RE.match(rest[k:]):  # (后勤公司: 公司 is no name)
             return True
     return False
 
