@@ -17,6 +17,7 @@ from bot.intents import dates as _dates
 # (the due, or a clock time already gone today flagged past); use it when present.
 find_due = getattr(_dates, "find_followup_time", _dates.find_due)
 from bot.intents.deals import (
+    _OPEN_TIME_RE,
     activity_hint,
     build_note,
     build_query,
@@ -415,7 +416,8 @@ class Context:
         dm = deal_word(self.m, self.core)
         if dm and dm.start() <= anchor_start:
             h = hint_before(self.m, self.core, dm.start())
-            if h:
+            # 刚才那个白云空港物业我点成了方案: a time word before 那个 names no deal; the name follows 那个
+            if h and not _OPEN_TIME_RE.fullmatch(self._norm_of(h)):
                 return h
         h = hint_before(self.m, self.core, anchor_start)
         if h:

@@ -113,6 +113,8 @@ _CLAUSE_CUT_RE = re.compile(
     r"\s+(?=[^\s，,。]*?(?:做完|做了|收到|发出|完成|搞完|搭了|出来|报名))"
     r"|\s*的\s*(?=[^，,。]{0,10}?(?:已经|刚刚?|都)?(?:发|收|做|交|签|寄|送|提交|完成|出|报名)(?:过去|出去|过来|出来|到|完|了|过|好))"
     r"|刚才|刚刚|已经|今天|昨天"
+    # 白云空港物业我点成了方案 / X我们报了价: the rep as the subject of a new clause ends the name
+    r"|(?<=[\u4e00-\u9fff]{2})(?=我(?:们|司)?(?:刚才|刚刚|之前|这边|已经|[点选改设弄填标搞按报发给跟去做]))"
     # 蓉宠的采购结果出来了: the outcome of the tender after the name is not the deal
     r"|\s*的?\s*(?=(?:采购|招标|投标|评标|比选|竞标|开标)?结果)"
 )
@@ -304,6 +306,9 @@ _EN_STOP = {
 
 # 把方案和报价发给X / 把招标文件领回来: the object of 把 is a thing, never the customer.
 _BA_OBJECT_RE = re.compile(r"把([^，,。把]{1,20}?)(?:发给|交给|送给|寄给|给|发|交|送|寄|讲|带|拿|领|传)")
+# (带X的钟主任去看… / 带X的人去参观…: the customer's people are brought, to see something — the customer is X)
+_CARRY_OBJECT_RE = re.compile(
+    r"带(?:着|上|了)?([^，,。带的人]{1,12}?)(?:去|到|来)(?!我们|我司|咱们|公司|厂里|展厅|样板|店里|看|参观|考察|体验|试|了)(?=[\u4e00-\u9fffA-Za-z]{2})")
 # A person named only by a role (工程师 / 院长 / 采购经理): never the deal.
 _ROLE_ONLY_RE = re.compile(
     "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
@@ -360,7 +365,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         if any(sm.start() <= vm.start() < sm.end() and sm.end() - sm.start() >= 2 for sm in SUFFIX_RE.finditer(s, max(i, vm.start() - 4), min(j, vm.end() + 4))):
             continue
         # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
-        if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催做写出" and (
+        if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催做写出跟" and (
                 s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())) and not (
                 vm.group(0) in "跟和与给" and re.search(r"[局院校社司团场厂]$", s[i:vm.start()])):
             continue  # (岳麓区教育局跟肖科长: after an organisation's ending, 跟 joins the person, it ends the name)
@@ -543,6 +548,8 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             and not _DEPT_RE.match(od.group(1)) and od.group(1) not in PRONOUNS:
         cands.append((0.8 if SUFFIX_RE.search(od.group(1)) else 1.2, *od.span(1)))
     ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
+    # 带样机去仁和康复做演示 / 带JX-S60去X: what the rep brings along to a place is a thing, the place is the customer
+    ba_spans += [cm.span(1) for cm in _CARRY_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
         if pm.group(0) in ("和", "同", "与") and 0 < pm.start() - lead0 <= 2 and re.fullmatch(f"[{CJK}]+", s[lead0:pm.start()]) \
                 and not _OPEN_TIME_RE.fullmatch(s, lead0, pm.start()):
@@ -588,6 +595,8 @@ def activity_hint(m: Msg, masked: str) -> str | None:
                 cands.append((2, k, k + len(text)))
         elif s[k].isupper():
             span = _en_entity(s, k)
+            if span and any(a <= span[0] < b for a, b in ba_spans):
+                continue  # 带JX-S60去…: a model brought along
             if span and not word.isascii():
                 cands.append((0.5, *span))  # 给Orion发合同 / 跟Acme开会
             elif span:
