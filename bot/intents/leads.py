@@ -191,6 +191,10 @@ _TITLE_LABEL_NAME_RE = re.compile(
 )
 
 
+# A model code (JX-R20 / S60 / T300-Pro): letters, then a digit somewhere, closed by a separator or a count
+_MODEL_AFTER_RE = re.compile(r" (?=[A-Za-z]{1,6}[\-]?[A-Za-z0-9\-]*\d)[A-Za-z][A-Za-z0-9\-]{1,14}(?=\s*(?:[,，;；/|\n]|[x×*]\s*\d|$|\s))")
+
+
 class LeadFields:
     def __init__(self, m: Msg):
         self.m = m
@@ -783,6 +787,10 @@ class LeadFields:
 
     def _set_product(self, label_start: int, i: int, j: int) -> None:
         s = self.s
+        # 驾驶式扫地机 JX-R20 ×2: a model code a space after the Chinese product name is part of it
+        mm = _MODEL_AFTER_RE.match(s, j)
+        if mm and re.search(rf"[{CJK}]$", s[i:j]) and all(self.free(k) for k in range(j, mm.end())):
+            j = mm.end()
         vm = _LIGHT_VERB_RE.match(s, i, j) if label_start < i else None
         if vm and j - vm.end() >= 2 and re.match(rf"[{CJK}A-Za-z0-9]", s[vm.end()]):
             i = vm.end()
