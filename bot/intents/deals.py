@@ -172,6 +172,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     fm = re.compile(r"的[\u4e00-\u9fff]{1,3}$").search(s, i + 2, j)
     if fm and s[j:j + 1] in ("费", "租"):
         i, j = clean_span(s, i, fm.start())
+    # 科兴科学园的挂网招标了 / X公开招标了: how the tender is run (挂网 / 公开 / 邀请) goes with the stage word after it
+    tm2 = re.compile(r"的?(?:挂网|上网|网上|公开|邀请|正式|线上|内部)$").search(s, i + 2, j)
+    if tm2 and re.match(r"招标|投标|竞标|比选|询价|立项", s[j:j + 2]):
+        i, j = clean_span(s, i, tm2.start())
     # Northwind Farms pushed to Q2, snooze …: an English clause after the name is not the deal
     em = _EN_CLAUSE_CUT_RE.search(s, i + 2, j)
     if em and re.match(r"[A-Za-z]", s[i:i + 1]):
