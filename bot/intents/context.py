@@ -58,6 +58,7 @@ class StageHit:
 PAID_RE = re.compile(
     r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款|(?<=[\u4e00-\u9fff])费用?|租金)\s*"
     r"(?:(?:的)?(?:\d+(?:\.\d+)?\s?%|百分之[一二三四五六七八九十]+|[一二三四五六七八九]成))?\s*"  # 首付款30%到账 / 三成
+    r"(?:(?<=费)(?:的)?(?:首期|首笔|尾期|第[一二三四五六七八九十\d]+(?:期|笔)))?\s*"  # 维保费首期到了: the instalment of a fee
     r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
     r"(?:也|都|已经|已|终于|刚刚?|今天|昨天|前天|昨晚|今早|上午|下午)?(?:到了|到账了?|已到|收到了?|收了(?![吗没])|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
     # 汇了二期款过来 / 打了一笔尾款过来: a payment sent over
@@ -219,7 +220,9 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
         if not cue and not embedded and (b == len(s) or s[b] in " ,，.。!！了") and re.search(rf"(?:{C.SUFFIX_ALT})$", s[max(0, a - 8):a]) \
                 and not re.search(r"[\s,，]", s[:a].strip()):
             cue = True  # 蓝岸物流回款 首期38.4万: a company's name, the stage word, then a separator
-        approved = not embedded and key == "initiated" and bool(re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准|批复)", s[b:b + 8]))
+        approved = not embedded and key == "initiated" and bool(
+            re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准|批复)", s[b:b + 8])
+            or re.search(r"(?:通过|批准|批复|同意)了?\s*$", s[max(0, a - 6):a]))  # 业主大会表决通过了立项
         if approved:
             cue = True  # 客户内部立项通过了 / 立项批下来了: the project approval is the stage's own event, a whole stage sentence
         if not embedded and sm.group(0).lower() in _EN_TITLE_STAGE_WORDS and re.search(_EN_TITLE_BEFORE, before):

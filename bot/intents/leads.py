@@ -130,6 +130,8 @@ ORG_END_RE = re.compile(rf"(?:{SUFFIX_ALT})$")
 CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
 # 科长姓牛牛建军: 姓 + a surname, then the full name opening with that surname
 _SURNAME_THEN_NAME_RE = re.compile(rf"姓(?P<s>{SURNAME_ALT})\s*(?=(?P=s)[{CJK}])(?!\s*(?P=s)(?:{HON_ALT}))")
+# 后勤科科长姓贾贾科长: 姓 + a surname, then that surname with its form of address
+_SURNAME_THEN_HON_RE = re.compile(rf"姓(?P<s>{SURNAME_ALT})\s*(?=(?P=s)(?:{HON_ALT}))")
 # where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
 TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00,，;；:：\n|])")
 EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z&.\-]*)+(?![A-Za-z@.])")
@@ -949,7 +951,8 @@ class LeadFields:
         s = self.s
         masked = self.m.masked()
         # 安全总监姓樊樊振华: the surname spelled out, then the full name, stands for 叫 too
-        calls = sorted([*CALLED_RE.finditer(masked), *_SURNAME_THEN_NAME_RE.finditer(masked)], key=lambda m: m.start())
+        calls = sorted([*CALLED_RE.finditer(masked), *_SURNAME_THEN_NAME_RE.finditer(masked), *_SURNAME_THEN_HON_RE.finditer(masked)],
+                       key=lambda m: m.start())
         for cm in calls:
             a = cm.start()
             # 院长姓郑叫郑海涛: the surname spelled out between the title and 叫
@@ -976,7 +979,9 @@ class LeadFields:
             if not got:
                 continue
             na, nb, nc = got
-            self.out["contact_title"] = self.val(*title)
+            # (科长姓贾贾科长 / 老板姓郑 郑总: surname + form of address is the name and yields no title, shared/datasets README)
+            if not SURNAME_HON_RE.fullmatch(s, na, nb):
+                self.out["contact_title"] = self.val(*title)
             self.out["contact_name"] = self.val(na, nb)
             lm = re.search(r"(?:联系人|对接人|负责人|联络人)?(?:是|为)?(?:他们|她们)?(?:的)?(?:那个)?$", s[:title[0]])
             self.take(lm.start() if lm and lm.group(0) else title[0], nc)
