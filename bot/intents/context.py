@@ -220,9 +220,12 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
         if not cue and not embedded and (b == len(s) or s[b] in " ,，.。!！了") and re.search(rf"(?:{C.SUFFIX_ALT})$", s[max(0, a - 8):a]) \
                 and not re.search(r"[\s,，]", s[:a].strip()):
             cue = True  # 蓝岸物流回款 首期38.4万: a company's name, the stage word, then a separator
-        approved = not embedded and key == "initiated" and bool(
+        approved = not embedded and (key == "initiated" and bool(
             re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准|批复)", s[b:b + 8])
             or re.search(r"(?:通过|批准|批复|同意)了?\s*$", s[max(0, a - 6):a]))  # 业主大会表决通过了立项
+            # 招标公告出来了 / 招标已经启动了: the tender announced is the bidding stage's own event
+            or key == "bidding" and sm.group(0) == "招标" and bool(
+                re.match(r"(?:公告|信息)?\s*(?:已经?|正式)?(?:出来了|发布了|发出来了|挂出来了|挂网了|开始了|启动了)", s[b:b + 10])))
         if approved:
             cue = True  # 客户内部立项通过了 / 立项批下来了: the project approval is the stage's own event, a whole stage sentence
         if not embedded and sm.group(0).lower() in _EN_TITLE_STAGE_WORDS and re.search(_EN_TITLE_BEFORE, before):
@@ -374,6 +377,8 @@ class Context:
             return False
         if C.DEAL_WORD_RE.search(body) or re.search(r"[A-Z]{2,}|\d", self.m.orig):
             return False
+        if any(h.cue and not h.embedded for h in self.hits):
+            return False  # 蜀香园火锅把第一笔货款打过来了: a deal event, whatever topic word the customer's name holds
         return True
 
     def _own_deals_by_stage(self) -> bool:

@@ -141,7 +141,7 @@ CHITCHAT_TOPIC_RE = re.compile(
 )
 BUSINESS_RE = re.compile(
     r"客户|产品|我们|我司|咱们|报价|价格|方案|型号|竞品|竞争|案例|参数|合同|单子|项目|商机|线索|订单|设备|系统|平台|公司|"
-    r"技术|售后|质保|认证|投标|招标|回款|付款|预算|采购|拜访|演示|样品|资料|知识库|提醒|跟进|\bdeal|\bcustomer|\bclient|\bquote",
+    r"技术|售后|质保|认证|投标|招标|回款|付款|货款|尾款|到账|预算|采购|拜访|演示|样品|资料|知识库|提醒|跟进|\bdeal|\bcustomer|\bclient|\bquote",
     I,
 )
 QUESTION_RE = re.compile(

@@ -1225,7 +1225,7 @@ def find_lead_request(s: str, core: int = 0):
 
 
 # Words after a product that are not part of it: an estimate word, a scope (for 40 classrooms).
-_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|(?<=[\u3400-\u9fffA-Za-z0-9])(?:今年|明年|后年|年底|年初|这个月|下个月|月底|马上|近期)[^，,。\s]{0,8}$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
+_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|(?<=[\u3400-\u9fffA-Za-z0-9]{2})每(?:个)?(?:月|年|周|天|季度?|星期)[^，,。\s]{0,8}$|(?<=[\u3400-\u9fffA-Za-z0-9])(?:今年|明年|后年|年底|年初|这个月|下个月|月底|马上|近期)[^，,。\s]{0,8}$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
 # 说明年要做…: a reported plan before an interest cue
 _REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
 # How the rep met a new customer, before its name (我今天跑了一趟 / 我刚在农博会上认识一个客户 / 有个培训机构要加一下).
