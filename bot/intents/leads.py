@@ -1117,6 +1117,8 @@ class LeadFields:
                 k_end = -n - 1
                 if toks[k_end].group(0).lower() in ("is", "was") and len(toks) >= n + 2:
                     k_end -= 1  # GM is Linda Cho
+                if toks[k_end].group(0).rstrip(".").lower() in ("dr", "mr", "mrs", "ms", "miss", "prof", "mdm") and len(toks) >= n + 2:
+                    k_end -= 1  # Lab Manager Dr. Helen Zhao: the form of address is neither title nor name
                 if toks[k_end].group(0).lower() in ("of", "for", "and", "&"):
                     continue  # Head of Supply Chain: the words after "of" complete the title, they name nobody
                 ta, te = rm.start() + toks[0].start(), rm.start() + toks[k_end].end()
