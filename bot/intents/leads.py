@@ -501,6 +501,11 @@ class LeadFields:
         # 新客户🎉 厦门海沧冷链物流: an emoji after the request is no part of the name
         while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|" or _EMOJI_RE.match(s[i])):
             i += 1
+        # 新客户哈就是昆明…: a particle and a filler left between the request and the name are no part of it
+        fm = re.match(r"[哈啊呀嘛吧]*(?:就是说|就是|然后)", s[i:])
+        if fm and all(self.free(k) for k in range(i, i + fm.end())):
+            self.take(i, i + fm.end())
+            i += fm.end()
         # Client Harbour Logistics (HK) Ltd: a label word before an English company name
         lm = re.match(r"(?:client|customer|company|account)\s*[:：]?\s+(?=[A-Z])", s[i:], re.IGNORECASE)
         if lm and all(self.free(k) for k in range(i, i + lm.end())):
