@@ -76,7 +76,7 @@ PAID_RE = re.compile(
 )
 # 下一步做方案 / 接下来准备投标: a stage planned after the current one.
 FUTURE_BEFORE_RE = re.compile(
-    r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$|\b(?:will|going to|plan(?:s|ning)? to|intend to)\s+$",
+    r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$|(?<![我])等(?:着)?(?:他们|她们|客户|对方|甲方|业主)?(?:的)?(?:内部)?$|\b(?:will|going to|plan(?:s|ning)? to|intend to)\s+$",
     re.IGNORECASE,
 )
 

@@ -178,6 +178,8 @@ ACTIVITY_RE = re.compile(
     r"|(?:整|搞|办|弄|做|开|跑)了(?:一|1|两|几)(?:场|次|回|趟|轮)"  # 整了一场试飞 / 搞了一次演示 (dialect verbs)
     # 跟X过了一遍参数 / 对了一遍清单 / 梳理了需求: going through something with the customer, done
     r"|(?:过|对|捋|理|讲|走|念)了(?:一|1|两|几)(?:遍|轮)|(?:梳理|核对|讨论)了"
+    # 方案交了 / 报价单已经发过去了 / 标书递了: a document handed over (the verb right after it), done
+    r"|(?:方案|报价单?|标书|资料|样品|合同|图纸|清单|彩页)(?:已经?|也|都|今天|刚刚?)?(?:交|发|递|寄|送|提交)(?:了|过去了|出去了|上去了)"
     # 投标文件今天递交了 / 资料寄出了: documents handed over, done
     r"|(?:递交|提交|投递|寄出|发出|送达)(?:了|过去了|上去了)",
     I,

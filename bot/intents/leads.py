@@ -79,7 +79,7 @@ ZH_TITLE_RE = re.compile(
     rf"|^(?:{_DEPT})(?:部|科|处|室|中心|课|组)?(?:员|专员|干事)$"
 )
 # 安全处 副处长 / HSE 总监: a department or an acronym, a space, then the rank
-_SPACED_TITLE_RE = re.compile(rf"^((?:{_DEPT}|[A-Z]{{2,5}})(?:部|科|处|室|中心|课|组|办)?|[{CJK}]{{1,6}}(?:部|科|处|室|中心|课|组|办))\s+([{CJK}]{{2,8}})$")
+_SPACED_TITLE_RE = re.compile(rf"^((?:{_DEPT}|[A-Z]{{2,5}})(?:部|科|处|室|中心|课|组|办)?|[{CJK}]{{1,6}}(?:部|科|处|室|中心|课|组|办|局|所|站|队))\s+([{CJK}]{{2,8}})$")  # (招商局 局长)
 _ROLE2 = "|".join(sorted({r for r in TITLE_ENDINGS if len(r) >= 2}, key=len, reverse=True))
 ZH_TITLE_LOOSE_RE = re.compile(rf"^[{CJK}]{{1,4}}(?:副|总|首席|常务|执行)?(?:{_ROLE2})$")
 EN_TITLE_RE = re.compile(
@@ -420,7 +420,7 @@ class LeadFields:
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
         # 工程管理部 副部长 / HSE 总监 / 运输车队 队长: a department, crew or an acronym before the title, a space apart
-        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办|课|股|组|队|车间|站)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
+        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办|课|股|组|队|车间|站|局|所)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
         if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
             self.out["contact_title"] = self.val(dm.start(), e)
             self.take(dm.start(), e)
