@@ -418,6 +418,12 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         if not SUFFIX_RE.fullmatch(sm.group(0)) or sm.start() - i >= 3:
             j = sm.start()
         break
+    # 给蜀香园何志强回个电话 / 跟安踏洪志伟开了个会: a full name glued after a short name with no ending of its own,
+    # the errand right after it, is the customer's person
+    if 5 <= j - i <= 7 and not SUFFIX_RE.search(s, i, j) and re.match(SURNAME_ALT, s[j - 3]) \
+            and not re.match(SURNAME_ALT, s[j - 4]) and not re.search(r"[业司厂店园馆城场院心所站楼厦庄村镇区港湾山河湖路街]", s[j - 2:j]) \
+            and re.match(r"(?:回|打|开|说|发|来|约|聊|谈|通|见|讲|问|吃|对|过|视频)", s[j:j + 2]):
+        j -= 3
     if j - i < 2:
         return None
     # 拜访了那个金山区的华谊化工他们…: a place before 的 describes the company named after it
