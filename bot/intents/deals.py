@@ -418,6 +418,10 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         if not SUFFIX_RE.fullmatch(sm.group(0)) or sm.start() - i >= 3:
             j = sm.start()
         break
+    # 跟东湖宾馆总经理吃饭 / 去光明乳业采购总监那里: a rank glued after the name is the customer's person
+    rk = re.search(r"(?:(?:" + DEPARTMENT_WORDS + r")(?:部|科|处)?)?(?:副总经理|总经理|经理|总监|主任|主管|董事长|厂长|院长|校长|局长|处长|科长|部长|老板|老总|总裁|店长)$", s[i:j])
+    if rk and rk.start() >= 2:
+        j = i + rk.start()
     # 给蜀香园何志强回个电话 / 跟安踏洪志伟开了个会: a full name glued after a short name with no ending of its own,
     # the errand right after it, is the customer's person
     if 5 <= j - i <= 7 and not SUFFIX_RE.search(s, i, j) and re.match(SURNAME_ALT, s[j - 3]) \
@@ -489,6 +493,11 @@ _OPEN_TIME_RE = re.compile(
 _FULL_NAME_AFTER_DE_RE = re.compile(rf"(?<=的)(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=打|来|说|发|回|问|讲|表示|反馈|约)")
 
 
+_ROLE_AFTER_DE_RE = re.compile(
+    "(?<=的)[\u4e00-\u9fff]{0,4}?(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
+    "(?=今天|昨天|刚刚?|刚才|上午|下午|早上|晚上|来|打|说|问|发|回|约|讲|表示|反馈|让|要)")
+
+
 def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
     tm = _OPEN_TIME_RE.match(s, i)
     if tm:
@@ -497,9 +506,15 @@ def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
     if not run or _PREP_RE.match(s, i):  # 跟X的赵工 / 陪X胡经理: the preposition's own candidate
         return None
     hm = SURNAME_HON_RE.search(s, i + 2, run.end())
+    # (东湖宾馆的客房经理: a role after 的 holds a surname-and-title look-alike, 房经理, which is no person)
+    rm = _ROLE_AFTER_DE_RE.search(s, i + 3, min(run.end(), i + 20))
+    if rm and hm and rm.start() <= hm.start() < rm.end():
+        hm = rm
     if not hm or hm.start() - i > 12:
         # 崂山矿泉水的王海涛打电话说…: the customer's person by full name, after 的, then what they did
         hm = _FULL_NAME_AFTER_DE_RE.search(s, i + 3, min(run.end(), i + 16))
+        # 东湖宾馆的客房经理今天来电话…: the customer's person by role, after 的, then what they did
+        hm = hm or _ROLE_AFTER_DE_RE.search(s, i + 3, min(run.end(), i + 20))
         if not hm:
             return None
     j = hm.start()
