@@ -676,9 +676,13 @@ class LeadFields:
                              and is_title(s[k:ra])
                              and all(self.free(x) for x in range(k, ra))), None)
                 # 他们采购周经理: a bare department word after 他们 / a boundary
-                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)(?:{DEPARTMENT_WORDS})$", masked[max(0, a - 8):a])
+                # (办公室 刘主任: the department may stand a space apart; positions are the message's, not the slice's)
+                lo = max(0, a - 9)
+                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)((?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组)?) ?$", masked[lo:a])
+                if bare and bare.group(0).endswith(" ") and is_title(bare.group(1)):
+                    bare = None  # 采购 邝小姐: a role a space apart is the title (contact_unlabelled's role above)
                 if bare:
-                    dept = dept or bare
+                    dept = dept or re.compile(".*", re.S).match(masked, lo + bare.start(1), a)
                 if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept or role is not None):
                     continue
                 if role is not None and not dept and (prev not in "\x00 ,，的是叫" or ra < a):
@@ -1232,7 +1236,7 @@ def find_lead_request(s: str, core: int = 0):
 
 
 # Words after a product that are not part of it: an estimate word, a scope (for 40 classrooms).
-_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|(?<=[\u3400-\u9fffA-Za-z0-9]{2})每(?:个)?(?:月|年|周|天|季度?|星期)[^，,。\s]{0,8}$|(?<=[\u3400-\u9fffA-Za-z0-9])(?:今年|明年|后年|年底|年初|这个月|下个月|月底|马上|近期)[^，,。\s]{0,8}$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
+_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|(?<=[\u3400-\u9fffA-Za-z0-9]{2})每(?:个)?(?:月|年|周|天|季度?|星期)[^，,。\s]{0,8}$|(?<=[\u3400-\u9fff]{2})一(?:个)?(?:年|月|季度)$|(?<=[\u3400-\u9fffA-Za-z0-9])(?:今年|明年|后年|年底|年初|这个月|下个月|月底|马上|近期)[^，,。\s]{0,8}$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
 # 说明年要做…: a reported plan before an interest cue
 _REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
 # How the rep met a new customer, before its name (我今天跑了一趟 / 我刚在农博会上认识一个客户 / 有个培训机构要加一下).
