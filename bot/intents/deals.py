@@ -332,7 +332,8 @@ _SIDE_RE = re.compile(r"(?:院|校|厂|甲|乙|买|卖|业主|客户|用户|使�
 
 def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     """A company-like name starting at s[i] (Chinese), cut before people, verbs and 的."""
-    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了)?|跟进|了?(?:一|1)?趟|了?一[下次])+", s[i:])
+    # (碰到了金鹰商场的葛总: the 了 of the verb before the preposition is no part of the name)
+    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了)?|跟进|了?(?:一|1)?趟|了?一[下次]|了(?![解结])(?=[\u4e00-\u9fff]{2}))+", s[i:])
     if lm:
         i += lm.end()
     run = _CJK_RUN.match(s, i)
@@ -651,6 +652,10 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         ends = [sm.end() for sm in SUFFIX_RE.finditer(word) if 2 <= sm.end() < len(word) - 1]
         if ends:
             word = word[:ends[-1]]
+    # 瑞丰纺织下周一开标 提醒我…: a time word after a company's name ends it
+    tw = re.search(r"(?:今天|明天|后天|昨天|[上下本这]周|下个?月|周[一二三四五六日天])", word)
+    if tw and tw.start() >= 2 and re.search(rf"(?:{SUFFIX_RE.pattern})$", word[:tw.start()]):
+        word = word[:tw.start()]
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
             # 渝宠 已寄彩页和报价: a terse note, the name then what was already done
