@@ -556,7 +556,7 @@ class Context:
         # ABB的报价一般多少 / does Hikvision offer a 5 year warranty: a maker named in Latin letters (no model code),
         # asked about as the subject or the owner of a price
         if re.search(r"(?<![A-Za-z0-9-])[A-Z][A-Za-z&]{1,15}(?![A-Za-z0-9-])\s*的[^，,。]{0,8}?(?:报价|价格|价钱|售价|收费|定价)", self.m.orig) \
-                or re.match(r"\s*(?:does|do|did|can|will|is|are|how (?:does|do|is|are))\s+(?!We\b|It\b|This\b|That\b|They\b|The\b|I\b)[A-Z][A-Za-z]{2,}\b", self.m.orig):
+                or re.match(r"\s*(?i:does|do|did|can|will|is|are|how (?:does|do|is|are))\s+(?!We\b|It\b|This\b|That\b|They\b|The\b|I\b)[A-Z][A-Za-z]{2,}\b", self.m.orig):
             return True
         i = self.core
         qm = re.match(r"(?:帮我|麻烦)?(?:查一下|查下|查查|搜一下|搜下|找一下|找下|找找|问一下)?(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])
