@@ -574,6 +574,11 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             and not _DEPT_RE.match(od.group(1)) and od.group(1) not in PRONOUNS:
         cands.append((0.8 if SUFFIX_RE.search(od.group(1)) else 1.2, *od.span(1)))
     ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
+    # 把中纺城的验收资料整理好 / 把X的合同寄出去: the owner of the thing handled is the customer
+    for bm in re.finditer(r"把([\u4e00-\u9fffA-Za-z0-9]{2,12}?)的[^，,。把]{1,10}?(?:发|交|送|寄|递|整理|准备|打印|盖章|签|改|做|弄|搞|拿|带|给)", s):
+        ow = bm.group(1)
+        if ow not in PRONOUNS and not re.search(r"我|你|他|她|这|那|客户|对方|上次|之前", ow) and not _VERB_CUT_RE.search(ow):
+            cands.append((0.9, *bm.span(1)))
     # 带样机去仁和康复做演示 / 带JX-S60去X: what the rep brings along to a place is a thing, the place is the customer
     ba_spans += [cm.span(1) for cm in _CARRY_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):

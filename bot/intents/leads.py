@@ -203,6 +203,7 @@ class LeadFields:
         self.s = m.s
         self.out: dict = {}
         self.ambiguous: list[str] = []
+        self.cancelled: set[int] = set()  # what a self-correction replaced (王总哦不对是): no field, but no boundary either
 
     # -- helpers
     def free(self, i: int) -> bool:
@@ -414,8 +415,8 @@ class LeadFields:
         s = self.s
         k = a
         # (X / 采购总监 / 孙飘扬: a card's slash between the title and the name is stepped over too)
-        while k > 0 and (s[k - 1] in " ,，|\n" and self.free(k - 1) or s[k - 1] in "/／"):
-            k -= 1
+        while k > 0 and (s[k - 1] in " ,，|\n" and self.free(k - 1) or s[k - 1] in "/／" or k - 1 in self.cancelled):
+            k -= 1  # (部长 詹文斌 哦不对是詹文彬: the cancelled name is stepped over to the title)
         e = k
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
@@ -723,6 +724,8 @@ class LeadFields:
                 continue
             if re.fullmatch(rf"[{CJK}]+", s[a:b]) and re.search(r"想|要|预算|储能|需|做", s[a:b]):
                 continue
+            if re.fullmatch(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组)", s[a:b]) or s[b - 1] == "部":
+                continue  # 安环部 部长 詹文彬: a department (安 is a surname too) is no name
             self.out["contact_name"] = self.val(a, b)
             self.take(a, b)
             self._title_before(a)
@@ -841,9 +844,13 @@ class LeadFields:
                 continue
             rep = FULL_DUP_HON_RE.match(s, b) or SURNAME_HON_RE.match(s, b) or re.compile(rf"[{CJK}A-Za-z]{{2,3}}").match(s, b)
             n = len(rep.group(0)) if rep else 2
-            while n > 2 and a - n >= 0 and s[a - n] in "叫是":  # 叫吴敏哦不对叫吴民: the 叫 before stays
+            a0 = a
+            while a0 > 0 and s[a0 - 1] == " ":  # 詹文斌 哦不对是詹文彬: the space before the filler is not the name's
+                a0 -= 1
+            while n > 2 and a0 - n >= 0 and s[a0 - n] in "叫是":  # 叫吴敏哦不对叫吴民: the 叫 before stays
                 n -= 1
-            self.take(max(0, a - n), b)
+            self.take(max(0, a0 - n), b)
+            self.cancelled.update(range(max(0, a0 - n), b))
 
     def spelled_correction(self) -> None:
         """覃海波不是覃海涛波涛的涛: a name, 不是, the name meant and the spelling of the character that differs —

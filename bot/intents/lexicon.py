@@ -248,7 +248,9 @@ DEPARTMENT_WORDS = (
     # safety, property and site areas (物业总经理 / 消防队长 / 安环部 / HSE 总监)
     "物业|消防|安保|保安|保卫|物资|安环|环安|安监|应急|职业健康|EHS|HSE|"
     # facility, housekeeping and ward areas (设施经理 / 保洁主管 / 客房部经理 / 护理部主任 / 院办主任)
-    "设施|保洁|客房|护理|医务|院办|营运|招商|物管"
+    "设施|保洁|客房|护理|医务|院办|营运|招商|物管|"
+    # the head office's own offices (总经理办公室主任 / 总裁办主任 / 董办主任)
+    "总经理办公室|总裁办公室|总裁办|董事会办公室|董办"
 )
 
 # ---------------------------------------------------------------- words around a message
