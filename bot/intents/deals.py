@@ -96,7 +96,7 @@ _MONEY_CUT_RE = re.compile(
 
 
 _EN_CLAUSE_CUT_RE = re.compile(
-    r"\s+(?:pushed|delayed|postponed|slipped|paused|put on hold|wants?|said|asked|is|are|was|were|has|have)\b", re.IGNORECASE
+    r"\s+(?:pushed|delayed|postponed|slipped|paused|put on hold|wants?|said|asked|is|are|was|were|has|have|went|goes|gone|stalled|received|arrived)\b", re.IGNORECASE
 )
 _CORRECTION_CUT_RE = re.compile(r"刚才说错了|刚才搞错了|说错了|搞错了|弄错了|改一下|更正一下|纠正一下|更正|纠正|不对|不是")
 # Places inside a customer's premises (中央厨房, 机房, 门店): where the visit happened, not the deal.
@@ -135,7 +135,7 @@ _STAGE_LABEL_TAIL_RE = re.compile(
 )
 
 
-_AMOUNT_ONLY_RE = re.compile(r"\s*(?:共|一共|总共|大概|约)?\s*[¥￥$]?\s*[\d.,]+\s*(?:万|亿|w|k|元|块)?\s*(?:元|块|左右)?\s*(?:已|已经)?\s*|\s*[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)(?:元|块)?\s*", re.IGNORECASE)
+_AMOUNT_ONLY_RE = re.compile(r"\s*(?:共|一共|总共|大概|约|首期款?|首付款?|首款|尾款|余款|定金|订金|预付款?|进度款|第[一二三四五六七八九十\d]+(?:期|笔)款?)?\s*[¥￥$]?\s*[\d.,]+\s*(?:万|亿|w|k|元|块)?\s*(?:元|块|左右)?\s*(?:已|已经)?\s*|\s*[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)(?:元|块)?\s*", re.IGNORECASE)
 
 
 def hint_before(m: Msg, start: int, end: int) -> str | None:
@@ -178,8 +178,12 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
         i, j = clean_span(s, i, tm2.start())
     # Northwind Farms pushed to Q2, snooze …: an English clause after the name is not the deal
     em = _EN_CLAUSE_CUT_RE.search(s, i + 2, j)
-    if em and re.match(r"[A-Za-z]", s[i:i + 1]):
+    if em and (re.match(r"[A-Za-z]", s[i:i + 1]) or s[em.start():j].isascii()):  # (微众云 PO received: an English clause too)
         i, j = clean_span(s, i, em.start())
+    # 微众云 SOW signed / X PO received: a document named after the deal is not the deal
+    dm2 = re.search(r"\s+([A-Z]{2,4})\s*$", s[i:j])
+    if dm2 and dm2.group(1) in DOC_ACRONYMS and dm2.start() >= 2:
+        i, j = clean_span(s, i, i + dm2.start())
     # 外滩华庭改一下 不是投标: a correction after the name is not the deal
     cm = _CORRECTION_CUT_RE.search(s, i + 2, j)
     if cm:
@@ -263,7 +267,7 @@ def deal_word(m: Msg, start: int = 0):
 
 _PREP_RE = re.compile(
     r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了|过)?(?:一下)?|跟进了?(?:一下)?|回(?=[^，,。]{2,16}?电话)|(?<![话了])问一下|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到了?|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
-    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping|follow[\s-]?up(?:\s+(?:with|on))?)\s+",
+    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping|send|sent|follow[\s-]?up(?:\s+(?:with|on))?)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
@@ -599,7 +603,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         if re.match(f"[{CJK}]", s[k]):
             if word.isascii():
                 follow = bool(re.match(r"follow", word))
-                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met") or follow else None
+                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met", "send", "sent") or follow else None
                 if span and (SUFFIX_RE.search(s, span[0], span[1]) or follow):
                     cands.append((0.5, *span))  # Sent the quotation to 启明星教育 Amy Xu / Follow up 大同 next Monday
                 continue
