@@ -37,7 +37,7 @@ INTEREST_RE = re.compile(
     re.IGNORECASE,
 )
 # Measure words of goods counted by the piece, pair or container (三百顶安全帽 / 五十双手套 / 二十具灭火器).
-_MEASURE_MORE = "顶|双|瓶|桶|箱|具|樘|根|支|袋|罐|枚|盏|扇|卷|捆|包|吨|平方米|平米|平方|㎡|立方米|立方|公斤|千克|米|升"
+_MEASURE_MORE = "顶|双|瓶|桶|箱|具|樘|根|支|袋|罐|枚|盏|扇|卷|捆|包|吨|平方米|平米|平方|㎡|立方米|立方|公斤|千克|米|升|部"  # (两部: machines, in Cantonese and Taiwan usage)
 # A quantity standing between two products joined by a conjunction (空气呼吸器二十台跟防化服): dropped.
 _QTY_MID_RE = re.compile(
     rf"(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|把|副|盒|吨|{_MEASURE_MORE})"

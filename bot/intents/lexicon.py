@@ -157,7 +157,7 @@ COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施"
                    "设计师", "技术员", "安装工", "施工队", "司机", "师傅们", "测量员")
 # Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.
 EXPLICIT_MOVE_VERBS = (
-    "进入到", "进入", "推进到", "推进", "推到", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
+    "进入到", "进入", "推进到", "推进", "推到", "推去", "转去", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
     "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "更新为", "更新到", "更新成", "变更为", "变更到", "设为", "设置为", "设成", "moved to", "move to", "moved back to",
     "went to", "pushed to", "progressed to", "advanced to", "moved into", "moving to", "bumped to", "now in",
 )
