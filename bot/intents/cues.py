@@ -93,6 +93,8 @@ SNOOZE_RE = re.compile(
     r"|(?:先|暂时|暂且)?(?:别|不要|不用|暂停|停止|停)(?:再)?(?:提醒|催|通知|推送)"
     r"|(?:提醒|通知)(?:先)?(?:推迟|延后|延迟|往后推|关掉|关了|静音|停|暂停|停掉)|(?:推迟|延后|延迟|往后推|推后)[^，,。]{0,6}?(?:提醒|通知)|静音|免打扰"
     r"|(?:下周|下个?星期|下个?礼拜|下个月|明天|后天|过几天|过两天|过阵子|过段时间)再(?:提醒|说|跟进|通知|催|看)"
+    # 这个先搁置吧 / 先放一放 / 先缓一缓: the deal put aside for now
+    r"|先(?:搁置|搁一搁|放一放|放放|缓一缓|缓缓|晾一晾)"
     r"|\bsnooze\b|\bmute\b|\b(?:pause|hold|silence|suspend|stop|turn off|switch off|disable)\s+(?:the\s+|all\s+|my\s+)?(?:reminders?|alerts?|notifications?|nudges?|follow-?ups?)\b|\bremind me (?:again )?(?:in|after)\b(?![^.;!?]*\bto\s+[a-z])|\bstop reminding\b|\bno reminders?\b",
     I,
 )
