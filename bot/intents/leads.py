@@ -117,9 +117,9 @@ CARD_HEADER_RE = re.compile(
     "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，】\]]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
 )
 CARD_LINE_RE = re.compile(
-    r"(?:^|(?<=[\n|,，;；]))\s*(?P<label>"
+    r"(?:^|(?<=[\n|,，;；/／]))\s*(?P<label>"
     + "|".join(re.escape(w) for w in sorted({w for ws in CARD_FIELD_LABELS.values() for w in ws}, key=len, reverse=True))
-    + r")\s*[:：]\s*(?P<value>[^\n|,，;；]+?)\s*(?=$|[\n|,，;；])",
+    + r")\s*[:：]\s*(?P<value>[^\n|,，;；]+?)\s*(?=$|[\n|,，;；]|\s[/／]\s)",  # (客户：X / 联系人：Y: a spaced slash separates fields)
     re.IGNORECASE,
 )
 _LABEL_FIELD = {w.lower(): f for f, ws in CARD_FIELD_LABELS.items() for w in ws}
