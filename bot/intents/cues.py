@@ -214,6 +214,8 @@ PRONOUNS = ("他们", "她们", "客户", "我们", "他", "她", "老板", "领
 # What a planned follow-up does (给X打电话 / 去一趟 / send the quote).
 FUTURE_ACTION_RE = re.compile(
     r"给|打|发|去|开|约|见|和|跟|与|问(?:一下|下|问)|了解(?:一下|下)|交(?=方案|报价|标书|资料|合同|样品|图纸)|出(?=方案|报价|图纸)|过来|来访|到访|来(?:我们|我司|公司|厂里|工厂|展厅|现场)|过一下|聊|谈|碰|讲|培训|交付|上线|部署|测试|实施|拜访|回访|跟进|联系|确认|讨论|送|寄|演示|汇报|交流|沟通|签|报价|催|提交|准备|参加|安排|对接|面谈|视频|电话|会议|"
+    # site work done at the customer's (现场勘察 / 踏勘 / 巡检 / 验收 / 复测 / 量房 / 考察)
+    r"勘察|勘测|踏勘|巡检|验收|复测|测量|量房|考察|调研|盘点|"
     r"\b(?:call|send|meet|visit|email|follow[\s-]?up|demo|present|check|ping|submit|prepare|discuss|review)\b",
     I,
 )

@@ -551,10 +551,10 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     if cm0:
         lead0 = strip_lead(s, cm0.end(), len(s))
     dm = deal_word(m, lead0)
-    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边", dm.group(0)):
+    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边|这边", dm.group(0)):
         tm = _OPEN_TIME_RE.match(s, lead0)  # 昨天青松林场那边…: the time words before the name are no part of it
         h = hint_before(m, tm.end() if tm and tm.end() < dm.start() else lead0, dm.start())
-        if h and not re.search(r"[，,。]", h) and not (dm.group(0) == "那边" and (re.search(r"[了过]|拜访", h) or re.match(r"去|到|跟|和|给|在", h))):
+        if h and not re.search(r"[，,。]", h) and not (dm.group(0) in ("那边", "这边") and (re.search(r"[了过]|拜访", h) or re.match(r"去|到|跟|和|给|在", h))):
             return h
     # 华锐电机赵工来我们展厅… / 上周二立达汽配王总带人…: a name opening the message (after time words)
     # and followed by a person (surname + honorific) is the customer that person speaks for
@@ -650,7 +650,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             cands.append((1.5, *span))
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
     word = om.group(1) if om else ""
-    cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)|要求|让我们|让我|希望|表示|反馈|催我们|催我", word[2:])
+    cut = re.search(rf"的|项目(?![部组经管])|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)|要求|让我们|让我|希望|表示|反馈|催我们|催我", word[2:])
     if cut:  # 盛达物流的王总 / 华锐机电的招标文件我看完了: the opening name ends before 的 or a person
         word = word[:2 + cut.start()]
     mc = _MONEY_CUT_RE.search(word, 2)
