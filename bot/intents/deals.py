@@ -604,7 +604,8 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             if word.isascii():
                 follow = bool(re.match(r"follow", word))
                 span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met", "send", "sent") or follow else None
-                if span and (SUFFIX_RE.search(s, span[0], span[1]) or follow):
+                # (demo'd the KT-300 at 滨江会展 / met 王总 at 华美: after at / with / met / sent, any Chinese name is the place)
+                if span and (SUFFIX_RE.search(s, span[0], span[1]) or follow or word in ("at", "with", "met", "visited", "send", "sent")):
                     cands.append((0.5, *span))  # Sent the quotation to 启明星教育 Amy Xu / Follow up 大同 next Monday
                 continue
             span = _entity_at(s, k)
