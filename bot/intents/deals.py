@@ -273,6 +273,7 @@ _PREP_RE = re.compile(
 _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|出来|跟|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
+    r"检修|维修|抢修|保养|巡检|清洗|检测|消杀|改造|"
     r"签|聊|吃饭|喝茶|确认|把|将(?=[^，,。]{1,12}?(?:发|给|交|送|过|改|定|签|报))|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
@@ -422,6 +423,10 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         # a site word that is also a company ending (…门店, …车间) stays after a short name
         if not SUFFIX_RE.fullmatch(sm.group(0)) or sm.start() - i >= 3:
             j = sm.start()
+            # 海正药业动力车间: the department the site belongs to goes with it
+            dm = re.search(rf"(?:{DEPARTMENT_WORDS})$", s[i:j])
+            if dm and dm.start() >= 2:
+                j = i + dm.start()
         break
     # 跟东湖宾馆总经理吃饭 / 去光明乳业采购总监那里: a rank glued after the name is the customer's person
     rk = re.search(r"(?:(?:" + DEPARTMENT_WORDS + r")(?:部|科|处)?)?(?:副总经理|总经理|经理|总监|主任|主管|董事长|厂长|院长|校长|局长|处长|科长|部长|老板|老总|总裁|店长)$", s[i:j])

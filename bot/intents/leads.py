@@ -678,8 +678,8 @@ class LeadFields:
                              and all(self.free(x) for x in range(k, ra))), None)
                 # 他们采购周经理: a bare department word after 他们 / a boundary
                 # (办公室 刘主任: the department may stand a space apart; positions are the message's, not the slice's)
-                lo = max(0, a - 9)
-                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)((?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组)?) ?$", masked[lo:a])
+                lo = max(0, a - 10)  # (后勤服务中心 包主任: a department's service unit, a space apart)
+                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)((?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|服务中心|中心|办)?) ?$", masked[lo:a])
                 if bare and bare.group(0).endswith(" ") and is_title(bare.group(1)):
                     bare = None  # 采购 邝小姐: a role a space apart is the title (contact_unlabelled's role above)
                 if bare:
