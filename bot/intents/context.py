@@ -228,7 +228,7 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
             or re.search(r"(?:通过|批准|批复|同意)了?\s*$", s[max(0, a - 6):a]))  # 业主大会表决通过了立项
             # 招标公告出来了 / 招标已经启动了: the tender announced is the bidding stage's own event
             or key == "bidding" and sm.group(0) == "招标" and bool(
-                re.match(r"(?:公告|信息)?\s*(?:已经?|正式)?(?:出来了|发布了|发出来了|挂出来了|挂网了|开始了|启动了)", s[b:b + 10])))
+                re.match(r"(?:公告|信息)?\s*(?:已经?|正式)?(?:出来了|发布了|发出来了|挂出来了|挂网了|开始了|启动了)(?!吗|么|没)", s[b:b + 12])))
         if approved:
             cue = True  # 客户内部立项通过了 / 立项批下来了: the project approval is the stage's own event, a whole stage sentence
         if not embedded and sm.group(0).lower() in _EN_TITLE_STAGE_WORDS and re.search(_EN_TITLE_BEFORE, before):
@@ -259,7 +259,7 @@ _AFTER_DEAL_WORD_RE = re.compile(
 
 
 # A keyword asked about rather than reported (签约了吗 / 丢了没有 / won yet?)
-_ASKED_AFTER_RE = re.compile(r"\s*(?:了)?\s*(?:吗|么|嘛|没有|没|yet)\s*[?？]?\s*$", re.IGNORECASE)
+_ASKED_AFTER_RE = re.compile(r"\s*(?:好|完|掉|下|成)?(?:了)?\s*(?:吗|么|嘛|没有|没|yet)\s*[?？]?\s*$", re.IGNORECASE)  # (合同签好了吗)
 
 
 def _kw(rx: re.Pattern, s: str, start: int = 0):
@@ -269,6 +269,8 @@ def _kw(rx: re.Pattern, s: str, start: int = 0):
             continue
         if rx is C.WON_RE and C.NEG_BEFORE_RE.search(s[max(0, km.start() - 4):km.start()]):
             continue
+        if rx is C.WON_RE and km.group(0) == "中了" and not re.search(rf"(?:{C.SUFFIX_ALT}|那单|这单|单子|项目|标)$", s[:km.start()]):
+            continue  # 海正药业中了！ is ours; 抽奖中了 names no customer
         if rx is C.WON_RE and C.FUTURE_BEFORE_WIN_RE.search(s, max(0, km.start() - 10), km.start()):
             continue  # 客户说下周签合同 / 准备签约: a win still to come is no win
         if rx is C.WON_RE and C.REPORTED_FUTURE_WIN_RE.search(s, max(0, km.start() - 24), km.start()):
