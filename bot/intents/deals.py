@@ -138,6 +138,9 @@ _STAGE_LABEL_TAIL_RE = re.compile(
 _AMOUNT_ONLY_RE = re.compile(r"\s*(?:共|一共|总共|大概|约|首期款?|首付款?|首款|尾款|余款|定金|订金|预付款?|进度款|第[一二三四五六七八九十\d]+(?:期|笔)款?)?\s*[¥￥$]?\s*[\d.,]+\s*(?:万|亿|w|k|元|块)?\s*(?:元|块|左右)?\s*(?:已|已经)?\s*|\s*[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)(?:元|块)?\s*", re.IGNORECASE)
 
 
+_FEE_SERVICE_RE = re.compile(r"(?:保洁|服务|维保|维修|保养|物业|租赁|管理|咨询|培训|检测|运维|安保|外包|设计|监理|顾问|技术服务|软件|系统|平台|年|月|季度)$")
+
+
 def hint_before(m: Msg, start: int, end: int) -> str | None:
     """The deal named in s[start:end] (the words before a deal word or an intent keyword)."""
     s = m.s
@@ -171,6 +174,12 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     # 华盛物业的服务费到账了: a stage cue that starts at 费 leaves the fee's name (after 的) behind
     fm = re.compile(r"的[\u4e00-\u9fff]{1,3}$").search(s, i + 2, j)
     if fm and s[j:j + 1] in ("费", "租"):
+        i, j = clean_span(s, i, fm.start())
+    # 博雅口腔保洁费收到了 / 保洁费收到了: the service the fee is for, glued before 费, is no part of the name
+    fm = _FEE_SERVICE_RE.search(s, i, j)
+    if fm and s[j:j + 1] == "费":
+        if fm.start() - i < 2:
+            return None
         i, j = clean_span(s, i, fm.start())
     # 科兴科学园的挂网招标了 / X公开招标了: how the tender is run (挂网 / 公开 / 邀请) goes with the stage word after it
     tm2 = re.compile(r"的?(?:挂网|上网|网上|公开|邀请|正式|线上|内部)$").search(s, i + 2, j)

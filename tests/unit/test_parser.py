@@ -628,3 +628,8 @@ def test_greetings_strung_together_are_chit_chat_and_any_ji_measure_word_asks():
 )
 def test_event_words_asked_or_not_ours_are_no_event(text, not_intent):
     assert p(text).intent != not_intent
+
+
+@pytest.mark.parametrize("text", ["快递费到了", "电费收到了吗"])
+def test_the_reps_own_expenses_are_no_payment(text):
+    assert p(text).intent != "update_stage"

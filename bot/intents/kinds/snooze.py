@@ -16,7 +16,7 @@ def fields(ctx) -> dict:
     if h and re.match(r"(?:下个?月|下周|下个?星期|下个?礼拜|明天|后天|过几天|过两天|过阵子|过段时间|年后|节后|\d+|[一二两三四五六七八九十半]+)\s*(?:天|周|个?月|个?星期|个?礼拜)?\s*(?:之?后)?\s*再", ctx._norm_of(h)):
         out["deal_hint"] = None
     # 这单暂时别催我了 客户在走流程: the mute's object (我) and the reason after it name no deal
-    if h and re.match(r"(?:我|我们)?(?:了|啦|哈|啊)?\s*(?:客户|他们|她们|对方|人家|甲方)", ctx._norm_of(h)):
+    if h and re.match(r"(?:我|我们)?(?:了|啦|哈|啊)?\s*(?:客户|他们|她们|对方|人家|甲方)|再说|吧", ctx._norm_of(h)):
         out["deal_hint"] = None
     days = ctx._snooze_days()
     if days:
