@@ -386,6 +386,10 @@ class LeadFields:
         for n in (3, 2):
             if SURNAME_HON_RE.match(sub[n:]) or re.match(rf"(?:{HON_ALT})", sub[n:]):
                 return i, i + n, i + n
+        # 联系人次仁多吉， / 联系人阿布都热合曼 电话…: a longer name (Tibetan, Uyghur, Mongolian …) closed by a boundary
+        if len(sub) <= 6 and (j >= len(s) or s[j] in SEP + " " or re.match(r"电话|手机|邮箱|微信|\d", s[j:j + 2])) \
+                and not SUFFIX_RE.search(sub) and not re.search(r"[的了是叫他她们我想要需买做和跟与在说]", sub):
+            return i, j, j
         return i, i + 3, i + 3
 
     def _title_after(self, j: int) -> None:
@@ -679,7 +683,7 @@ class LeadFields:
                 # 他们采购周经理: a bare department word after 他们 / a boundary
                 # (办公室 刘主任: the department may stand a space apart; positions are the message's, not the slice's)
                 lo = max(0, a - 10)  # (后勤服务中心 包主任: a department's service unit, a space apart)
-                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)((?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|服务中心|中心|办)?) ?$", masked[lo:a])
+                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)((?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|服务中心|中心|办)?|(?<=[\x00 ,，])[{CJK}]{{1,4}}(?:部|科|处|室|办)(?= )) ?$", masked[lo:a])
                 if bare and bare.group(0).endswith(" ") and is_title(bare.group(1)):
                     bare = None  # 采购 邝小姐: a role a space apart is the title (contact_unlabelled's role above)
                 if bare:
@@ -730,6 +734,14 @@ class LeadFields:
             self.take(a, b)
             self._title_before(a)
             self._title_after(b)
+            return
+        # 运营经理 阿布都热合曼 13999112345: a title segment, then a longer name standing alone (no common surname needed)
+        lm = re.search(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([{CJK}]{{2,10}}) ([{CJK}]{{4,6}})(?=[\x00 ,，;；(（\n|]|$)", masked)
+        if lm and is_title(lm.group(1)) and not is_title(lm.group(2)) and not SUFFIX_RE.search(lm.group(2)) \
+                and not re.search(r"[的了是叫他她们我想要需买做和跟与在说]", lm.group(2)) and not SURNAME_HON_RE.search(lm.group(2)):
+            self.out["contact_title"] = self.val(*lm.span(1))
+            self.out["contact_name"] = self.val(*lm.span(2))
+            self.take(lm.start(1), lm.end(2))
             return
         # Kevin 吴
         km = re.search(rf"(?:(?<=[\x00 ,，])|^)([A-Z][a-z]+ ?(?:{SURNAME_ALT}))(?=[\x00 ,，]|$)", masked)  # (Linda王 glued)
@@ -825,6 +837,8 @@ class LeadFields:
             j -= 1
         if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|什么|啥|哪些|哪种|多少|this|that|it|what", s[i:j], re.IGNORECASE):
             return  # a pronoun left over (这个帮我录成新线索) names no product
+        if re.fullmatch(rf"[{CJK}]{{1,4}}(?:部|科|处|室|办|办公室)", s[i:j]) and label_start == i:
+            return  # 管理办 巴特尔主任: a department left over before the person names no product
         if re.fullmatch(r"[A-Za-z][A-Za-z\- ]*?\s+to\s+(?:be\s+)?[a-z]+(?:ed)?(?:\s+(?:out|up|over))?", s[i:j]):
             return  # 2 floors to furnish / offices to fit out: the job's scope, no product named
         if j - i >= 1:
