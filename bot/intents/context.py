@@ -393,7 +393,7 @@ class Context:
             return False
         mid = m.group("mid").strip()
         # 我跟进中的单子 / 我在谈的项目: "in progress" is the rep's open deals, no stage filter
-        return not mid or self.lex.key_of(mid) is not None or bool(re.fullmatch(r"(?:这个月|这周|本周|本月|今天|最近|现在)?(?:要|正在|在)?(?:跟进|跟|进行|推进|谈|做)", mid))
+        return not mid or self.lex.key_of(mid) is not None or bool(re.fullmatch(r"(?:这个月|这周|本周|本月|今天|明天|最近|现在)?(?:要|需要|该|得|正在|在)?(?:跟进|跟|进行|推进|谈|做|联系)", mid))
 
     def _competitor_won(self, km) -> bool:
         """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""

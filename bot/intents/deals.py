@@ -814,7 +814,7 @@ def reason_after(m: Msg, pos: int, label_from: int = 0) -> str | None:
 
 
 _QUERY_PREFIX_RE = re.compile(
-    r"^(?:帮我|麻烦|请)?(?:看下|查一下|查下|查查|查询一下|查询|找一下|找下|找找|搜一下|搜下|搜搜|搜索|看一下|看看)?(?:知识库|资料库)?(?:里|中|里面)?(?:有没有|有)?(?:关于)?\s*"
+    r"^(?:帮我|麻烦|请)?(?:问一下|问下|请问)?[\s,，]*(?:看下|查一下|查下|查查|查询一下|查询|找一下|找下|找找|搜一下|搜下|搜搜|搜索|看一下|看看)?(?:知识库|资料库)?(?:里|中|里面)?(?:有没有|有)?(?:关于)?\s*"
     r"|^(?:search(?:\s+for)?|look\s+up|find)\s+",
     re.IGNORECASE,
 )
@@ -841,7 +841,7 @@ def build_query(m: Msg) -> str | None:
     elif km2:
         i, j = i + km2.start(1), i + km2.end(1)
     else:
-        pm = re.match(r"(?:帮我|麻烦|请)?(?:看下|查一下|查下|查查|查询一下|找一下|找下|找找|搜一下|搜下|搜搜)|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
+        pm = re.match(r"(?:帮我|麻烦|请)?(?:问一下|问下|请问)?[\s,，]*(?:看下|查一下|查下|查查|查询一下|找一下|找下|找找|搜一下|搜下|搜搜)|(?:帮我|麻烦)?(?:问一下|问下|请问)(?=[\s,，])|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
         if pm:
             i += pm.end()
     while i < j and s[i] in " ,:：，":
