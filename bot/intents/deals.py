@@ -282,7 +282,7 @@ _PREP_RE = re.compile(
 _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|出来|跟|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
-    r"检修|维修|抢修|保养|巡检|清洗|检测|消杀|改造|续(?=约|签|费|保|租)|"
+    r"检修|维修|抢修|保养|巡检|清洗|消杀|改造|续(?=约|签|费|保|租)|"
     r"签|聊|吃饭|喝茶|确认|把|将(?=[^，,。]{1,12}?(?:发|给|交|送|过|改|定|签|报))|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
@@ -595,8 +595,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     # 把中纺城的验收资料整理好 / 把X的合同寄出去: the owner of the thing handled is the customer
     for bm in re.finditer(r"把([\u4e00-\u9fffA-Za-z0-9]{2,12}?)的[^，,。把]{1,10}?(?:发|交|送|寄|递|整理|准备|打印|盖章|签|改|做|弄|搞|拿|带|给)", s):
         ow = bm.group(1)
-        if ow not in PRONOUNS and not re.search(r"我|你|他|她|这|那|客户|对方|上次|之前", ow) and not _VERB_CUT_RE.search(ow):
-            cands.append((0.9, *bm.span(1)))
+        if ow not in PRONOUNS and not re.search(r"我|你|他|她|这|那|客户|对方|上次|之前", ow) and not _VERB_CUT_RE.search(ow) \
+                and not re.search(r"(?:仪|机|器|柜|箱|泵|阀|车|表|系统|设备|产品|方案|报价|合同)$", ow):  # (把色谱仪的参数表…: a product owns it)
+            cands.append((1.1, *bm.span(1)))  # (after a preposition's customer: 把…发给了X)
     # 带样机去仁和康复做演示 / 带JX-S60去X: what the rep brings along to a place is a thing, the place is the customer
     ba_spans += [cm.span(1) for cm in _CARRY_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
