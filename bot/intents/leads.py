@@ -762,6 +762,13 @@ class LeadFields:
             self._set_product(bm.start(), bm.start(1), bm.end(1))
             self.take(bm.start(), bm.end())
             return
+        # 想给学生宿舍上直饮水设备 / 打算为三个分厂配一批空压机: the beneficiary after 给 / 为, then the verb and the product
+        gm = re.search(r"(?:想|要|打算|准备|计划)(?:给|为|帮)([^，,。\s]{2,10}?)(?:上|装|配|换|买|采购|做|搞|添置|添)(?:一批|一套|一些|几台|个)?", masked)
+        if gm and all(self.free(k) for k in range(gm.start(), gm.end())) and gm.end() < len(s) and self.free(gm.end()):
+            j = self.segment_end(gm.end())
+            if j - gm.end() >= 2:
+                self._set_product(gm.start(), gm.end(), j)
+                return
         for im in INTEREST_RE.finditer(masked):
             if im.end() == im.start() or not all(self.free(k) for k in range(im.start(), im.end())):
                 continue
