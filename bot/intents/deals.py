@@ -113,6 +113,8 @@ _CLAUSE_CUT_RE = re.compile(
     r"\s+(?=[^\s，,。]*?(?:做完|做了|收到|发出|完成|搞完|搭了|出来|报名))"
     r"|\s*的\s*(?=[^，,。]{0,10}?(?:已经|刚刚?|都)?(?:发|收|做|交|签|寄|送|提交|完成|出|报名)(?:过去|出去|过来|出来|到|完|了|过|好))"
     r"|刚才|刚刚|已经|今天|昨天"
+    # 华山湖湿地评审过了 进入招标: a review or trial passed after the name is a clause of its own
+    r"|(?<=[\u4e00-\u9fff]{2})(?=(?:评审|审核|审批|验收|打样|试用|测试|考察|试吃|初审|复审|论证)(?:过了|通过了?|完了|结束了))"
     # 白云空港物业我点成了方案 / X我们报了价: the rep as the subject of a new clause ends the name
     r"|(?<=[\u4e00-\u9fff]{2})(?=我(?:们|司)?(?:刚才|刚刚|之前|这边|已经|[点选改设弄填标搞按报发给跟去做]))"
     # 蓉宠的采购结果出来了: the outcome of the tender after the name is not the deal
@@ -171,6 +173,10 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     km = re.compile(r"的?[汇回打付收转尾首]$").search(s, i + 2, j)
     if km and s[j:j + 1] == "款":
         i, j = clean_span(s, i, km.start())
+    # 华山湖湿地合同首付款百分之三十到账: the contract whose payment arrives is no part of the name
+    cm = re.compile(r"的?合同$").search(s, i + 2, j)
+    if cm and re.match(r"首付|首期|首款|尾款|预付|进度款|定金|订金|第[一二三四五六七八九十\d]", s[j:j + 3]):
+        i, j = clean_span(s, i, cm.start())
     # 华盛物业的服务费到账了: a stage cue that starts at 费 leaves the fee's name (after 的) behind
     fm = re.compile(r"的[\u4e00-\u9fff]{1,3}$").search(s, i + 2, j)
     if fm and s[j:j + 1] in ("费", "租"):
@@ -393,6 +399,10 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         vm = None
     if vm:
         j = _org_head_past_verb(s, i, vm.start(), run.end())
+    # 华山湖湿地尾款还差四十万没付: money words after the name end it
+    mm = _MONEY_CUT_RE.search(s, i + 2, j)
+    if mm and mm.start() - i >= 2 and not mm.group(0)[:1].isdigit():
+        j = mm.start()
     # 在金鸡湖生物医药给中层做了…: a preposition right after a company ending starts the next phrase;
     # 去顺兴达车队装第一批… / 去冰城环卫交第一批货 / 去桃园航空货运收支票: so does a one-character action verb,
     # unless the words after it end as a company does (物流交易中心)

@@ -227,6 +227,8 @@ COMPANY_SUFFIXES = (
     # zones and parks named as customers (丹徒经开区 / 洋河新区 / 嘉兴港区 / 天山物流园), city services and mining
     "经开区", "开发区", "高新区", "新区", "保税区", "港区", "工业园", "产业园", "物流园", "科技园",
     "环卫", "公交", "煤炭", "煤业", "煤矿", "租赁", "仓储", "电镀", "印务", "彩印",
+    # venues that are customers of facility services (华山湖湿地公园 / 欢乐谷景区 / 金桥宾馆 / 环球大厦)
+    "湿地", "景区", "宾馆", "饭店", "度假区", "大厦", "商城",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
