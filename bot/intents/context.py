@@ -271,6 +271,9 @@ def _kw(rx: re.Pattern, s: str, start: int = 0):
             continue
         if rx is C.WON_RE and km.group(0) == "中了" and not re.search(rf"(?:{C.SUFFIX_ALT}|那单|这单|单子|项目|标)$", s[:km.start()]):
             continue  # 海正药业中了！ is ours; 抽奖中了 names no customer
+        if rx is C.WON_RE and km.group(0) in ("定下来了", "敲定了", "落地了") and not (
+                re.search(r"(?:那单|这单|那單|单子|项目)\s*$", s[:km.start()]) or re.search(r"合同|合约|签约|签了|成交", s)):
+            continue  # 时间定下来了 / 方案敲定了: settled, but no deal is won
         if rx is C.WON_RE and C.FUTURE_BEFORE_WIN_RE.search(s, max(0, km.start() - 10), km.start()):
             continue  # 客户说下周签合同 / 准备签约: a win still to come is no win
         if rx is C.WON_RE and C.REPORTED_FUTURE_WIN_RE.search(s, max(0, km.start() - 24), km.start()):

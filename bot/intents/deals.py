@@ -42,7 +42,7 @@ _LEAD_CMD_RE = re.compile(
 
 # Words that point at "the current deal" without naming it: the bot uses the rep's latest deal.
 _BARE_DEAL_RE = re.compile(
-    r"(?:这|那)(?:个)?(?:单|單|单子|項目|项目|客户|deal)?|(?:this|that|the)(?:\s+(?:deal|one|customer|account))?|it",
+    r"(?:这|那)?(?:个)?(?:单|單|单子|項目|项目|客户|deal)?|(?:this|that|the)(?:\s+(?:deal|one|customer|account))?|it",  # (项目落地了: a bare 项目 too)
     re.IGNORECASE,
 )
 

@@ -633,3 +633,8 @@ def test_event_words_asked_or_not_ours_are_no_event(text, not_intent):
 @pytest.mark.parametrize("text", ["快递费到了", "电费收到了吗"])
 def test_the_reps_own_expenses_are_no_payment(text):
     assert p(text).intent != "update_stage"
+
+
+@pytest.mark.parametrize("text", ["会议时间定下来了", "方案敲定了"])
+def test_settled_without_a_deal_is_no_win(text):
+    assert p(text).intent != "mark_won"
