@@ -229,6 +229,8 @@ COMPANY_SUFFIXES = (
     "环卫", "公交", "煤炭", "煤业", "煤矿", "租赁", "仓储", "电镀", "印务", "彩印",
     # venues that are customers of facility services (华山湖湿地公园 / 欢乐谷景区 / 金桥宾馆 / 环球大厦)
     "湿地", "景区", "宾馆", "饭店", "度假区", "大厦", "商城",
+    # dental clinics named by their trade (瑞尔口腔 / 美年口腔 / 拜博齿科)
+    "口腔", "齿科",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
