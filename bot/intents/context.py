@@ -435,6 +435,12 @@ class Context:
             # 刚才那个白云空港物业我点成了方案: a time word before 那个 names no deal; the name follows 那个
             if h and not _OPEN_TIME_RE.fullmatch(self._norm_of(h)):
                 return h
+            # 刚才那个银泰城的单子…: the name stands between 那个 and the next deal word
+            dm2 = deal_word(self.m, dm.end())
+            if h and dm2 and dm2.start() <= anchor_start:
+                h2 = hint_before(self.m, dm.end(), dm2.start())
+                if h2:
+                    return h2
         h = hint_before(self.m, self.core, anchor_start)
         if h:
             return h

@@ -762,7 +762,7 @@ _NOTE_CMD_RE = re.compile(
     r"|\bremind me to\b|\bremind me\b|\bnote\s*:|\blog\s*:|\bto-?do\s*:",
     re.IGNORECASE,
 )
-_LEAD_NOTE_FILLER_RE = re.compile(r"^(?:[\s,.;:!?]+|那个|就是|唉|哎|嗯|呃|然后)+")
+_LEAD_NOTE_FILLER_RE = re.compile(r"^(?:[\s,.;:!?]+|那个|就是|哎呀|唉|哎|嗯|呃|然后|啊(?![\u4e00-\u9fff]{0,1}[了的]))+")  # (明天上午十点啊跟X…: 啊 left leading once the time went)
 
 
 def build_note(m: Msg, drop_spans: list[tuple[int, int]] = ()) -> str | None:

@@ -24,6 +24,15 @@ def fields(ctx) -> dict:
     return out
 
 
+# X那边说让我们先别着急下个月再联系: the customer's words, reported; not the rep muting the bot
+_REPORTED_BEFORE_RE = re.compile(r"(?:说|表示|让我们|让我|叫我们|要我们|希望我们)[^，,。;；]{0,12}$")
+
+
 @register("snooze", fields=fields, writes=True)
 def score(ctx) -> float:
-    return 0.93 if C.SNOOZE_RE.search(ctx.s) else 0.0
+    sm = C.SNOOZE_RE.search(ctx.s)
+    if not sm:
+        return 0.0
+    if _REPORTED_BEFORE_RE.search(ctx.s, 0, sm.start()) and not C.REMIND_RE.search(ctx.s):
+        return 0.55
+    return 0.93
