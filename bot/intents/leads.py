@@ -1217,6 +1217,16 @@ class LeadFields:
             self.take(k, e)
             return
 
+    def surname_of_honorific(self) -> None:
+        """有个姓罗的经理 / 一位姓邓的主任: the surname and the form of address, said apart, are the contact's name."""
+        if "contact_name" in self.out:
+            return
+        for sm in re.finditer(rf"(?:有个|有一个|一个|一位|有位|有一位)?姓(?P<s>{SURNAME_ALT})的(?P<h>{HON_ALT})(?![{CJK}]{{0,1}}[叫是])", self.s):
+            if all(self.free(k) for k in range(sm.start(), sm.end())):
+                self.out["contact_name"] = self.val(sm.start("s"), sm.end("s")) + self.val(sm.start("h"), sm.end("h"))
+                self.take(sm.start(), sm.end())
+                return
+
     def run(self) -> dict:
         self.command()
         self.narrative_opening()
@@ -1235,6 +1245,7 @@ class LeadFields:
         self.en_lower_title_name()
         self.en_labelled_title_name()
         self.en_title_name()
+        self.surname_of_honorific()
         self.contact_labelled()
         self.company()
         self.name_title_glued()
