@@ -401,6 +401,9 @@ class Context:
     def _competitor_won(self, km) -> bool:
         """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""
         s = self.s
+        # 他们今天正式发了中标通知书给我们: the notice of award sent to us is our win
+        if re.match(r"(?:通知书?|通知单|结果)", s[km.end():]) and re.search(r"给我们|给我司|我们收到|我司收到|发我们|给咱们", s[km.end():km.end() + 14]):
+            return False
         before = s[max(0, km.start() - 14):km.start()]
         if re.search(r"被|让|给", before) or re.search(r"竞品|对手|友商|别人|别家|人家", before):
             return True
