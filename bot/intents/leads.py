@@ -688,7 +688,7 @@ class LeadFields:
                     bare = None  # 采购 邝小姐: a role a space apart is the title (contact_unlabelled's role above)
                 if bare:
                     dept = dept or re.compile(".*", re.S).match(masked, lo + bare.start(1), a)
-                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept or role is not None):
+                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们", "有个", "一个", "一位", "有位") or dept or role is not None):
                     continue
                 if role is not None and not dept and (prev not in "\x00 ,，的是叫" or ra < a):
                     self.out["contact_title"] = self.val(role, ra)
