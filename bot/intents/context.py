@@ -17,6 +17,7 @@ from bot.intents import dates as _dates
 # (the due, or a clock time already gone today flagged past); use it when present.
 find_due = getattr(_dates, "find_followup_time", _dates.find_due)
 from bot.intents.deals import (
+    _OPEN_TIME_RE,
     activity_hint,
     build_note,
     build_query,
@@ -55,12 +56,16 @@ class StageHit:
 
 # 尾款三百万到了 / 首付款已经到账 / 货款收到了: a payment arriving is the paid stage.
 PAID_RE = re.compile(
-    r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款)\s*"
+    r"(?:回款|收款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|钱|款|(?<=[\u4e00-\u9fff])(?<![递运邮油电水话路餐旅车宿])费用?|租金)\s*"
     r"(?:(?:的)?(?:\d+(?:\.\d+)?\s?%|百分之[一二三四五六七八九十]+|[一二三四五六七八九]成))?\s*"  # 首付款30%到账 / 三成
+    r"(?:(?<=费)(?:的)?(?:首期|首笔|尾期|第[一二三四五六七八九十\d]+(?:期|笔)))?\s*"  # 维保费首期到了: the instalment of a fee
     r"(?:[¥￥]?\s?[\d.,]+\s?(?:万|亿|w|k|元|块)?|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿|元|块)?)?\s*"
-    r"(?:也|都|已经|已|终于|刚刚?|今天|昨天|前天|昨晚|今早|上午|下午)?(?:到了|到账了?|已到|收到了?|收了(?![吗没])|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话)"
+    r"(?:呢|啊|呀)?(?:也|都|已经|已|终于|刚刚?|今天|昨天|前天|昨晚|今早|上午|下午)?(?:到了|到账了?|已到|收到了?|收了(?![吗没])|收齐了?|收完了|到齐了|付清了?|打过来了|打来了|付了|结清了?|回来了)(?!就|再|才|的话|吗|么|没有?\s*$)"
     # 汇了二期款过来 / 打了一笔尾款过来: a payment sent over
     r"|(?:打|汇|转|付)了(?:一笔)?(?:[一二三四五\d]期|第[一二三四五六七八九十\d]+笔|首付?|尾|预付|进度)?款(?:项)?过来"
+    # 上周五已经付了首期款 / 打了尾款: the payment verb before a named instalment (not a bare 款)
+    r"|(?<![要想会没未])(?<!我们)(?<!我司)(?<!咱们)(?:付|打|汇|转|结)了(?:一笔)?(?:[一二三四五\d]期|第[一二三四五六七八九十\d]+(?:笔|期)|首付|首期|尾|预付|进度|合同|货)款"
+    r"(?![^，,。]{0,2}(?:的话|再|就|才|之?后|以后|给))"
     # 收到第一笔款 六十万 / 收到了尾款: the verb before the payment
     r"|收到(?:了)?(?:第[一二三四五六七八九十两\d]+(?:笔|期))?(?:的)?(?:回款|尾款|首付款?|首款|预付款?|进度款|合同款|货款|余款|全款|定金|订金|款项|款)(?!的话)"
     # 客户打款了 / 已经付款了 / 转账过来了: the customer paid
@@ -71,7 +76,7 @@ PAID_RE = re.compile(
 )
 # 下一步做方案 / 接下来准备投标: a stage planned after the current one.
 FUTURE_BEFORE_RE = re.compile(
-    r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$|\b(?:will|going to|plan(?:s|ning)? to|intend to)\s+$",
+    r"(?:下一步|下一阶段|接下来|之后|然后|准备|打算|计划|下周|下个月|next)[^，,。;；]{0,4}$|(?<![我])等(?:着)?(?:他们|她们|客户|对方|甲方|业主)?(?:的)?(?:内部)?$|\b(?:will|going to|plan(?:s|ning)? to|intend to)\s+$",
     re.IGNORECASE,
 )
 
@@ -96,12 +101,13 @@ _PRODUCT_END_RE = re.compile(rf"(?:{_PRODUCT_NOUNS})$")
 
 
 OWN_DEALS_RE = re.compile(
-    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*(?:把|将)?\s*我(?:手上|手里|现在|目前|名下){0,2}(?:在跟|在)?\s*"
-    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:(?:商机|单子|项目|客户|deals?|(?<=阶段的)(?=有|是|都))(?:有哪些|有哪几个|有几个|有多少|都有啥|都有哪些|是哪些|是哪几个|呢)?"
+    r"(?:看下|看看|看一下|查看|查一下|查下|列出|列一下|列下|拉一下|拉下|显示|给我看看?|给我列一下)?\s*(?:把|将)?\s*我(?:手上|手里|现在|目前|名下|所有|全部|的所有){0,2}(?:的)?(?:在跟|在)?\s*"
+    r"(?P<mid>[^，,。\s]{0,6}?)\s*(?:阶段|中|状态|环节)?的?\s*(?:(?:商机|单子|单|项目|客户|deals?|(?<=阶段的)(?=有|是|都))(?:有哪些|有哪几个|有几个|有多少|都有啥|都有哪些|是哪些|是哪几个|呢)?"
     # 我手上现在方案阶段的都有哪几个: the question stands for the noun
     r"|(?<=[的])(?:都)?有(?:哪些|哪几个|哪几家|几个|几家|多少|啥))"
     # 把我谈判中的单子拉出来看看: a 把-object and the verb that shows it
-    r"(?:(?:都)?(?:拉|列|调|找|翻|导)出来|发我|给我)?\s*(?:看看|看一下|看下|瞧瞧)?\s*[?？]?\s*$",
+    # 把我方案阶段的商机列一下: the 把-object and a list verb with its 一下
+    r"(?:(?:都)?(?:拉|列|调|找|翻|导)出来|(?:都)?(?:列|拉|调|翻)(?:一下|下|个单)|发我|给我)?\s*(?:看看|看一下|看下|瞧瞧)?\s*[?？]?\s*$",
     re.IGNORECASE,
 )
 
@@ -128,6 +134,8 @@ def _in_company(s: str, start: int, end: int) -> bool:
     """A keyword glued to a company suffix after it (中投标准化研究院, 天成交通设计院, 中标电子科技)."""
     if s[end - 1:end] in ("了", "下", "掉"):  # 拿下黄河化工那单 / 签下 / 丢掉: a verb taking the name as its object
         return False
+    if s[start:start + 1] in ("没", "未") or s[max(0, start - 1):start] in ("没", "未", "不"):
+        return False  # 没中标力净机械中了: a negated keyword is a verb phrase; no company name opens with 没
     if _names_deal(s, start, end):
         return True
     tail = s[end:end + 8]
@@ -215,8 +223,14 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
         if not cue and not embedded and (b == len(s) or s[b] in " ,，.。!！了") and re.search(rf"(?:{C.SUFFIX_ALT})$", s[max(0, a - 8):a]) \
                 and not re.search(r"[\s,，]", s[:a].strip()):
             cue = True  # 蓝岸物流回款 首期38.4万: a company's name, the stage word, then a separator
-        if not cue and not embedded and key == "initiated" and re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准)", after):
-            cue = True  # 客户内部立项通过了: the project approval is the stage's own event
+        approved = not embedded and (key == "initiated" and bool(
+            re.match(r"\s*(?:已经?)?(?:通过|批了|批下来|获批|批准|批复)", s[b:b + 8])
+            or re.search(r"(?:通过|批准|批复|同意)了?\s*$", s[max(0, a - 6):a]))  # 业主大会表决通过了立项
+            # 招标公告出来了 / 招标已经启动了: the tender announced is the bidding stage's own event
+            or key == "bidding" and sm.group(0) == "招标" and bool(
+                re.match(r"(?:公告|信息)?\s*(?:已经?|正式)?(?:出来了|发布了|发出来了|挂出来了|挂网了|开始了|启动了)(?!吗|么|没)", s[b:b + 12])))
+        if approved:
+            cue = True  # 客户内部立项通过了 / 立项批下来了: the project approval is the stage's own event, a whole stage sentence
         if not embedded and sm.group(0).lower() in _EN_TITLE_STAGE_WORDS and re.search(_EN_TITLE_BEFORE, before):
             embedded = True  # Procurement Lead / Sales Lead: a job title in a card, not the stage
         if embedded:
@@ -225,7 +239,7 @@ def _stage_hits(s: str, lex: StageLexicon, skip_before: int = 0) -> list[StageHi
             embedded = None  # glued inside a word with no cue: may be part of a name
         negated = bool(re.search(r"(?:不是|不在|并非|而不是|not|isn't|不)\s*$", before, re.IGNORECASE))
         future = bool(FUTURE_BEFORE_RE.search(s, max(0, a - 10), a))
-        hits.append(StageHit(a, b, key, sm.group(0), cue, negated, embedded, future))
+        hits.append(StageHit(a, b, key, sm.group(0), cue, negated, embedded, future, verb=approved))
     if "paid" in lex.order:
         for pm in PAID_RE.finditer(s):
             if pm.start() < skip_before or _in_company(s, pm.start(), pm.end()):
@@ -245,7 +259,7 @@ _AFTER_DEAL_WORD_RE = re.compile(
 
 
 # A keyword asked about rather than reported (签约了吗 / 丢了没有 / won yet?)
-_ASKED_AFTER_RE = re.compile(r"\s*(?:了)?\s*(?:吗|么|嘛|没有|没|yet)\s*[?？]?\s*$", re.IGNORECASE)
+_ASKED_AFTER_RE = re.compile(r"\s*(?:好|完|掉|下|成)?(?:了)?\s*(?:吗|么|嘛|没有|没|yet)\s*[?？]?\s*$", re.IGNORECASE)  # (合同签好了吗)
 
 
 def _kw(rx: re.Pattern, s: str, start: int = 0):
@@ -255,6 +269,11 @@ def _kw(rx: re.Pattern, s: str, start: int = 0):
             continue
         if rx is C.WON_RE and C.NEG_BEFORE_RE.search(s[max(0, km.start() - 4):km.start()]):
             continue
+        if rx is C.WON_RE and km.group(0) == "中了" and not re.search(rf"(?:{C.SUFFIX_ALT}|那单|这单|单子|项目|标)$", s[:km.start()]):
+            continue  # 海正药业中了！ is ours; 抽奖中了 names no customer
+        if rx is C.WON_RE and km.group(0) in ("定下来了", "敲定了", "落地了") and not (
+                re.search(r"(?:那单|这单|那單|单子|项目)\s*$", s[:km.start()]) or re.search(r"合同|合约|签约|签了|成交", s)):
+            continue  # 时间定下来了 / 方案敲定了: settled, but no deal is won
         if rx is C.WON_RE and C.FUTURE_BEFORE_WIN_RE.search(s, max(0, km.start() - 10), km.start()):
             continue  # 客户说下周签合同 / 准备签约: a win still to come is no win
         if rx is C.WON_RE and C.REPORTED_FUTURE_WIN_RE.search(s, max(0, km.start() - 24), km.start()):
@@ -366,6 +385,8 @@ class Context:
             return False
         if C.DEAL_WORD_RE.search(body) or re.search(r"[A-Z]{2,}|\d", self.m.orig):
             return False
+        if any(h.cue and not h.embedded for h in self.hits):
+            return False  # 蜀香园火锅把第一笔货款打过来了: a deal event, whatever topic word the customer's name holds
         return True
 
     def _own_deals_by_stage(self) -> bool:
@@ -375,11 +396,14 @@ class Context:
             return False
         mid = m.group("mid").strip()
         # 我跟进中的单子 / 我在谈的项目: "in progress" is the rep's open deals, no stage filter
-        return not mid or self.lex.key_of(mid) is not None or bool(re.fullmatch(r"(?:这个月|这周|本周|本月|今天|最近|现在)?(?:要|正在|在)?(?:跟进|跟|进行|推进|谈|做)", mid))
+        return not mid or self.lex.key_of(mid) is not None or bool(re.fullmatch(r"(?:这个月|这周|本周|本月|今天|明天|最近|现在)?(?:要|需要|该|得|正在|在)?(?:跟进|跟|进行|推进|谈|做|联系)", mid))
 
     def _competitor_won(self, km) -> bool:
         """中标 by someone else is our loss: 被宁能中标了 / 那单宁能中标了."""
         s = self.s
+        # 他们今天正式发了中标通知书给我们: the notice of award sent to us is our win
+        if re.match(r"(?:通知书?|通知单|结果)", s[km.end():]) and re.search(r"给我们|给我司|我们收到|我司收到|发我们|给咱们", s[km.end():km.end() + 14]):
+            return False
         before = s[max(0, km.start() - 14):km.start()]
         if re.search(r"被|让|给", before) or re.search(r"竞品|对手|友商|别人|别家|人家", before):
             return True
@@ -411,8 +435,15 @@ class Context:
         dm = deal_word(self.m, self.core)
         if dm and dm.start() <= anchor_start:
             h = hint_before(self.m, self.core, dm.start())
-            if h:
+            # 刚才那个白云空港物业我点成了方案: a time word before 那个 names no deal; the name follows 那个
+            if h and not _OPEN_TIME_RE.fullmatch(self._norm_of(h)):
                 return h
+            # 刚才那个银泰城的单子…: the name stands between 那个 and the next deal word
+            dm2 = deal_word(self.m, dm.end())
+            if h and dm2 and dm2.start() <= anchor_start:
+                h2 = hint_before(self.m, dm.end(), dm2.start())
+                if h2:
+                    return h2
         h = hint_before(self.m, self.core, anchor_start)
         if h:
             return h
@@ -539,7 +570,7 @@ class Context:
         # ABB的报价一般多少 / does Hikvision offer a 5 year warranty: a maker named in Latin letters (no model code),
         # asked about as the subject or the owner of a price
         if re.search(r"(?<![A-Za-z0-9-])[A-Z][A-Za-z&]{1,15}(?![A-Za-z0-9-])\s*的[^，,。]{0,8}?(?:报价|价格|价钱|售价|收费|定价)", self.m.orig) \
-                or re.match(r"\s*(?:does|do|did|can|will|is|are|how (?:does|do|is|are))\s+(?!We\b|It\b|This\b|That\b|They\b|The\b|I\b)[A-Z][A-Za-z]{2,}\b", self.m.orig):
+                or re.match(r"\s*(?i:does|do|did|can|will|is|are|how (?:does|do|is|are))\s+(?!We\b|It\b|This\b|That\b|They\b|The\b|I\b)[A-Z][A-Za-z]{2,}\b", self.m.orig):
             return True
         i = self.core
         qm = re.match(r"(?:帮我|麻烦)?(?:查一下|查下|查查|搜一下|搜下|找一下|找下|找找|问一下)?(?:客户|对方|他们)?(?:问|说|想知道)?(?:一下)?", s[i:])

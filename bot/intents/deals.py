@@ -21,9 +21,9 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 # A place name as a descriptor (东莞 / 金山区 / 松山湖开发区): two or three characters, or a place ending.
 _PLACE_RE = re.compile(rf"(?:那个|这个)?(?:[{CJK}]{{2,3}}|[{CJK}]{{2,8}}(?:区|市|县|省|镇|乡|村|州|岛|新城|开发区|园区))")
 _TRAIL_WORDS = sorted(
-    """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又
+    """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又 年度采购 年度
     还是 是 从 那间 这间 的事情 的事儿 的事 这事 框架合同 年度框架 框架 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
-    转到 转入 转 到了 到 退回到 退回 退到 回退到 回退
+    转到 转入 转去 转 到了 到 退回到 退回 退到 回退到 回退 推去 去到
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
     key=len,
     reverse=True,
@@ -42,7 +42,7 @@ _LEAD_CMD_RE = re.compile(
 
 # Words that point at "the current deal" without naming it: the bot uses the rep's latest deal.
 _BARE_DEAL_RE = re.compile(
-    r"(?:这|那)(?:个)?(?:单|單|单子|項目|项目|客户|deal)?|(?:this|that|the)(?:\s+(?:deal|one|customer|account))?|it",
+    r"(?:这|那)?(?:个)?(?:单|單|单子|項目|项目|客户|deal)?|(?:this|that|the)(?:\s+(?:deal|one|customer|account))?|it",  # (项目落地了: a bare 项目 too)
     re.IGNORECASE,
 )
 
@@ -86,15 +86,17 @@ def text_without(m: Msg, i: int, j: int, drop=FILLER_CHARS) -> str:
 
 
 _MONEY_CUT_RE = re.compile(
-    r"(?:(?:打|付|转|汇|交)(?:了|过来了?)?)?(?:的)?(?:第[一二三四五六七八九十两\d]+(?:笔(?:款|货款|回款|付款)?|(?:期|批)(?:款|货款|回款|付款)|期$)|首笔|首期款?|首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|汇款|回款|打款|付款|收款(?![机台箱])|转账|合同总价|合同总额|合同价|合同额|合同金额|合约金额|合约额|总金额|总价|金额"
-    r"|[一二两三四五\d]期款)"
+    r"(?:(?:打|付|转|汇|交)(?:了|过来了?))?(?:的)?(?:第[一二三四五六七八九十两\d]+(?:笔(?:款|货款|回款|付款)?|(?:期|批)(?:款|货款|回款|付款)|期$)|首笔|首批|首期款?|首付款?|首款|预付款?|尾款|余款|进度款|合同款|货款|全款|定金|订金|款项|这笔款|那笔款|报价|汇款|回款|打款|付款|收款(?![机台箱])|转账|合同总价|合同总额|合同价|合同额|合同金额|合约金额|合约额|总金额|总价|金额"
+    r"|[一二两三四五\d]期款"
+    # 华盛物业的服务费到账了 / X这个月的保洁费收到了: a fee of the deal's service is money, not the name
+    r"|(?<=[\u4e00-\u9fff])[\u4e00-\u9fff]{1,3}?(?:费用?|租金)(?=\s*(?:已|也|都|今天|这个月|本月)?(?:收|到|打|付|结|回)))"
     r"|[¥￥]\s?\d|(?<![A-Za-z0-9])\d+(?:\.\d+)?\s?(?:万|亿|w|k|元|块)(?![A-Za-z])|[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)",
     re.IGNORECASE,
 )
 
 
 _EN_CLAUSE_CUT_RE = re.compile(
-    r"\s+(?:pushed|delayed|postponed|slipped|paused|put on hold|wants?|said|asked|is|are|was|were|has|have)\b", re.IGNORECASE
+    r"\s+(?:pushed|delayed|postponed|slipped|paused|put on hold|wants?|said|asked|is|are|was|were|has|have|went|goes|gone|stalled|received|arrived)\b", re.IGNORECASE
 )
 _CORRECTION_CUT_RE = re.compile(r"刚才说错了|刚才搞错了|说错了|搞错了|弄错了|改一下|更正一下|纠正一下|更正|纠正|不对|不是")
 # Places inside a customer's premises (中央厨房, 机房, 门店): where the visit happened, not the deal.
@@ -111,6 +113,10 @@ _CLAUSE_CUT_RE = re.compile(
     r"\s+(?=[^\s，,。]*?(?:做完|做了|收到|发出|完成|搞完|搭了|出来|报名))"
     r"|\s*的\s*(?=[^，,。]{0,10}?(?:已经|刚刚?|都)?(?:发|收|做|交|签|寄|送|提交|完成|出|报名)(?:过去|出去|过来|出来|到|完|了|过|好))"
     r"|刚才|刚刚|已经|今天|昨天"
+    # 华山湖湿地评审过了 进入招标: a review or trial passed after the name is a clause of its own
+    r"|(?<=[\u4e00-\u9fff]{2})(?=(?:评审|审核|审批|验收|打样|试用|测试|考察|试吃|初审|复审|论证)(?:过了|通过了?|完了|结束了))"
+    # 白云空港物业我点成了方案 / X我们报了价: the rep as the subject of a new clause ends the name
+    r"|(?<=[\u4e00-\u9fff]{2})(?=我(?:们|司)?(?:刚才|刚刚|之前|这边|已经|[点选改设弄填标搞按报发给跟去做]))"
     # 蓉宠的采购结果出来了: the outcome of the tender after the name is not the deal
     r"|\s*的?\s*(?=(?:采购|招标|投标|评标|比选|竞标|开标)?结果)"
 )
@@ -131,7 +137,10 @@ _STAGE_LABEL_TAIL_RE = re.compile(
 )
 
 
-_AMOUNT_ONLY_RE = re.compile(r"\s*(?:共|一共|总共|大概|约)?\s*[¥￥$]?\s*[\d.,]+\s*(?:万|亿|w|k|元|块)?\s*(?:元|块|左右)?\s*(?:已|已经)?\s*|\s*[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)(?:元|块)?\s*", re.IGNORECASE)
+_AMOUNT_ONLY_RE = re.compile(r"\s*(?:共|一共|总共|大概|约|首期款?|首付款?|首款|尾款|余款|定金|订金|预付款?|进度款|第[一二三四五六七八九十\d]+(?:期|笔)款?)?\s*[¥￥$]?\s*[\d.,]+\s*(?:万|亿|w|k|元|块)?\s*(?:元|块|左右)?\s*(?:已|已经)?\s*|\s*[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)(?:元|块)?\s*", re.IGNORECASE)
+
+
+_FEE_SERVICE_RE = re.compile(r"(?:保洁|服务|维保|维修|保养|物业|租赁|管理|咨询|培训|检测|运维|安保|外包|设计|监理|顾问|技术服务|软件|系统|平台|年|月|季度)$")
 
 
 def hint_before(m: Msg, start: int, end: int) -> str | None:
@@ -164,10 +173,32 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     km = re.compile(r"的?[汇回打付收转尾首]$").search(s, i + 2, j)
     if km and s[j:j + 1] == "款":
         i, j = clean_span(s, i, km.start())
+    # 华山湖湿地合同首付款百分之三十到账: the contract whose payment arrives is no part of the name
+    cm = re.compile(r"的?合同$").search(s, i + 2, j)
+    if cm and re.match(r"首付|首期|首款|尾款|预付|进度款|定金|订金|第[一二三四五六七八九十\d]", s[j:j + 3]):
+        i, j = clean_span(s, i, cm.start())
+    # 华盛物业的服务费到账了: a stage cue that starts at 费 leaves the fee's name (after 的) behind
+    fm = re.compile(r"的[\u4e00-\u9fff]{1,3}$").search(s, i + 2, j)
+    if fm and s[j:j + 1] in ("费", "租"):
+        i, j = clean_span(s, i, fm.start())
+    # 博雅口腔保洁费收到了 / 保洁费收到了: the service the fee is for, glued before 费, is no part of the name
+    fm = _FEE_SERVICE_RE.search(s, i, j)
+    if fm and s[j:j + 1] == "费":
+        if fm.start() - i < 2:
+            return None
+        i, j = clean_span(s, i, fm.start())
+    # 科兴科学园的挂网招标了 / X公开招标了: how the tender is run (挂网 / 公开 / 邀请) goes with the stage word after it
+    tm2 = re.compile(r"的?(?:挂网|上网|网上|公开|邀请|正式|线上|内部)$").search(s, i + 2, j)
+    if tm2 and re.match(r"招标|投标|竞标|比选|询价|立项", s[j:j + 2]):
+        i, j = clean_span(s, i, tm2.start())
     # Northwind Farms pushed to Q2, snooze …: an English clause after the name is not the deal
     em = _EN_CLAUSE_CUT_RE.search(s, i + 2, j)
-    if em and re.match(r"[A-Za-z]", s[i:i + 1]):
+    if em and (re.match(r"[A-Za-z]", s[i:i + 1]) or s[em.start():j].isascii()):  # (微众云 PO received: an English clause too)
         i, j = clean_span(s, i, em.start())
+    # 微众云 SOW signed / X PO received: a document named after the deal is not the deal
+    dm2 = re.search(r"\s+([A-Z]{2,4})\s*$", s[i:j])
+    if dm2 and dm2.group(1) in DOC_ACRONYMS and dm2.start() >= 2:
+        i, j = clean_span(s, i, i + dm2.start())
     # 外滩华庭改一下 不是投标: a correction after the name is not the deal
     cm = _CORRECTION_CUT_RE.search(s, i + 2, j)
     if cm:
@@ -251,12 +282,13 @@ def deal_word(m: Msg, start: int = 0):
 
 _PREP_RE = re.compile(
     r"(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了|过)?(?:一下)?|跟进了?(?:一下)?|回(?=[^，,。]{2,16}?电话)|(?<![话了])问一下|续签|续约|跟|和|(?<![合共相不])同|与|(?:给|交|送|发|寄|递)到了?|给了?|(?<![还正都也说])在|从|(?:去|跑|来|到)了?(?:(?:一|1)?趟|一[下次])|去了?|到(?!期|货|账|帐|款|位|点|手)|约了?|陪同|陪着|陪|带着|带|请了|请|联系|找"
-    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping|follow[\s-]?up(?:\s+(?:with|on))?)\s+",
+    r"|\b(?:at|to|for|from|of|with|visit(?:ed)?|call(?:ed)?|email(?:ed)?|meet|met|see|saw|ping|send|sent|follow[\s-]?up(?:\s+(?:with|on))?)\s+",
     re.IGNORECASE,
 )
 _VERB_CUT_RE = re.compile(
     r"的|那边|那单|这边|那里|出来|跟|打|发|开|聊|谈|确认|沟通|参观|交流|现场|看|送|寄|讨论|对接|报价|做|签|面谈|吃|视频|演示|汇报|"
     r"勘察|调试|安装|培训|测试|拜访|回访|去|约|了|过|说|问|提|回来|商量|介绍|碰|见|催|要|一起|开会|电话|确定|落实|跟进|通了|通电话|通个|"
+    r"检修|维修|抢修|保养|巡检|清洗|消杀|改造|续(?=约|签|费|保|租)|"
     r"签|聊|吃饭|喝茶|确认|把|将(?=[^，,。]{1,12}?(?:发|给|交|送|过|改|定|签|报))|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
@@ -298,6 +330,9 @@ _EN_STOP = {
 
 # 把方案和报价发给X / 把招标文件领回来: the object of 把 is a thing, never the customer.
 _BA_OBJECT_RE = re.compile(r"把([^，,。把]{1,20}?)(?:发给|交给|送给|寄给|给|发|交|送|寄|讲|带|拿|领|传)")
+# (带X的钟主任去看… / 带X的人去参观…: the customer's people are brought, to see something — the customer is X)
+_CARRY_OBJECT_RE = re.compile(
+    r"带(?:着|上|了)?([^，,。带的人]{1,12}?)(?:去|到|来)(?!我们|我司|咱们|公司|厂里|展厅|样板|店里|看|参观|考察|体验|试|了)(?=[\u4e00-\u9fffA-Za-z]{2})")
 # A person named only by a role (工程师 / 院长 / 采购经理): never the deal.
 _ROLE_ONLY_RE = re.compile(
     "(?:[\u3400-\u9fff]{0,3})(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
@@ -317,7 +352,8 @@ _SIDE_RE = re.compile(r"(?:院|校|厂|甲|乙|买|卖|业主|客户|用户|使�
 
 def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     """A company-like name starting at s[i] (Chinese), cut before people, verbs and 的."""
-    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了)?|跟进|了?(?:一|1)?趟|了?一[下次])+", s[i:])
+    # (碰到了金鹰商场的葛总: the 了 of the verb before the preposition is no part of the name)
+    lm = re.match(r"(?:(?:去|到|再)?(?:拜访|回访|拜会|走访|见)(?:完了|完|了)?|跟进|了?(?:一|1)?趟|了?一[下次]|了(?![解结])(?=[\u4e00-\u9fff]{2}))+", s[i:])
     if lm:
         i += lm.end()
     run = _CJK_RUN.match(s, i)
@@ -354,7 +390,7 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         if any(sm.start() <= vm.start() < sm.end() and sm.end() - sm.start() >= 2 for sm in SUFFIX_RE.finditer(s, max(i, vm.start() - 4), min(j, vm.end() + 4))):
             continue
         # 鹤溪城发的陶工 / 鹤溪城发陶工: a "verb" followed by 的 or a person ends the name, it is no verb
-        if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催做写出" and (
+        if len(vm.group(0)) == 1 and vm.group(0) not in "的见找约问催做写出跟" and (
                 s[vm.end():vm.end() + 1] == "的" or SURNAME_HON_RE.match(s, vm.end())) and not (
                 vm.group(0) in "跟和与给" and re.search(r"[局院校社司团场厂]$", s[i:vm.start()])):
             continue  # (岳麓区教育局跟肖科长: after an organisation's ending, 跟 joins the person, it ends the name)
@@ -363,6 +399,10 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         vm = None
     if vm:
         j = _org_head_past_verb(s, i, vm.start(), run.end())
+    # 华山湖湿地尾款还差四十万没付: money words after the name end it
+    mm = _MONEY_CUT_RE.search(s, i + 2, j)
+    if mm and mm.start() - i >= 2 and not mm.group(0)[:1].isdigit():
+        j = mm.start()
     # 在金鸡湖生物医药给中层做了…: a preposition right after a company ending starts the next phrase;
     # 去顺兴达车队装第一批… / 去冰城环卫交第一批货 / 去桃园航空货运收支票: so does a one-character action verb,
     # unless the words after it end as a company does (物流交易中心)
@@ -402,7 +442,21 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
         # a site word that is also a company ending (…门店, …车间) stays after a short name
         if not SUFFIX_RE.fullmatch(sm.group(0)) or sm.start() - i >= 3:
             j = sm.start()
+            # 海正药业动力车间: the department the site belongs to goes with it
+            dm = re.search(rf"(?:{DEPARTMENT_WORDS})$", s[i:j])
+            if dm and dm.start() >= 2:
+                j = i + dm.start()
         break
+    # 跟东湖宾馆总经理吃饭 / 去光明乳业采购总监那里: a rank glued after the name is the customer's person
+    rk = re.search(r"(?:(?:" + DEPARTMENT_WORDS + r")(?:部|科|处)?)?(?:副总经理|总经理|经理|总监|主任|主管|董事长|厂长|院长|校长|局长|处长|科长|部长|老板|老总|总裁|店长)$", s[i:j])
+    if rk and rk.start() >= 2:
+        j = i + rk.start()
+    # 给蜀香园何志强回个电话 / 跟安踏洪志伟开了个会: a full name glued after a short name with no ending of its own,
+    # the errand right after it, is the customer's person
+    if 5 <= j - i <= 7 and not SUFFIX_RE.search(s, i, j) and re.match(SURNAME_ALT, s[j - 3]) \
+            and not re.match(SURNAME_ALT, s[j - 4]) and not re.search(r"[业司厂店园馆城场院心所站楼厦庄村镇区港湾山河湖路街]", s[j - 2:j]) \
+            and re.match(r"(?:回|打|开|说|发|来|约|聊|谈|通|见|讲|问|吃|对|过|视频)", s[j:j + 2]):
+        j -= 3
     if j - i < 2:
         return None
     # 拜访了那个金山区的华谊化工他们…: a place before 的 describes the company named after it
@@ -468,6 +522,11 @@ _OPEN_TIME_RE = re.compile(
 _FULL_NAME_AFTER_DE_RE = re.compile(rf"(?<=的)(?:{SURNAME_ALT})[{CJK}]{{1,2}}?(?=打|来|说|发|回|问|讲|表示|反馈|约)")
 
 
+_ROLE_AFTER_DE_RE = re.compile(
+    "(?<=的)[\u4e00-\u9fff]{0,4}?(?:" + "|".join(sorted((re.escape(w) for w in TITLE_ENDINGS if len(w) >= 2), key=len, reverse=True)) + ")"
+    "(?=今天|昨天|刚刚?|刚才|上午|下午|早上|晚上|来|打|说|问|发|回|约|讲|表示|反馈|让|要)")
+
+
 def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
     tm = _OPEN_TIME_RE.match(s, i)
     if tm:
@@ -476,9 +535,15 @@ def _opening_before_person(s: str, i: int) -> tuple[int, int] | None:
     if not run or _PREP_RE.match(s, i):  # 跟X的赵工 / 陪X胡经理: the preposition's own candidate
         return None
     hm = SURNAME_HON_RE.search(s, i + 2, run.end())
+    # (东湖宾馆的客房经理: a role after 的 holds a surname-and-title look-alike, 房经理, which is no person)
+    rm = _ROLE_AFTER_DE_RE.search(s, i + 3, min(run.end(), i + 20))
+    if rm and hm and rm.start() <= hm.start() < rm.end():
+        hm = rm
     if not hm or hm.start() - i > 12:
         # 崂山矿泉水的王海涛打电话说…: the customer's person by full name, after 的, then what they did
         hm = _FULL_NAME_AFTER_DE_RE.search(s, i + 3, min(run.end(), i + 16))
+        # 东湖宾馆的客房经理今天来电话…: the customer's person by role, after 的, then what they did
+        hm = hm or _ROLE_AFTER_DE_RE.search(s, i + 3, min(run.end(), i + 20))
         if not hm:
             return None
     j = hm.start()
@@ -510,10 +575,10 @@ def activity_hint(m: Msg, masked: str) -> str | None:
     if cm0:
         lead0 = strip_lead(s, cm0.end(), len(s))
     dm = deal_word(m, lead0)
-    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边", dm.group(0)):
+    if dm and re.match(r"那单|那單|的单子|的單子|的项目|那个项目|那个单子|那边|这边", dm.group(0)):
         tm = _OPEN_TIME_RE.match(s, lead0)  # 昨天青松林场那边…: the time words before the name are no part of it
         h = hint_before(m, tm.end() if tm and tm.end() < dm.start() else lead0, dm.start())
-        if h and not re.search(r"[，,。]", h) and not (dm.group(0) == "那边" and (re.search(r"[了过]|拜访", h) or re.match(r"去|到|跟|和|给|在", h))):
+        if h and not re.search(r"[，,。]", h) and not (dm.group(0) in ("那边", "这边") and (re.search(r"[了过]|拜访", h) or re.match(r"去|到|跟|和|给|在", h))):
             return h
     # 华锐电机赵工来我们展厅… / 上周二立达汽配王总带人…: a name opening the message (after time words)
     # and followed by a person (surname + honorific) is the customer that person speaks for
@@ -537,6 +602,14 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             and not _DEPT_RE.match(od.group(1)) and od.group(1) not in PRONOUNS:
         cands.append((0.8 if SUFFIX_RE.search(od.group(1)) else 1.2, *od.span(1)))
     ba_spans = [bm.span(1) for bm in _BA_OBJECT_RE.finditer(s)]
+    # 把中纺城的验收资料整理好 / 把X的合同寄出去: the owner of the thing handled is the customer
+    for bm in re.finditer(r"把([\u4e00-\u9fffA-Za-z0-9]{2,12}?)的[^，,。把]{1,10}?(?:发|交|送|寄|递|整理|准备|打印|盖章|签|改|做|弄|搞|拿|带|给)", s):
+        ow = bm.group(1)
+        if ow not in PRONOUNS and not re.search(r"我|你|他|她|这|那|客户|对方|上次|之前", ow) and not _VERB_CUT_RE.search(ow) \
+                and not re.search(r"(?:仪|机|器|柜|箱|泵|阀|车|表|系统|设备|产品|方案|报价|合同)$", ow):  # (把色谱仪的参数表…: a product owns it)
+            cands.append((1.1, *bm.span(1)))  # (after a preposition's customer: 把…发给了X)
+    # 带样机去仁和康复做演示 / 带JX-S60去X: what the rep brings along to a place is a thing, the place is the customer
+    ba_spans += [cm.span(1) for cm in _CARRY_OBJECT_RE.finditer(s)]
     for pm in _PREP_RE.finditer(s):
         if pm.group(0) in ("和", "同", "与") and 0 < pm.start() - lead0 <= 2 and re.fullmatch(f"[{CJK}]+", s[lead0:pm.start()]) \
                 and not _OPEN_TIME_RE.fullmatch(s, lead0, pm.start()):
@@ -555,8 +628,9 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         if re.match(f"[{CJK}]", s[k]):
             if word.isascii():
                 follow = bool(re.match(r"follow", word))
-                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met") or follow else None
-                if span and (SUFFIX_RE.search(s, span[0], span[1]) or follow):
+                span = _entity_at(s, k) if word in ("to", "with", "at", "for", "from", "visited", "met", "send", "sent") or follow else None
+                # (demo'd the KT-300 at 滨江会展 / met 王总 at 华美: after at / with / met / sent, any Chinese name is the place)
+                if span and (SUFFIX_RE.search(s, span[0], span[1]) or follow or word in ("at", "with", "met", "visited", "send", "sent")):
                     cands.append((0.5, *span))  # Sent the quotation to 启明星教育 Amy Xu / Follow up 大同 next Monday
                 continue
             span = _entity_at(s, k)
@@ -582,6 +656,8 @@ def activity_hint(m: Msg, masked: str) -> str | None:
                 cands.append((2, k, k + len(text)))
         elif s[k].isupper():
             span = _en_entity(s, k)
+            if span and any(a <= span[0] < b for a, b in ba_spans):
+                continue  # 带JX-S60去…: a model brought along
             if span and not word.isascii():
                 cands.append((0.5, *span))  # 给Orion发合同 / 跟Acme开会
             elif span:
@@ -600,7 +676,7 @@ def activity_hint(m: Msg, masked: str) -> str | None:
             cands.append((1.5, *span))
     om = re.match(rf"([{CJK}A-Za-z0-9&]{{2,20}})(?:\s+|[,，:：])", s[lead:])
     word = om.group(1) if om else ""
-    cut = re.search(rf"的|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)|要求|让我们|让我|希望|表示|反馈|催我们|催我", word[2:])
+    cut = re.search(rf"的|项目(?![部组经管])|(?:{SURNAME_ALT})(?:总|工|经理|主任|老板)|要求|让我们|让我|希望|表示|反馈|催我们|催我", word[2:])
     if cut:  # 盛达物流的王总 / 华锐机电的招标文件我看完了: the opening name ends before 的 or a person
         word = word[:2 + cut.start()]
     mc = _MONEY_CUT_RE.search(word, 2)
@@ -611,6 +687,10 @@ def activity_hint(m: Msg, masked: str) -> str | None:
         ends = [sm.end() for sm in SUFFIX_RE.finditer(word) if 2 <= sm.end() < len(word) - 1]
         if ends:
             word = word[:ends[-1]]
+    # 瑞丰纺织下周一开标 提醒我…: a time word after a company's name ends it
+    tw = re.search(r"(?:今天|明天|后天|昨天|[上下本这]周|下个?月|周[一二三四五六日天])", word)
+    if tw and tw.start() >= 2 and re.search(rf"(?:{SUFFIX_RE.pattern})$", word[:tw.start()]):
+        word = word[:tw.start()]
     if om and not re.search(r"今天|昨天|明天|刚|上午|下午|拜访|打|发|开了|记录|[了过]|[上下本这]周|周[一二三四五六日天]|[月号点]", word):
         if not word.isascii() or (word[0].isupper() and word.lower() not in _EN_SKIP):
             # 渝宠 已寄彩页和报价: a terse note, the name then what was already done
@@ -682,7 +762,7 @@ _NOTE_CMD_RE = re.compile(
     r"|\bremind me to\b|\bremind me\b|\bnote\s*:|\blog\s*:|\bto-?do\s*:",
     re.IGNORECASE,
 )
-_LEAD_NOTE_FILLER_RE = re.compile(r"^(?:[\s,.;:!?]+|那个|就是|唉|哎|嗯|呃|然后)+")
+_LEAD_NOTE_FILLER_RE = re.compile(r"^(?:[\s,.;:!?]+|那个|就是|哎呀|唉|哎|嗯|呃|然后|呢|啊(?![\u4e00-\u9fff]{0,1}[了的]))+")  # (明天上午十点啊跟X…: 啊 left leading once the time went)
 
 
 def build_note(m: Msg, drop_spans: list[tuple[int, int]] = ()) -> str | None:
@@ -745,7 +825,7 @@ def reason_after(m: Msg, pos: int, label_from: int = 0) -> str | None:
 
 
 _QUERY_PREFIX_RE = re.compile(
-    r"^(?:帮我|麻烦|请)?(?:看下|查一下|查下|查查|查询一下|查询|找一下|找下|找找|搜一下|搜下|搜搜|搜索|看一下|看看)?(?:知识库|资料库)?(?:里|中|里面)?(?:有没有|有)?(?:关于)?\s*"
+    r"^(?:帮我|麻烦|请)?(?:问一下|问下|请问)?[\s,，]*(?:看下|查一下|查下|查查|查询一下|查询|找一下|找下|找找|搜一下|搜下|搜搜|搜索|看一下|看看)?(?:知识库|资料库)?(?:里|中|里面)?(?:有没有|有)?(?:关于)?\s*"
     r"|^(?:search(?:\s+for)?|look\s+up|find)\s+",
     re.IGNORECASE,
 )
@@ -772,7 +852,7 @@ def build_query(m: Msg) -> str | None:
     elif km2:
         i, j = i + km2.start(1), i + km2.end(1)
     else:
-        pm = re.match(r"(?:帮我|麻烦|请)?(?:看下|查一下|查下|查查|查询一下|找一下|找下|找找|搜一下|搜下|搜搜)|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
+        pm = re.match(r"(?:帮我|麻烦|请)?(?:问一下|问下|请问)?[\s,，]*(?:看下|查一下|查下|查查|查询一下|找一下|找下|找找|搜一下|搜下|搜搜)|(?:帮我|麻烦)?(?:问一下|问下|请问)(?=[\s,，])|(?:search(?:\s+for)?|look\s+up)\s+", s[i:j], re.IGNORECASE)
         if pm:
             i += pm.end()
     while i < j and s[i] in " ,:：，":

@@ -37,7 +37,7 @@ INTEREST_RE = re.compile(
     re.IGNORECASE,
 )
 # Measure words of goods counted by the piece, pair or container (三百顶安全帽 / 五十双手套 / 二十具灭火器).
-_MEASURE_MORE = "顶|双|瓶|桶|箱|具|樘|根|支|袋|罐|枚|盏|扇|卷|捆|包|吨|平方米|平米|平方|㎡|立方米|立方|公斤|千克|米|升"
+_MEASURE_MORE = "顶|双|瓶|桶|箱|具|樘|根|支|袋|罐|枚|盏|扇|卷|捆|包|吨|平方米|平米|平方|㎡|立方米|立方|公斤|千克|米|升|部"  # (两部: machines, in Cantonese and Taiwan usage)
 # A quantity standing between two products joined by a conjunction (空气呼吸器二十台跟防化服): dropped.
 _QTY_MID_RE = re.compile(
     rf"(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|座|部|把|副|盒|吨|{_MEASURE_MORE})"
@@ -79,7 +79,7 @@ ZH_TITLE_RE = re.compile(
     rf"|^(?:{_DEPT})(?:部|科|处|室|中心|课|组)?(?:员|专员|干事)$"
 )
 # 安全处 副处长 / HSE 总监: a department or an acronym, a space, then the rank
-_SPACED_TITLE_RE = re.compile(rf"^((?:{_DEPT}|[A-Z]{{2,5}})(?:部|科|处|室|中心|课|组|办)?|[{CJK}]{{1,6}}(?:部|科|处|室|中心|课|组|办))\s+([{CJK}]{{2,8}})$")
+_SPACED_TITLE_RE = re.compile(rf"^((?:{_DEPT}|[A-Z]{{2,5}})(?:部|科|处|室|中心|课|组|办)?|[{CJK}]{{1,6}}(?:部|科|处|室|中心|课|组|办|局|所|站|队))\s+([{CJK}]{{2,8}})$")  # (招商局 局长)
 _ROLE2 = "|".join(sorted({r for r in TITLE_ENDINGS if len(r) >= 2}, key=len, reverse=True))
 ZH_TITLE_LOOSE_RE = re.compile(rf"^[{CJK}]{{1,4}}(?:副|总|首席|常务|执行)?(?:{_ROLE2})$")
 EN_TITLE_RE = re.compile(
@@ -117,9 +117,9 @@ CARD_HEADER_RE = re.compile(
     "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，】\]]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
 )
 CARD_LINE_RE = re.compile(
-    r"(?:^|(?<=[\n|,，;；]))\s*(?P<label>"
+    r"(?:^|(?<=[\n|,，;；/／]))\s*(?P<label>"
     + "|".join(re.escape(w) for w in sorted({w for ws in CARD_FIELD_LABELS.values() for w in ws}, key=len, reverse=True))
-    + r")\s*[:：]\s*(?P<value>[^\n|,，;；]+?)\s*(?=$|[\n|,，;；])",
+    + r")\s*[:：]\s*(?P<value>[^\n|,，;；]+?)\s*(?=$|[\n|,，;；]|\s[/／]\s)",  # (客户：X / 联系人：Y: a spaced slash separates fields)
     re.IGNORECASE,
 )
 _LABEL_FIELD = {w.lower(): f for f, ws in CARD_FIELD_LABELS.items() for w in ws}
@@ -130,6 +130,8 @@ ORG_END_RE = re.compile(rf"(?:{SUFFIX_ALT})$")
 CALLED_RE = re.compile(r"(?:叫做|名叫|叫)")
 # 科长姓牛牛建军: 姓 + a surname, then the full name opening with that surname
 _SURNAME_THEN_NAME_RE = re.compile(rf"姓(?P<s>{SURNAME_ALT})\s*(?=(?P=s)[{CJK}])(?!\s*(?P=s)(?:{HON_ALT}))")
+# 后勤科科长姓贾贾科长: 姓 + a surname, then that surname with its form of address
+_SURNAME_THEN_HON_RE = re.compile(rf"姓(?P<s>{SURNAME_ALT})\s*(?=(?P=s)(?:{HON_ALT}))")
 # where the title before 叫 may start: after a pronoun, 的, a filler, a label or a separator
 TITLE_START_RE = re.compile(rf"(?:他们|她们|的|那个|这个|是|啊|[\x00,，;；:：\n|])")
 EN_RUN_RE = re.compile(r"(?<![A-Za-z])[A-Za-z&][A-Za-z&.\-]*(?: [A-Za-z&][A-Za-z&.\-]*)+(?![A-Za-z@.])")
@@ -144,7 +146,7 @@ _EN_ORG_WORDS = (r"\b(?:center|centre|services|service|park|pharma|pharmaceutica
 _EN_NAME = r"[A-Z][a-z]*'?[A-Z]?[a-z]+"
 # A Chinese name followed by what ends it inside a run (电话 / 手机 / 说 / 想 / 要 / 预算 / a digit / a separator)
 _FUSED_NAME_RE = re.compile(
-    rf"(?:[小老](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}?)(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[他她](?!们)|[\x00 ,，;；。(（\n|\d]|$)"
+    rf"(?:[小老](?:{SURNAME_ALT})|(?:{SURNAME_ALT})[{CJK}]{{1,2}}?|(?<![A-Za-z])[A-Z][a-z]{{1,10}} ?(?:{SURNAME_ALT}))(?=电话|手机|邮箱|微信|说|想|要|预算|需要|关注|联系|[他她](?!们)|[\x00 ,，;；。(（\n|\d]|$)"
 )
 _LABEL_WORDS = ("负责人", "联系人", "对接人", "联络人")
 _SPELLED_CORRECTION_RE = re.compile(
@@ -191,12 +193,17 @@ _TITLE_LABEL_NAME_RE = re.compile(
 )
 
 
+# A model code (JX-R20 / S60 / T300-Pro): letters, then a digit somewhere, closed by a separator or a count
+_MODEL_AFTER_RE = re.compile(r" (?=[A-Za-z]{1,6}[\-]?[A-Za-z0-9\-]*\d)[A-Za-z][A-Za-z0-9\-]{1,14}(?=\s*(?:[,，;；/|\n]|[x×*]\s*\d|$|\s))")
+
+
 class LeadFields:
     def __init__(self, m: Msg):
         self.m = m
         self.s = m.s
         self.out: dict = {}
         self.ambiguous: list[str] = []
+        self.cancelled: set[int] = set()  # what a self-correction replaced (王总哦不对是): no field, but no boundary either
 
     # -- helpers
     def free(self, i: int) -> bool:
@@ -336,7 +343,7 @@ class LeadFields:
         em = re.match(r"[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}", s[i:])
         if em and self.free(i):
             j = i + em.end()
-            sm = re.match(rf" (?:{SURNAME_ALT})(?![{CJK}])", s[j:])
+            sm = re.match(rf" ?(?:{SURNAME_ALT})(?=[^{CJK}]|电话|手机|邮箱|微信|$)", s[j:])  # Kevin 吴 / Jason黄
             if sm:
                 j += sm.end()
             if not is_title(s[i:j]):
@@ -379,6 +386,10 @@ class LeadFields:
         for n in (3, 2):
             if SURNAME_HON_RE.match(sub[n:]) or re.match(rf"(?:{HON_ALT})", sub[n:]):
                 return i, i + n, i + n
+        # 联系人次仁多吉， / 联系人阿布都热合曼 电话…: a longer name (Tibetan, Uyghur, Mongolian …) closed by a boundary
+        if len(sub) <= 6 and (j >= len(s) or s[j] in SEP + " " or re.match(r"电话|手机|邮箱|微信|\d", s[j:j + 2])) \
+                and not SUFFIX_RE.search(sub) and not re.search(r"[的了是叫他她们我想要需买做和跟与在说]", sub):
+            return i, j, j
         return i, i + 3, i + 3
 
     def _title_after(self, j: int) -> None:
@@ -408,13 +419,13 @@ class LeadFields:
         s = self.s
         k = a
         # (X / 采购总监 / 孙飘扬: a card's slash between the title and the name is stepped over too)
-        while k > 0 and (s[k - 1] in " ,，|\n" and self.free(k - 1) or s[k - 1] in "/／"):
-            k -= 1
+        while k > 0 and (s[k - 1] in " ,，|\n" and self.free(k - 1) or s[k - 1] in "/／" or k - 1 in self.cancelled):
+            k -= 1  # (部长 詹文斌 哦不对是詹文彬: the cancelled name is stepped over to the title)
         e = k
         while k > 0 and self.free(k - 1) and s[k - 1] not in SEP + " ":
             k -= 1
         # 工程管理部 副部长 / HSE 总监 / 运输车队 队长: a department, crew or an acronym before the title, a space apart
-        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办|课|股|组|队|车间|站)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
+        dm = re.search(rf"(?:[{CJK}]{{1,6}}(?:部|科|处|室|中心|办|课|股|组|队|车间|站|局|所)|(?<![A-Za-z])[A-Z]{{2,5}}) $", s[:k])
         if dm and all(self.free(x) for x in range(dm.start(), k)) and is_title(s[k:e]):
             self.out["contact_title"] = self.val(dm.start(), e)
             self.take(dm.start(), e)
@@ -446,6 +457,11 @@ class LeadFields:
             rm = re.match(r"(?:是|叫做|叫|名叫)+", s[i:])
             if rm:
                 i += rm.end()
+            # 联系人姓孙孙主任 / 姓孙 孙建国: the surname said first, then the name that repeats it
+            sm = re.match(rf"姓(?P<s>{SURNAME_ALT})[\s,，]*(?=(?P=s))", s[i:])
+            if sm and all(self.free(k) for k in range(i, i + sm.end())):
+                self.take(i, i + sm.end())
+                i += sm.end()
             # 是他们的信息部经理谢文涛: a title before the name
             # 是他们园区的安全员小麦: a place of theirs + 的 before the title
             pm = re.match(rf"(?:他们|她们|公司|那边|厂里)的?(?:[{CJK}]{{1,4}}?的(?=[{CJK}]{{1,6}}?(?:{_ROLE}|员)))?|(?:{_DEPT}|[{CJK}]{{1,4}}?)(?:部|科|处|室|中心|课|组)的", s[i:])
@@ -490,6 +506,11 @@ class LeadFields:
         # 新客户🎉 厦门海沧冷链物流: an emoji after the request is no part of the name
         while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|" or _EMOJI_RE.match(s[i])):
             i += 1
+        # 新客户哈就是昆明…: a particle and a filler left between the request and the name are no part of it
+        fm = re.match(r"[哈啊呀嘛吧]*(?:就是说|就是|然后)", s[i:])
+        if fm and all(self.free(k) for k in range(i, i + fm.end())):
+            self.take(i, i + fm.end())
+            i += fm.end()
         # Client Harbour Logistics (HK) Ltd: a label word before an English company name
         lm = re.match(r"(?:client|customer|company|account)\s*[:：]?\s+(?=[A-Z])", s[i:], re.IGNORECASE)
         if lm and all(self.free(k) for k in range(i, i + lm.end())):
@@ -615,6 +636,15 @@ class LeadFields:
                          or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
                 break
+        else:
+            # 济南历下泉城汇广场工程部杜经理: a name with no ending of its own, then a department and a person glued
+            # after it; the department and the person are not the customer's name
+            for dm in re.finditer(rf"(?:{_DEPT})(?:部|科|处|室|课|组|办)(?:的)?", sub):
+                rest = sub[dm.end():]
+                if dm.start() >= 3 and rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest)
+                                                 or _title_then_name(rest)):
+                    j = i + dm.start()
+                    break
         # 人民医院行政楼 / 实验小学教学楼: a building of the organisation is where the goods go, not the customer
         bm = re.search(rf"(?:{_ORG_HEAD_RE.pattern})(?=[{CJK}]{{1,3}}楼$)", s[i:j])
         if bm and bm.end() >= 4:
@@ -651,10 +681,14 @@ class LeadFields:
                              and is_title(s[k:ra])
                              and all(self.free(x) for x in range(k, ra))), None)
                 # 他们采购周经理: a bare department word after 他们 / a boundary
-                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)(?:{DEPARTMENT_WORDS})$", masked[max(0, a - 8):a])
+                # (办公室 刘主任: the department may stand a space apart; positions are the message's, not the slice's)
+                lo = max(0, a - 10)  # (后勤服务中心 包主任: a department's service unit, a space apart)
+                bare = re.search(rf"(?:^|[\x00 ,，]|他们|她们)((?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组|服务中心|中心|办)?|(?<=[\x00 ,，])[{CJK}]{{1,4}}(?:部|科|处|室|办)(?= )) ?$", masked[lo:a])
+                if bare and bare.group(0).endswith(" ") and is_title(bare.group(1)):
+                    bare = None  # 采购 邝小姐: a role a space apart is the title (contact_unlabelled's role above)
                 if bare:
-                    dept = dept or bare
-                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们") or dept or role is not None):
+                    dept = dept or re.compile(".*", re.S).match(masked, lo + bare.start(1), a)
+                if not (prev in "\x00 ,，的是叫" or masked[max(0, a - 2):a] in ("他们", "她们", "有个", "一个", "一位", "有位") or dept or role is not None):
                     continue
                 if role is not None and not dept and (prev not in "\x00 ,，的是叫" or ra < a):
                     self.out["contact_title"] = self.val(role, ra)
@@ -694,13 +728,23 @@ class LeadFields:
                 continue
             if re.fullmatch(rf"[{CJK}]+", s[a:b]) and re.search(r"想|要|预算|储能|需|做", s[a:b]):
                 continue
+            if re.fullmatch(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|课|组)", s[a:b]) or s[b - 1] == "部":
+                continue  # 安环部 部长 詹文彬: a department (安 is a surname too) is no name
             self.out["contact_name"] = self.val(a, b)
             self.take(a, b)
             self._title_before(a)
             self._title_after(b)
             return
+        # 运营经理 阿布都热合曼 13999112345: a title segment, then a longer name standing alone (no common surname needed)
+        lm = re.search(rf"(?:(?<=[\x00 ,，;；:：\n|])|^)([{CJK}]{{2,10}}) ([{CJK}]{{4,6}})(?=[\x00 ,，;；(（\n|]|$)", masked)
+        if lm and is_title(lm.group(1)) and not is_title(lm.group(2)) and not SUFFIX_RE.search(lm.group(2)) \
+                and not re.search(r"[的了是叫他她们我想要需买做和跟与在说]", lm.group(2)) and not SURNAME_HON_RE.search(lm.group(2)):
+            self.out["contact_title"] = self.val(*lm.span(1))
+            self.out["contact_name"] = self.val(*lm.span(2))
+            self.take(lm.start(1), lm.end(2))
+            return
         # Kevin 吴
-        km = re.search(rf"(?:(?<=[\x00 ,，])|^)([A-Z][a-z]+ (?:{SURNAME_ALT}))(?=[\x00 ,，]|$)", masked)
+        km = re.search(rf"(?:(?<=[\x00 ,，])|^)([A-Z][a-z]+ ?(?:{SURNAME_ALT}))(?=[\x00 ,，]|$)", masked)  # (Linda王 glued)
         if km:
             self.out["contact_name"] = self.val(*km.span(1))
             self.take(*km.span(1))
@@ -718,6 +762,13 @@ class LeadFields:
             self._set_product(bm.start(), bm.start(1), bm.end(1))
             self.take(bm.start(), bm.end())
             return
+        # 想给学生宿舍上直饮水设备 / 打算为三个分厂配一批空压机: the beneficiary after 给 / 为, then the verb and the product
+        gm = re.search(r"(?:想|要|打算|准备|计划)(?:给|为|帮)([^，,。\s]{2,10}?)(?:上|装|配|换|买|采购|做|搞|添置|添)(?:一批|一套|一些|几台|个)?", masked)
+        if gm and all(self.free(k) for k in range(gm.start(), gm.end())) and gm.end() < len(s) and self.free(gm.end()):
+            j = self.segment_end(gm.end())
+            if j - gm.end() >= 2:
+                self._set_product(gm.start(), gm.end(), j)
+                return
         for im in INTEREST_RE.finditer(masked):
             if im.end() == im.start() or not all(self.free(k) for k in range(im.start(), im.end())):
                 continue
@@ -769,6 +820,10 @@ class LeadFields:
 
     def _set_product(self, label_start: int, i: int, j: int) -> None:
         s = self.s
+        # 驾驶式扫地机 JX-R20 ×2: a model code a space after the Chinese product name is part of it
+        mm = _MODEL_AFTER_RE.match(s, j)
+        if mm and re.search(rf"[{CJK}]$", s[i:j]) and all(self.free(k) for k in range(j, mm.end())):
+            j = mm.end()
         vm = _LIGHT_VERB_RE.match(s, i, j) if label_start < i else None
         if vm and j - vm.end() >= 2 and re.match(rf"[{CJK}A-Za-z0-9]", s[vm.end()]):
             i = vm.end()
@@ -789,6 +844,8 @@ class LeadFields:
             j -= 1
         if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|什么|啥|哪些|哪种|多少|this|that|it|what", s[i:j], re.IGNORECASE):
             return  # a pronoun left over (这个帮我录成新线索) names no product
+        if re.fullmatch(rf"[{CJK}]{{1,4}}(?:部|科|处|室|办|办公室)", s[i:j]) and label_start == i:
+            return  # 管理办 巴特尔主任: a department left over before the person names no product
         if re.fullmatch(r"[A-Za-z][A-Za-z\- ]*?\s+to\s+(?:be\s+)?[a-z]+(?:ed)?(?:\s+(?:out|up|over))?", s[i:j]):
             return  # 2 floors to furnish / offices to fit out: the job's scope, no product named
         if j - i >= 1:
@@ -808,9 +865,13 @@ class LeadFields:
                 continue
             rep = FULL_DUP_HON_RE.match(s, b) or SURNAME_HON_RE.match(s, b) or re.compile(rf"[{CJK}A-Za-z]{{2,3}}").match(s, b)
             n = len(rep.group(0)) if rep else 2
-            while n > 2 and a - n >= 0 and s[a - n] in "叫是":  # 叫吴敏哦不对叫吴民: the 叫 before stays
+            a0 = a
+            while a0 > 0 and s[a0 - 1] == " ":  # 詹文斌 哦不对是詹文彬: the space before the filler is not the name's
+                a0 -= 1
+            while n > 2 and a0 - n >= 0 and s[a0 - n] in "叫是":  # 叫吴敏哦不对叫吴民: the 叫 before stays
                 n -= 1
-            self.take(max(0, a - n), b)
+            self.take(max(0, a0 - n), b)
+            self.cancelled.update(range(max(0, a0 - n), b))
 
     def spelled_correction(self) -> None:
         """覃海波不是覃海涛波涛的涛: a name, 不是, the name meant and the spelling of the character that differs —
@@ -927,7 +988,8 @@ class LeadFields:
         s = self.s
         masked = self.m.masked()
         # 安全总监姓樊樊振华: the surname spelled out, then the full name, stands for 叫 too
-        calls = sorted([*CALLED_RE.finditer(masked), *_SURNAME_THEN_NAME_RE.finditer(masked)], key=lambda m: m.start())
+        calls = sorted([*CALLED_RE.finditer(masked), *_SURNAME_THEN_NAME_RE.finditer(masked), *_SURNAME_THEN_HON_RE.finditer(masked)],
+                       key=lambda m: m.start())
         for cm in calls:
             a = cm.start()
             # 院长姓郑叫郑海涛: the surname spelled out between the title and 叫
@@ -954,7 +1016,9 @@ class LeadFields:
             if not got:
                 continue
             na, nb, nc = got
-            self.out["contact_title"] = self.val(*title)
+            # (科长姓贾贾科长 / 老板姓郑 郑总: surname + form of address is the name and yields no title, shared/datasets README)
+            if not SURNAME_HON_RE.fullmatch(s, na, nb):
+                self.out["contact_title"] = self.val(*title)
             self.out["contact_name"] = self.val(na, nb)
             lm = re.search(r"(?:联系人|对接人|负责人|联络人)?(?:是|为)?(?:他们|她们)?(?:的)?(?:那个)?$", s[:title[0]])
             self.take(lm.start() if lm and lm.group(0) else title[0], nc)
@@ -976,6 +1040,8 @@ class LeadFields:
             a, b = nm.span()
             if not all(self.free(k) for k in range(a, b)) or SURNAME_HON_RE.fullmatch(s, a, b):
                 continue
+            if (om := SUFFIX_RE.match(s, a)) and om.end() >= b:
+                continue  # 机场后勤公司: an organisation's ending (公司 / 集团) is no name, whatever title stands before it
             # 物业总经理杨丽华 standing as its own segment is contact_unlabelled's title + name, not 物业 + 总经理
             b0 = a
             while b0 > 0 and self.free(b0 - 1) and s[b0 - 1] not in SEP + " ":
@@ -1088,6 +1154,8 @@ class LeadFields:
                 k_end = -n - 1
                 if toks[k_end].group(0).lower() in ("is", "was") and len(toks) >= n + 2:
                     k_end -= 1  # GM is Linda Cho
+                if toks[k_end].group(0).rstrip(".").lower() in ("dr", "mr", "mrs", "ms", "miss", "prof", "mdm") and len(toks) >= n + 2:
+                    k_end -= 1  # Lab Manager Dr. Helen Zhao: the form of address is neither title nor name
                 if toks[k_end].group(0).lower() in ("of", "for", "and", "&"):
                     continue  # Head of Supply Chain: the words after "of" complete the title, they name nobody
                 ta, te = rm.start() + toks[0].start(), rm.start() + toks[k_end].end()
@@ -1149,6 +1217,16 @@ class LeadFields:
             self.take(k, e)
             return
 
+    def surname_of_honorific(self) -> None:
+        """有个姓罗的经理 / 一位姓邓的主任: the surname and the form of address, said apart, are the contact's name."""
+        if "contact_name" in self.out:
+            return
+        for sm in re.finditer(rf"(?:有个|有一个|一个|一位|有位|有一位)?姓(?P<s>{SURNAME_ALT})的(?P<h>{HON_ALT})(?![{CJK}]{{0,1}}[叫是])", self.s):
+            if all(self.free(k) for k in range(sm.start(), sm.end())):
+                self.out["contact_name"] = self.val(sm.start("s"), sm.end("s")) + self.val(sm.start("h"), sm.end("h"))
+                self.take(sm.start(), sm.end())
+                return
+
     def run(self) -> dict:
         self.command()
         self.narrative_opening()
@@ -1167,6 +1245,7 @@ class LeadFields:
         self.en_lower_title_name()
         self.en_labelled_title_name()
         self.en_title_name()
+        self.surname_of_honorific()
         self.contact_labelled()
         self.company()
         self.name_title_glued()
@@ -1196,7 +1275,7 @@ def find_lead_request(s: str, core: int = 0):
 
 
 # Words after a product that are not part of it: an estimate word, a scope (for 40 classrooms).
-_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|(?<=[\u3400-\u9fffA-Za-z0-9])(?:今年|明年|后年|年底|年初|这个月|下个月|月底|马上|近期)[^，,。\s]{0,8}$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
+_PRODUCT_TAIL_RE = re.compile(r"(?:大概|大约|差不多|左右)$|(?<=[\u3400-\u9fffA-Za-z0-9]{2})每(?:个)?(?:月|年|周|天|季度?|星期)[^，,。\s]{0,8}$|(?<=[\u3400-\u9fff]{2})一(?:个)?(?:年|月|季度)$|(?<=[\u3400-\u9fffA-Za-z0-9])(?:今年|明年|后年|年底|年初|这个月|下个月|月底|马上|近期)[^，,。\s]{0,8}$|\s+for\s+(?:\d+|all|the|each|every|our|their)\b.*$", re.IGNORECASE)
 # 说明年要做…: a reported plan before an interest cue
 _REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
 # How the rep met a new customer, before its name (我今天跑了一趟 / 我刚在农博会上认识一个客户 / 有个培训机构要加一下).
@@ -1214,6 +1293,8 @@ _PLACE_END_RE = re.compile(r"(?:省|市|县|区|镇|乡|村|港区|新区|开发
 _REP_PLACE_RE = re.compile(
     r"(?:那个|就是|\s)*(?:我|我们)(?:现在|正|刚|今天)?在[^，,。;；!！\n]{1,10}?(?:这边|那边|现场|这儿|那儿|这里|那里|门口|楼下|路上)"
     r"(?:呢|啊|呀|哈)?[\s,，。!！]*(?=(?:你|请)?(?:帮我|给我|麻烦|帮忙))"
+    # 刚加的微信，帮我建档：X / 今天认识的，麻烦录一下: how the rep came by the contact, a clause before the request
+    r"|(?:那个|就是|\s)*(?:刚刚?|刚才|今天|昨天|上午|下午)?(?:加|加了|加的|认识|认识了|认识的|碰到|遇到|见到|聊到)[^，,。;；!！\n]{0,8}?[\s,，。!！]+(?=(?:你|请)?(?:帮我|给我|麻烦|帮忙))"
 )
 _ROLE_STRICT_RE = re.compile(rf"(?:副|总|常务|执行)?(?:{_ROLE})")
 
@@ -1222,7 +1303,7 @@ def _title_then_name(rest: str) -> bool:
     """``rest`` opens with 人资处长林佳慧 / 采购经理王磊 and a boundary: a role, then a full name."""
     for k in range(2, min(8, len(rest) - 1) + 1):
         if is_title(rest[:k]) and re.match(rf"(?:{SURNAME_ALT})[{CJK}]{{1,2}}(?=[\x00 ,，;；:：\n|]|电话|手机|\d|$)", rest[k:]) \
-                and not SURNAME_HON_RE.match(rest[k:]):
+                and not SURNAME_HON_RE.match(rest[k:]) and not _ORG_HEAD_RE.match(rest[k:]):  # (后勤公司: 公司 is no name)
             return True
     return False
 

@@ -54,7 +54,7 @@ EXTRA_ZH_ALIASES: dict[str, tuple[str, ...]] = {
     "qualified": ("需求验证", "验证需求", "需求已经确认", "需求已确认", "需求都确认", "需求也确认", "需求确定"),
     "solution": ("方案阶段", "做方案"),
     "bidding": ("投标阶段", "招投标"),
-    "negotiation": ("谈判阶段",),
+    "negotiation": ("谈判阶段", "谈价格", "谈价钱", "砍价", "压价"),
     "paid": ("已回款", "到账了", "款已到", "收到款", "已收款", "已付款", "已结清", "已到账"),
 }
 
@@ -136,18 +136,20 @@ SURNAMES_1 = set(
     "位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦"
     "戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但"
     "尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    # common surnames the list above lacked (洪志伟 / 阎立军 / 鄂 / 濮 …)
+    "洪阎鄂汝濮郦蔚巢桓竺逄宦庾郏"
 )
 # Honorifics that follow a surname: 刘总, 赵工, 徐经理, 胡主任, 孙科长.
 HONORIFICS = (
     "总经理", "董事长", "经理", "主任", "科长", "处长", "局长", "部长", "厂长", "院长", "所长", "老师",
     "老板", "总监", "主管", "书记", "秘书", "工程师", "博士", "教授", "董", "总", "工", "姐", "哥", "生",
-    "小姐", "先生", "女士", "师傅", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
-    "理事长", "场长", "股长", "社长", "村长", "镇长", "支书", "园长", "馆长", "课长", "场主",
+    "小姐", "先生", "女士", "师傅", "护士长", "护士", "医生", "大夫", "律师", "队长", "组长", "站长", "校长", "会长", "行长", "班长",
+    "理事长", "场长", "股长", "社长", "村长", "镇长", "支书", "园长", "馆长", "课长", "场主", "秘书长",
     # Hong Kong / Guangdong forms of address written in Latin letters (黄sir, 陈Sir, 李Madam)
     "sir", "Sir", "SIR", "madam", "Madam", "sir哥",
 )
 # Document types reps name in capitals: not a product code (知识库里有标准MSA合同模板吗 names no product).
-DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ"})
+DOC_ACRONYMS = frozenset({"MSA", "SOW", "NDA", "PO", "RFP", "RFQ", "RFI", "SLA", "POC", "PPT", "PDF", "QA", "FAQ", "SOP", "BOM", "KPI", "EHS", "MSDS"})
 # Bodies whose codes name standards (GB 30871 / GB/T 29639 / NFPA 72 / ISO 45001): a regulation, never a product code.
 STANDARD_BODIES = frozenset({"GB", "GBT", "GBZ", "ISO", "IEC", "NFPA", "EN", "UL", "ANSI", "ASTM", "DIN", "JGJ", "HG", "AQ", "SH", "DL", "JB", "NB", "CJJ", "GA", "OSHA", "BS", "JIS"})
 # Colleagues and roles a rep brings along (带售前去… / 陪技术): never the customer.
@@ -155,7 +157,7 @@ COLLEAGUE_WORDS = ("售前", "售后", "同事", "技术", "工程师", "实施"
                    "设计师", "技术员", "安装工", "施工队", "司机", "师傅们", "测量员")
 # Stage verbs that state a move outright (阶段改成方案 / 进入投标): they outweigh a done activity.
 EXPLICIT_MOVE_VERBS = (
-    "进入到", "进入", "推进到", "推进", "推到", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
+    "进入到", "进入", "推进到", "推进", "推到", "推去", "转去", "改到", "改成", "改为", "调整到", "调整为", "调到", "调成", "转入", "转到", "挪到",
     "移到", "切到", "切换到", "退回到", "退回", "回退到", "回退", "退到", "更新为", "更新到", "更新成", "变更为", "变更到", "设为", "设置为", "设成", "moved to", "move to", "moved back to",
     "went to", "pushed to", "progressed to", "advanced to", "moved into", "moving to", "bumped to", "now in",
 )
@@ -168,7 +170,7 @@ TITLE_ENDINGS = (
     "顾问", "总", "董事", "合伙人", "创始人", "老总", "组长", "主管", "课长", "股长", "站长", "会长",
     "行长", "校长", "馆长", "处长", "总师", "架构师", "工程师", "技术员", "采购员", "业务员", "主席",
     "总厨", "厨师长", "主厨", "店长", "主理人", "园长", "教导主任", "实验员", "检验员", "质检员",
-    "理事长", "场长", "社长", "村长", "镇长", "支书",
+    "理事长", "场长", "社长", "村长", "镇长", "支书", "秘书长", "会长", "副会长",
     # owners and crew heads of farms and teams (宏达家庭农场场主, 服务队队长); the HR role itself (人事 汪静)
     "场主", "园主", "庄主", "队长", "机长", "人事", "人资", "老板娘",
     # crew and shift heads (叉车班长 / 值班长 / 工段长)
@@ -178,6 +180,8 @@ TITLE_ENDINGS = (
     # office functions that name the person who holds them (总务 谢佩珊 / 行政 于倩 / 前台 小林),
     # and the studio professions (主持建筑师 / 首席设计师)
     "行政", "总务", "后勤", "前台", "文员", "出纳", "会计", "建筑师", "设计师", "规划师",
+    # ward and clinic roles (护理部护士长 / 感染科主任医师)
+    "护士长", "主任医师", "医师",
 )
 EN_TITLE_WORDS = (
     "ceo", "cto", "cfo", "coo", "cio", "cpo", "ciso", "cso", "cmo", "cdo", "cro", "chro", "vp", "svp", "evp", "head", "director", "manager",
@@ -223,6 +227,10 @@ COMPANY_SUFFIXES = (
     # zones and parks named as customers (丹徒经开区 / 洋河新区 / 嘉兴港区 / 天山物流园), city services and mining
     "经开区", "开发区", "高新区", "新区", "保税区", "港区", "工业园", "产业园", "物流园", "科技园",
     "环卫", "公交", "煤炭", "煤业", "煤矿", "租赁", "仓储", "电镀", "印务", "彩印",
+    # venues that are customers of facility services (华山湖湿地公园 / 欢乐谷景区 / 金桥宾馆 / 环球大厦)
+    "湿地", "景区", "宾馆", "饭店", "度假区", "大厦", "商城",
+    # dental clinics named by their trade (瑞尔口腔 / 美年口腔 / 拜博齿科)
+    "口腔", "齿科",
 )
 # Endings of a whole organisation (not a department): a title glued after one starts after it
 # (第二中学总务处主任 → 总务处主任, 实验小学副校长 → 副校长).
@@ -242,17 +250,21 @@ DEPARTMENT_WORDS = (
     "采购|生产|设备|技术|工程|销售|市场|财务|行政|人事|运营|项目|质量|品质|研发|信息|IT|物流|仓储|安全|能源|动力|基建|后勤|"
     "商务|战略|供应链|制造|工艺|电气|机电|厂务|总务|综合|办公室|投资|规划|建设|运维|数字化|信息化|智能化|车间|班组|工段|法务|"
     # safety, property and site areas (物业总经理 / 消防队长 / 安环部 / HSE 总监)
-    "物业|消防|安保|保安|保卫|物资|安环|环安|安监|应急|职业健康|EHS|HSE"
+    "物业|消防|安保|保安|保卫|物资|安环|环安|安监|应急|职业健康|EHS|HSE|"
+    # facility, housekeeping and ward areas (设施经理 / 保洁主管 / 客房部经理 / 护理部主任 / 院办主任)
+    "设施|保洁|客房|护理|医务|院办|营运|招商|物管|"
+    # the head office's own offices (总经理办公室主任 / 总裁办主任 / 董办主任)
+    "总经理办公室|总裁办公室|总裁办|董事会办公室|董办"
 )
 
 # ---------------------------------------------------------------- words around a message
 
 FILLER_CHARS = "嗯呃额噢哦"  # dropped anywhere in voice text
-LEADING_FILLERS = ("那个", "就是说", "就是", "这个", "然后", "唉", "哎", "嗯", "呃", "额", "啊", "哦", "噢", "emm", "em", "um", "uh")
+LEADING_FILLERS = ("那个", "就是说", "就是", "这个", "然后", "哎呀", "哎哟", "唉呀", "啊呀", "唉", "哎", "嗯", "呃", "额", "啊", "哦", "噢", "emm", "em", "um", "uh")
 CHATTER_PREFIXES = (
     "跟你说个好消息", "跟你说个坏消息", "跟你报个喜", "给你报个喜", "说个好消息", "报个喜", "告诉你个好消息",
     "告诉你一个好消息", "跟你说一个好消息", "搞定了", "搞定啦", "太好了", "太棒了", "耶",
-    "跟你说一下", "跟你说下", "跟你说", "跟你讲一下", "跟你讲下", "跟你讲", "和你说一下", "和你说下", "给你说一下", "告诉你", "好消息", "坏消息", "刚才说错了", "刚才搞错了", "刚才弄错了",
+    "我跟你说", "我和你说", "跟你说一下", "跟你说下", "跟你说", "跟你讲一下", "跟你讲下", "跟你讲", "和你说一下", "和你说下", "给你说一下", "告诉你", "好消息", "坏消息", "刚才说错了", "刚才搞错了", "刚才弄错了",
     "刚刚说错了", "刚说错了", "说错了", "搞错了", "更正一下", "更正", "纠正一下", "纠正", "对了", "另外", "还有", "麻烦", "请",
     "帮我", "帮忙", "给我", "哈哈", "我说", "重新说", "改一下",
     # openers of dialect / voice chatter before the deal's name (老铁 / 跟你说个事 / 刚接到电话)
@@ -285,6 +297,8 @@ DIALECT: dict[str, str] = {
     # verbs and outcomes
     "搞掂": "搞定", "落单": "下单", "再提我": "再提醒", "提我": "记得", "入咗": "进了", "唔该": "麻烦", "倾": "谈", "揾": "找", "睇": "看", "嚟": "来",
     "畀": "给", "俾": "给", "冇咗": "丢了", "佢哋话": "他们说", "佢话": "他说",
+    # 先唔好提我住 / 唔使提我: don't remind me (yet)
+    "唔好提我": "不要提醒", "唔使提我": "不用提醒", "唔好催": "不要催", "唔使催": "不用催",
     # function words
     "嗰": "那", "咗": "了", "佢": "他", "哋": "们", "嘅": "的", "冇": "没", "喺": "在", "啲": "些", "咩": "啥",
     "乜嘢": "什么", "咩嘢": "什么", "有冇": "有没", "几多": "多少", "点样": "怎样", "点解": "为何", "边个": "哪个",
@@ -312,18 +326,22 @@ FUTURE_WIN_MARKERS = (
 # company in the message it is a new lead, wherever it stands.
 LEAD_RECORD_PHRASES = (
     r"(?:帮我|给我|你帮我|麻烦)?(?:把(?:他|她|这个客户|这个人|这家|他们)?)?(?:录|录入|加|添加|存|登记|导入|放)(?:一下|下)?(?:到|进)(?:系统|crm|客户库|客户列表|通讯录|线索库)(?:里|中|里面)?",
-    r"(?:帮我|你帮我|给我|麻烦)?(?<!记)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # not 记录一下 (a note)
+    r"(?:帮我|你帮我|给我|麻烦)?(?<!记)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议(?!中心|室|厅)|沟通))",  # not 记录一下 (a note)
     r"\badd (?:it|him|her|them|this)? ?(?:to (?:the )?(?:crm|system|pipeline))\b",
     r"\bas an? (?:new )?(?:lead|prospect|customer)\b",
     r"^\s*(?:please\s+|pls\s+|can you\s+)?add\b(?=.{1,80}\bas an? (?:new )?(?:lead|prospect|customer)\b)",
     # a pasted card closed by "add as new lead pls"
     r"\badd\s+(?:it\s+|them\s+|this\s+|him\s+|her\s+)?as\s+(?:an?\s+)?(?:new\s+)?(?:lead|prospect|customer)\b(?:\s+(?:pls|plz|please))?",
-    r"(?:得|要|需要|想)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议|沟通))",  # 有个新客户得录一下
+    r"(?:得|要|需要|想)(?:录|录入|登记)(?:一下|下)(?!.{0,6}(?:拜访|电话|会议(?!中心|室|厅)|沟通))",  # 有个新客户得录一下
     # Pls add: X, Name (Title), email …: an English "add" opening a pasted card
     r"^\s*(?:(?:please|pls|plz|can you|could you)\s+)?add\s*[:：\-–—]\s*",
     r"^\s*(?:please|pls|plz|can you|could you)\s+add\s+(?-i:(?=[A-Z][a-z]))",  # Please add Orbit Labs — Jane Doe, CFO — …
     # 你帮我建一下X / 麻烦加一下X: a build verb addressed to the bot, its object the customer
     r"(?:你|请)?(?:帮我|给我|麻烦你?|帮忙)(?:新建|创建|建|添加|加|登记)(?:一下|下)(?!.{0,8}(?:拜访|电话|会议|沟通|提醒|备注|记录|跟进|待办|日程|微信|好友|群))",
+    # 帮我建档：X / 给这家建个客户档案 / 建档 X: opening a customer file is recording a new lead
+    r"(?:(?:帮我|给我|你帮我|麻烦你?|请|帮忙)(?:给(?:他|她|他们|这家|这个客户))?|^\s*)(?:新建|建|立|开)(?:个|一个|一下|下)?(?:客户)?档案?(?![\u4e00-\u9fff]{0,3}(?:拜访|电话|会议|沟通|跟进))",
+    # 帮我把这个客户建一下：X: the record verb with 一下 after a 把-object that is the customer
+    r"(?:帮我|给我|你帮我|麻烦)?把(?:这个客户|这家客户|这家公司|这家|这个新客户)(?:新)?(?:建|新建|录|录入|加|添加|登记|存)(?:一下|下)",
     # 帮我把这个客户录进去 / 把他们加进来: the record verb with its direction
     r"(?:(?:帮我|给我|你帮我|麻烦)?把(?:他|她|这个客户|这个人|这家|这家公司|他们|这个)|(?<![\u4e00-\u9fff])客户)(?:录|录入|加|添加|存|登记|导入|放)(?:进去|进来|上去)",
 )

@@ -272,10 +272,16 @@ def _amount_at(s: str, m: re.Match) -> Found | None:
     return Found(start, m.end(), int(round(value)))
 
 
+_PER_AFTER = re.compile(
+    r"(?:(?<=[万亿千百十])|(?<=[万亿千][一二两三四五六七八九]))一(?:个)?(?:年|月|季度|季|天|周|星期|礼拜|台|套)(?![前后底初中])")
+
+
 def find_amounts(s: str) -> list[Found]:
     """CNY amounts in the normalised text. Bare numbers count only after an amount word (and are then
     marked ambiguous when the unit is unclear)."""
     out: list[Found] = []
+    # 三万五一个月 / 一百五十来万一年 / 五万一台: the period or unit a sum is per is no digit of it
+    s = _PER_AFTER.sub(lambda pm: "\x00" * len(pm.group(0)), s)
     pos = 0
     while pos < len(s):
         m = _AMOUNT.search(s, pos)

@@ -30,6 +30,7 @@ COMMAND_SLIPS: dict[str, tuple[str, ...]] = {
     "赢单": ("营迎影", "丹担蛋"),
     "输单": ("书舒叔", "丹担蛋"),
     "丢单": ("丢", "丹担蛋"),
+    "中标": ("钟终忠众重种", "表镖镳彪膘"),  # 那个单子中表了: the win word itself
 }
 # what may stand right before a command word in a command (进入投标 / 改到方案 / 推进到谈判)
 _BEFORE = (r"(?:进入到?|推进到?|推到|改到|改成|改为|调到|调整到|转入?|转到|到了?|挪到|移到|切到|退回到?|回退到?|退到|更新为|设为|进|入"

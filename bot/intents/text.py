@@ -72,7 +72,12 @@ def normalise(text: str) -> str:
             continue
         ch = _EXTRA.get(ch, ch)
         out.append(_nfkc_char(ch))
-    return fix_homophones("".join(out))
+    return _VOICE_TIME_PARTICLE_RE.sub(" ", fix_homophones("".join(out)))
+
+
+# 后天下午呢两点半 / 明天上午啊十点: a voice particle between a day or part of the day and the clock is a pause (a space,
+# so the text stays index-aligned)
+_VOICE_TIME_PARTICLE_RE = re.compile(r"(?<=上午|下午|中午|晚上|早上|明天|后天|今天|明早|明晚|今晚)(?:呢|啊|吧|呀)(?=[零一二两三四五六七八九十\d])")
 
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"

@@ -614,3 +614,27 @@ def test_greetings_strung_together_are_chit_chat_and_any_ji_measure_word_asks():
     parsed = parse("FleetOne 车载终端支持几路摄像头")
     assert parsed.intent == "search_kb" and parsed.query == "FleetOne 车载终端支持几路摄像头"
     assert parse("储能柜几乎没有噪音").intent == "unknown"  # 几乎 (almost) asks nothing
+
+
+@pytest.mark.parametrize(
+    "text,not_intent",
+    [
+        ("合同签好了吗", "mark_won"),  # a win asked about with its complement is a question
+        ("招标公告出来了吗", "update_stage"),  # a tender asked about is no stage event
+        ("今天运气好 抽奖中了", "mark_won"),  # 中了 names no customer here
+        ("我们付了首期款给供应商", "update_stage"),  # we paid: not the customer's payment
+        ("他们说下周付了首期款再安排发货", "update_stage"),  # a condition, not a payment
+    ],
+)
+def test_event_words_asked_or_not_ours_are_no_event(text, not_intent):
+    assert p(text).intent != not_intent
+
+
+@pytest.mark.parametrize("text", ["快递费到了", "电费收到了吗"])
+def test_the_reps_own_expenses_are_no_payment(text):
+    assert p(text).intent != "update_stage"
+
+
+@pytest.mark.parametrize("text", ["会议时间定下来了", "方案敲定了"])
+def test_settled_without_a_deal_is_no_win(text):
+    assert p(text).intent != "mark_won"

@@ -22,7 +22,9 @@ _REPORTER_RE = re.compile(r"(?:说|表示|讲|提到|答应|反馈|回复|告诉
 _REPORTED_RE = re.compile(
     r"(?:客户|对方|他们|她们|他|她|甲方|老板|领导|院方|厂方)(?:那边)?(?:说|表示|反馈|答应|回复)|\b(?:said|told (?:me|us))\b"
     # 华谊化工说下周一签合同 / X那边表示…: the customer organisation itself as the speaker
-    rf"|^[\u3400-\u9fff]{{2,12}}?(?:{C.SUFFIX_ALT})(?:那边)?(?:说|表示|反馈|答应|回复|通知)", re.IGNORECASE
+    rf"|^[\u3400-\u9fff]{{2,12}}?(?:{C.SUFFIX_ALT})(?:那边)?(?:说|表示|反馈|答应|回复|通知)"
+    # 中纺城那边说方案要下个月才能定: any customer name with 那边 as the speaker
+    r"|^[\u3400-\u9fffA-Za-z]{2,12}?(?:那边|那儿|那里)(?:说|表示|反馈|答应|回复|通知)", re.IGNORECASE
 )
 _REL_PERIOD_RE = re.compile(r"(?:下个?月|这个?月|本月|下下周|下周|这周|本周|下个?星期|下个?礼拜|next month|next week)\s*$", re.IGNORECASE)
 _NOTE_CMD_RE = re.compile(r"(?:帮我)?(?:记录|记一下|记个|备注|note|log)\s*(?:一下)?\s*[:：]", re.IGNORECASE)

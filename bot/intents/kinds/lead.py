@@ -17,7 +17,7 @@ from bot.intents.numerals import find_amounts, find_phones
 from bot.intents.registry import register
 
 _CARD_LABEL_RE = re.compile(
-    r"(?:^|\n|[|｜,，;；]\s*)(?:公司|单位|客户|姓名|职务|职位|电话|手机|邮箱|联系人|company|name|title|mobile|tel|email|m|e)\s*[:：]",
+    r"(?:^|\n|[|｜,，;；/／]\s*)(?:公司|单位|客户|姓名|职务|职位|电话|手机|邮箱|联系人|需求|company|name|title|mobile|tel|email|m|e)\s*[:：]",  # (客户：X / 联系人：Y / …)
     re.IGNORECASE,
 )
 

@@ -78,7 +78,7 @@ _CLAUSE_HINT_RE = re.compile(r"^[^，,。]{0,4}?(?:跟|和|与|去|在)[^，,。
 # or a payment named before its arrival (尾款三十七万五今天到账了 / 收款 贰拾伍万元 已到账)
 _QUOTE_LABEL_RE = re.compile(
     r"(?:报价|报了价|报了|报个价|报个|报|合同额|合同金额|金额|价格|quoted?|price"
-    r"|尾款|余款|首付款?|首款|预付款?|进度款|合同款|货款|全款|定金|订金|回款|收款|收到|第[一二三四五六七八九十\d]+(?:笔|期)款?|款)"
+    r"|尾款|余款|首付款?|首期款?|首款|预付款?|进度款|合同款|货款|全款|定金|订金|回款|收款|收到|第[一二三四五六七八九十\d]+(?:笔|期)款?|款)"
     r"\s*(?:是|为|了|共|一共)?\s*$"
     # 打了预付款过来，17万: a payment named before its sum
     r"|(?:预付款?|首付款?|首款|尾款|进度款|定金|订金|货款|回款)(?:打)?(?:过来|到了|到账)?了?\s*[,，:：]?\s*$",
@@ -115,6 +115,9 @@ def _activity_outweighs(ctx) -> bool:
     vs = ctx.verb_strong
     if C.EXPLICIT_MOVE_RE.search(s, max(0, vs[-1].start - 12), vs[-1].start):  # (moved back to: English verbs are longer)
         return False  # 阶段改成方案 / 进入投标: a move stated outright
+    if re.search(r"(?:^|[\s,，。;；!！])(?:那就|直接|就|可以|准备)?(?:转|进|推)\s*$", s[max(0, vs[-1].start - 8):vs[-1].start]) \
+            and re.match(r"\s*(?:阶段|环节)?\s*(?:了|吧|啦)?\s*(?:[,，。;；!！]|$)", s[vs[-1].end:]):
+        return False  # 试吃通过了 转方案: a bare move verb opening the last clause, the stage word closing it
     return bool(ctx.act and not C.STAGE_AFTER_RE.match(s[vs[-1].end:]) and not re.search(r"不是", s))
 
 
