@@ -93,6 +93,93 @@ _ZH = re.compile(
     rf"\s?(?:(?P<clock>{_CLOCK}))?",
     re.IGNORECASE,
 )
+def _first_chars(pattern: re.Pattern) -> re.Pattern | None:
+    """A character class matching every character a non-empty match of ``pattern`` can start with
+    (an over-approximation, read off the compiled pattern's parse tree), or None when that cannot be
+    told (``.``, a negated class, a backreference up front, inline flags). For ``_zh_matches``."""
+    try:
+        from re import _constants as C, _parser as P  # the standard library's own regex parser (3.11+)
+    except ImportError:  # pragma: no cover
+        return None
+    categories = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"}
+
+    class _All(Exception):
+        pass
+
+    def cls(items: list, out: list[str]) -> None:
+        for op, av in items:
+            if op is C.LITERAL:
+                out.append(re.escape(chr(av)))
+            elif op is C.RANGE:
+                out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+            elif op is C.CATEGORY and av in categories:
+                out.append(categories[av])
+            else:  # NEGATE, or a category not listed
+                raise _All
+
+    def first(seq: list, out: list[str]) -> bool:
+        """Add the first characters of ``seq`` to ``out``; whether ``seq`` can match empty."""
+        for op, av in seq:
+            if op is C.LITERAL:
+                out.append(re.escape(chr(av)))
+                return False
+            if op is C.IN:
+                cls(av, out)
+                return False
+            if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+                continue  # zero-width: the next item starts the match
+            if op is C.BRANCH:
+                empty = False
+                for alt in av[1]:
+                    empty = first(alt, out) or empty
+                if not empty:
+                    return False
+                continue
+            if op is C.SUBPATTERN:
+                if av[1] or av[2]:
+                    raise _All  # inline flags
+                if not first(av[3], out):
+                    return False
+                continue
+            if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+                if not first(av[2], out) and av[0] > 0:
+                    return False
+                continue
+            raise _All  # ., a backreference, anything else
+        return True
+
+    chars: list[str] = []
+    try:
+        first(list(P.parse(pattern.pattern, pattern.flags)), chars)
+    except _All:
+        return None
+    return re.compile("[" + "".join(chars) + "]", pattern.flags) if chars else None
+
+
+_ZH_FIRST = _first_chars(_ZH)
+
+
+def _zh_matches(s: str):  # type: ignore[no-untyped-def]
+    """``_ZH.finditer(s)`` without its empty matches, and faster: ``_ZH`` is all optional, so
+    finditer tries its long alternation at every character and finds nothing at most of them. Where a
+    character cannot start a match (``_ZH_FIRST``) the match there is empty; the others are matched
+    at, and the scan goes on from each match's end, as finditer does."""
+    if _ZH_FIRST is None:
+        yield from (m for m in _ZH.finditer(s) if m.end() > m.start())
+        return
+    pos, n = 0, len(s)
+    while pos <= n:
+        c = _ZH_FIRST.search(s, pos)
+        if c is None:
+            return
+        m = _ZH.match(s, c.start())
+        if m.end() == m.start():
+            pos = c.start() + 1
+            continue
+        yield m
+        pos = m.end()
+
+
 # 两点要求 / 提了三点建议: "points", not o'clock
 _NOT_CLOCK_AFTER = re.compile(r"(?:要求|建议|意见|问题|内容|原因|想法|看法|需求|疑问|理由|好处|优势|区别|不同|共识|事项|注意|不足|顾虑|担心|改进)")
 _NOT_AMOUNT_AFTER = re.compile(r"\s?(?:万|亿|个|元|块|%|倍|千|百)")
@@ -288,9 +375,7 @@ def _zh_refs(s: str, local: dt.datetime) -> list[Due]:
     today = local.date()
     out: list[Due] = []
     prev: tuple[int, object, str | None] | None = None  # (end, day, part) of the last phrase read
-    for m in _ZH.finditer(s):
-        if m.end() == m.start():
-            continue
+    for m in _zh_matches(s):
         g = m.groupdict()
         day_txt, part, clock = g["day"], g["part"], g["clock"]
         if not (day_txt or part or clock):
