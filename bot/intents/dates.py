@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from bot.intents import numwords as W
 from bot.intents.numerals import cn_small_int, parse_numeral
+from bot.intents.prefilter import first_chars
 
 
 @dataclass
@@ -93,70 +94,7 @@ _ZH = re.compile(
     rf"\s?(?:(?P<clock>{_CLOCK}))?",
     re.IGNORECASE,
 )
-def _first_chars(pattern: re.Pattern) -> re.Pattern | None:
-    """A character class matching every character a non-empty match of ``pattern`` can start with
-    (an over-approximation, read off the compiled pattern's parse tree), or None when that cannot be
-    told (``.``, a negated class, a backreference up front, inline flags). For ``_zh_matches``."""
-    try:
-        from re import _constants as C, _parser as P  # the standard library's own regex parser (3.11+)
-    except ImportError:  # pragma: no cover
-        return None
-    categories = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"}
-
-    class _All(Exception):
-        pass
-
-    def cls(items: list, out: list[str]) -> None:
-        for op, av in items:
-            if op is C.LITERAL:
-                out.append(re.escape(chr(av)))
-            elif op is C.RANGE:
-                out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
-            elif op is C.CATEGORY and av in categories:
-                out.append(categories[av])
-            else:  # NEGATE, or a category not listed
-                raise _All
-
-    def first(seq: list, out: list[str]) -> bool:
-        """Add the first characters of ``seq`` to ``out``; whether ``seq`` can match empty."""
-        for op, av in seq:
-            if op is C.LITERAL:
-                out.append(re.escape(chr(av)))
-                return False
-            if op is C.IN:
-                cls(av, out)
-                return False
-            if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-                continue  # zero-width: the next item starts the match
-            if op is C.BRANCH:
-                empty = False
-                for alt in av[1]:
-                    empty = first(alt, out) or empty
-                if not empty:
-                    return False
-                continue
-            if op is C.SUBPATTERN:
-                if av[1] or av[2]:
-                    raise _All  # inline flags
-                if not first(av[3], out):
-                    return False
-                continue
-            if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-                if not first(av[2], out) and av[0] > 0:
-                    return False
-                continue
-            raise _All  # ., a backreference, anything else
-        return True
-
-    chars: list[str] = []
-    try:
-        first(list(P.parse(pattern.pattern, pattern.flags)), chars)
-    except _All:
-        return None
-    return re.compile("[" + "".join(chars) + "]", pattern.flags) if chars else None
-
-
-_ZH_FIRST = _first_chars(_ZH)
+_ZH_FIRST = first_chars(_ZH)  # where a date phrase can start (bot.intents.prefilter)
 
 
 def _zh_matches(s: str):  # type: ignore[no-untyped-def]
