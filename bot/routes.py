@@ -124,12 +124,20 @@ async def _wecom_message(t: Tenant, envelope: dict, db: asyncpg.Connection, stat
         words = None if seen is not None else await voice.transcribe(db, t, inbound.media_id)
         if words:
             inbound = msgspec.structs.replace(inbound, text=words[:MAX_TEXT])
-    outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
+
+    def answer(text: str | None) -> str | None:
+        """The encrypted passive reply for ``text`` (rendered while the message's COMMIT is on its way)."""
+        if text is None:
+            return None
+        reply = WecomTextReply(source=inbound.to_user, target=inbound.sender, content=fit(text),
+                               agent=inbound.agent_id or t.wecom.agent_id, time=int(clock.now().timestamp()))
+        return crypto.encrypt(cipher, reply.render())
+
+    outcome = await dispatch.handle(db, t, inbound, pool=state.pool, prepare=answer)
     if outcome.reply is None:
         return _empty()
-    reply = WecomTextReply(source=inbound.to_user, target=inbound.sender, content=fit(outcome.reply),
-                           agent=inbound.agent_id or t.wecom.agent_id, time=int(clock.now().timestamp()))
-    return _xml(crypto.encrypt(cipher, reply.render()), _after(outcome, state, t))
+    body = outcome.prepared if outcome.prepared is not None else answer(outcome.reply)
+    return _xml(body, _after(outcome, state, t))
 
 
 class WechatMpCallbackController(Controller):
