@@ -30,6 +30,7 @@ from bot import commands, confirm, nudge_buttons
 from bot.context import Ctx, MessageConnection, NeedSavepoints
 from bot.conversation import converse, on_button
 from bot.inbound import Inbound
+from bot.intents import StageAlias, parse
 from bot.replies import say
 from schemas.tenants import Tenant
 from schemas.users import Actor
@@ -121,7 +122,15 @@ async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, p
     # One round trip starts the message: sender, the rep's lock, the key, the config version, pending.
     await conn.execute("BEGIN")
     try:
-        row = await queries.bot_message_begin(conn, **key, sender=inbound.sender, now=clock.now())
+        # The text is parsed while the begin call is at PostgreSQL (CPU overlapping the wait), with the
+        # stages this process has cached for the tenant; understand() uses it only if it would parse
+        # the same text with the same stages (what the call then confirms), else it parses again.
+        begin = asyncio.ensure_future(queries.bot_message_begin(conn, **key, sender=inbound.sender, now=clock.now()))
+        try:
+            await asyncio.sleep(0)  # the task sends the call
+            early = _parse_early(tenant, inbound)
+        finally:
+            row = await begin
         _check_config(tenant, row["config_version"])
     except BaseException:
         await _rollback(conn)
@@ -147,7 +156,8 @@ async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, p
             "keep_deal_id": row["pool_keep_deal_id"], "keep_until": row["pool_keep_until"]}
         message_conn.prime(_POOL_CHAT_READ, (tenant.tenant_id, actor.user_id), pool_chat)
     ctx = Ctx(conn=message_conn, tenant=tenant, actor=actor, msg_key=inbound.msg_key,
-              channel=inbound.channel, text=inbound.text or "", lang=_guess_lang(inbound.text, actor.lang), pool=pool)
+              channel=inbound.channel, text=inbound.text or "", lang=_guess_lang(inbound.text, actor.lang), pool=pool,
+              early=early)
     checked = tenants.config_checked(tenant.tenant_id, row["config_version"])
     try:
         early = await hooks.before(ctx) if hooks is not None else None
@@ -191,6 +201,35 @@ async def _finish_preparing(conn: asyncpg.Connection, key: dict, reply: str | No
     finally:
         await commit
     return prepared
+
+
+class EarlyParse(msgspec.Struct, frozen=True):
+    """A message's text parsed ahead (``_parse_early``), with what it was parsed with."""
+
+    text: str
+    tz: str
+    stages: list[StageAlias]
+    now: Any
+    parsed: Any
+
+    def same(self, text: str, tz: str, stages: list[StageAlias]) -> bool:
+        return text == self.text and tz == self.tz and stages == self.stages
+
+
+def _parse_early(tenant: Tenant, inbound: Inbound) -> EarlyParse | None:
+    """The text parsed with the tenant's likely stages (None: an event, or no stages cached yet)."""
+    if inbound.msg_type == "event" or not inbound.text:
+        return None
+    cached = tenants.likely_stages(tenant.tenant_id)
+    if cached is None:
+        return None
+    stages = [StageAlias(s.key, s.name_zh, list(s.aliases)) for s in cached.values()]
+    now = clock.now()
+    try:
+        parsed = parse(inbound.text, now=now, tz=tenant.timezone, stages=stages)
+    except Exception:  # understand() parses it again, and says so if it fails
+        return None
+    return EarlyParse(text=inbound.text, tz=tenant.timezone, stages=stages, now=now, parsed=parsed)
 
 
 async def _rollback(conn: asyncpg.Connection) -> None:
