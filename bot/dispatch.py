@@ -128,7 +128,7 @@ async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, p
         begin = asyncio.ensure_future(queries.bot_message_begin(conn, **key, sender=inbound.sender, now=clock.now()))
         try:
             await asyncio.sleep(0)  # the task sends the call
-            early = _parse_early(tenant, inbound)
+            parsed_early = _parse_early(tenant, inbound)
         finally:
             row = await begin
         _check_config(tenant, row["config_version"])
@@ -157,7 +157,7 @@ async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, p
         message_conn.prime(_POOL_CHAT_READ, (tenant.tenant_id, actor.user_id), pool_chat)
     ctx = Ctx(conn=message_conn, tenant=tenant, actor=actor, msg_key=inbound.msg_key,
               channel=inbound.channel, text=inbound.text or "", lang=_guess_lang(inbound.text, actor.lang), pool=pool,
-              early=early)
+              early=parsed_early)
     checked = tenants.config_checked(tenant.tenant_id, row["config_version"])
     try:
         early = await hooks.before(ctx) if hooks is not None else None
