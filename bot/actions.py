@@ -323,7 +323,7 @@ async def _list_deals(ctx: Ctx, parsed: ParsedMessage, _: Any) -> str:
     stage_label = replies.stage_name(stage, ctx.lang, names) if stage else ""
     if not page.items:
         return say("list_empty_stage", ctx.lang, stage=stage_label) if stage else say("list_empty", ctx.lang)
-    lines = [_list_line(d, ctx, stages) for d in page.items]
+    lines = [_list_line(d, ctx, stages, names) for d in page.items]
     header = (say("list_header_stage", ctx.lang, stage=stage_label, n=page.total) if stage
               else say("list_header", ctx.lang, n=page.total))
     text = header + "\n" + replies.numbered(lines[:LIST_PASSIVE])
@@ -339,8 +339,8 @@ async def _list_deals(ctx: Ctx, parsed: ParsedMessage, _: Any) -> str:
     return replies.fit(text)
 
 
-def _list_line(d: Any, ctx: Ctx, stages: dict[str, Any]) -> str:
-    line = replies.deal_option(d, ctx.lang, {k: s.name_zh for k, s in stages.items()})
+def _list_line(d: Any, ctx: Ctx, stages: dict[str, Any], names: dict[str, str]) -> str:
+    line = replies.deal_option(d, ctx.lang, names)
     sla = stages[d.stage].sla_days if d.stage in stages else None
     if sla:
         over = (clock.now() - d.stage_entered_at).days - sla

@@ -197,6 +197,9 @@ class Ctx:
     # A channel that streams slow answers itself (the AI bot): later(kind, payload, placeholder)
     # keeps the work and returns what to say now; None: slow work goes through bot_deferred/outbox.
     later: Callable[[str, dict[str, Any], str], Awaitable[str]] | None = None
+    # The message parsed while the round trip that starts it was at PostgreSQL (bot.dispatch):
+    # bot.conversation.understand uses it when it would parse the same text with the same stages.
+    early: Any = None
     _stages: dict[str, Stage] | None = None
 
     async def stages(self) -> dict[str, Stage]:

@@ -48,8 +48,12 @@ async def converse(ctx: Ctx, text: str) -> str:
 async def understand(ctx: Ctx, text: str) -> ParsedMessage:
     """The built-in parser's reading; when it is unsure and an LLM is configured, the LLM's (if valid)."""
     stages = [StageAlias(s.key, s.name_zh, list(s.aliases)) for s in (await ctx.stages()).values()]
-    now = clock.now()
-    parsed = parse(text, now=now, tz=ctx.tenant.timezone, stages=stages)
+    early, ctx.early = ctx.early, None
+    if early is not None and early.same(text, ctx.tenant.timezone, stages):
+        now, parsed = early.now, early.parsed  # parsed ahead, from the same text and stages (bot.dispatch)
+    else:
+        now = clock.now()
+        parsed = parse(text, now=now, tz=ctx.tenant.timezone, stages=stages)
     if parsed.confidence < confirm.threshold() and llm.enabled():
         better = await llm.refine(text, parsed, now=now, tz=ctx.tenant.timezone, stages=list(await ctx.stages()))
         if better is not None:

@@ -13,9 +13,11 @@ message back and answers "please send it again" (the message did nothing, so it 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import asyncpg
 import msgspec
@@ -28,6 +30,7 @@ from bot import commands, confirm, nudge_buttons
 from bot.context import Ctx, MessageConnection, NeedSavepoints
 from bot.conversation import converse, on_button
 from bot.inbound import Inbound
+from bot.intents import StageAlias, parse
 from bot.replies import say
 from schemas.tenants import Tenant
 from schemas.users import Actor
@@ -42,6 +45,7 @@ class Outcome(msgspec.Struct, kw_only=True):
     reply: str | None = None  # None: answer WeChat with an empty body (no message to the user)
     deferred: list[int] = msgspec.field(default_factory=list)  # bot_deferred ids to run after commit
     replayed: bool = False  # a retry of a message already handled
+    prepared: Any = None  # what handle's ``prepare`` made of ``reply`` while its COMMIT was on the way
 
 
 class Hooks(Protocol):
@@ -92,24 +96,41 @@ _POOL_CHAT_READ = ("SELECT listed, listed_at, keep_deal_id, keep_until FROM pool
 
 
 async def handle(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, *,
-                 pool: asyncpg.Pool | None = None, hooks: Hooks | None = None) -> Outcome:
+                 pool: asyncpg.Pool | None = None, hooks: Hooks | None = None,
+                 prepare: Callable[[str | None], Any] | None = None) -> Outcome:
+    """Handle one verified message exactly once; the Outcome's ``reply`` is what to answer.
+
+    ``prepare(reply)`` (optional, CPU only: the channel's rendering and encryption of its answer) is
+    called while the message's COMMIT is on its way to PostgreSQL, so that the work overlaps the
+    wait for the WAL flush instead of following it; its result is the Outcome's ``prepared`` when
+    the COMMIT then succeeds (an Outcome without ``prepared`` is rendered by the caller as before).
+    """
     if not _acts(inbound):
         return Outcome()
     if inbound.msg_type not in ("text", "voice", "event") or (inbound.msg_type != "event" and not inbound.text):
         return await _unactionable(conn, tenant, inbound)
     try:
-        return await _attempt(conn, tenant, inbound, pool, hooks, careful=False)
+        return await _attempt(conn, tenant, inbound, pool, hooks, careful=False, prepare=prepare)
     except NeedSavepoints:  # an error inside a savepoint after it wrote: again, with real savepoints
-        return await _attempt(conn, tenant, inbound, pool, hooks, careful=True)
+        return await _attempt(conn, tenant, inbound, pool, hooks, careful=True, prepare=prepare)
 
 
 async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, pool: asyncpg.Pool | None,
-                   hooks: Hooks | None, *, careful: bool) -> Outcome:
+                   hooks: Hooks | None, *, careful: bool,
+                   prepare: Callable[[str | None], Any] | None = None) -> Outcome:
     key = {"tenant_id": tenant.tenant_id, "channel": inbound.channel, "msg_key": inbound.msg_key}
     # One round trip starts the message: sender, the rep's lock, the key, the config version, pending.
     await conn.execute("BEGIN")
     try:
-        row = await queries.bot_message_begin(conn, **key, sender=inbound.sender, now=clock.now())
+        # The text is parsed while the begin call is at PostgreSQL (CPU overlapping the wait), with the
+        # stages this process has cached for the tenant; understand() uses it only if it would parse
+        # the same text with the same stages (what the call then confirms), else it parses again.
+        begin = asyncio.ensure_future(queries.bot_message_begin(conn, **key, sender=inbound.sender, now=clock.now()))
+        try:
+            await asyncio.sleep(0)  # the task sends the call
+            parsed_early = _parse_early(tenant, inbound)
+        finally:
+            row = await begin
         _check_config(tenant, row["config_version"])
     except BaseException:
         await _rollback(conn)
@@ -135,7 +156,8 @@ async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, p
             "keep_deal_id": row["pool_keep_deal_id"], "keep_until": row["pool_keep_until"]}
         message_conn.prime(_POOL_CHAT_READ, (tenant.tenant_id, actor.user_id), pool_chat)
     ctx = Ctx(conn=message_conn, tenant=tenant, actor=actor, msg_key=inbound.msg_key,
-              channel=inbound.channel, text=inbound.text or "", lang=_guess_lang(inbound.text, actor.lang), pool=pool)
+              channel=inbound.channel, text=inbound.text or "", lang=_guess_lang(inbound.text, actor.lang), pool=pool,
+              early=parsed_early)
     checked = tenants.config_checked(tenant.tenant_id, row["config_version"])
     try:
         early = await hooks.before(ctx) if hooks is not None else None
@@ -145,7 +167,7 @@ async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, p
             reply = await _respond(ctx, inbound)
             if hooks is not None:
                 reply = await hooks.render(ctx, reply)
-        await _finish(conn, key, reply, durable=message_conn.wrote)
+        prepared = await _finish_preparing(conn, key, reply, message_conn.wrote, prepare)
     except Exception:  # nothing of this message stays written; WeChat gets an apology, not a 500
         log.exception("message %s of tenant %s failed", inbound.msg_key, tenant.slug)
         await _rollback(conn)
@@ -155,7 +177,59 @@ async def _attempt(conn: asyncpg.Connection, tenant: Tenant, inbound: Inbound, p
         raise
     finally:
         tenants.config_unchecked(checked)
-    return Outcome(reply=reply, deferred=list(ctx.deferred))
+    return Outcome(reply=reply, deferred=list(ctx.deferred), prepared=prepared)
+
+
+async def _finish_preparing(conn: asyncpg.Connection, key: dict, reply: str | None, durable: bool,
+                            prepare: Callable[[str | None], Any] | None) -> Any:
+    """``_finish``, with ``prepare(reply)`` run while the COMMIT is in flight (see ``handle``): the
+    statement is sent first (one turn of the event loop lets the task write it), then the CPU work,
+    then the wait for PostgreSQL's answer. A failed COMMIT raises here as before, and what was
+    prepared is dropped; a ``prepare`` that fails leaves the rendering to the caller."""
+    if prepare is None:
+        await _finish(conn, key, reply, durable=durable)
+        return None
+    commit = asyncio.ensure_future(_finish(conn, key, reply, durable=durable))
+    prepared = None
+    try:
+        await asyncio.sleep(0)  # the task sends the reply's UPDATE and COMMIT
+        try:
+            prepared = prepare(reply)
+        except Exception:  # the caller renders it itself, after the commit
+            log.warning("preparing the reply of message %s failed; rendered after the commit", key["msg_key"],
+                        exc_info=True)
+    finally:
+        await commit
+    return prepared
+
+
+class EarlyParse(msgspec.Struct, frozen=True):
+    """A message's text parsed ahead (``_parse_early``), with what it was parsed with."""
+
+    text: str
+    tz: str
+    stages: list[StageAlias]
+    now: Any
+    parsed: Any
+
+    def same(self, text: str, tz: str, stages: list[StageAlias]) -> bool:
+        return text == self.text and tz == self.tz and stages == self.stages
+
+
+def _parse_early(tenant: Tenant, inbound: Inbound) -> EarlyParse | None:
+    """The text parsed with the tenant's likely stages (None: an event, or no stages cached yet)."""
+    if inbound.msg_type == "event" or not inbound.text:
+        return None
+    cached = tenants.likely_stages(tenant.tenant_id)
+    if cached is None:
+        return None
+    stages = [StageAlias(s.key, s.name_zh, list(s.aliases)) for s in cached.values()]
+    now = clock.now()
+    try:
+        parsed = parse(inbound.text, now=now, tz=tenant.timezone, stages=stages)
+    except Exception:  # understand() parses it again, and says so if it fails
+        return None
+    return EarlyParse(text=inbound.text, tz=tenant.timezone, stages=stages, now=now, parsed=parsed)
 
 
 async def _rollback(conn: asyncpg.Connection) -> None:

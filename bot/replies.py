@@ -9,6 +9,8 @@ import datetime as dt
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from backend.services.outbox import truncate_bytes
 
 Lang = Literal["zh", "en"]
@@ -194,6 +196,8 @@ def numbered(lines: list[str]) -> str:
 def _get(row: Any, name: str) -> Any:
     if isinstance(row, dict):
         return row.get(name)
+    if isinstance(row, msgspec.Struct):  # a Deal: not subscriptable, so row[name] would raise first
+        return getattr(row, name, None)
     try:
         return row[name]
     except (KeyError, TypeError, IndexError):

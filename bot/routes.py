@@ -124,12 +124,20 @@ async def _wecom_message(t: Tenant, envelope: dict, db: asyncpg.Connection, stat
         words = None if seen is not None else await voice.transcribe(db, t, inbound.media_id)
         if words:
             inbound = msgspec.structs.replace(inbound, text=words[:MAX_TEXT])
-    outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
+
+    def answer(text: str | None) -> str | None:
+        """The encrypted passive reply for ``text`` (rendered while the message's COMMIT is on its way)."""
+        if text is None:
+            return None
+        reply = WecomTextReply(source=inbound.to_user, target=inbound.sender, content=fit(text),
+                               agent=inbound.agent_id or t.wecom.agent_id, time=int(clock.now().timestamp()))
+        return crypto.encrypt(cipher, reply.render())
+
+    outcome = await dispatch.handle(db, t, inbound, pool=state.pool, prepare=answer)
     if outcome.reply is None:
         return _empty()
-    reply = WecomTextReply(source=inbound.to_user, target=inbound.sender, content=fit(outcome.reply),
-                           agent=inbound.agent_id or t.wecom.agent_id, time=int(clock.now().timestamp()))
-    return _xml(crypto.encrypt(cipher, reply.render()), _after(outcome, state, t))
+    body = outcome.prepared if outcome.prepared is not None else answer(outcome.reply)
+    return _xml(body, _after(outcome, state, t))
 
 
 class WechatMpCallbackController(Controller):
@@ -190,14 +198,20 @@ async def _mp_message(t: Tenant, envelope: dict, db: asyncpg.Connection, state: 
     inbound: Inbound = from_xml("mp", data)
     if openid and openid != inbound.sender:
         raise Forbidden("openid does not match the message")
-    outcome = await dispatch.handle(db, t, inbound, pool=state.pool)
+
+    def answer(text: str | None) -> str | None:
+        """The passive reply for ``text``, encrypted in safe mode (rendered while the COMMIT is on its way)."""
+        if text is None:
+            return None
+        rendered = MpTextReply(source=inbound.to_user, target=inbound.sender, content=fit(text),
+                               time=int(clock.now().timestamp())).render()
+        return crypto.encrypt(cipher, rendered) if cipher is not None else rendered
+
+    outcome = await dispatch.handle(db, t, inbound, pool=state.pool, prepare=answer)
     if outcome.reply is None:
         return _empty()
-    reply = MpTextReply(source=inbound.to_user, target=inbound.sender, content=fit(outcome.reply),
-                        time=int(clock.now().timestamp()))
-    rendered = reply.render()
-    background = _after(outcome, state, t)
-    return _xml(crypto.encrypt(cipher, rendered) if cipher is not None else rendered, background)
+    body = outcome.prepared if outcome.prepared is not None else answer(outcome.reply)
+    return _xml(body, _after(outcome, state, t))
 
 
 ROUTES: list = [WecomCallbackController, WechatMpCallbackController]

@@ -192,6 +192,16 @@ def cached_stages(tenant_id: int) -> dict | None:
     return hit[1]
 
 
+def likely_stages(tenant_id: int) -> dict | None:
+    """The tenant's cached stages when they were read at the version of the cached tenant: what
+    ``cached_stages`` will most likely return once the version is checked. For work done ahead while
+    the check is on its way (bot.dispatch's early parse), which the caller confirms afterwards."""
+    hit = _STAGES.get(tenant_id)
+    if hit is None or hit[0] != cached_version(tenant_id):
+        return None
+    return hit[1]
+
+
 def cache_stages(tenant_id: int, stages: dict) -> None:
     """Keep stages read in a task that checked the version (read at or after it: never older)."""
     version = checked_version(tenant_id)

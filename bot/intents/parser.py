@@ -23,6 +23,9 @@ from bot.intents import kinds  # noqa: F401  (registers every intent)
 from bot.intents.context import Context
 from bot.intents.lexicon import StageAlias, stage_lexicon
 from bot.intents.registry import REGISTRY, scores
+from bot.intents import prefilter
+
+prefilter.install()  # the slowest searches tried only where a match can start (same matches)
 
 _NEEDS_DEAL = ("update_stage", "mark_won", "mark_lost", "snooze")
 
