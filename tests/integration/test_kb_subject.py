@@ -126,3 +126,16 @@ async def test_a_thin_dictionary_entry_is_judged_by_the_models_closeness_to_the_
     # antivirus → 杀毒软件, 杀软 (thin too): nowhere near an inverter
     scored = await retrieve(db, inverter_tenant.tenant_id, "what is the warranty on your antivirus", k=3)
     assert not any(s.passes_floor for s in scored)
+
+
+@pytest.mark.parametrize("question, named", [("蓝峰电气他们有啥软肋", True), ("XT-300 报价多少", True),
+                                             ("上海办事处搬到哪了", False)])
+async def test_a_question_naming_the_catalogue_needs_a_smaller_margin(kb_tenant, db, question, named):
+    """蓝峰 / XT-300 are the tenant's own names: the question is about the knowledge base by its own words, so the
+    models' closeness needs NAMED_FLOOR_MARGIN less over chit-chat; a question naming nothing keeps FLOOR."""
+    from backend.services.kb.search import NAMED_FLOOR_MARGIN
+
+    floor = FLOOR - NAMED_FLOOR_MARGIN if named else FLOOR
+    scored = await retrieve(db, kb_tenant.tenant_id, question, k=3)
+    assert scored and NAMED_FLOOR_MARGIN > 0
+    assert [s.passes_floor for s in scored] == [s.evidence >= floor and s.unknown_subject is None for s in scored]

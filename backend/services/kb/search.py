@@ -61,6 +61,7 @@ LEXICAL_FLOOR = 0.4  # lexical-only mode: the coverage a passage needs
 # refused while keeping ~97 % of the labelled ones answered.
 FLOOR = -0.01
 FLOOR_OTHER_MODELS = 0.1
+NAMED_FLOOR_MARGIN = float(os.environ.get("TUOKE_KB_NAMED_FLOOR_MARGIN", "0.05"))
 FLOOR_COVERAGE = 0.08
 FLOOR_UNKNOWN = 0.05
 # The subject check (subject.py): a question whose object the tenant's documents never mention (洗衣机保修几年,
@@ -414,7 +415,10 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
                                   max((coverage[c] for c, dd in doc_of.items() if dd == d and c in coverage), default=None),
                                   unknown) for d in documents}
     unknown_subject = None
-    if SUBJECT_CHECK and any(e >= FLOOR for e in evidence.values()):
+    # A question that names one of the tenant's products or competitors (海瞰 有啥软肋) is about the knowledge
+    # base by its own words: the models' closeness needs a smaller margin over chit-chat.
+    floor = FLOOR - NAMED_FLOOR_MARGIN if f.named else FLOOR
+    if SUBJECT_CHECK and any(e >= floor for e in evidence.values()):
         texts = [f"{r['title']} {r['heading'] or ''} {r['text']}" for r in rows.values()]
         unknown_subject = await _unknown_subject(conn, tenant_id, cleaned, f, expansions,
                                                  translations if mode != "dense" else None, texts,
@@ -428,7 +432,7 @@ async def retrieve(conn: asyncpg.Connection, tenant_id: int, query: str, *, k: i
         doc_chunks = [c for c, d in doc_of.items() if d == document_id]
         close = max((closeness[c] for c in doc_chunks if c in closeness), default=None)
         cov = max((coverage[c] for c in doc_chunks if c in coverage), default=None)
-        passes = evidence[document_id] >= FLOOR and unknown_subject is None
+        passes = evidence[document_id] >= floor and unknown_subject is None
         relative = (doc_score[document_id] - low) / (top - low) if top > low else 1.0
         passage = Passage(doc_id=row["doc_id"], title=row["title"], kind=row["kind"], product=row["product"],
                           competitor=row["competitor"], source=row["source"], text=row["text"],
