@@ -39,7 +39,9 @@ SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})(?![{HON_WORD_BREAK
 FULL_DUP_HON_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?P<g>[{CJK}]{{1,2}}?)(?P=s)(?:{HON_ALT})")
 
 LEADING_RE = re.compile(
-    rf"^(?:[\s,.;:!?~\-]+|(?:{alt(LEADING_FILLERS)})(?![a-z])|(?:{alt(CHATTER_PREFIXES)})|把|将|哈{2,}|哈(?![\u3400-\u9fff])|啊+|喂+)",
+    rf"^(?:[\s,.;:!?~\-]+|(?:{alt(LEADING_FILLERS)})(?![a-z])|(?:{alt(CHATTER_PREFIXES)})|把|将|哈{2,}|哈(?![\u3400-\u9fff])|啊+|喂+"
+    # 跟你汇报一下 / 向您同步下 / 给你们报个事: the rep reporting to the bot, any verb of telling
+    r"|我?(?:跟|和|给|向)(?:你|您)们?(?:说|讲|汇报|报告|同步|更新|通报|报|反馈|交代)(?:一下|下|个事|件事|一件事)?)",
     I,
 )
 
@@ -197,7 +199,7 @@ PAST_RE = re.compile(
 )
 # Words between a deal's name and what happens to it (那单 / 的单子 / 那个项目 / 那个 deal).
 DEAL_WORD_RE = re.compile(
-    r"那个\s*deal|the deal|那个单子|这个单子|那个项目|这个项目|的那个单|那单|那單|这单|那笔|这笔|的单子|的單子|的项目|那边|这边|那家|这家|那间|这间|那个(?!项目)|\bdeal\b",
+    r"那个\s*deal|the deal|那个单子|这个单子|那个项目|这个项目|的那个单|那单|那單|这单|[那这]张单子?|那笔|这笔|的单子|的單子|的项目|那边|这边|那家|这家|那间|这间|那个(?!项目)|\bdeal\b",
     I,
 )
 STAGE_VERB_BEFORE_RE = re.compile(

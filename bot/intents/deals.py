@@ -29,7 +29,7 @@ _TRAIL_WORDS = sorted(
     reverse=True,
 )
 _TRAIL_EN = re.compile(
-    r"(?:\s|^)(?:moved?|moving|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|at|on|currently|already|"
+    r"(?:\s|^)(?:moved?|moving|push(?:ed|ing)?|roll(?:ed)?|bump(?:ed)?|drop(?:ped)?|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|at|on|currently|already|"
     r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|stage|phase)\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
@@ -122,6 +122,11 @@ _CLAUSE_CUT_RE = re.compile(
 )
 
 
+_REPORTED_BY_RE = re.compile(
+    r"(?:今天|昨天|刚才|刚刚|早上|上午|下午|晚上|今早)?(?:我们|咱们|公司|我司)?的?"
+    r"(?:财务|会计|出纳|商务|助理|前台|内勤|仓库|物流|" + "|".join(COLLEAGUE_WORDS) + r")"
+    r"(?:那边)?(?:刚才|刚刚|刚)?(?:跟我|和我|给我)?(?:说|讲|告诉我|通知我?|反馈|打电话说|来电话说)(?:了|的)?"
+)
 _HINT_TIME_CUT_RE = re.compile(
     r"(?:这个?|下个?|上个?|本)(?:月|周|星期|礼拜)|月底|月初|月中|年底|年前|今天|明天|后天|昨天|前天|刚才|刚刚|今早|今晚|"
     r"(?<![\u3400-\u9fff]{2})[上下]午"
@@ -217,7 +222,12 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     if cm and cm.start() < j:
         i, j = clean_span(s, i, cm.start())
     sub = s[i:j]
-    # a leading time word or person before the name (今天 / 刘总说) is not the deal
+    # a leading time word or person before the name (今天 / 刘总说) is not the deal;
+    # 今天财务说X… / 同事跟我讲X…: whoever reported the news (a colleague, a time) opens the message, not the deal
+    rm = _REPORTED_BY_RE.match(s, i, j)
+    if rm and j - rm.end() >= 2:
+        i, j = clean_span(s, rm.end(), j)
+        sub = s[i:j]
     k = sub.rfind("那个")
     if k >= 0 and j - (i + k + 2) >= 2:
         i = i + k + 2
@@ -292,7 +302,7 @@ _VERB_CUT_RE = re.compile(
     r"签|聊|吃饭|喝茶|确认|把|将(?=[^，,。]{1,12}?(?:发|给|交|送|过|改|定|签|报))|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
-    r"|收(?!款[机台箱])(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|支票|汇票|回执|订单|单据|材料))|收取|收集"
+    r"|收(?!款[机台箱])(?=[^，,。\s]{0,4}?(?:资料|款|[订定押租]金|保证金|钱|货|合同|样品|样机|发票|支票|汇票|回执|订单|单据|材料))|收取|收集"
     # measuring a site (量尺寸 / 量完 / 复尺 / 勘测): the errand, not the name
     r"|量(?=完|尺寸|尺|房|一下|现场)|复尺|测量|勘测|踩点"
     r"|出(?=方案|报价|图纸|图|样品|样|标书|合同|清单)"
@@ -301,6 +311,8 @@ _VERB_CUT_RE = re.compile(
     r"递交|提交|投递|(?<!快)递|交(?=标书|资料|文件|材料|方案|报价|保证金)|"
     # 康美口腔三家门店 / X两个校区: a count after the name is of its sites, the name ends before it
     r"(?<=[\u4e00-\u9fff]{2})(?=(?:[一二两三四五六七八九十几]|\d)+(?:家|个|间|所)(?:门店|分店|店|工厂|厂|医院|诊所|校区|仓库|基地|网点|车间))"
+    # 去梁溪贝齿给他们装机: 给 before a pronoun starts the errand, whatever the name ends with
+    r"|给(?=他们|她们|人家|[他她](?![们]?[\u4e00-\u9fff]{0,1}[司厂]))"
     r"|验收|领取|招标文件|标书|合同|协议|发票|订单|项目(?![管经部])|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 # One-character actions done at a customer's place (装 / 交 / 收 / 量 / 提): after a company ending they start the errand.
