@@ -32,7 +32,7 @@ CONTACT_LABEL_RE = re.compile(
 INTEREST_RE = re.compile(
     # 要换空压机: 换 is the verb, unless it opens the product's own name (换热器 / 换向阀 / 换气扇 / 换流器)
     r"(?:(?:打算|计划|准备)(?:采购|购买|买|换|装(?!配)|搞|弄|上)|想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想更换|想换(?!热|向|气|流)|想升级|想用|打算上|打算做|计划上|要更换|要换(?!热|向|气|流)|要升级|想订购|想订做|想订|要订购|要订做|要订|想定制|要定制|"
-    r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
+    r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?(?:很|挺|比较|非常|特别|蛮|有点)?(?:感兴趣|有兴趣|有意向|有需求)|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
 )
@@ -47,6 +47,9 @@ _QTY_MID_RE = re.compile(
 _LIGHT_VERB_RE = re.compile(
     r"(?:采购|采买|购买|订购|了解|看看|看下|咨询|问问|搞|弄|买)(?:一下|一批|一套|一些|些|个|点)?"
     # 换 / 配 / 添 / 订 / 整 open product names too (换热器, 配电柜, 整流器): a verb only with its count after it
+    # 要配牙椅 / 想换台CBCT: 配 / 换 glued to the product when they open no compound (配电柜 / 配件 / 换热器), or with a bare measure word
+    r"|配(?!电|件|套|方|料|送|网|重|色|线|音|合|置|比|额|偶|饰|菜|药|眼镜|钥匙)(?=[\u4e00-\u9fffA-Za-z]{2})|换(?!热|向|气|流|能|档|挡|药)(?=[\u4e00-\u9fffA-Za-z]{2})"
+    r"|(?:换|配|添|订|整|买|上|装|搞|弄)(?:台(?![式灯秤车钻面账扇阶])|套(?![管筒装餐])|部|辆)(?=[\u4e00-\u9fffA-Za-z]{2})"
     rf"|(?:换|配|添|订|整)(?:一批|一套|一些|些|个|点|(?=(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|把|部|{_MEASURE_MORE})))"
 )
 # A leftover that opens with an adverb or a negation is a remark (先占个坑 / 没说预算 / 也没定), never a product.
@@ -114,7 +117,7 @@ def is_title(t: str) -> bool:
 
 SPELLED_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?:{HON_ALT})(?P<sp>[{CJK}]{{1,2}}(?P=s)(?:的(?P=s))?)(?!{HON_ALT})")
 CARD_HEADER_RE = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，】\]]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
+    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?:[↓⬇⤵▼👇]+\s*)?(?=[:：\n,，】\]]|$|(?<=[\u3400-\u9fff])\s|(?<=[↓⬇⤵▼👇]))", re.IGNORECASE
 )
 CARD_LINE_RE = re.compile(
     r"(?:^|(?<=[\n|,，;；/／]))\s*(?P<label>"
@@ -772,7 +775,7 @@ class LeadFields:
         for im in INTEREST_RE.finditer(masked):
             if im.end() == im.start() or not all(self.free(k) for k in range(im.start(), im.end())):
                 continue
-            om = re.match(r"对(.{1,12}?)感兴趣", im.group(0))
+            om = re.match(r"对(.{1,12}?)(?:很|挺|比较|非常|特别|蛮|有点)?(?:感兴趣|有兴趣|有意向|有需求)", im.group(0))
             if om:  # 他们对LIS感兴趣: the object sits inside the cue
                 a = im.start() + om.start(1)
                 self._set_product(im.start(), a, a + len(om.group(1)))
@@ -811,6 +814,7 @@ class LeadFields:
                         and not re.fullmatch(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|中心|组|课)", seg) \
                         and not re.search(r"(?:一年|每年|每月|一个月|年均|月均)|消耗|用量|[一二两三四五六七八九十百千几\d]+(?:来|多|余)?(?:条|台|辆|家|吨)", seg) \
                         and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|mob|cell|fax|email|e-mail|[mte])\s*[:：]?", seg, re.IGNORECASE) \
+                        and not PHONE_LABEL.match(seg) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
                     return
@@ -827,6 +831,14 @@ class LeadFields:
         vm = _LIGHT_VERB_RE.match(s, i, j) if label_start < i else None
         if vm and j - vm.end() >= 2 and re.match(rf"[{CJK}A-Za-z0-9]", s[vm.end()]):
             i = vm.end()
+        # 想换台CBCT / 要买套软件: a bare measure word right after the verb counts one, it is no part of the product
+        bm = re.match(r"(?:台(?![式灯秤车钻面账扇阶])|套(?![管筒装餐])|部|辆)(?=[\u4e00-\u9fffA-Za-z]{2})", s[i:j])
+        if bm and label_start < i and s[i - 1] in "换配买上装搞弄添订整要做采购":
+            i += bm.end()
+        # they want an intraoral scanner: the article is no part of the product
+        am = re.match(r"(?:an?|the|some)\s+(?=[A-Za-z])", s[i:j], re.IGNORECASE)
+        if am and j - (i + am.end()) >= 3:
+            i += am.end()
         lq = QTY_LEAD_RE.match(s[i:j])
         if lq and j - (i + lq.end()) >= 1:
             i += lq.end()
@@ -1175,7 +1187,8 @@ class LeadFields:
             k += 1
         # a whole clause of something done, closed by a separator, before the lead command
         # (有个HR总监加了我微信：X…: a colon closes the story too, the request standing later)
-        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n:：]", s[k:])
+        # (想了解X，: the 了 of 了解 / 了结 is no aspect, nothing was done)
+        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了(?![解结])|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n:：]", s[k:])
         req = find_lead_request(s, 0)
         if cm and req and req.start() >= k + cm.end() - 1 and all(self.free(x) for x in range(k, k + cm.end())):
             self.take(k, k + cm.end())
