@@ -373,7 +373,8 @@ class LeadFields:
         if hm and (hm.end() == len(sub) or not re.match(rf"[{CJK}]", sub[hm.end():hm.end() + 1]) or STOP_RE.match(sub, hm.end())
                    or re.match("是|的|想|要|电话|手机", sub[hm.end():])):
             return i, i + hm.end(), i + hm.end()
-        stop = re.search(r"是|电话|手机|邮箱|他们|她们|想|要|预算|的|关注|需要|需求|联系", sub[2:])
+        # (冯思远然后手机号…: a voice filler after the name ends it too)
+        stop = re.search(r"是|电话|手机|邮箱|他们|她们|想|要|预算|的|关注|需要|需求|联系|然后|就是|那个|这个|[嗯呃啊呢吧哈]", sub[2:])
         if stop:
             cut = 2 + stop.start()
             cut = min(cut, 3) if cut > 3 else cut
@@ -514,6 +515,11 @@ class LeadFields:
         if fm and all(self.free(k) for k in range(i, i + fm.end())):
             self.take(i, i + fm.end())
             i += fm.end()
+        # Lead from 大众点评 inquiry: X / 来自官网的咨询：X: where the lead came from, closed by a colon, is no part of the name
+        om = re.match(r"(?:from|via|through|source\s*[:：]?)\s+[^:：,，;；\n]{1,30}?[:：]\s*|(?:来自|来源|从)[^:：,，;；\n]{1,14}?[:：]\s*", s[i:], re.IGNORECASE)
+        if om and i + om.end() < len(s) and all(self.free(k) for k in range(i, i + om.end())):
+            self.take(i, i + om.end())
+            i += om.end()
         # Client Harbour Logistics (HK) Ltd: a label word before an English company name
         lm = re.match(r"(?:client|customer|company|account)\s*[:：]?\s+(?=[A-Z])", s[i:], re.IGNORECASE)
         if lm and all(self.free(k) for k in range(i, i + lm.end())):
@@ -527,6 +533,13 @@ class LeadFields:
             while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|"):
                 i += 1
         if i >= len(s):
+            return
+        # 那边有个叫邕城微笑口腔的连锁他们…: a name introduced by 有个叫 and followed by 的 + what kind of place it is
+        # (连锁 / 诊所 / 公司) is the name; the kind describes it
+        km = _CALLED_KIND_RE.match(s, i)
+        if km and all(self.free(k) for k in range(i, km.end())):
+            self.out["company"] = self.val(km.start("n"), km.end("n"))
+            self.take(i, km.end())
             return
         # 周明远 采购总监 杭州临平远达纺织 …: a person or a title first, the organisation later
         k = i
@@ -635,6 +648,10 @@ class LeadFields:
             dm = DEPT_AFTER_RE.match(rest) or (_SUBUNIT_RE.match(rest) if _ORG_HEAD_END_RE.search(sm.group(0)) else None)
             if dm:  # 华星光电财务处李处长: a department and a person glued after the name
                 rest = rest[dm.end():]
+            # 橘洲齿科医院医务部主任 曹立群: a department and its rank closing the segment are the person's title
+            if dm and rest and is_title(sub[sm.end():]) and (j >= len(s) or s[j] in " ,，;；\n"):
+                j = i + sm.end()
+                break
             if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest) or _title_then_name(rest)
                          or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
@@ -1008,6 +1025,10 @@ class LeadFields:
             sm = re.search(rf"姓(?:{SURNAME_ALT})\s*$", s[:a])
             if sm:
                 a = sm.start()
+            # …连锁的采购总监，叫邬佳蕾: the title may close its own clause, 叫 opening the next
+            cma = re.search(r"[，,]\s*$", s[:a])
+            if cma and cma.start() >= 2:
+                a = cma.start()
             lo = max(0, a - 14)
             starts = [m.end() for m in TITLE_START_RE.finditer(masked, lo, a)]
             k = max(starts) if starts else lo
@@ -1264,6 +1285,10 @@ class LeadFields:
         self.name_title_glued()
         self.contact_unlabelled()
         self.product()
+        # 他们老板覃总 / 采购部长姓孙孙部长: surname + form of address is the name and yields no title (shared/datasets README)
+        name = self.out.get("contact_name")
+        if name and "contact_title" in self.out and SURNAME_HON_RE.fullmatch(Msg(name.strip()).s):
+            del self.out["contact_title"]
         return self.out
 
 
@@ -1295,10 +1320,14 @@ _REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
 _NARRATIVE_RE = re.compile(
     r"(?:就是|那个|我|我们|今天|昨天|刚|刚刚|刚才|上午|下午|\s)*"
     r"(?:[^，,。;；!！\n]{0,12}?(?:跑了|去了|来了|到了)(?:一|1)?趟"
-    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加|介绍|推荐|转介绍)了?(?:一个|一家|个|家)(?:新)?(?:的)?(?:客户|单位|学校|机构|朋友|线索)?\s*(?:叫|是)?"
+    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加|介绍|推荐|转介绍)了?(?:一个|一家|个|家)(?:新)?(?:的)?(?:客户|单位|学校|机构|朋友|线索|企业微信|企微|微信|好友)?\s*(?:叫|是)?"
     r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录)"
     # 上周展会上认识的X / 朋友介绍的X / 昨天刚加了微信的X: a clause about how they met, closed by 的
     r"|[^，,。;；!！\n的]{0,12}?(?:认识|碰到|遇到|接触|结识|介绍|推荐|加了?微信|聊过|来问)的(?:一个|一家|那个|这个)?)"
+)
+_CALLED_KIND_RE = re.compile(
+    rf"[^，,。;；!！\n]{{0,14}}?有(?:一)?(?:个|家|间|所)(?:新客户|客户)?(?:叫做?|名叫|叫作)\s*(?P<n>[{CJK}A-Za-z0-9&]{{2,16}}?)\s*的"
+    rf"[{CJK}]{{0,4}}?(?:连锁|诊所|医院|公司|客户|单位|门店|店|厂|企业|机构|学校|集团|品牌|门诊|工作室|中心)(?=他们|她们|[，,。;；\s]|$)"
 )
 # Place words ending a descriptor (漳州古雷港区的… / 浦东新区的…)
 _PLACE_END_RE = re.compile(r"(?:省|市|县|区|镇|乡|村|港区|新区|开发区|园区|工业园|高新区)$")
