@@ -1285,9 +1285,11 @@ class LeadFields:
         self.name_title_glued()
         self.contact_unlabelled()
         self.product()
-        # 他们老板覃总 / 采购部长姓孙孙部长: surname + form of address is the name and yields no title (shared/datasets README)
+        # 他们老板覃总 / 老板姓郑 郑总: the boss named by surname + form of address — 老板 / 老总 / 领导 say who
+        # the person is, not a job title, and the name yields none (shared/datasets README; 厂长吴总 keeps 厂长)
         name = self.out.get("contact_name")
-        if name and "contact_title" in self.out and SURNAME_HON_RE.fullmatch(Msg(name.strip()).s):
+        if name and Msg(self.out.get("contact_title") or "").s.strip() in ("老板", "老板娘", "老总", "领导", "大老板") \
+                and SURNAME_HON_RE.fullmatch(Msg(name.strip()).s):
             del self.out["contact_title"]
         return self.out
 
