@@ -112,6 +112,10 @@ def is_title(t: str) -> bool:
         return bool(ZH_TITLE_RE.match(t) or ZH_TITLE_LOOSE_RE.match(t) and not re.search(r"[的了是叫他她们我想要需买做]", t))
     if re.fullmatch(r"[A-Za-z&.\s-]+", t):
         return bool(EN_TITLE_RE.match(t))
+    # 采购VP / 市场部 Director: a Chinese department, then a rank in Latin letters
+    dm = re.fullmatch(rf"(?:{_DEPT})(?:部|科|处|室|中心|课|组)?\s?([A-Za-z][A-Za-z&.\s-]*)", t)
+    if dm and EN_TITLE_RE.match(dm.group(1)):
+        return True
     return False
 
 
@@ -806,6 +810,11 @@ class LeadFields:
                     all(self.free(k) for k in range(m2.start(), m2.end())) for m2 in INTEREST_RE.finditer(masked, j)):
                 continue  # 说明年要做X想了解Y: the customer's plan is reported; the interest is Y
             # 轮胎想统一换 / 想尽快换: an adverb and a verb after 想 name no object (the object stood before it)
+            # 要统一换牙椅和CBCT: the adverb and the verb, then their object, which is the product
+            om = re.match(r"(?:统一|全部|全都|都|一起|尽快|赶紧|马上|早点)(?:更换|采购|升级|换成|换|买|上|装|做|弄|搞|用|整)(?:掉|一下|下|一批|一套)?", s[i:j])
+            if om and j - (i + om.end()) >= 2 and re.match(rf"[{CJK}A-Za-z0-9]", s[i + om.end()]):
+                self._set_product(im.start(), i + om.end(), j)
+                return
             if re.fullmatch(r"(?:统一|全部|全都|都|一起|尽快|赶紧|马上|先|再|也|还|早点)?(?:换|买|上|装|做|改|弄|搞|用|整)(?:掉|了|一下|下)?",
                             s[i:j].strip()) or re.match(r"(?:统一|全部|全都|尽快|赶紧|马上)", s[i:j]):
                 self.take(im.start(), j)
