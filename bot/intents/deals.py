@@ -21,7 +21,7 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 # A place name as a descriptor (东莞 / 金山区 / 松山湖开发区): two or three characters, or a place ending.
 _PLACE_RE = re.compile(rf"(?:那个|这个)?(?:[{CJK}]{{2,3}}|[{CJK}]{{2,8}}(?:区|市|县|省|镇|乡|村|州|岛|新城|开发区|园区))")
 _TRAIL_WORDS = sorted(
-    """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又 年度采购 年度
+    """的 他们 她们 也算是 算是 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又 年度采购 年度
     还是 是 从 那间 这间 的事情 的事儿 的事 这事 框架合同 年度框架 框架 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转去 转 到了 到 退回到 退回 退到 回退到 回退 推去 去到
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
@@ -115,6 +115,8 @@ _CLAUSE_CUT_RE = re.compile(
     r"|刚才|刚刚|已经|今天|昨天"
     # 华山湖湿地评审过了 进入招标: a review or trial passed after the name is a clause of its own
     r"|(?<=[\u4e00-\u9fff]{2})(?=(?:评审|审核|审批|验收|打样|试用|测试|考察|试吃|初审|复审|论证)(?:过了|通过了?|完了|结束了))"
+    # 贝齿口腔CBCT院长办公会过了: a meeting of the customer's that passed it (办公会 / 董事会 / 党委会) is a clause too
+    r"|(?<=[\u4e00-\u9fffA-Za-z0-9]{2})(?=[\u4e00-\u9fff]{0,4}?(?:会|会议)上?(?:过了|通过了?|批了|批下来了))"
     # 白云空港物业我点成了方案 / X我们报了价: the rep as the subject of a new clause ends the name
     r"|(?<=[\u4e00-\u9fff]{2})(?=我(?:们|司)?(?:刚才|刚刚|之前|这边|已经|[点选改设弄填标搞按报发给跟去做]))"
     # 蓉宠的采购结果出来了: the outcome of the tender after the name is not the deal
