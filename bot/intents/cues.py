@@ -104,7 +104,7 @@ WON_RE = re.compile(
     r"签了(?!(?:个|张|份|一下)?(?:验收|送货|回执|确认|交接|工作|服务|维保|巡检|保养|派工|收货)[单书表]?)|签约|签下|签单|签(?:掉|好|完)(?:了|啦)(?!字)|签合同|簽(?:咗|了|約|单|單|合同)|签咗|成交|赢单|赢了|拿下|中标|搞定了|搞定(?=\s*(?:[,，。!！]|$|\s+(?:合同|合约|金额|总价|[¥￥\d一二两三四五六七八九十])))|合同签|下单了|下了单|已下单|已经下单|(?:我们|我司|咱们)(?:中了|中标了)|中了标|已(?:经)?签(?!收|到|字)|(?<=[\u4e00-\u9fffA-Za-z]{2})中了(?=\s*(?:[!！。.~]|$))|"
     # 恐龙园定下来了 合同二十八万八 / X那单敲定了 / X那单成了: settled (guarded in context._kw: a deal word or the contract beside it)
     r"定下来了|敲定了|落地了|(?<=那单|这单|那單)成了|"
-    r"\bclosed[\s-]won\b|\bclosed(?![\s-]+lost)\b|\bwon\b|\bsigned\b|\bwe win\b",
+    r"\bclosed[\s-]won\b|\bclosed(?![\s-]+lost)\b|\bwon\b|(?<!\bthe )(?<!\ba )(?<!\btheir )(?<!\bour )(?<!\bthis )(?<!\bthat )(?<!\bhis )(?<!\bher )(?<!\bfully )\bsigned\b|\bwe win\b",  # (chase X for the signed quote: an adjective)
     I,
 )
 LOST_RE = re.compile(
