@@ -535,7 +535,9 @@ class Context:
             # 沃野农装的收割机哪里不如我们 / 禾田重工搞零首付 我们怎么接招: a rival measured against us or answered
             r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)"
             # 西门子和我们的变频器哪个更省电: another party set beside us
-            r"|(?<![我们司咱])(?:和|跟|与|同)(?:我们|我司|咱们|咱家)(?!一起|合作)",
+            r"|(?<![我们司咱])(?:和|跟|与|同)(?:我们|我司|咱们|咱家)(?!一起|合作)"
+            # HR-CB90的辐射剂量比卓影低多少: our product measured against another named one (比X低 / 比X贵多少)
+            r"|(?<![对相无好])比(?!较|例|如|方|赛|分|率|重|特|价|对)[^，,。?？\s]{2,10}?(?:低|高|好|差|便宜|贵|强|弱|快|慢|稳|省|轻|重|耐用|安全)(?:多少|多|一些|些|在哪|吗|呢|几)",
             s,
             re.IGNORECASE,
         )
@@ -551,6 +553,9 @@ class Context:
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
             r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|支援|集成|部署|等级|性能|指标|能做到|能达到|"
             # a product's measurable specification (温控精度 / 负载 / 续航 / 功耗 / 防护等级)
+            # a model code (S8 / X3 / CB90) and what a price list of ours states (经销商底价 / 出厂价), a spec in English
+            r"(?<![A-Za-z0-9])[A-Z]{1,3}\d{1,4}[A-Za-z]?(?![A-Za-z0-9])|底价|经销价|经销商价|代理价|出厂价|"
+            r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bspecs?\b|\bspecifications?\b|\bcertifi|\blifespan\b|\bcapacity\b|\bresolution\b|\bpower consumption\b|"
             r"[\u4e00-\u9fff]{1,2}率|(?:检测|测试|检验)项目|有几(?:个|种|项|款)|有多少(?:种|项|款)|精度|误差|量程|范围|负载|载荷|载重|承重|容量|功率|尺寸|重量|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
             s,
         ):
