@@ -436,6 +436,11 @@ class Context:
         dm = deal_word(self.m, self.core)
         if dm and dm.start() <= anchor_start:
             h = hint_before(self.m, self.core, dm.start())
+            # 骆经理那边贝乐儿童口腔签约了: a person before 那边 is who the rep deals with; the customer's name follows
+            if h and dm.group(0) in ("那边", "这边") and C.SURNAME_HON_RE.fullmatch(self._norm_of(h)) and anchor_start - dm.end() >= 2:
+                h2 = hint_before(self.m, dm.end(), anchor_start)
+                if h2:
+                    return h2
             # 刚才那个白云空港物业我点成了方案: a time word before 那个 names no deal; the name follows 那个
             if h and not _OPEN_TIME_RE.fullmatch(self._norm_of(h)):
                 return h

@@ -364,6 +364,8 @@ CARD_FIELD_LABELS: dict[str, tuple[str, ...]] = {
 SELF_CORRECTIONS = (
     r"(?:哦|噢|呃|啊|嗯)?[,，\s]*(?:不对不对|不对|说错了|搞错了|错了|口误)[,，\s]*(?:应该|其实)?是",
     r"\s*(?:sorry|i mean|no wait),?\s*",
+    # 罗经理哦不是罗是骆驼的骆骆经理: the misheard character, then the right one spelled by a word it is in — the name follows
+    r"(?:哦|噢|呃|啊|嗯)?[,，\s]*不是[\u4e00-\u9fff]是[\u4e00-\u9fff]{1,4}?的[\u4e00-\u9fff][,，\s]*",
     # 胡海波哦不是胡海涛 / 李工啊不是是黎工: a filler, then 不是, then the right word
     r"(?:哦|噢|呃|啊|嗯)[,，\s]*不是(?:是)?",
     r"(?:哦|噢|呃|啊|嗯)?[,，\s]*(?:不对不对|不对|说错了|搞错了|错了|口误)[,，\s]*(?:应该|其实)?叫",  # 叫陈立新哦说错了叫陈立欣
