@@ -854,6 +854,10 @@ class LeadFields:
         mm = _MODEL_AFTER_RE.match(s, j)
         if mm and re.search(rf"[{CJK}]$", s[i:j]) and all(self.free(k) for k in range(j, mm.end())):
             j = mm.end()
+        # 数字化种植全套（口扫+种植导板）: the parts of a package listed in brackets right after it are part of the product
+        pm = re.match(r"\s?[(（]([^()（），,。;；]{3,24})[)）]", s[j:])
+        if pm and re.search(r"[+＋、/&]|和|及|与", pm.group(1)) and all(self.free(k) for k in range(j, j + pm.end())):
+            j += pm.end()
         vm = _LIGHT_VERB_RE.match(s, i, j) if label_start < i else None
         if vm and j - vm.end() >= 2 and re.match(rf"[{CJK}A-Za-z0-9]", s[vm.end()]):
             i = vm.end()
@@ -1066,6 +1070,10 @@ class LeadFields:
             self.take(lm.start() if lm and lm.group(0) else title[0], nc)
             return
 
+    def _company_before(self, k: int) -> bool:
+        """A company's name (a run with its own ending) already stands before s[k]: a bare ending after it is a kind, no name."""
+        return bool(re.search(rf"[{CJK}A-Za-z]{{2,}}(?:{SUFFIX_ALT})", self.s[:k]))
+
     def fused_title_name(self) -> None:
         """鲜丰食品采购主管陈磊电话… / 他们生产总监王磊说… / 刘建军总经理 137…: a title and a name glued
         together inside a run, bounded by a company suffix, a pronoun, 的 or a separator on one side and
@@ -1098,6 +1106,10 @@ class LeadFields:
                 # glued on the left too (a separated title segment is contact_unlabelled's)
                 if not (ORG_END_RE.search(s, 0, st) or s[st - 2:st] in ("他们", "她们") or st > 0 and s[st - 1] == "的"):
                     continue
+                # ，診所經理區慧敏，: a bare kind of organisation (诊所 / 门店) opening the segment is the title's (clinic manager)
+                if b0 < st and (b0 == 0 or s[b0 - 1] in SEP + " ") and SUFFIX_RE.fullmatch(s, b0, st) and st - b0 <= 3 \
+                        and "company" not in self.out and all(self.free(k) for k in range(b0, st)) and self._company_before(b0):
+                    st = b0
                 self.out["contact_title"] = self.val(st, a)
                 self.out["contact_name"] = self.val(a, b)
                 # 联系人是他们园区的安全员小麦: the label before the title goes with it
