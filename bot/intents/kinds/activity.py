@@ -139,6 +139,8 @@ def _names_a_deal(ctx) -> bool:
     if len(body) < 6 or C.QUESTION_RE.search(body):
         return False
     head = body[:16]
+    # (今天诊所前台…: a time word opening the message is no part of a name; a bare 诊所 after it names no one)
+    body = re.sub(r"^(?:今天|昨天|前天|刚才|刚刚|刚|上午|下午|早上|中午|晚上|今早|今晚|这两天|最近)+", "", body)
     return bool(_DEAL_NAMED_RE.search(head) or re.match(rf"^[\u3400-\u9fffA-Za-z]{{2,12}}?(?:{C.SUFFIX_ALT})", body))
 
 
