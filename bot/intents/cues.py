@@ -86,7 +86,9 @@ LEAD_CMD_RE = re.compile(
     # 录个商机 / 新建商机 / 登记一个新商机: a new opportunity (bare 新商机 may be a list filter, so a verb is needed)
     r"|(?:帮我|给我|麻烦)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|来)(?:一|1)?(?:个|条)?(?:新)?(?:的)?商机(?:啊|吧|呀)?"
     r"|^(?:线索|lead|新客)(?=[\s:：,\-])"
-    r"|\b(?:(?:please|pls|plz|can you|could you)\s+)?(?:new|add|create)(?:\s+an?)?(?:\s+new)?\s+(?:lead|customer|client|prospect)\b",
+    r"|\b(?:(?:please|pls|plz|can you|could you)\s+)?(?:new|add|create)(?:\s+an?)?(?:\s+new)?\s+(?:lead|customer|client|prospect)\b"
+    # …, pls add as lead / save her as a new lead: the request closing an English note
+    r"|\b(?:(?:please|pls|plz|can you|could you)\s+)?(?:add|save|log|put|enter)\s+(?:(?:her|him|them|it|this|these|this one)\s+)?(?:in\s+)?as\s+(?:an?\s+)?(?:new\s+)?(?:lead|customer|client|prospect)\b",
     I,
 )
 SNOOZE_RE = re.compile(

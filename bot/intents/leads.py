@@ -1175,6 +1175,20 @@ class LeadFields:
                     self.take(lm.start(), ne)
                     return
 
+    def en_met_narrative(self) -> None:
+        """Met Helen Tsai at the Guangzhou dental fair - she's Clinical Director of Brightsmile Dental Group (Shenzhen), …:
+        the person met, where (no field), then who they are: the title, and the organisation after of / at."""
+        if "contact_name" in self.out or "company" in self.out:
+            return
+        s = self.s
+        nm = _EN_MET_RE.match(s)
+        if not nm or not is_title(nm.group("t")) or not all(self.free(k) for k in range(nm.start(), nm.end())):
+            return
+        self.out["contact_name"] = self.val(*nm.span("n"))
+        self.out["contact_title"] = self.val(*nm.span("t"))
+        self.out["company"] = self.val(*nm.span("c"))
+        self.take(nm.start(), nm.end())
+
     def en_title_name(self) -> None:
         """Procurement Manager Tony Huang / Head of Radiology Jason Zhou: an English title, then the name."""
         if "contact_name" in self.out:
@@ -1297,6 +1311,7 @@ class LeadFields:
         self.title_label_name()
         self.title_called()
         self.fused_title_name()
+        self.en_met_narrative()
         self.en_lower_title_name()
         self.en_labelled_title_name()
         self.en_title_name()
@@ -1351,6 +1366,12 @@ _NARRATIVE_RE = re.compile(
 _CALLED_KIND_RE = re.compile(
     rf"[^，,。;；!！\n]{{0,14}}?有(?:一)?(?:个|家|间|所)(?:新客户|客户)?(?:叫做?|名叫|叫作)\s*(?P<n>[{CJK}A-Za-z0-9&]{{2,16}}?)\s*的"
     rf"[{CJK}]{{0,4}}?(?:连锁|诊所|医院|公司|客户|单位|门店|店|厂|企业|机构|学校|集团|品牌|门诊|工作室|中心)(?=他们|她们|[，,。;；\s]|$)"
+)
+_EN_MET_RE = re.compile(
+    r"\s*(?i:(?:i\s+|we\s+|just\s+)*(?:met|meet|spoke (?:to|with)|talked to|chatted with|ran into|bumped into)\s+)"
+    r"(?P<n>[A-Z][a-z]+(?: [A-Z][a-z]+){1,2})\s+(?:at|during|in|on)\s+[^,;.\n]{2,50}?\s*(?:[-–—,;]|\.)\s*"
+    r"(?i:she|he|they)(?:'s|’s| is| are)\s+(?:the\s+|a\s+|an\s+)?(?P<t>[A-Za-z&][A-Za-z& -]{1,40})\s+(?:of|at|for|with)\s+(?:the\s+)?"
+    r"(?P<c>[A-Z][A-Za-z0-9&'.-]*(?: [A-Z&][A-Za-z0-9&'.-]*){0,5}(?: ?\([A-Za-z ]{2,20}\))?)(?=\s*(?:[,;.\n]|$))"
 )
 # Place words ending a descriptor (漳州古雷港区的… / 浦东新区的…)
 _PLACE_END_RE = re.compile(r"(?:省|市|县|区|镇|乡|村|港区|新区|开发区|园区|工业园|高新区)$")
