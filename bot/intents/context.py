@@ -554,6 +554,10 @@ class Context:
             return "competitor"
         if self._brand_possessor():
             return "competitor"
+        # 有没有养老机构等级评定标准的文件 / 口腔门诊部设置基本标准: a regulation or standard asked for is neither ours nor a rival's
+        if re.search(r"(?:标准|规范|办法|条例|规定|法规|细则|指南|通知)(?:的)?(?:文件|原文|全文|资料|文档)?\s*(?:吗|么|没有)?[?？]?$", s) \
+                and not re.search(r"我们|我司|咱们|咱家|产品|型号|(?<![A-Za-z0-9])[A-Z]{1,3}\d", s):
+            return None
         if re.search(
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
             r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|支援|集成|部署|等级|性能|指标|能做到|能达到|"
