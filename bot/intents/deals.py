@@ -262,6 +262,11 @@ def hint_after(m: Msg, pos: int) -> str | None:
     # mute reminders for X / snooze the alerts on X: what is muted is not the deal
     lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|我(?=跟进|联系|去|找|给)|跟进|联系|去|找|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
+    # 别提醒我宏达物流了: the rep, the object of the reminder verb, is no part of the deal after it
+    if s[i:i + 1] == "我" and not s[i + 1:i + 2] == "们" and re.search(r"(?:提醒|催|通知|烦|打扰|推送给?)$", s[:i]):
+        i += 1
+        while s[i:i + 1] in ("了", "啦", " "):
+            i += 1
     stop = re.search(
         r"[,;。，；!！?？()（）\U0001F000-\U0001FAFF\u2600-\u27BF]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|reminders?|notifications?|alerts?|nudges?|pings?|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$)|(?!(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|reminders?|notifications?|alerts?|nudges?|pings?|today|yesterday|tonight|this|last|they|we|he|she|it|who|which|since|as|but|so|and|lost|won|signed|closed|of)\b)[a-z][a-z ]{1,30}(?:\s*[,，。;；]|\s*$))|\s+-\s+|→|->|"
@@ -276,7 +281,9 @@ def hint_after(m: Msg, pos: int) -> str | None:
     if mm:
         i, j = clean_span(s, i, mm.start())
     val = text_without(m, i, j).strip()
-    if not val or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()):
+    # (这单先别提醒我了: the rep, the object of the reminder, names no deal)
+    if not val or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()) or m.s[i:j].strip() in PRONOUNS or re.fullmatch(r"[我你他她它]们?", m.s[i:j].strip()) \
+            or len(re.sub(r"\W", "", val)) < 2:
         return None
     return val
 
