@@ -673,6 +673,13 @@ class LeadFields:
         bm = re.search(rf"(?:{_ORG_HEAD_RE.pattern})(?=[{CJK}]{{1,3}}楼$)", s[i:j])
         if bm and bm.end() >= 4:
             j = i + bm.end()
+        # 深圳宝安 鑫达电子厂 / 长春朝阳区 吉大口腔诊所: a place typed a space before the organisation's name is written
+        # with it (as a place glued to the name is); the name is the segment that ends as an organisation does
+        if re.fullmatch(rf"[{CJK}]{{2,6}}", s[i:j]) and not SUFFIX_RE.search(s, i, j) and s[j:j + 1] == " ":
+            nm = re.match(rf"[{CJK}A-Za-z0-9]{{2,16}}?(?:{SUFFIX_ALT})(?:[(（][^()（）\s]{{1,10}}[)）])?(?=[\s,，;；]|$)", s[j + 1:]) \
+                or re.match(rf"[{CJK}A-Za-z0-9]{{2,12}}[(（][^()（）\s]{{1,10}}(?:店|分店|门店|校区|院区|分院)[)）]", s[j + 1:])  # 鸿运火锅（观音桥店）
+            if nm and all(self.free(k) for k in range(j, j + 1 + nm.end())):
+                j = j + 1 + nm.end()
         # trailing 的 / 他们 / fillers
         while j > i and (s[j - 1] in " 的啊嘛呢" or s[j - 2:j] in ("他们", "她们", "那个", "这个")):
             j -= 2 if s[j - 2:j] in ("他们", "她们", "那个", "这个") else 1
