@@ -676,7 +676,8 @@ class LeadFields:
         # 深圳宝安 鑫达电子厂 / 长春朝阳区 吉大口腔诊所: a place typed a space before the organisation's name is written
         # with it (as a place glued to the name is); the name is the segment that ends as an organisation does
         if re.fullmatch(rf"[{CJK}]{{2,6}}", s[i:j]) and not SUFFIX_RE.search(s, i, j) and s[j:j + 1] == " ":
-            nm = re.match(rf"[{CJK}A-Za-z0-9]{{2,16}}?(?:{SUFFIX_ALT})(?:[(（][^()（）\s]{{1,10}}[)）])?(?=[\s,，;；]|$)", s[j + 1:]) \
+            # (佛山南海 大沥镇 鸿福铝材厂: a second place word may stand between)
+            nm = re.match(rf"(?:[{CJK}]{{2,6}}(?:镇|乡|街道|区|县|村|开发区|园区) )?[{CJK}A-Za-z0-9]{{2,16}}?(?:{SUFFIX_ALT})(?:[(（][^()（）\s]{{1,10}}[)）])?(?=[\s,，;；]|$)", s[j + 1:]) \
                 or re.match(rf"[{CJK}A-Za-z0-9]{{2,12}}[(（][^()（）\s]{{1,10}}(?:店|分店|门店|校区|院区|分院)[)）]", s[j + 1:])  # 鸿运火锅（观音桥店）
             if nm and all(self.free(k) for k in range(j, j + 1 + nm.end())):
                 j = j + 1 + nm.end()
