@@ -28,7 +28,8 @@ def alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-SUFFIX_ALT = alt(COMPANY_SUFFIXES)
+# (天盛塑业 / 大唐袜业: any trade + 业 after a name of two characters ends it as the listed trades do; not 专业 / 毕业 / 行业 …)
+SUFFIX_ALT = alt(COMPANY_SUFFIXES) + r"|(?<=[\u4e00-\u9fff]{2})(?![专作毕就营行创事学职开停歇失从结转复伟霸功家同副主商敬执产企工实物置])[\u4e00-\u9fff]业"
 SUFFIX_RE = re.compile(f"(?:{SUFFIX_ALT})")
 EN_SUFFIX_RE = re.compile(rf"\b(?:{alt(EN_COMPANY_SUFFIXES)})\b\.?", I)
 SURNAME_ALT = alt(list(SURNAMES_1) + SURNAMES_2)

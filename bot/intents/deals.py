@@ -380,6 +380,8 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     run = _CJK_RUN.match(s, i)
     if run and re.match(r"已(?:经)?", s[i:]):
         return None  # 多久到 已答复: what was already done names no customer
+    if run and re.match(r"(?:答复|回复|反馈|意见|结果|消息|回音|回话|准信|说法|交代)(?![\u4e00-\u9fff]{0,6}(?:公司|集团|厂|中心|医院))", s[i:]):
+        return None  # 客户说下周给答复: what is given (a reply, a result) is no customer
     if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
