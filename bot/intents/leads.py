@@ -794,6 +794,13 @@ class LeadFields:
             self._set_product(bm.start(), bm.start(1), bm.end(1))
             self.take(bm.start(), bm.end())
             return
+        # 那个烘干机想年底前换掉 / 老旧空压机打算明年淘汰: the thing named as the topic, then the plan to replace it
+        tm = re.search(r"(?:那个|这个|那批|这批|那台|这台)([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:想|要|打算|准备|计划)[^，,。]{0,6}?(?:换掉|更换|换新|淘汰|升级|改造)", masked)
+        if tm and all(self.free(k) for k in range(tm.start(), tm.end())) and not re.search(r"[他她我你]|们|客户|老板|领导", tm.group(1)) \
+                and not SURNAME_HON_RE.search(tm.group(1)):
+            self._set_product(tm.start(), tm.start(1), tm.end(1))
+            self.take(tm.start(), tm.end())
+            return
         # 想给学生宿舍上直饮水设备 / 打算为三个分厂配一批空压机: the beneficiary after 给 / 为, then the verb and the product
         gm = re.search(r"(?:想|要|打算|准备|计划)(?:给|为|帮)([^，,。\s]{2,10}?)(?:上|装|配|换|买|采购|做|搞|添置|添)(?:一批|一套|一些|几台|个)?", masked)
         if gm and all(self.free(k) for k in range(gm.start(), gm.end())) and gm.end() < len(s) and self.free(gm.end()):
@@ -894,6 +901,8 @@ class LeadFields:
             j -= 1
         if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|什么|啥|哪些|哪种|多少|this|that|it|what", s[i:j], re.IGNORECASE):
             return  # a pronoun left over (这个帮我录成新线索) names no product
+        if re.fullmatch(rf"(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|张|条|只|部|{_MEASURE_MORE})(?:左右|的样子)?", s[i:j].strip()):
+            return  # 烘干机想换掉 大概要两台: a count alone names no product (the thing was named before the verb)
         if re.fullmatch(rf"[{CJK}]{{1,4}}(?:部|科|处|室|办|办公室)", s[i:j]) and label_start == i:
             return  # 管理办 巴特尔主任: a department left over before the person names no product
         if re.fullmatch(r"[A-Za-z][A-Za-z\- ]*?\s+to\s+(?:be\s+)?[a-z]+(?:ed)?(?:\s+(?:out|up|over))?", s[i:j]):
