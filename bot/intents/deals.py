@@ -20,6 +20,8 @@ from bot.intents.text import CJK, Msg
 _CJK_RUN = re.compile(f"[{CJK}]+")
 # A place name as a descriptor (东莞 / 金山区 / 松山湖开发区): two or three characters, or a place ending.
 _PLACE_RE = re.compile(rf"(?:那个|这个)?(?:[{CJK}]{{2,3}}|[{CJK}]{{2,8}}(?:区|市|县|省|镇|乡|村|州|岛|新城|开发区|园区))")
+# (before a name that ends as a company does, a city + district of four characters too: 绍兴柯桥的华纺印染)
+_PLACE4_RE = re.compile(rf"(?:那个|这个)?[{CJK}]{{4}}")
 _TRAIL_WORDS = sorted(
     """的 他们 她们 也算是 算是 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又 年度采购 年度
     还是 是 从 那间 这间 的事情 的事儿 的事 这事 框架合同 年度框架 框架 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
@@ -246,7 +248,7 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
         i, j = clean_span(s, i, sm.start())
     # 东莞的永兴电镀厂: a place joined by 的 before a company's name is a descriptor, not the deal
     dk = s.find("的", i, j)
-    if dk - i >= 2 and j - dk - 1 >= 3 and not SUFFIX_RE.search(s, i, dk) and SUFFIX_RE.search(s, dk + 1, j) and _PLACE_RE.fullmatch(s, i, dk) \
+    if dk - i >= 2 and j - dk - 1 >= 3 and not SUFFIX_RE.search(s, i, dk) and SUFFIX_RE.search(s, dk + 1, j) and (_PLACE_RE.fullmatch(s, i, dk) or _PLACE4_RE.fullmatch(s, i, dk)) \
             and re.fullmatch(f"[{CJK}]+", s[dk + 1:j]) and not re.search(r"我|你|他|她|客户|对方", s[i:dk]):
         i = dk + 1
     val = text_without(m, i, j).strip()
