@@ -897,8 +897,8 @@ class LeadFields:
         if qm and qm.start() > i:  # 校园监控大概 / interactive panels for 40 classrooms
             j = qm.start()
             self.take(j, j0)
-        while j > i and s[j - 1] in " 的啊呢吧了":
-            j -= 1
+        while j > i and s[j - 1] in " 的啊呢吧了" or j > i + 1 and s[j - 1] == "." and s[j - 2].isalpha() and not re.search(r"\b(?:etc|Co|Inc|Ltd|No)$", s[i:j - 1]):
+            j -= 1  # (needs X-ray units. add as a lead: the full stop ends the sentence, not the product)
         if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|什么|啥|哪些|哪种|多少|this|that|it|what", s[i:j], re.IGNORECASE):
             return  # a pronoun left over (这个帮我录成新线索) names no product
         if re.fullmatch(rf"(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|张|条|只|部|{_MEASURE_MORE})(?:左右|的样子)?", s[i:j].strip()):
