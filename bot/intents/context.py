@@ -113,7 +113,8 @@ OWN_DEALS_RE = re.compile(
 
 # 谈判中的单 / 投标阶段的项目有哪些: a whole message naming a stage and deals, with no 我
 STAGE_DEALS_RE = re.compile(
-    r"(?P<mid>[^，,。\s]{1,6}?)\s*(?:阶段|中|状态)的?\s*(?:商机|单子|单|项目|客户|deals?|(?<=阶段的)(?=有|是|都))(?:有哪些|有哪几个|有几个|有多少|都有啥|都有哪些|是哪些|是哪几个|呢)?\s*[?？]?\s*$",
+    # (方案阶段的单子我有几个: the rep as the owner of the count)
+    r"(?P<mid>[^，,。\s]{1,6}?)\s*(?:阶段|中|状态)的?\s*(?:商机|单子|单|项目|客户|deals?|(?<=阶段的)(?=有|是|都))(?:(?:我|我手上|我手里|我这边|我现在|我目前)?(?:有哪些|有哪几个|有几个|有几单|有多少|都有啥|都有哪些|是哪些|是哪几个)|呢)?\s*[?？]?\s*$",
     re.IGNORECASE,
 )
 
@@ -435,6 +436,11 @@ class Context:
         dm = deal_word(self.m, self.core)
         if dm and dm.start() <= anchor_start:
             h = hint_before(self.m, self.core, dm.start())
+            # 骆经理那边贝乐儿童口腔签约了: a person before 那边 is who the rep deals with; the customer's name follows
+            if h and dm.group(0) in ("那边", "这边") and C.SURNAME_HON_RE.fullmatch(self._norm_of(h)) and anchor_start - dm.end() >= 2:
+                h2 = hint_before(self.m, dm.end(), anchor_start)
+                if h2:
+                    return h2
             # 刚才那个白云空港物业我点成了方案: a time word before 那个 names no deal; the name follows 那个
             if h and not _OPEN_TIME_RE.fullmatch(self._norm_of(h)):
                 return h
@@ -534,7 +540,9 @@ class Context:
             # 沃野农装的收割机哪里不如我们 / 禾田重工搞零首付 我们怎么接招: a rival measured against us or answered
             r"不如我们|不如咱们|(?:怎么|如何)接招|接招|(?:怎么|如何)(?:打|破|对付|还击)"
             # 西门子和我们的变频器哪个更省电: another party set beside us
-            r"|(?<![我们司咱])(?:和|跟|与|同)(?:我们|我司|咱们|咱家)(?!一起|合作)",
+            r"|(?<![我们司咱])(?:和|跟|与|同)(?:我们|我司|咱们|咱家)(?!一起|合作)"
+            # HR-CB90的辐射剂量比卓影低多少: our product measured against another named one (比X低 / 比X贵多少)
+            r"|(?<![对相无好])比(?!较|例|如|方|赛|分|率|重|特|价|对)[^，,。?？\s]{2,10}?(?:低|高|好|差|便宜|贵|强|弱|快|慢|稳|省|轻|重|耐用|安全)(?:多少|多|一些|些|在哪|吗|呢|几)",
             s,
             re.IGNORECASE,
         )
@@ -546,10 +554,17 @@ class Context:
             return "competitor"
         if self._brand_possessor():
             return "competitor"
+        # 有没有养老机构等级评定标准的文件 / 口腔门诊部设置基本标准: a regulation or standard asked for is neither ours nor a rival's
+        if re.search(r"(?:标准|规范|办法|条例|规定|法规|细则|指南|通知)(?:的)?(?:文件|原文|全文|资料|文档)?\s*(?:吗|么|没有)?[?？]?$", s) \
+                and not re.search(r"我们|我司|咱们|咱家|产品|型号|(?<![A-Za-z0-9])[A-Z]{1,3}\d", s):
+            return None
         if re.search(
             r"我们|我司|咱们|咱家|自家|案例|卖点|优势|\bour\b|\bours\b|\bwe\b|\bcase stud|[A-Z]{2,}[A-Z0-9]*-[A-Z0-9-]+|"
             r"[A-Z]{2,}\s*[\u3400-\u9fff]*(?:平台|系统|软件|云)|产品|型号|参数|规格|质保|保修|认证|寿命|效率|支持|支援|集成|部署|等级|性能|指标|能做到|能达到|"
             # a product's measurable specification (温控精度 / 负载 / 续航 / 功耗 / 防护等级)
+            # a model code (S8 / X3 / CB90) and what a price list of ours states (经销商底价 / 出厂价), a spec in English
+            r"(?<![A-Za-z0-9])[A-Z]{1,3}\d{1,4}[A-Za-z]?(?![A-Za-z0-9])|底价|经销价|经销商价|代理价|出厂价|"
+            r"\bwarrant(?:y|ies)\b|\bguarantee\b|\bspecs?\b|\bspecifications?\b|\bcertifi|\blifespan\b|\bcapacity\b|\bresolution\b|\bpower consumption\b|"
             r"[\u4e00-\u9fff]{1,2}率|(?:检测|测试|检验)项目|有几(?:个|种|项|款)|有多少(?:种|项|款)|精度|误差|量程|范围|负载|载荷|载重|承重|容量|功率|尺寸|重量|速度|节拍|续航|功耗|噪音|分辨率|响应时间|耐温|防护|兼容哪些|对接哪些",
             s,
         ):

@@ -28,7 +28,8 @@ def alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-SUFFIX_ALT = alt(COMPANY_SUFFIXES)
+# (天盛塑业 / 大唐袜业: any trade + 业 after a name of two characters ends it as the listed trades do; not 专业 / 毕业 / 行业 …)
+SUFFIX_ALT = alt(COMPANY_SUFFIXES) + r"|(?<=[\u4e00-\u9fff]{2})(?![专作毕就营行创事学职开停歇失从结转复伟霸功家同副主商敬执产企工实物置])[\u4e00-\u9fff]业"
 SUFFIX_RE = re.compile(f"(?:{SUFFIX_ALT})")
 EN_SUFFIX_RE = re.compile(rf"\b(?:{alt(EN_COMPANY_SUFFIXES)})\b\.?", I)
 SURNAME_ALT = alt(list(SURNAMES_1) + SURNAMES_2)
@@ -39,7 +40,9 @@ SURNAME_HON_RE = re.compile(rf"(?:{SURNAME_ALT})(?:{HON_ALT})(?![{HON_WORD_BREAK
 FULL_DUP_HON_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?P<g>[{CJK}]{{1,2}}?)(?P=s)(?:{HON_ALT})")
 
 LEADING_RE = re.compile(
-    rf"^(?:[\s,.;:!?~\-]+|(?:{alt(LEADING_FILLERS)})(?![a-z])|(?:{alt(CHATTER_PREFIXES)})|把|将|哈{2,}|哈(?![\u3400-\u9fff])|啊+|喂+)",
+    rf"^(?:[\s,.;:!?~\-]+|(?:{alt(LEADING_FILLERS)})(?![a-z])|(?:{alt(CHATTER_PREFIXES)})|把|将|哈{2,}|哈(?![\u3400-\u9fff])|啊+|喂+"
+    # 跟你汇报一下 / 向您同步下 / 给你们报个事: the rep reporting to the bot, any verb of telling
+    r"|我?(?:跟|和|给|向)(?:你|您)们?(?:说|讲|汇报|报告|同步|更新|通报|报|反馈|交代)(?:一下|下|个事|件事|一件事)?)",
     I,
 )
 
@@ -84,7 +87,9 @@ LEAD_CMD_RE = re.compile(
     # 录个商机 / 新建商机 / 登记一个新商机: a new opportunity (bare 新商机 may be a list filter, so a verb is needed)
     r"|(?:帮我|给我|麻烦)?(?:新建|新增|添加|创建|增加|加|建|录|录入|登记|记|来)(?:一|1)?(?:个|条)?(?:新)?(?:的)?商机(?:啊|吧|呀)?"
     r"|^(?:线索|lead|新客)(?=[\s:：,\-])"
-    r"|\b(?:(?:please|pls|plz|can you|could you)\s+)?(?:new|add|create)(?:\s+an?)?(?:\s+new)?\s+(?:lead|customer|client|prospect)\b",
+    r"|\b(?:(?:please|pls|plz|can you|could you)\s+)?(?:new|add|create)(?:\s+an?)?(?:\s+new)?\s+(?:lead|customer|client|prospect)\b"
+    # …, pls add as lead / save her as a new lead: the request closing an English note
+    r"|\b(?:(?:please|pls|plz|can you|could you)\s+)?(?:add|save|log|put|enter)\s+(?:(?:her|him|them|it|this|these|this one)\s+)?(?:in\s+)?as\s+(?:an?\s+)?(?:new\s+)?(?:lead|customer|client|prospect)\b",
     I,
 )
 SNOOZE_RE = re.compile(
@@ -102,7 +107,7 @@ WON_RE = re.compile(
     r"签了(?!(?:个|张|份|一下)?(?:验收|送货|回执|确认|交接|工作|服务|维保|巡检|保养|派工|收货)[单书表]?)|签约|签下|签单|签(?:掉|好|完)(?:了|啦)(?!字)|签合同|簽(?:咗|了|約|单|單|合同)|签咗|成交|赢单|赢了|拿下|中标|搞定了|搞定(?=\s*(?:[,，。!！]|$|\s+(?:合同|合约|金额|总价|[¥￥\d一二两三四五六七八九十])))|合同签|下单了|下了单|已下单|已经下单|(?:我们|我司|咱们)(?:中了|中标了)|中了标|已(?:经)?签(?!收|到|字)|(?<=[\u4e00-\u9fffA-Za-z]{2})中了(?=\s*(?:[!！。.~]|$))|"
     # 恐龙园定下来了 合同二十八万八 / X那单敲定了 / X那单成了: settled (guarded in context._kw: a deal word or the contract beside it)
     r"定下来了|敲定了|落地了|(?<=那单|这单|那單)成了|"
-    r"\bclosed[\s-]won\b|\bclosed(?![\s-]+lost)\b|\bwon\b|\bsigned\b|\bwe win\b",
+    r"\bclosed[\s-]won\b|\bclosed(?![\s-]+lost)\b|\bwon\b|(?<!\bthe )(?<!\ba )(?<!\btheir )(?<!\bour )(?<!\bthis )(?<!\bthat )(?<!\bhis )(?<!\bher )(?<!\bfully )\bsigned\b|\bwe win\b",  # (chase X for the signed quote: an adjective)
     I,
 )
 LOST_RE = re.compile(
@@ -152,8 +157,9 @@ BUSINESS_RE = re.compile(
     I,
 )
 QUESTION_RE = re.compile(
-    r"[?？]|吗\s*$|么\s*$|呢\s*$|多少|什么|怎么|如何|怎样|能不能|能否|可不可以|可以不|是否|有没有|是不是|哪些|哪个|哪家|哪款|"
-    r"为啥|为什么|啥|谁|哪里|哪儿|在哪|多久|想知道|(?<![了好这那十过])几(?!乎|何)[\u4e00-\u9fff]|多大|多长|多高|多重|多快|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
+    # (都没什么进展 / 没啥反应: a negated indefinite says "nothing much", it asks nothing)
+    r"[?？]|吗\s*$|么\s*$|呢\s*$|多少|(?<!没)(?<!没有)什么|(?<![没不])啥|怎么|如何|怎样|能不能|能否|可不可以|可以不|是否|有没有|是不是|哪些|哪个|哪家|哪款|"
+    r"为啥|为什么|谁|哪里|哪儿|在哪|多久|想知道|(?<![了好这那十过])几(?!乎|何)[\u4e00-\u9fff]|多大|多长|多高|多重|多快|查一下|查下|查查|帮我查|搜一下|搜下|知识库|资料库|区别|对比|比较一下|卖点|弱点|缺点|优势|劣势|"
     r"^(?:how|what|which|does|do|is|are|can|why|where|compare|any)\b|\bvs\.?\b|\bversus\b"
     r"|([\u4e00-\u9fff])不\1",  # A-not-A: 支不支持 / 能不能 / 行不行
     I,
@@ -169,7 +175,7 @@ REMIND_RE = re.compile(r"提醒我|提醒一下|记得|别忘了|不要忘了|�
 ACTIVITY_RE = re.compile(
     r"(?:来|回)(?:了|过)?(?:个|一个|一通|一次)?电话|来电|"
     # 已寄彩页 / 已发报价单给X / 已答复: terse typed notes of something done
-    r"已(?:经)?(?:寄|发|送|交|递|提交|答复|回复|回电|报价|演示|安装|调试|培训|对接|联系)|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了[^，,。]{0,6}?电话|通了[^，,。]{0,6}?电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|记一笔|"
+    r"已(?:经)?(?:寄|发|送|交|递|提交|答复|回复|回电|报价|演示|安装|调试|培训|对接|联系)|(?:拿|收|领|取)到了(?![^，,。]{0,12}款)|转给|转交|打过.{0,3}电话|通过.{0,2}电话|(?:发|交|送|寄|递|提交|转)给[^，,。]{1,20}?了|拜访|回访|打了[^，,。]{0,6}?电话|通了[^，,。]{0,6}?电话|(?:通|打|开|见|聊|谈|看)完|电话沟通|打电话|发了|寄了|送了(?!我(?!们))|开了|聊了|谈了|见了|约了|参观|交流|沟通|演示|汇报|记一笔|"
     r"吃饭|吃了?(?:个|顿|一顿|一个)?(?:便|午|晚|早)?饭|喝了?(?:个|顿)?(?:茶|酒)|考察|调研|面谈|开会|会议|去了|来了|看了|拜会|记录|记一下|跟进了|反馈|从[^，,。]{2,14}?回来|刚回来|"
     r"(?:安装|装|调试|测试|测|试|培训|交付|做|量|讲|走访|勘察|踏勘)了|试用|试机|试菜|试吃|打样|"
     # 试坐了 / 试驾过 / 试躺了: the customer tried a product out; 带X去我们展厅: a customer brought to our showroom
@@ -187,6 +193,9 @@ ACTIVITY_RE = re.compile(
     r"|(?:过|对|捋|理|讲|走|念)了(?:一|1|两|几)(?:遍|轮)|(?:梳理|核对|讨论)了"
     # 方案交了 / 报价单已经发过去了 / 标书递了: a document handed over (the verb right after it), done
     r"|(?:方案|报价单?|标书|资料|样品|合同|图纸|清单|彩页)(?:已经?|也|都|今天|刚刚?)?(?:交|发|递|寄|送|提交)(?:了|过去了|出去了|上去了)"
+    # 招标文件已经买了 / 领了招标文件: the tender's documents obtained (bought, collected, downloaded), done
+    r"|(?:招标文件|投标文件)(?:已经?|也|都|今天|刚刚?)?(?:购买|买|领|拿|取|下载)(?:了|到了|回来了)"
+    r"|(?:购买|买|领|拿|取|下载)(?:了|到了)(?:招标文件|投标文件)"
     # 投标文件今天递交了 / 资料寄出了: documents handed over, done
     r"|(?:递交|提交|投递|寄出|发出|送达)(?:了|过去了|上去了)",
     I,
@@ -197,7 +206,7 @@ PAST_RE = re.compile(
 )
 # Words between a deal's name and what happens to it (那单 / 的单子 / 那个项目 / 那个 deal).
 DEAL_WORD_RE = re.compile(
-    r"那个\s*deal|the deal|那个单子|这个单子|那个项目|这个项目|的那个单|那单|那單|这单|那笔|这笔|的单子|的單子|的项目|那边|这边|那家|这家|那间|这间|那个(?!项目)|\bdeal\b",
+    r"那个\s*deal|the deal|那个单子|这个单子|那个项目|这个项目|的那个单|那单|那單|这单|[那这]张单子?|那笔|这笔|的单子|的單子|的项目|那边|这边|那家|这家|那间|这间|那个(?!项目)|\bdeal\b",
     I,
 )
 STAGE_VERB_BEFORE_RE = re.compile(

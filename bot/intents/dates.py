@@ -329,7 +329,7 @@ def _zh_refs(s: str, local: dt.datetime) -> list[Due]:
             if _NOT_AMOUNT_AFTER.match(rest) and not g["half"] and not g["q"]:
                 if not (g["mi"] or g["tail"]):
                     continue  # 一点二亿 / 三点五万: a number
-                if g["mi"] and re.match(r"\s?(?:万|亿)", rest):
+                if g["mi"] and re.match(r"\s?(?:个|多|来)?(?:万|亿)", rest):  # (一点二个亿)
                     continue
             if not g["h"].isdigit() and not (day_txt or part):
                 if _NOT_CLOCK_AFTER.match(rest) or (g["h"] in ("一", "几") and not (g["mi"] or g["half"] or g["q"] or g["tail"])):

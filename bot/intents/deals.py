@@ -20,8 +20,10 @@ from bot.intents.text import CJK, Msg
 _CJK_RUN = re.compile(f"[{CJK}]+")
 # A place name as a descriptor (东莞 / 金山区 / 松山湖开发区): two or three characters, or a place ending.
 _PLACE_RE = re.compile(rf"(?:那个|这个)?(?:[{CJK}]{{2,3}}|[{CJK}]{{2,8}}(?:区|市|县|省|镇|乡|村|州|岛|新城|开发区|园区))")
+# (before a name that ends as a company does, a city + district of four characters too: 绍兴柯桥的华纺印染)
+_PLACE4_RE = re.compile(rf"(?:那个|这个)?[{CJK}]{{4}}")
 _TRAIL_WORDS = sorted(
-    """的 他们 她们 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又 年度采购 年度
+    """的 他们 她们 也算是 算是 那笔 这笔 那边 这边 那里 那个 这个 啊 呀 吧 呢 了 嘛 哈 那 已经 已 现在 目前 应该是 应该 终于 刚刚 刚 也 都 又 年度采购 年度
     还是 是 从 那间 这间 的事情 的事儿 的事 这事 框架合同 年度框架 框架 进入到 进入 进到 进了 进 推进到 推进 推到 推 改到 改成 改为 改 调整到 调整为 调到 调成 调为 挪到 移到 放到 切到 切换到
     转到 转入 转去 转 到了 到 退回到 退回 退到 回退到 回退 推去 去到
     回到 打回到 打回 降到 处于 在 变成 最终 最后 客户 对方 嗯 呃 先 暂时 就 不是 项目 正式 阶段 这周 本周 下周 这个月 下个月 今天 明天 后天 最近 暂时 这两天 → -> => > - : ： , ， 。 ; ！ ! ~""".split(),
@@ -29,7 +31,7 @@ _TRAIL_WORDS = sorted(
     reverse=True,
 )
 _TRAIL_EN = re.compile(
-    r"(?:\s|^)(?:moved?|moving|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|at|on|currently|already|"
+    r"(?:\s|^)(?:moved?|moving|push(?:ed|ing)?|roll(?:ed)?|bump(?:ed)?|drop(?:ped)?|has|have|had|been|is|was|are|now|got|just|finally|to|back|into|in|at|on|currently|already|"
     r"officially|went|the|deal|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|stage|phase)\s*$", re.IGNORECASE
 )
 _LEAD_CMD_RE = re.compile(
@@ -115,6 +117,8 @@ _CLAUSE_CUT_RE = re.compile(
     r"|刚才|刚刚|已经|今天|昨天"
     # 华山湖湿地评审过了 进入招标: a review or trial passed after the name is a clause of its own
     r"|(?<=[\u4e00-\u9fff]{2})(?=(?:评审|审核|审批|验收|打样|试用|测试|考察|试吃|初审|复审|论证)(?:过了|通过了?|完了|结束了))"
+    # 贝齿口腔CBCT院长办公会过了: a meeting of the customer's that passed it (办公会 / 董事会 / 党委会) is a clause too
+    r"|(?<=[\u4e00-\u9fffA-Za-z0-9]{2})(?=[\u4e00-\u9fff]{0,4}?(?:会|会议)上?(?:过了|通过了?|批了|批下来了))"
     # 白云空港物业我点成了方案 / X我们报了价: the rep as the subject of a new clause ends the name
     r"|(?<=[\u4e00-\u9fff]{2})(?=我(?:们|司)?(?:刚才|刚刚|之前|这边|已经|[点选改设弄填标搞按报发给跟去做]))"
     # 蓉宠的采购结果出来了: the outcome of the tender after the name is not the deal
@@ -122,6 +126,11 @@ _CLAUSE_CUT_RE = re.compile(
 )
 
 
+_REPORTED_BY_RE = re.compile(
+    r"(?:今天|昨天|刚才|刚刚|早上|上午|下午|晚上|今早)?(?:我们|咱们|公司|我司)?的?"
+    r"(?:财务|会计|出纳|商务|助理|前台|内勤|仓库|物流|" + "|".join(COLLEAGUE_WORDS) + r")"
+    r"(?:那边)?(?:刚才|刚刚|刚)?(?:跟我|和我|给我)?(?:说|讲|告诉我|通知我?|反馈|打电话说|来电话说)(?:了|的)?"
+)
 _HINT_TIME_CUT_RE = re.compile(
     r"(?:这个?|下个?|上个?|本)(?:月|周|星期|礼拜)|月底|月初|月中|年底|年前|今天|明天|后天|昨天|前天|刚才|刚刚|今早|今晚|"
     r"(?<![\u3400-\u9fff]{2})[上下]午"
@@ -217,7 +226,12 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
     if cm and cm.start() < j:
         i, j = clean_span(s, i, cm.start())
     sub = s[i:j]
-    # a leading time word or person before the name (今天 / 刘总说) is not the deal
+    # a leading time word or person before the name (今天 / 刘总说) is not the deal;
+    # 今天财务说X… / 同事跟我讲X…: whoever reported the news (a colleague, a time) opens the message, not the deal
+    rm = _REPORTED_BY_RE.match(s, i, j)
+    if rm and j - rm.end() >= 2:
+        i, j = clean_span(s, rm.end(), j)
+        sub = s[i:j]
     k = sub.rfind("那个")
     if k >= 0 and j - (i + k + 2) >= 2:
         i = i + k + 2
@@ -234,7 +248,7 @@ def hint_before(m: Msg, start: int, end: int) -> str | None:
         i, j = clean_span(s, i, sm.start())
     # 东莞的永兴电镀厂: a place joined by 的 before a company's name is a descriptor, not the deal
     dk = s.find("的", i, j)
-    if dk - i >= 2 and j - dk - 1 >= 3 and not SUFFIX_RE.search(s, i, dk) and SUFFIX_RE.search(s, dk + 1, j) and _PLACE_RE.fullmatch(s, i, dk) \
+    if dk - i >= 2 and j - dk - 1 >= 3 and not SUFFIX_RE.search(s, i, dk) and SUFFIX_RE.search(s, dk + 1, j) and (_PLACE_RE.fullmatch(s, i, dk) or _PLACE4_RE.fullmatch(s, i, dk)) \
             and re.fullmatch(f"[{CJK}]+", s[dk + 1:j]) and not re.search(r"我|你|他|她|客户|对方", s[i:dk]):
         i = dk + 1
     val = text_without(m, i, j).strip()
@@ -250,6 +264,11 @@ def hint_after(m: Msg, pos: int) -> str | None:
     # mute reminders for X / snooze the alerts on X: what is muted is not the deal
     lead = re.match(r"(?:\s|[:：\-!！~]|了|啦|我(?=跟进|联系|去|找|给)|跟进|联系|去|找|the\b|from\b|by\b|for\b|of\b|on\b|about\b|all\b|(?:reminders?|notifications?|nudges?|alerts?|pings?)\b)*", sub, re.IGNORECASE)
     i = pos + lead.end()
+    # 别提醒我宏达物流了: the rep, the object of the reminder verb, is no part of the deal after it
+    if s[i:i + 1] == "我" and not s[i + 1:i + 2] == "们" and re.search(r"(?:提醒|催|通知|烦|打扰|推送给?)$", s[:i]):
+        i += 1
+        while s[i:i + 1] in ("了", "啦", " "):
+            i += 1
     stop = re.search(
         r"[,;。，；!！?？()（）\U0001F000-\U0001FAFF\u2600-\u27BF]|(?<!\bCo)(?<!\bInc)(?<!\bLtd)(?<!\bCorp)\.(?=\s|$)|\s+(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|reminders?|notifications?|alerts?|nudges?|pings?|today|yesterday|tonight|this\s+(?:morning|afternoon|week)|last\s+week|they|we|he|she|it|who|which|since|as|but|so|and)\b|原因|因为|\s*[¥￥$]?\d|"
         r"[零一二两三四五六七八九十百千点]+(?:个)?(?:万|亿)|[一二两三四五六七八九十半几]+\s*(?:个)?(?:天|周|星期|礼拜|月)|(?<=[a-zA-Z])\s*[\u3400-\u9fff]|(?<=[\u3400-\u9fff])\s(?![\u3400-\u9fff]{2,6}(?:\s*[,，。;；]|\s+[¥￥$]?\d|\s*$)|(?!(?:reason|for|until|till|after|in|because|deal|account|to|with|at|on|reminders?|notifications?|alerts?|nudges?|pings?|today|yesterday|tonight|this|last|they|we|he|she|it|who|which|since|as|but|so|and|lost|won|signed|closed|of)\b)[a-z][a-z ]{1,30}(?:\s*[,，。;；]|\s*$))|\s+-\s+|→|->|"
@@ -264,7 +283,9 @@ def hint_after(m: Msg, pos: int) -> str | None:
     if mm:
         i, j = clean_span(s, i, mm.start())
     val = text_without(m, i, j).strip()
-    if not val or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()):
+    # (这单先别提醒我了: the rep, the object of the reminder, names no deal)
+    if not val or _BARE_DEAL_RE.fullmatch(m.s[i:j].strip()) or m.s[i:j].strip() in PRONOUNS or re.fullmatch(r"[我你他她它]们?", m.s[i:j].strip()) \
+            or len(re.sub(r"\W", "", val)) < 2:
         return None
     return val
 
@@ -292,7 +313,7 @@ _VERB_CUT_RE = re.compile(
     r"签|聊|吃饭|喝茶|确认|把|将(?=[^，,。]{1,12}?(?:发|给|交|送|过|改|定|签|报))|装了|安装|测了|量了|试了|试菜|试用|试机|拿|找|参加|参与|出席|对一下|对下|对账|核对|准备|打算|计划|讲|他们|她们|那个|这个"
     r"|[\u4e00-\u9fff](?=了[^，,。!！?？\s])"  # 搭了 / 领了: a character before 了 is a verb, the name ends before it
     # 去派宠宠物医院收资料 / 去X收第二笔款: collecting something ends the name
-    r"|收(?!款[机台箱])(?=[^，,。\s]{0,4}?(?:资料|款|钱|货|合同|样品|样机|发票|支票|汇票|回执|订单|单据|材料))|收取|收集"
+    r"|收(?!款[机台箱])(?=[^，,。\s]{0,4}?(?:资料|款|[订定押租]金|保证金|钱|货|合同|样品|样机|发票|支票|汇票|回执|订单|单据|材料))|收取|收集"
     # measuring a site (量尺寸 / 量完 / 复尺 / 勘测): the errand, not the name
     r"|量(?=完|尺寸|尺|房|一下|现场)|复尺|测量|勘测|踩点"
     r"|出(?=方案|报价|图纸|图|样品|样|标书|合同|清单)"
@@ -301,6 +322,8 @@ _VERB_CUT_RE = re.compile(
     r"递交|提交|投递|(?<!快)递|交(?=标书|资料|文件|材料|方案|报价|保证金)|"
     # 康美口腔三家门店 / X两个校区: a count after the name is of its sites, the name ends before it
     r"(?<=[\u4e00-\u9fff]{2})(?=(?:[一二两三四五六七八九十几]|\d)+(?:家|个|间|所)(?:门店|分店|店|工厂|厂|医院|诊所|校区|仓库|基地|网点|车间))"
+    # 去梁溪贝齿给他们装机: 给 before a pronoun starts the errand, whatever the name ends with
+    r"|给(?=他们|她们|人家|[他她](?![们]?[\u4e00-\u9fff]{0,1}[司厂]))"
     r"|验收|领取|招标文件|标书|合同|协议|发票|订单|项目(?![管经部])|(?<=[局厂院校社])(?=\d)|(?<=[局院校社司团场])(?=[跟和与给去到带在])"  # 北仑职高验收… / 西海岸教体局12个校区…
 )
 # One-character actions done at a customer's place (装 / 交 / 收 / 量 / 提): after a company ending they start the errand.
@@ -359,6 +382,8 @@ def _entity_at(s: str, i: int) -> tuple[int, int] | None:
     run = _CJK_RUN.match(s, i)
     if run and re.match(r"已(?:经)?", s[i:]):
         return None  # 多久到 已答复: what was already done names no customer
+    if run and re.match(r"(?:答复|回复|反馈|意见|结果|消息|回音|回话|准信|说法|交代)(?![\u4e00-\u9fff]{0,6}(?:公司|集团|厂|中心|医院))", s[i:]):
+        return None  # 客户说下周给答复: what is given (a reply, a result) is no customer
     if not run or s[i] == "的":  # 润和的方案书: 和 was part of the name before it, not a preposition
         return None
     # 去看了南宁的… / 带去做了… : a verb that is done (看了 / 聊过) opens no name
@@ -845,7 +870,7 @@ def build_query(m: Msg) -> str | None:
     if sm:
         j = sm.start()
     # 知识库里有X的资料吗 → X
-    km = re.match(r"(?:帮我)?(?:查一下|查查|看看)?(?:知识库|资料库)(?:里|中|里面)?(?:有没有|有)(?:关于)?(.+?)(?:的|相关的?)?(?:资料|文档|材料|内容|文章)(?:吗|么|没有)?[?？]?$", s[i:j])
+    km = re.match(r"(?:帮我)?(?:查一下|查查|看看)?(?:知识库|资料库)(?:里|中|里面)?(?:有没有|有)(?:关于)?(.+?)(?:的|相关的?)?(?:资料|文档|文件|材料|内容|文章|手册|说明)(?:吗|么|没有)?[?？]?$", s[i:j])
     km2 = None if km else re.match(r"(?:帮我)?(?:查一下|查查|看看)?(?:知识库|资料库)(?:里|中|里面)?(?:有没有|有)(?:关于)?(.+?)(?:吗|么|没有)?[?？]?$", s[i:j])
     if km:
         i, j = i + km.start(1), i + km.end(1)

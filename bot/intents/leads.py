@@ -32,7 +32,7 @@ CONTACT_LABEL_RE = re.compile(
 INTEREST_RE = re.compile(
     # 要换空压机: 换 is the verb, unless it opens the product's own name (换热器 / 换向阀 / 换气扇 / 换流器)
     r"(?:(?:打算|计划|准备)(?:采购|购买|买|换|装(?!配)|搞|弄|上)|想了解一下|想了解|想弄个?|想搞个?|想整个?|想看一下|想看看|想看下|想看|想上|想装(?!配)|想做|想要|想买|想采购|想更换|想换(?!热|向|气|流)|想升级|想用|打算上|打算做|计划上|要更换|要换(?!热|向|气|流)|要升级|想订购|想订做|想订|要订购|要订做|要订|想定制|要定制|"
-    r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?感兴趣|要|"
+    r"要做|要上|要装(?!配)|要买|需要|需求\s*[:：]?|关注|感兴趣的是|意向\s*[:：]?|对.{1,12}?(?:很|挺|比较|非常|特别|蛮|有点)?(?:感兴趣|有兴趣|有意向|有需求)|要|"
     r"\binterested in\b|\bwants?\b|\blooking (?:for|at)\b|\bneeds?\b|\bfor\b(?=\s+[A-Za-z])|\bproduct\s*:)\s*(?:一下|下)?\s*",
     re.IGNORECASE,
 )
@@ -47,6 +47,9 @@ _QTY_MID_RE = re.compile(
 _LIGHT_VERB_RE = re.compile(
     r"(?:采购|采买|购买|订购|了解|看看|看下|咨询|问问|搞|弄|买)(?:一下|一批|一套|一些|些|个|点)?"
     # 换 / 配 / 添 / 订 / 整 open product names too (换热器, 配电柜, 整流器): a verb only with its count after it
+    # 要配牙椅 / 想换台CBCT: 配 / 换 glued to the product when they open no compound (配电柜 / 配件 / 换热器), or with a bare measure word
+    r"|配(?!电|件|套|方|料|送|网|重|色|线|音|合|置|比|额|偶|饰|菜|药|眼镜|钥匙)(?=[\u4e00-\u9fffA-Za-z]{2})|换(?!热|向|气|流|能|档|挡|药)(?=[\u4e00-\u9fffA-Za-z]{2})"
+    r"|(?:换|配|添|订|整|买|上|装|搞|弄)(?:台(?![式灯秤车钻面账扇阶])|套(?![管筒装餐])|部|辆)(?=[\u4e00-\u9fffA-Za-z]{2})"
     rf"|(?:换|配|添|订|整)(?:一批|一套|一些|些|个|点|(?=(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|片|张|条|只|把|部|{_MEASURE_MORE})))"
 )
 # A leftover that opens with an adverb or a negation is a remark (先占个坑 / 没说预算 / 也没定), never a product.
@@ -109,12 +112,16 @@ def is_title(t: str) -> bool:
         return bool(ZH_TITLE_RE.match(t) or ZH_TITLE_LOOSE_RE.match(t) and not re.search(r"[的了是叫他她们我想要需买做]", t))
     if re.fullmatch(r"[A-Za-z&.\s-]+", t):
         return bool(EN_TITLE_RE.match(t))
+    # 采购VP / 市场部 Director: a Chinese department, then a rank in Latin letters
+    dm = re.fullmatch(rf"(?:{_DEPT})(?:部|科|处|室|中心|课|组)?\s?([A-Za-z][A-Za-z&.\s-]*)", t)
+    if dm and EN_TITLE_RE.match(dm.group(1)):
+        return True
     return False
 
 
 SPELLED_RE = re.compile(rf"(?P<s>{SURNAME_ALT})(?:{HON_ALT})(?P<sp>[{CJK}]{{1,2}}(?P=s)(?:的(?P=s))?)(?!{HON_ALT})")
 CARD_HEADER_RE = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?=[:：\n,，】\]]|$|(?<=[\u3400-\u9fff])\s)", re.IGNORECASE
+    "(?:" + "|".join(re.escape(w) for w in sorted(CARD_HEADERS, key=len, reverse=True)) + r")\s*(?:[↓⬇⤵▼👇]+\s*)?(?=[:：\n,，】\]]|$|(?<=[\u3400-\u9fff])\s|(?<=[↓⬇⤵▼👇]))", re.IGNORECASE
 )
 CARD_LINE_RE = re.compile(
     r"(?:^|(?<=[\n|,，;；/／]))\s*(?P<label>"
@@ -370,7 +377,8 @@ class LeadFields:
         if hm and (hm.end() == len(sub) or not re.match(rf"[{CJK}]", sub[hm.end():hm.end() + 1]) or STOP_RE.match(sub, hm.end())
                    or re.match("是|的|想|要|电话|手机", sub[hm.end():])):
             return i, i + hm.end(), i + hm.end()
-        stop = re.search(r"是|电话|手机|邮箱|他们|她们|想|要|预算|的|关注|需要|需求|联系", sub[2:])
+        # (冯思远然后手机号…: a voice filler after the name ends it too)
+        stop = re.search(r"是|电话|手机|邮箱|他们|她们|想|要|预算|的|关注|需要|需求|联系|然后|就是|那个|这个|[嗯呃啊呢吧哈]", sub[2:])
         if stop:
             cut = 2 + stop.start()
             cut = min(cut, 3) if cut > 3 else cut
@@ -511,6 +519,11 @@ class LeadFields:
         if fm and all(self.free(k) for k in range(i, i + fm.end())):
             self.take(i, i + fm.end())
             i += fm.end()
+        # Lead from 大众点评 inquiry: X / 来自官网的咨询：X: where the lead came from, closed by a colon, is no part of the name
+        om = re.match(r"(?:from|via|through|source\s*[:：]?)\s+[^:：,，;；\n]{1,30}?[:：]\s*|(?:来自|来源|从)[^:：,，;；\n]{1,14}?[:：]\s*", s[i:], re.IGNORECASE)
+        if om and i + om.end() < len(s) and all(self.free(k) for k in range(i, i + om.end())):
+            self.take(i, i + om.end())
+            i += om.end()
         # Client Harbour Logistics (HK) Ltd: a label word before an English company name
         lm = re.match(r"(?:client|customer|company|account)\s*[:：]?\s+(?=[A-Z])", s[i:], re.IGNORECASE)
         if lm and all(self.free(k) for k in range(i, i + lm.end())):
@@ -524,6 +537,13 @@ class LeadFields:
             while i < len(s) and (not self.free(i) or s[i] in " ,，:：-\n|"):
                 i += 1
         if i >= len(s):
+            return
+        # 那边有个叫邕城微笑口腔的连锁他们…: a name introduced by 有个叫 and followed by 的 + what kind of place it is
+        # (连锁 / 诊所 / 公司) is the name; the kind describes it
+        km = _CALLED_KIND_RE.match(s, i)
+        if km and all(self.free(k) for k in range(i, km.end())):
+            self.out["company"] = self.val(km.start("n"), km.end("n"))
+            self.take(i, km.end())
             return
         # 周明远 采购总监 杭州临平远达纺织 …: a person or a title first, the organisation later
         k = i
@@ -632,6 +652,10 @@ class LeadFields:
             dm = DEPT_AFTER_RE.match(rest) or (_SUBUNIT_RE.match(rest) if _ORG_HEAD_END_RE.search(sm.group(0)) else None)
             if dm:  # 华星光电财务处李处长: a department and a person glued after the name
                 rest = rest[dm.end():]
+            # 橘洲齿科医院医务部主任 曹立群: a department and its rank closing the segment are the person's title
+            if dm and rest and is_title(sub[sm.end():]) and (j >= len(s) or s[j] in " ,，;；\n"):
+                j = i + sm.end()
+                break
             if rest and (SURNAME_HON_RE.match(rest) or FULL_DUP_HON_RE.match(rest) or _name_then_title(rest) or _title_then_name(rest)
                          or _PARTICLE_ROLE_AFTER_RE.match(rest)):
                 j = i + sm.end()
@@ -649,6 +673,14 @@ class LeadFields:
         bm = re.search(rf"(?:{_ORG_HEAD_RE.pattern})(?=[{CJK}]{{1,3}}楼$)", s[i:j])
         if bm and bm.end() >= 4:
             j = i + bm.end()
+        # 深圳宝安 鑫达电子厂 / 长春朝阳区 吉大口腔诊所: a place typed a space before the organisation's name is written
+        # with it (as a place glued to the name is); the name is the segment that ends as an organisation does
+        if re.fullmatch(rf"[{CJK}]{{2,6}}", s[i:j]) and not SUFFIX_RE.search(s, i, j) and s[j:j + 1] == " ":
+            # (佛山南海 大沥镇 鸿福铝材厂: a second place word may stand between)
+            nm = re.match(rf"(?:[{CJK}]{{2,6}}(?:镇|乡|街道|区|县|村|开发区|园区) )?[{CJK}A-Za-z0-9]{{2,16}}?(?:{SUFFIX_ALT})(?:[(（][^()（）\s]{{1,10}}[)）])?(?=[\s,，;；]|$)", s[j + 1:]) \
+                or re.match(rf"[{CJK}A-Za-z0-9]{{2,12}}[(（][^()（）\s]{{1,10}}(?:店|分店|门店|校区|院区|分院)[)）]", s[j + 1:])  # 鸿运火锅（观音桥店）
+            if nm and all(self.free(k) for k in range(j, j + 1 + nm.end())):
+                j = j + 1 + nm.end()
         # trailing 的 / 他们 / fillers
         while j > i and (s[j - 1] in " 的啊嘛呢" or s[j - 2:j] in ("他们", "她们", "那个", "这个")):
             j -= 2 if s[j - 2:j] in ("他们", "她们", "那个", "这个") else 1
@@ -762,6 +794,13 @@ class LeadFields:
             self._set_product(bm.start(), bm.start(1), bm.end(1))
             self.take(bm.start(), bm.end())
             return
+        # 那个烘干机想年底前换掉 / 老旧空压机打算明年淘汰: the thing named as the topic, then the plan to replace it
+        tm = re.search(r"(?:那个|这个|那批|这批|那台|这台)([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:想|要|打算|准备|计划)[^，,。]{0,6}?(?:换掉|更换|换新|淘汰|升级|改造)", masked)
+        if tm and all(self.free(k) for k in range(tm.start(), tm.end())) and not re.search(r"[他她我你]|们|客户|老板|领导", tm.group(1)) \
+                and not SURNAME_HON_RE.search(tm.group(1)):
+            self._set_product(tm.start(), tm.start(1), tm.end(1))
+            self.take(tm.start(), tm.end())
+            return
         # 想给学生宿舍上直饮水设备 / 打算为三个分厂配一批空压机: the beneficiary after 给 / 为, then the verb and the product
         gm = re.search(r"(?:想|要|打算|准备|计划)(?:给|为|帮)([^，,。\s]{2,10}?)(?:上|装|配|换|买|采购|做|搞|添置|添)(?:一批|一套|一些|几台|个)?", masked)
         if gm and all(self.free(k) for k in range(gm.start(), gm.end())) and gm.end() < len(s) and self.free(gm.end()):
@@ -772,7 +811,7 @@ class LeadFields:
         for im in INTEREST_RE.finditer(masked):
             if im.end() == im.start() or not all(self.free(k) for k in range(im.start(), im.end())):
                 continue
-            om = re.match(r"对(.{1,12}?)感兴趣", im.group(0))
+            om = re.match(r"对(.{1,12}?)(?:很|挺|比较|非常|特别|蛮|有点)?(?:感兴趣|有兴趣|有意向|有需求)", im.group(0))
             if om:  # 他们对LIS感兴趣: the object sits inside the cue
                 a = im.start() + om.start(1)
                 self._set_product(im.start(), a, a + len(om.group(1)))
@@ -786,6 +825,11 @@ class LeadFields:
                     all(self.free(k) for k in range(m2.start(), m2.end())) for m2 in INTEREST_RE.finditer(masked, j)):
                 continue  # 说明年要做X想了解Y: the customer's plan is reported; the interest is Y
             # 轮胎想统一换 / 想尽快换: an adverb and a verb after 想 name no object (the object stood before it)
+            # 要统一换牙椅和CBCT: the adverb and the verb, then their object, which is the product
+            om = re.match(r"(?:统一|全部|全都|都|一起|尽快|赶紧|马上|早点)(?:更换|采购|升级|换成|换|买|上|装|做|弄|搞|用|整)(?:掉|一下|下|一批|一套)?", s[i:j])
+            if om and j - (i + om.end()) >= 2 and re.match(rf"[{CJK}A-Za-z0-9]", s[i + om.end()]):
+                self._set_product(im.start(), i + om.end(), j)
+                return
             if re.fullmatch(r"(?:统一|全部|全都|都|一起|尽快|赶紧|马上|先|再|也|还|早点)?(?:换|买|上|装|做|改|弄|搞|用|整)(?:掉|了|一下|下)?",
                             s[i:j].strip()) or re.match(r"(?:统一|全部|全都|尽快|赶紧|马上)", s[i:j]):
                 self.take(im.start(), j)
@@ -811,6 +855,7 @@ class LeadFields:
                         and not re.fullmatch(rf"(?:{DEPARTMENT_WORDS})(?:部|科|处|室|中心|组|课)", seg) \
                         and not re.search(r"(?:一年|每年|每月|一个月|年均|月均)|消耗|用量|[一二两三四五六七八九十百千几\d]+(?:来|多|余)?(?:条|台|辆|家|吨)", seg) \
                         and not re.fullmatch(r"(?:电话|手机|座机|邮箱|地址|微信|tel|phone|mobile|mob|cell|fax|email|e-mail|[mte])\s*[:：]?", seg, re.IGNORECASE) \
+                        and not PHONE_LABEL.match(seg) \
                         and not ("contact_name" in self.out and SURNAME_HON_RE.fullmatch(seg)):
                     self._set_product(k, k, j)
                     return
@@ -824,9 +869,21 @@ class LeadFields:
         mm = _MODEL_AFTER_RE.match(s, j)
         if mm and re.search(rf"[{CJK}]$", s[i:j]) and all(self.free(k) for k in range(j, mm.end())):
             j = mm.end()
+        # 数字化种植全套（口扫+种植导板）: the parts of a package listed in brackets right after it are part of the product
+        pm = re.match(r"\s?[(（]([^()（），,。;；]{3,24})[)）]", s[j:])
+        if pm and re.search(r"[+＋、/&]|和|及|与", pm.group(1)) and all(self.free(k) for k in range(j, j + pm.end())):
+            j += pm.end()
         vm = _LIGHT_VERB_RE.match(s, i, j) if label_start < i else None
         if vm and j - vm.end() >= 2 and re.match(rf"[{CJK}A-Za-z0-9]", s[vm.end()]):
             i = vm.end()
+        # 想换台CBCT / 要买套软件: a bare measure word right after the verb counts one, it is no part of the product
+        bm = re.match(r"(?:台(?![式灯秤车钻面账扇阶])|套(?![管筒装餐])|部|辆)(?=[\u4e00-\u9fffA-Za-z]{2})", s[i:j])
+        if bm and label_start < i and s[i - 1] in "换配买上装搞弄添订整要做采购":
+            i += bm.end()
+        # they want an intraoral scanner: the article is no part of the product
+        am = re.match(r"(?:an?|the|some)\s+(?=[A-Za-z])", s[i:j], re.IGNORECASE)
+        if am and j - (i + am.end()) >= 3:
+            i += am.end()
         lq = QTY_LEAD_RE.match(s[i:j])
         if lq and j - (i + lq.end()) >= 1:
             i += lq.end()
@@ -840,10 +897,12 @@ class LeadFields:
         if qm and qm.start() > i:  # 校园监控大概 / interactive panels for 40 classrooms
             j = qm.start()
             self.take(j, j0)
-        while j > i and s[j - 1] in " 的啊呢吧了":
-            j -= 1
+        while j > i and s[j - 1] in " 的啊呢吧了" or j > i + 1 and s[j - 1] == "." and s[j - 2].isalpha() and not re.search(r"\b(?:etc|Co|Inc|Ltd|No)$", s[i:j - 1]):
+            j -= 1  # (needs X-ray units. add as a lead: the full stop ends the sentence, not the product)
         if re.fullmatch(r"这个|那个|这|那|它|这些|那些|他们|她们|什么|啥|哪些|哪种|多少|this|that|it|what", s[i:j], re.IGNORECASE):
             return  # a pronoun left over (这个帮我录成新线索) names no product
+        if re.fullmatch(rf"(?:[0-9]+|[一二两三四五六七八九十几百千]+)\s*(?:台|套|个|件|组|批|辆|张|条|只|部|{_MEASURE_MORE})(?:左右|的样子)?", s[i:j].strip()):
+            return  # 烘干机想换掉 大概要两台: a count alone names no product (the thing was named before the verb)
         if re.fullmatch(rf"[{CJK}]{{1,4}}(?:部|科|处|室|办|办公室)", s[i:j]) and label_start == i:
             return  # 管理办 巴特尔主任: a department left over before the person names no product
         if re.fullmatch(r"[A-Za-z][A-Za-z\- ]*?\s+to\s+(?:be\s+)?[a-z]+(?:ed)?(?:\s+(?:out|up|over))?", s[i:j]):
@@ -996,6 +1055,10 @@ class LeadFields:
             sm = re.search(rf"姓(?:{SURNAME_ALT})\s*$", s[:a])
             if sm:
                 a = sm.start()
+            # …连锁的采购总监，叫邬佳蕾: the title may close its own clause, 叫 opening the next
+            cma = re.search(r"[，,]\s*$", s[:a])
+            if cma and cma.start() >= 2:
+                a = cma.start()
             lo = max(0, a - 14)
             starts = [m.end() for m in TITLE_START_RE.finditer(masked, lo, a)]
             k = max(starts) if starts else lo
@@ -1023,6 +1086,10 @@ class LeadFields:
             lm = re.search(r"(?:联系人|对接人|负责人|联络人)?(?:是|为)?(?:他们|她们)?(?:的)?(?:那个)?$", s[:title[0]])
             self.take(lm.start() if lm and lm.group(0) else title[0], nc)
             return
+
+    def _company_before(self, k: int) -> bool:
+        """A company's name (a run with its own ending) already stands before s[k]: a bare ending after it is a kind, no name."""
+        return bool(re.search(rf"[{CJK}A-Za-z]{{2,}}(?:{SUFFIX_ALT})", self.s[:k]))
 
     def fused_title_name(self) -> None:
         """鲜丰食品采购主管陈磊电话… / 他们生产总监王磊说… / 刘建军总经理 137…: a title and a name glued
@@ -1056,6 +1123,10 @@ class LeadFields:
                 # glued on the left too (a separated title segment is contact_unlabelled's)
                 if not (ORG_END_RE.search(s, 0, st) or s[st - 2:st] in ("他们", "她们") or st > 0 and s[st - 1] == "的"):
                     continue
+                # ，診所經理區慧敏，: a bare kind of organisation (诊所 / 门店) opening the segment is the title's (clinic manager)
+                if b0 < st and (b0 == 0 or s[b0 - 1] in SEP + " ") and SUFFIX_RE.fullmatch(s, b0, st) and st - b0 <= 3 \
+                        and "company" not in self.out and all(self.free(k) for k in range(b0, st)) and self._company_before(b0):
+                    st = b0
                 self.out["contact_title"] = self.val(st, a)
                 self.out["contact_name"] = self.val(a, b)
                 # 联系人是他们园区的安全员小麦: the label before the title goes with it
@@ -1121,6 +1192,20 @@ class LeadFields:
                     self.take(lm.start(), ne)
                     return
 
+    def en_met_narrative(self) -> None:
+        """Met Helen Tsai at the Guangzhou dental fair - she's Clinical Director of Brightsmile Dental Group (Shenzhen), …:
+        the person met, where (no field), then who they are: the title, and the organisation after of / at."""
+        if "contact_name" in self.out or "company" in self.out:
+            return
+        s = self.s
+        nm = _EN_MET_RE.match(s)
+        if not nm or not is_title(nm.group("t")) or not all(self.free(k) for k in range(nm.start(), nm.end())):
+            return
+        self.out["contact_name"] = self.val(*nm.span("n"))
+        self.out["contact_title"] = self.val(*nm.span("t"))
+        self.out["company"] = self.val(*nm.span("c"))
+        self.take(nm.start(), nm.end())
+
     def en_title_name(self) -> None:
         """Procurement Manager Tony Huang / Head of Radiology Jason Zhou: an English title, then the name."""
         if "contact_name" in self.out:
@@ -1175,7 +1260,8 @@ class LeadFields:
             k += 1
         # a whole clause of something done, closed by a separator, before the lead command
         # (有个HR总监加了我微信：X…: a colon closes the story too, the request standing later)
-        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n:：]", s[k:])
+        # (想了解X，: the 了 of 了解 / 了结 is no aspect, nothing was done)
+        cm = re.match(r"[^，,。;；!！:：\n]{2,30}?(?:了(?![解结])|完|过|出来|回来)[^，,。;；!！:：\n]{0,6}[，,。;；!！\n:：]", s[k:])
         req = find_lead_request(s, 0)
         if cm and req and req.start() >= k + cm.end() - 1 and all(self.free(x) for x in range(k, k + cm.end())):
             self.take(k, k + cm.end())
@@ -1242,6 +1328,7 @@ class LeadFields:
         self.title_label_name()
         self.title_called()
         self.fused_title_name()
+        self.en_met_narrative()
         self.en_lower_title_name()
         self.en_labelled_title_name()
         self.en_title_name()
@@ -1251,6 +1338,12 @@ class LeadFields:
         self.name_title_glued()
         self.contact_unlabelled()
         self.product()
+        # 他们老板覃总 / 老板姓郑 郑总: the boss named by surname + form of address — 老板 / 老总 / 领导 say who
+        # the person is, not a job title, and the name yields none (shared/datasets README; 厂长吴总 keeps 厂长)
+        name = self.out.get("contact_name")
+        if name and Msg(self.out.get("contact_title") or "").s.strip() in ("老板", "老板娘", "老总", "领导", "大老板") \
+                and SURNAME_HON_RE.fullmatch(Msg(name.strip()).s):
+            del self.out["contact_title"]
         return self.out
 
 
@@ -1282,10 +1375,20 @@ _REPORTED_PLAN_RE = re.compile(r"说[^，,。]{0,6}$")
 _NARRATIVE_RE = re.compile(
     r"(?:就是|那个|我|我们|今天|昨天|刚|刚刚|刚才|上午|下午|\s)*"
     r"(?:[^，,。;；!！\n]{0,12}?(?:跑了|去了|来了|到了)(?:一|1)?趟"
-    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加|介绍|推荐|转介绍)了?(?:一个|一家|个|家)(?:新)?(?:的)?(?:客户|单位|学校|机构|朋友|线索)?\s*(?:叫|是)?"
+    r"|[^，,。;；!！\n]{0,12}?(?:认识|碰到|遇到|接触|加|介绍|推荐|转介绍)了?(?:一个|一家|个|家)(?:新)?(?:的)?(?:客户|单位|学校|机构|朋友|线索|企业微信|企微|微信|好友)?\s*(?:叫|是)?"
     r"|有(?:一个|个|一家|家)[^，,。;；!！\n]{0,6}?(?:要|得|想)(?:加一下|录一下|登记一下|加下|录下|加|录)"
     # 上周展会上认识的X / 朋友介绍的X / 昨天刚加了微信的X: a clause about how they met, closed by 的
     r"|[^，,。;；!！\n的]{0,12}?(?:认识|碰到|遇到|接触|结识|介绍|推荐|加了?微信|聊过|来问)的(?:一个|一家|那个|这个)?)"
+)
+_CALLED_KIND_RE = re.compile(
+    rf"[^，,。;；!！\n]{{0,14}}?(?:有|路过|碰到|遇到|看到|进了|去了|跑了)(?:了)?(?:一)?(?:个|家|间|所)(?:新客户|客户)?(?:叫做?|名叫|叫作)\s*(?P<n>[{CJK}A-Za-z0-9&]{{2,16}}?)\s*的"
+    rf"[{CJK}]{{0,4}}?(?:连锁|诊所|医院|公司|客户|单位|门店|店|厂|企业|机构|学校|集团|品牌|门诊|工作室|中心)(?=他们|她们|[，,。;；\s]|$)"
+)
+_EN_MET_RE = re.compile(
+    r"\s*(?i:(?:i\s+|we\s+|just\s+)*(?:met|meet|spoke (?:to|with)|talked to|chatted with|ran into|bumped into)\s+)"
+    r"(?P<n>[A-Z][a-z]+(?: [A-Z][a-z]+){1,2})\s+(?:at|during|in|on)\s+[^,;.\n]{2,50}?\s*(?:[-–—,;]|\.)\s*"
+    r"(?i:she|he|they)(?:'s|’s| is| are)\s+(?:the\s+|a\s+|an\s+)?(?P<t>[A-Za-z&][A-Za-z& -]{1,40})\s+(?:of|at|for|with)\s+(?:the\s+)?"
+    r"(?P<c>[A-Z][A-Za-z0-9&'.-]*(?: [A-Z&][A-Za-z0-9&'.-]*){0,5}(?: ?\([A-Za-z ]{2,20}\))?)(?=\s*(?:[,;.\n]|$))"
 )
 # Place words ending a descriptor (漳州古雷港区的… / 浦东新区的…)
 _PLACE_END_RE = re.compile(r"(?:省|市|县|区|镇|乡|村|港区|新区|开发区|园区|工业园|高新区)$")

@@ -278,7 +278,7 @@ CHATTER_PREFIXES = (
 # still cut from the original text. Short, ambiguous slips only with the context that makes them
 # unambiguous (和同 → 合同 only next to 签 / 份; 那下 → 拿下 only after 没 or before 了).
 HOMOPHONES: dict[str, str] = {
-    "线锁": "线索", "新线所": "新线索", "立向": "立项", "立相": "立项", "须求": "需求", "需球": "需求",
+    "线锁": "线索", "新线所": "新线索", "立向": "立项", "立相": "立项", "利项": "立项", "力项": "立项", "须求": "需求", "需球": "需求",
     "签和同": "签合同", "和同签": "合同签", "份和同": "份合同", "和同额": "合同额", "和同款": "合同款",
     "没那下": "没拿下", "那下了": "拿下了", "到帐": "到账", "投镖": "投标", "谈盘": "谈判", "回宽": "回款",
     "输丹": "输单", "丢丹": "丢单", "赢丹": "赢单", "签月": "签约",
@@ -364,6 +364,8 @@ CARD_FIELD_LABELS: dict[str, tuple[str, ...]] = {
 SELF_CORRECTIONS = (
     r"(?:哦|噢|呃|啊|嗯)?[,，\s]*(?:不对不对|不对|说错了|搞错了|错了|口误)[,，\s]*(?:应该|其实)?是",
     r"\s*(?:sorry|i mean|no wait),?\s*",
+    # 罗经理哦不是罗是骆驼的骆骆经理: the misheard character, then the right one spelled by a word it is in — the name follows
+    r"(?:哦|噢|呃|啊|嗯)?[,，\s]*不是[\u4e00-\u9fff]是[\u4e00-\u9fff]{1,4}?的[\u4e00-\u9fff][,，\s]*",
     # 胡海波哦不是胡海涛 / 李工啊不是是黎工: a filler, then 不是, then the right word
     r"(?:哦|噢|呃|啊|嗯)[,，\s]*不是(?:是)?",
     r"(?:哦|噢|呃|啊|嗯)?[,，\s]*(?:不对不对|不对|说错了|搞错了|错了|口误)[,，\s]*(?:应该|其实)?叫",  # 叫陈立新哦说错了叫陈立欣

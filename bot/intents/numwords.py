@@ -90,7 +90,7 @@ CLOCK_TAILS = ("钟", "整", "许", "左右", "多钟", "多")
 
 # Labels before a phone number.
 PHONE_LABELS = (
-    "电话号码", "联系电话", "联系方式", "电话", "手机号码", "手机号", "手机", "座机", "微信同号", "微信号", "微信", "同微信",
+    "电话号码", "联系电话", "联系方式", "电话", "手提电话", "手提", "流动电话", "行动电话", "手机号码", "手机号", "手机", "座机", "微信同号", "微信号", "微信", "同微信",
     "tel", "phone", "mobile", "cell", "whatsapp", "电话是", "手机是", "传真", "fax",
 )
 # Labels that say the digits that follow are not a phone (identity card, postcode, order numbers).

@@ -44,6 +44,13 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0[1-9]\d{8,10}")  # area code with its 0, then the local number (10–12 digits)
 
 
+_EN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+              "seven": "7", "eight": "8", "nine": "9"}
+_EN_DIGIT_RUN = re.compile(
+    r"(?<![A-Za-z])(?:(?:(?:double|triple)\s+)?(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)(?:[\s,-]+|$)){7,}", re.IGNORECASE
+)
+
+
 def _id_number(digits: str) -> bool:
     """A mainland identity-card number: 18 digits (the last may be X) with a birth date, or 15 digits."""
     return bool(re.fullmatch(r"\d{17}[\dXx]|\d{15}", digits))
@@ -147,5 +154,22 @@ def find_phones(s: str) -> list[Found]:
             continue
         for v in nums:
             out.append(Found(m.start(), m.end(), v))
+    # spoken in English (phone one three nine one seven …, voice input): seven or more digit words in a row
+    for m in _EN_DIGIT_RUN.finditer(s):
+        words = re.findall(r"[a-z]+", m.group(0).lower())
+        d, k = "", 0
+        while k < len(words):
+            if words[k] in ("double", "triple") and k + 1 < len(words) and words[k + 1] in _EN_DIGITS:
+                d += _EN_DIGITS[words[k + 1]] * (2 if words[k] == "double" else 3)
+                k += 2
+                continue
+            d += _EN_DIGITS.get(words[k], "")
+            k += 1
+        v = _valid(d, "")
+        labelled = bool(PHONE_LABEL.search(s[: m.start()][-14:]))
+        if v:
+            out.append(Found(m.start(), m.end(), v))
+        elif labelled and len(d) >= 10:
+            out.append(Found(m.start(), m.end(), d, ambiguous="phone_length"))
     out.sort(key=lambda f: f.start)
     return out

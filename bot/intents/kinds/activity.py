@@ -62,6 +62,10 @@ def _reported_future(ctx) -> bool:
         return False
     if _REPORTER_RE.search(s[:d0]):
         return True
+    # 招标文件已经买了，标书下周二前要交: a deadline (X前要交 / 之前得定下来; 前要把X交上去 is the rep's own next step) stated after the news is what must happen by then,
+    # recorded with it; a reminder is asked with 提醒 (handled above)
+    if any(re.match(r"\s*(?:之前|以前|前)(?:要|得|需要|必须|务必)(?!把|将|给|去|帮|跟|和)", s[b:]) for a, b in due.spans):
+        return True
     # 刚跟X通了电话 他们的招标文件下周出: a third party is the subject of the future clause
     return bool(_THIRD_PARTY_RE.search(s, act.end(), d0)) and not C.FUTURE_ACTION_RE.search(s, d0)
 
@@ -135,6 +139,8 @@ def _names_a_deal(ctx) -> bool:
     if len(body) < 6 or C.QUESTION_RE.search(body):
         return False
     head = body[:16]
+    # (今天诊所前台…: a time word opening the message is no part of a name; a bare 诊所 after it names no one)
+    body = re.sub(r"^(?:今天|昨天|前天|刚才|刚刚|刚|上午|下午|早上|中午|晚上|今早|今晚|这两天|最近)+", "", body)
     return bool(_DEAL_NAMED_RE.search(head) or re.match(rf"^[\u3400-\u9fffA-Za-z]{{2,12}}?(?:{C.SUFFIX_ALT})", body))
 
 

@@ -115,6 +115,8 @@ def _activity_outweighs(ctx) -> bool:
     vs = ctx.verb_strong
     if C.EXPLICIT_MOVE_RE.search(s, max(0, vs[-1].start - 12), vs[-1].start):  # (moved back to: English verbs are longer)
         return False  # 阶段改成方案 / 进入投标: a move stated outright
+    if re.search(r"(?:stage|status|阶段|状态)\s*(?:→|->|=>|>|[:：=])\s*$", s[max(0, vs[-1].start - 12):vs[-1].start], re.IGNORECASE):
+        return False  # …方案已经交了，stage → solution: the stage set as a label, after the news
     if re.search(r"(?:^|[\s,，。;；!！])(?:那就|直接|就|可以|准备)?(?:转|进|推)\s*$", s[max(0, vs[-1].start - 8):vs[-1].start]) \
             and re.match(r"\s*(?:阶段|环节)?\s*(?:了|吧|啦)?\s*(?:[,，。;；!！]|$)", s[vs[-1].end:]):
         return False  # 试吃通过了 转方案: a bare move verb opening the last clause, the stage word closing it
