@@ -63,5 +63,13 @@ class Factory:
             return deal
 
 
+def text_inbound(tenant, rep, text: str):
+    """A rep's WeChat Work text message as the callback hands it to ``bot.dispatch.handle`` (a fresh msg_key)."""
+    from bot.inbound import Inbound
+
+    return Inbound(channel="wecom", sender=rep.wecom_userid, to_user=tenant.wecom.corp_id, msg_type="text",
+                   text=text, msg_key=f"m:{secrets.randbelow(10**15)}")
+
+
 def to_dict(obj: Any) -> dict:
     return msgspec.to_builtins(obj)

@@ -8,12 +8,11 @@ statements the message sent are seen as PostgreSQL got them.
 from __future__ import annotations
 
 import asyncio
-import secrets
 
 from backend.db.queries import queries
 from bot import dispatch
 from bot.context import READ_ONLY_QUERIES, MessageConnection
-from bot.inbound import Inbound
+from tests.factory import text_inbound
 
 ASYNC = "SET LOCAL synchronous_commit TO off;"
 
@@ -23,9 +22,7 @@ async def _say(db, tenant, rep, text: str) -> tuple[str | None, list[str]]:
     logger = lambda record: sent.append(record.query)  # noqa: E731
     db.add_query_logger(logger)
     try:
-        inbound = Inbound(channel="wecom", sender=rep.wecom_userid, to_user=tenant.wecom.corp_id, msg_type="text",
-                          text=text, msg_key=f"m:{secrets.randbelow(10**15)}")
-        outcome = await dispatch.handle(db, tenant, inbound)
+        outcome = await dispatch.handle(db, tenant, text_inbound(tenant, rep, text))
         await asyncio.sleep(0)  # asyncpg calls query loggers with call_soon
     finally:
         db.remove_query_logger(logger)

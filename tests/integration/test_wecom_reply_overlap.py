@@ -5,16 +5,9 @@ leaves nothing written."""
 
 from __future__ import annotations
 
-import secrets
-
 from bot import dispatch
-from bot.inbound import Inbound
 from bot.replies import say
-
-
-def _inbound(tenant, rep, text: str) -> Inbound:
-    return Inbound(channel="wecom", sender=rep.wecom_userid, to_user=tenant.wecom.corp_id, msg_type="text",
-                   text=text, msg_key=f"m:{secrets.randbelow(10**15)}")
+from tests.factory import text_inbound
 
 
 async def test_the_reply_is_prepared_while_the_commit_is_in_flight(factory, db):
@@ -26,7 +19,7 @@ async def test_the_reply_is_prepared_while_the_commit_is_in_flight(factory, db):
         seen.append((reply, db.is_in_transaction()))  # the COMMIT was sent, its answer not read yet
         return f"<encrypted>{reply}</encrypted>"
 
-    inbound = _inbound(tenant, rep, "新客户 佛山顺和陶瓷有限公司 刘总 13826471935 想了解储能柜")
+    inbound = text_inbound(tenant, rep, "新客户 佛山顺和陶瓷有限公司 刘总 13826471935 想了解储能柜")
     outcome = await dispatch.handle(db, tenant, inbound, prepare=prepare)
     assert outcome.reply.startswith("已新建线索")
     assert seen == [(outcome.reply, True)]
@@ -54,7 +47,7 @@ async def test_a_failed_commit_answers_the_apology_not_what_was_prepared(factory
                          EXECUTE FUNCTION {fn}()""")
     prepared: list[str | None] = []
     try:
-        inbound = _inbound(tenant, rep, "新客户 佛山顺和陶瓷有限公司 刘总 13826471935 想了解储能柜")
+        inbound = text_inbound(tenant, rep, "新客户 佛山顺和陶瓷有限公司 刘总 13826471935 想了解储能柜")
         outcome = await dispatch.handle(db, tenant, inbound, prepare=lambda reply: prepared.append(reply) or "x")
     finally:
         await db.execute(f"DROP TRIGGER IF EXISTS {trigger} ON inbound_messages")
