@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
+from typing import NamedTuple
 
 import asyncpg
 import jieba
@@ -131,13 +132,14 @@ _GENERIC_HEADS = frozenset("设备 产品 系列 全系列 机器 东西 整机 
 # 纺织厂改造的那个案例 would filter to the retrofit service. A head noun names a product when it is a term of the
 # trade (逆变器, 冷干机, 机器人), which jieba's dictionary counts rarely.
 _HEAD_MAX_FREQ = 1000
+_NAME_PARTS = re.compile(r"[\s/|,，、()（）]+")  # a catalogue name's parts (HC-INV-50K 光伏逆变器 → model, noun)
 _WHOLE_RANGE = re.compile(r"全线|全系列|全系|全部|所有|通用|\ball (?:products|models|series)\b")
 
 
 def product_aliases(name: str) -> set[str]:
     name = normalise(name).strip()
     out = {name}
-    for part in re.split(r"[\s/|,，、()（）]+", name):
+    for part in _NAME_PARTS.split(name):
         if not part:
             continue
         if _CJK.search(part):
@@ -219,7 +221,17 @@ def _named(question: str, alias: str) -> bool:
 
 
 CACHE_SECONDS = 30.0  # the catalogue (products, competitors) is read at most this often per process
-_catalogue: dict[int, tuple[float, dict[str, set[str]], dict[str, set[str]]]] = {}
+
+
+class Catalogue(NamedTuple):
+    """A tenant's names as questions use them, read from its documents once per ``CACHE_SECONDS``."""
+    competitors: dict[str, set[str]]  # alias → competitor names
+    products: dict[str, set[str]]  # alias → product names
+    names: tuple[str, ...]  # every product name, sorted
+    whole_range: frozenset[str]  # the product names that stand for the whole range (全线产品, 全系列)
+
+
+_catalogue: dict[int, tuple[float, Catalogue]] = {}
 
 
 _chunk_counts: dict[int, tuple[float, int]] = {}
@@ -243,12 +255,12 @@ async def chunk_count(conn: asyncpg.Connection, tenant_id: int) -> int:
     return n
 
 
-async def catalogue(conn: asyncpg.Connection, tenant_id: int) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Aliases → competitor names, aliases → product names, from the tenant's documents (cached)."""
+async def catalogue(conn: asyncpg.Connection, tenant_id: int) -> Catalogue:
+    """The tenant's competitor and product names and their aliases, from its documents (cached)."""
     now = time.monotonic()
     hit = _catalogue.get(tenant_id)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
-        return hit[1], hit[2]
+        return hit[1]
     by_competitor: dict[str, set[str]] = defaultdict(set)
     by_product: dict[str, set[str]] = defaultdict(set)
     for row in await queries.kb_subjects(conn, tenant_id=tenant_id):
@@ -258,14 +270,18 @@ async def catalogue(conn: asyncpg.Connection, tenant_id: int) -> tuple[dict[str,
         if row["product"] and row["kind"] == "selling_point":
             for alias in product_aliases(row["product"]):
                 by_product[alias].add(row["product"])
-    _catalogue[tenant_id] = (now, by_competitor, by_product)
-    return by_competitor, by_product
+    names = tuple(sorted({p for products in by_product.values() for p in products}))
+    found = Catalogue(by_competitor, by_product, names,
+                      frozenset(p for p in names if _WHOLE_RANGE.search(normalise(p))))
+    _catalogue[tenant_id] = (now, found)
+    return found
 
 
 async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: str | None = None) -> Filters:
     """The filters the question makes clear, plus an explicit kind when the caller gives one."""
     question = normalise(question)
-    by_competitor, by_product = await catalogue(conn, tenant_id)
+    known = await catalogue(conn, tenant_id)
+    by_competitor, by_product = known.competitors, known.products
     named_competitors = [alias for alias in by_competitor if _named(question, alias)]
     named_products = [alias for alias in by_product if _named(question, alias)]
     competitors = sorted({c for alias in named_competitors for c in by_competitor[alias]})
@@ -278,15 +294,14 @@ async def infer(conn: asyncpg.Connection, tenant_id: int, question: str, kind: s
     # are the full model's (qf-75vsd), never the short one.
     codes = sorted(set(codes) | {part for alias in named_products if not _CJK.search(alias)
                                  for product in by_product[alias]
-                                 for part in re.split(r"[\s/|,，、()（）]+", normalise(product))
+                                 for part in _NAME_PARTS.split(normalise(product))
                                  if part and alias in short_codes(part)})
-    everything = {p for names in by_product.values() for p in names}
-    if len(products) > 1 and 2 * len(products) >= len(everything):
+    if len(products) > 1 and 2 * len(products) >= len(known.names):
         # A category most of the catalogue shares (空压机 of four compressors out of seven products) picks out no
         # product: the answer may be the platform or service around them (群控 in the cloud platform's note).
         products = []
     if products:
         # A note on the whole range (全线产品, 擎风全系列空压机) holds for the product named too: never dropped.
-        products = sorted(set(products) | {p for p in everything if _WHOLE_RANGE.search(normalise(p))})
+        products = sorted(set(products) | known.whole_range)
     return Filters(kinds=[kind] if kind else None, competitors=competitors or None, products=products or None,
                    named=sorted(set(named_competitors + named_products)), codes=codes)

@@ -474,8 +474,7 @@ _catalogue_vectors: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
 async def _near_catalogue(conn: asyncpg.Connection, tenant_id: int, phrase: str,
                           models: list[embedding.Embedder]) -> bool:
     """Do the models place ``phrase`` near a product the tenant sells (inverter near 光伏逆变器)?"""
-    _, by_product = await kb_filters.catalogue(conn, tenant_id)
-    products = tuple(sorted({p for names in by_product.values() for p in names}))
+    products = (await kb_filters.catalogue(conn, tenant_id)).names
     if not products:
         return False
     for model in models:
